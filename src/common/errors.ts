@@ -1,0 +1,40 @@
+/**
+ * The one catalogue of stable error codes. Codes are never reused or renumbered;
+ * docs/errors.md documents each. Add new codes at the end of their group.
+ */
+
+/** Every stable error code the plugin can report, with its one-line meaning. */
+export const ERROR_CODES = {
+  NP_INTENT_INVALID: 'the intent was rejected; `problems` lists each JSON path and reason',
+  NP_INTENT_PARSE: 'the intent is not valid JSON',
+  NP_STORE_CONFLICT: 'a store transaction lost a compare-on-revision race; retry',
+  NP_STORE_UNAVAILABLE: 'the state store could not be opened or reached',
+  NP_STORE_URL: 'the --store URL is not understood',
+  NP_NATIVE_SYSCALL: 'a system call in the native addon failed (see errno, syscall)',
+  NP_NETLINK: 'the kernel rejected a netlink request (see errno and the extended-ack message)',
+  NP_OPENFLOW_ERROR: 'the switch answered an OpenFlow message with OFPT_ERROR',
+  NP_OPENFLOW_CLOSED: 'the OpenFlow connection to the bridge closed',
+  NP_OPENFLOW_TIMEOUT: 'the switch did not answer in time',
+  NP_OVSDB_ERROR: 'an OVSDB transaction failed',
+  NP_OVSDB_CLOSED: 'the OVSDB connection closed',
+  NP_DOCKER_API: 'the Docker engine API returned an error',
+  NP_MASTER_UNREACHABLE: 'netdcli could not reach netmaster',
+  NP_USAGE: 'a command-line flag is missing or malformed',
+  NP_NOT_FOUND: 'the named object does not exist',
+} as const;
+
+/** A stable error code from the catalogue. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error that carries a stable code and optional structured details. */
+export class NetpluginError extends Error {
+  /** Builds an error whose `code` is stable and whose `details` are machine-readable. */
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'NetpluginError';
+  }
+}

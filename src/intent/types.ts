@@ -1,0 +1,122 @@
+/**
+ * The operator's intent, after parsing (keys normalised to these names) and the
+ * desired state netmaster derives from it (every resource allocated).
+ */
+
+/** One problem found in an intent: where (a JSON path such as `$.Tenants[0].Vlans`) and why. */
+export interface Problem {
+  path: string;
+  reason: string;
+}
+
+/** Packet tagging used by a network on the wire between hosts. */
+export type PktTagType = 'vlan' | 'vxlan';
+
+/** A physical host named in the intent (`Hosts[]`). */
+export interface HostIntent {
+  name: string;
+  intf?: string;
+  vtepIp?: string;
+}
+
+/** A late binding of a container to a host (`HostBindings[]`). */
+export interface HostBindingIntent {
+  container: string;
+  host: string;
+}
+
+/** One endpoint: a container attached to a network. */
+export interface EndpointIntent {
+  container: string;
+  host?: string;
+  ipAddress?: string;
+  attachUUID?: string;
+}
+
+/** One network of a tenant, with optional overrides. */
+export interface NetworkIntent {
+  name: string;
+  pktTagType?: PktTagType;
+  pktTag?: number;
+  subnetCIDR?: string;
+  defaultGw?: string;
+  endpoints: EndpointIntent[];
+}
+
+/** One tenant and its allocation pools. */
+export interface TenantIntent {
+  name: string;
+  defaultNetType: PktTagType;
+  subnetPool?: string;
+  allocSubnetLen?: number;
+  vlans?: string;
+  vxlans?: string;
+  networks: NetworkIntent[];
+}
+
+/** The whole intent document. */
+export interface Intent {
+  tenants: TenantIntent[];
+  hosts: HostIntent[];
+  hostBindings: HostBindingIntent[];
+}
+
+/** A tenant as stored: its effective pools after defaults were applied. */
+export interface TenantState {
+  name: string;
+  defaultNetType: PktTagType;
+  subnetPool: string;
+  allocSubnetLen: number;
+  vlans: string;
+  vxlans: string;
+}
+
+/** A network as stored: every resource allocated. `id` is `tenant/network`. */
+export interface NetworkState {
+  id: string;
+  tenant: string;
+  name: string;
+  pktTagType: PktTagType;
+  pktTag: number;
+  subnet: string;
+  gateway: string;
+  /** MTU containers get on this network (1500 for VLAN, 1450 for VXLAN). */
+  mtu: number;
+}
+
+/** An endpoint as stored. `id` is `tenant/network/container`. */
+export interface EndpointState {
+  id: string;
+  tenant: string;
+  network: string;
+  container: string;
+  /** Host the endpoint is bound to; undefined means "whichever host runs the container". */
+  host?: string;
+  ip: string;
+  /** Prefix length of the network's subnet, so agents need not look the network up. */
+  prefixLen: number;
+  mac: string;
+  attachUUID?: string;
+}
+
+/** Everything netmaster writes as desired state for one intent. */
+export interface DesiredState {
+  tenants: TenantState[];
+  networks: NetworkState[];
+  endpoints: EndpointState[];
+  hosts: HostIntent[];
+}
+
+/** The change between two desired states, object by object. */
+export interface Plan {
+  create: PlanItem[];
+  update: PlanItem[];
+  delete: PlanItem[];
+}
+
+/** One object in a plan: its kind, id, and (for update) which fields changed. */
+export interface PlanItem {
+  kind: 'tenant' | 'network' | 'endpoint' | 'host';
+  id: string;
+  fields?: string[];
+}
