@@ -4,14 +4,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** Finds and loads `build/Release/<name>.node` from the repository root (src/ or dist/ layout). */
+/** Finds `build/Release/<name>.node` in the nearest enclosing directory that has it, and loads it. */
 export function loadNative<T>(name: 'np_openflow' | 'np_netlink'): T {
-  for (const up of ['../..', '..', '../../..']) {
-    const candidate = join(here, up, 'build', 'Release', `${name}.node`);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'build', 'Release', `${name}.node`);
     if (existsSync(candidate)) return require(candidate) as T;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
   }
   throw new Error(`native module ${name} is not built: run \`make build\``);
 }

@@ -1,0 +1,59 @@
+# netplugin — the targets users know: build, unit-test, system-test, test, demo.
+# System tests, the demo and benchmarks need root, Open vSwitch and dockerd:
+# scripts/host-setup.sh installs and starts whatever is missing.
+
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+NODE_MODULES_STAMP := node_modules/.package-lock.json
+
+.PHONY: all build deps install uninstall unit-test system-test test demo demo-stop bench host-setup clean
+
+all: build
+
+deps: $(NODE_MODULES_STAMP)
+
+$(NODE_MODULES_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## build: compile the TypeScript (dist/) and the native addon (build/Release/*.node)
+build: deps
+	npx tsc -p tsconfig.json
+	npx node-gyp rebuild >/dev/null
+	@echo "built: bin/netmaster bin/netagent bin/netdcli"
+
+## install: put the commands on PATH (symlinks into $(PREFIX)/bin)
+install: build
+	for b in netmaster netagent netdcli; do ln -sf "$(CURDIR)/bin/$$b" "$(PREFIX)/bin/$$b"; done
+
+uninstall:
+	for b in netmaster netagent netdcli; do rm -f "$(PREFIX)/bin/$$b"; done
+
+## unit-test: pure tests beside the code (no root needed)
+unit-test: build
+	npx vitest run --dir src
+
+## system-test: kernel, OVS and Docker tests (root); starts OVS and dockerd if needed
+system-test: build host-setup
+	npx vitest run --dir test --no-file-parallelism
+
+## test: both test sets
+test: unit-test system-test
+
+host-setup:
+	@scripts/host-setup.sh
+
+## demo: the README's quick example on this host (root); `make demo-stop` undoes it
+demo: build host-setup
+	scripts/demo.sh start
+
+demo-stop:
+	scripts/demo.sh stop
+
+## bench: benchmarks, printed as a table and written to bench/results/latest.json
+bench: build host-setup
+	npx tsc -p bench/tsconfig.json
+	node build/bench-dist/bench/run.js
+
+clean:
+	rm -rf dist build

@@ -1,0 +1,48 @@
+// Plain results of decoded netlink replies, shared by codec, policy and the JS bridge.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace netplugin::nl {
+
+// One network interface as RTM_NEWLINK describes it.
+struct LinkInfo {
+  int index = 0;
+  std::string name;
+  uint32_t mtu = 0;
+  std::string mac;
+  bool up = false;
+  bool operUp = false;
+  std::string kind;
+  int masterIndex = 0;  // 0 = none
+  int peerIndex = 0;    // IFLA_LINK, 0 = none
+};
+
+// One interface address as RTM_NEWADDR describes it.
+struct AddrInfo {
+  std::string name;  // IFA_LABEL when the kernel sends one, else filled in by the caller
+  int index = 0;
+  std::string cidr;
+  int family = 4;
+};
+
+// One route as RTM_NEWROUTE describes it.
+struct RouteInfo {
+  std::string dst;  // "default" or cidr
+  std::string gateway;
+  int oif = 0;
+  std::string dev;  // filled in by the caller from oif
+  uint32_t table = 0;
+  uint8_t type = 0;
+  int family = 4;
+};
+
+// One ethtool feature bit.
+struct FeatureInfo {
+  std::string name;
+  bool active = false;
+  bool changeable = false;
+};
+
+}  // namespace netplugin::nl

@@ -1,0 +1,42 @@
+// JS object <-> codec struct conversions for the shapes declared in src/datapath/ovs/openflow/types.ts.
+#pragma once
+#include <napi.h>
+
+#include "openflow/flow_mod.h"
+#include "openflow/flow_stats.h"
+#include "openflow/group_desc.h"
+#include "openflow/group_mod.h"
+
+namespace netplugin::of {
+
+// Match object (camelCase OXM names, optional `<name>Mask`) to OXM TLVs in OVS's order.
+Match MatchFromJs(const Napi::Value& v);
+// OXM TLVs to a Match object; full masks are dropped, unknown fields appear as `oxm_<class>_<field>` hex.
+Napi::Object MatchToJs(Napi::Env env, const Match& m);
+// One exact-value TLV for set_field.
+OxmTlv SetFieldTlvFromJs(const std::string& field, const Napi::Value& value);
+
+// Action list from/to JS.
+std::vector<Action> ActionsFromJs(const Napi::Value& v);
+Napi::Array ActionsToJs(Napi::Env env, const std::vector<Action>& actions);
+// Instruction list from/to JS.
+std::vector<Instruction> InstructionsFromJs(const Napi::Value& v);
+Napi::Array InstructionsToJs(Napi::Env env, const std::vector<Instruction>& ins);
+
+// FlowMod object from/to JS.
+FlowMod FlowModFromJs(const Napi::Value& v);
+Napi::Object FlowModToJs(Napi::Env env, const FlowMod& m);
+// GroupMod object (and buckets) from/to JS.
+GroupMod GroupModFromJs(const Napi::Value& v);
+Napi::Object GroupModToJs(Napi::Env env, const GroupMod& g);
+Napi::Array BucketsToJs(Napi::Env env, const std::vector<Bucket>& buckets);
+// Flow-stats and group-desc entries to JS.
+Napi::Object FlowStatsToJs(Napi::Env env, const FlowStats& f);
+Napi::Object GroupDescToJs(Napi::Env env, const GroupDesc& g);
+// Flow-stats request filter from JS ({tableId?, outPort?, outGroup?, cookie?, cookieMask?, match?}).
+FlowStatsRequest FlowStatsRequestFromJs(const Napi::Value& v);
+
+// Group type names used in JS ('all' | 'select' | 'indirect' | 'ff').
+const char* GroupTypeName(uint8_t type);
+
+}  // namespace netplugin::of

@@ -1,0 +1,184 @@
+/**
+ * netagent: owns one bridge on one host. It loads the desired state, follows the store
+ * and the container runtime, and runs reconcile rounds whenever either changes (and
+ * periodically, as a safety net). Killing it at any moment loses nothing: all state it
+ * needs is re-read from the store, OVSDB, the kernel and the bridge at start.
+ */
+import { join } from 'node:path';
+import type { Logger } from '../common/log.js';
+import { openStore } from '../state/open.js';
+import type { StateStore } from '../state/store.js';
+import { KEYS } from '../state/keys.js';
+import { DockerEngine } from '../docker/engine.js';
+import { OvsdbClient, ensureBridge, getSwitchInfo, kernelDatapathAvailable } from '../datapath/ovs/ovsdb/index.js';
+import { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
+import { containerVethOffloads, type DatapathFacts } from '../datapath/offload.js';
+import { ContainerWatcher } from './containers.js';
+import { DesiredStateCache } from './desired.js';
+import { OperStatusPublisher } from './oper-status.js';
+import { reconcileRound } from './reconcile.js';
+import type { PlumbContext } from './plumb.js';
+
+/** How an agent is started (each path is a flag, so several agents can share a machine). */
+export interface AgentOptions {
+  hostLabel: string;
+  storeUrl?: string;
+  /** Directory of the embedded store when no --store URL is given. */
+  embeddedStoreDir: string;
+  etcd?: { cacert?: string; cert?: string; key?: string };
+  dockerSocket: string;
+  ovsRundir: string;
+  bridge: string;
+  /** Period of the safety-net reconcile. */
+  resyncMs: number;
+  log: Logger;
+}
+
+const ROUND_KEY = 'netplugin-round';
+
+/** A running agent. */
+export class Agent {
+  private dirty = false;
+  private running?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private openflow?: OpenFlowConnection;
+  private lastError = '';
+
+  private constructor(
+    private readonly opts: AgentOptions,
+    private readonly store: StateStore,
+    private readonly ovsdb: OvsdbClient,
+    private readonly facts: DatapathFacts,
+    private readonly round: number,
+    private readonly desired: DesiredStateCache,
+    private readonly containers: ContainerWatcher,
+    private readonly oper: OperStatusPublisher,
+  ) {}
+
+  /** Connects to everything, prepares the bridge, and starts reconciling. */
+  static async start(opts: AgentOptions): Promise<Agent> {
+    const log = opts.log;
+    const store = await openStore(opts.storeUrl, { embeddedDir: opts.embeddedStoreDir }, { etcdCacert: opts.etcd?.cacert, etcdCert: opts.etcd?.cert, etcdKey: opts.etcd?.key });
+    const ovsdb = await OvsdbClient.connect(join(opts.ovsRundir, 'db.sock'));
+    const sw = await getSwitchInfo(ovsdb);
+    const facts: DatapathFacts = {
+      datapathType: kernelDatapathAvailable() ? 'system' : 'netdev',
+      userspaceTso: sw.otherConfig['userspace-tso-enable'] === 'true',
+    };
+    const round = ((await previousRound(ovsdb, opts.bridge)) + 1) & 0xffff;
+    await ensureBridge(ovsdb, {
+      name: opts.bridge,
+      datapathType: facts.datapathType,
+      protocols: ['OpenFlow10', 'OpenFlow13', 'OpenFlow14'],
+      failMode: 'secure',
+      otherConfig: { 'disable-in-band': 'true' },
+      externalIds: { [ROUND_KEY]: String(round), 'netplugin-host': opts.hostLabel },
+    });
+    log.info({ bridge: opts.bridge, round, ...facts }, 'bridge ready');
+
+    let agent: Agent | undefined;
+    const kick = () => agent?.trigger();
+    const desired = new DesiredStateCache(store, kick, (err) => log.error({ err: err.message }, 'store watch failed'));
+    const containers = new ContainerWatcher(new DockerEngine(opts.dockerSocket), kick, log);
+    const oper = new OperStatusPublisher(store, opts.hostLabel);
+    agent = new Agent(opts, store, ovsdb, facts, round, desired, containers, oper);
+    await oper.load();
+    await desired.start();
+    containers.start();
+    await store.put(
+      KEYS.operHost(opts.hostLabel),
+      JSON.stringify({ host: opts.hostLabel, bridge: opts.bridge, round, pid: process.pid, startedAt: new Date().toISOString(), datapath: facts }),
+    );
+    agent.timer = setInterval(() => agent!.trigger(), opts.resyncMs);
+    agent.trigger();
+    return agent;
+  }
+
+  /** Asks for a reconcile round; rounds never overlap, and requests made during one coalesce into the next. */
+  trigger(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    if (!this.running) this.running = this.loop().finally(() => (this.running = undefined));
+  }
+
+  /** Resolves when no round is running or pending (for tests and orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      try {
+        await this.roundOnce();
+        this.lastError = '';
+      } catch (err) {
+        const msg = (err as Error).message;
+        if (msg !== this.lastError) this.opts.log.error({ err: msg }, 'reconcile round failed; will retry');
+        this.lastError = msg;
+        this.openflow?.close();
+        this.openflow = undefined;
+        await new Promise((r) => setTimeout(r, 500));
+        this.dirty = true;
+      }
+    }
+  }
+
+  private async roundOnce(): Promise<void> {
+    const openflow = await this.connectOpenflow();
+    const plumb: PlumbContext = {
+      ovsdb: this.ovsdb,
+      bridge: this.opts.bridge,
+      containerOffloads: containerVethOffloads(this.facts),
+      ofportTimeoutMs: 10_000,
+    };
+    const started = Date.now();
+    const r = await reconcileRound({
+      host: this.opts.hostLabel,
+      desired: this.desired.current(),
+      containers: this.containers.running(),
+      containersKnown: this.containers.isAuthoritative(),
+      plumb,
+      openflow,
+      round: this.round,
+    });
+    const writes = await this.oper.publish(r.statuses);
+    if (r.attached || r.detached || r.flows.flowsAdded || r.flows.flowsDeleted || writes) {
+      this.opts.log.info({ attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started }, 'reconciled');
+    }
+    for (const s of r.statuses.values()) if (s.status === 'error') this.opts.log.warn({ endpoint: s.endpoint, err: s.error }, 'endpoint not attached');
+  }
+
+  private async connectOpenflow(): Promise<OpenFlowConnection> {
+    if (this.openflow) return this.openflow;
+    const conn = await OpenFlowConnection.connect(join(this.opts.ovsRundir, `${this.opts.bridge}.mgmt`), { timeoutMs: 10_000 });
+    conn.onClose(() => {
+      if (this.openflow === conn) this.openflow = undefined;
+    });
+    this.openflow = conn;
+    return conn;
+  }
+
+  /** Stops following and closes connections; the datapath stays as it is. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.containers.stop();
+    await this.idle();
+    await this.desired.close();
+    this.openflow?.close();
+    this.ovsdb.close();
+    await this.store.close();
+  }
+}
+
+/** Round number recorded on the bridge by the previous agent, or 0. */
+async function previousRound(ovsdb: OvsdbClient, bridge: string): Promise<number> {
+  const [res] = (await ovsdb.transact([{ op: 'select', table: 'Bridge', where: [['name', '==', bridge]], columns: ['external_ids'] }])) as { rows: { external_ids: unknown }[] }[];
+  const row = res.rows[0];
+  if (!row) return 0;
+  const pairs = (row.external_ids as ['map', [string, string][]])[1];
+  const found = pairs.find(([k]) => k === ROUND_KEY);
+  return found ? Number(found[1]) || 0 : 0;
+}

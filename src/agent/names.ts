@@ -1,0 +1,27 @@
+/** Deterministic names for what the agent creates, so a restarted agent finds them again. */
+import { createHash } from 'node:crypto';
+
+/** Host-side veth name of an endpoint on a bridge: `np` + 11 hex chars (15 max in Linux). */
+export function hostVethName(bridge: string, endpointId: string): string {
+  return 'np' + createHash('sha256').update(`${bridge}\0${endpointId}`).digest('hex').slice(0, 11);
+}
+
+/** The first `ethN` not in `taken`. */
+export function freeEthName(taken: Iterable<string>): string {
+  const names = new Set(taken);
+  for (let i = 0; ; i++) if (!names.has(`eth${i}`)) return `eth${i}`;
+}
+
+/** Gateway MAC of a network: derived like endpoint MACs, from the gateway address. */
+export function gatewayMac(gateway: string): string {
+  return '02:02:' + gateway.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':');
+}
+
+/** OVSDB external_ids keys the agent writes on its ports. */
+export const EXT = {
+  endpoint: 'netplugin-endpoint',
+  container: 'netplugin-container',
+  sandbox: 'netplugin-sandbox',
+  ifname: 'netplugin-ifname',
+  mac: 'attached-mac',
+} as const;

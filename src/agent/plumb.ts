@@ -1,0 +1,150 @@
+/**
+ * Plumbing of endpoints, in batches: a handful of netlink batches (each one worker-thread
+ * call that enters container namespaces with setns, no processes) and one OVSDB
+ * transaction for all the ports, whatever the number of endpoints.
+ */
+import type { EndpointState, NetworkState } from '../intent/types.js';
+import { runBatch, type LinkInfo, type NetlinkOp, type OpResult, type RouteInfo } from '../datapath/kernel/index.js';
+import { addPorts, deletePorts, waitForOfports, type OvsdbClient, type PortInfo } from '../datapath/ovs/ovsdb/index.js';
+import { EXT, freeEthName, hostVethName } from './names.js';
+import type { LocalContainer } from './containers.js';
+
+/** One endpoint to attach into a running container. */
+export interface AttachItem {
+  endpoint: EndpointState;
+  network: NetworkState;
+  container: LocalContainer;
+}
+
+/** Outcome of attaching one endpoint. */
+export type AttachOutcome = { ok: true; ofport: number; portName: string; ifName: string } | { ok: false; error: string };
+
+/** Everything plumbing needs from the agent. */
+export interface PlumbContext {
+  ovsdb: OvsdbClient;
+  bridge: string;
+  /** Features to set on the container-side veth (undefined: leave as created). */
+  containerOffloads?: Record<string, boolean>;
+  ofportTimeoutMs: number;
+}
+
+function failure(r: OpResult | undefined): string | undefined {
+  return r && !r.ok ? r.error.message : undefined;
+}
+
+/** Lowest ofport numbers not used by any existing port, one per new port. */
+function freeOfports(existing: PortInfo[], count: number): number[] {
+  const used = new Set<number>();
+  for (const p of existing) {
+    if (p.ofport > 0) used.add(p.ofport);
+    if (p.ofportRequest) used.add(p.ofportRequest);
+  }
+  const out: number[] = [];
+  for (let n = 1; out.length < count && n < 0xff00; n++) if (!used.has(n)) out.push(n);
+  return out;
+}
+
+/** Attaches every item; failures are per item and leave nothing of that item behind. */
+export async function attachEndpoints(ctx: PlumbContext, items: AttachItem[], existingPorts: PortInfo[]): Promise<Map<string, AttachOutcome>> {
+  const outcomes = new Map<string, AttachOutcome>();
+  if (items.length === 0) return outcomes;
+
+  // 1. Look inside each container once: interface names taken, default route present.
+  const netnsList = [...new Set(items.map((i) => i.container.netns))];
+  const look: NetlinkOp[] = netnsList.flatMap((netns) => [
+    { op: 'linkList', netns } as NetlinkOp,
+    { op: 'routeList', netns } as NetlinkOp,
+  ]);
+  const seen = await runBatch(look);
+  const inside = new Map<string, { names: Set<string>; hasDefault: boolean; error?: string }>();
+  netnsList.forEach((netns, i) => {
+    const links = seen[2 * i];
+    const routes = seen[2 * i + 1];
+    const error = failure(links) ?? failure(routes);
+    inside.set(netns, {
+      names: new Set(links.ok ? (links.value as LinkInfo[]).map((l) => l.name) : []),
+      hasDefault: routes.ok ? (routes.value as RouteInfo[]).some((r) => r.dst === 'default') : false,
+      error,
+    });
+  });
+
+  // 2. Create and configure the veth pairs, each item's ops contiguous so failures map back.
+  const ops: NetlinkOp[] = [];
+  const spans: { item: AttachItem; portName: string; ifName: string; from: number; to: number }[] = [];
+  for (const item of items) {
+    const ns = inside.get(item.container.netns)!;
+    if (ns.error) {
+      outcomes.set(item.endpoint.id, { ok: false, error: `container ${item.container.name}: ${ns.error}` });
+      continue;
+    }
+    const portName = hostVethName(ctx.bridge, item.endpoint.id);
+    const ifName = freeEthName(ns.names);
+    ns.names.add(ifName);
+    const netns = item.container.netns;
+    const from = ops.length;
+    ops.push(
+      { op: 'linkDel', name: portName, ignoreMissing: true },
+      { op: 'createVeth', name: portName, peerName: ifName, peerNetns: netns, mtu: item.network.mtu, peerMac: item.endpoint.mac },
+      { op: 'linkSet', name: portName, up: true },
+      { op: 'addrAdd', netns, name: ifName, cidr: `${item.endpoint.ip}/${item.endpoint.prefixLen}` },
+      { op: 'linkSet', netns, name: ifName, up: true },
+    );
+    if (ctx.containerOffloads) ops.push({ op: 'featuresSet', netns, name: ifName, features: ctx.containerOffloads });
+    if (!ns.hasDefault) {
+      ops.push({ op: 'routeReplace', netns, dst: 'default', gateway: item.network.gateway, dev: ifName });
+      ns.hasDefault = true;
+    }
+    spans.push({ item, portName, ifName, from, to: ops.length });
+  }
+  const results = await runBatch(ops);
+  const created: typeof spans = [];
+  const undo: NetlinkOp[] = [];
+  for (const s of spans) {
+    const err = results.slice(s.from, s.to).map(failure).find((e) => e !== undefined);
+    if (err) {
+      outcomes.set(s.item.endpoint.id, { ok: false, error: err });
+      undo.push({ op: 'linkDel', name: s.portName, ignoreMissing: true });
+    } else created.push(s);
+  }
+  if (undo.length) await runBatch(undo);
+  if (created.length === 0) return outcomes;
+
+  // 3. One OVSDB transaction for all new ports, with fixed ofport numbers.
+  const numbers = freeOfports(existingPorts, created.length);
+  await addPorts(
+    ctx.ovsdb,
+    ctx.bridge,
+    created.map((s, i) => ({
+      name: s.portName,
+      ofportRequest: numbers[i],
+      externalIds: {
+        [EXT.endpoint]: s.item.endpoint.id,
+        [EXT.container]: s.item.container.id,
+        [EXT.sandbox]: s.item.container.netns,
+        [EXT.ifname]: s.ifName,
+        [EXT.mac]: s.item.endpoint.mac,
+        'netplugin-ip': s.item.endpoint.ip,
+      },
+    })),
+  );
+  let ofports: Map<string, number>;
+  try {
+    ofports = await waitForOfports(ctx.ovsdb, ctx.bridge, created.map((s) => s.portName), ctx.ofportTimeoutMs);
+  } catch (err) {
+    // Roll back every port of this batch: a half-attached endpoint is worse than none.
+    await detachPorts(ctx, created.map((s) => s.portName));
+    for (const s of created) outcomes.set(s.item.endpoint.id, { ok: false, error: (err as Error).message });
+    return outcomes;
+  }
+  for (const s of created) {
+    outcomes.set(s.item.endpoint.id, { ok: true, ofport: ofports.get(s.portName)!, portName: s.portName, ifName: s.ifName });
+  }
+  return outcomes;
+}
+
+/** Removes ports from the bridge (one transaction) and deletes their host-side veths. */
+export async function detachPorts(ctx: PlumbContext, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  await deletePorts(ctx.ovsdb, ctx.bridge, names);
+  await runBatch(names.map((name) => ({ op: 'linkDel', name, ignoreMissing: true }) as NetlinkOp));
+}

@@ -1,0 +1,140 @@
+/**
+ * One level-triggered reconcile round: compare what should be attached on this host
+ * (desired endpoints whose containers run here) with what is (ports on the bridge and
+ * their veths), make the minimal changes, then make the flows match. Every round starts
+ * from observation, so a round interrupted by kill -9 is finished by the next agent.
+ */
+import type { EndpointState } from '../intent/types.js';
+import { runBatch, type NetlinkOp } from '../datapath/kernel/index.js';
+import { listPorts, type PortInfo } from '../datapath/ovs/ovsdb/index.js';
+import type { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
+import { syncFlows, type SyncStats } from '../datapath/ovs/flow-sync.js';
+import { desiredPipeline, networkKey, type HostView, type LocalNetwork } from '../datapath/ovs/pipeline/index.js';
+import type { LocalContainer } from './containers.js';
+import type { DesiredSnapshot } from './desired.js';
+import { EXT, gatewayMac } from './names.js';
+import { attachEndpoints, detachPorts, type AttachItem, type PlumbContext } from './plumb.js';
+
+/** Status of one endpoint as this agent sees it. */
+export interface EndpointStatus {
+  endpoint: string;
+  container: string;
+  status: 'attached' | 'error';
+  ofport?: number;
+  port?: string;
+  ifName?: string;
+  containerId?: string;
+  error?: string;
+}
+
+/** Inputs of a round. */
+export interface RoundInput {
+  host: string;
+  desired: DesiredSnapshot;
+  containers: ReadonlyMap<string, LocalContainer>;
+  /** False while the container runtime cannot be seen: then nothing is detached for lack of a container. */
+  containersKnown: boolean;
+  plumb: PlumbContext;
+  openflow: OpenFlowConnection;
+  round: number;
+}
+
+/** What a round did. */
+export interface RoundResult {
+  attached: number;
+  detached: number;
+  statuses: Map<string, EndpointStatus>;
+  flows: SyncStats;
+}
+
+/** True when an existing port already serves `ep` in `container` as desired. */
+function portIsCurrent(p: PortInfo, ep: EndpointState, container: LocalContainer, hostLinkExists: boolean): boolean {
+  return (
+    hostLinkExists &&
+    p.ofport > 0 &&
+    !p.error &&
+    p.externalIds[EXT.container] === container.id &&
+    p.externalIds[EXT.sandbox] === container.netns &&
+    p.externalIds[EXT.mac] === ep.mac &&
+    p.externalIds['netplugin-ip'] === ep.ip
+  );
+}
+
+/** Endpoints this host should serve: bound here, or unbound and named after a local container. */
+export function endpointsForHost(desired: DesiredSnapshot, host: string): EndpointState[] {
+  return [...desired.endpoints.values()].filter((e) => e.host === undefined || e.host === host);
+}
+
+/** Runs one round. */
+export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
+  const { desired, containers, plumb } = input;
+  const wanted = new Map<string, { ep: EndpointState; container: LocalContainer }>();
+  for (const ep of endpointsForHost(desired, input.host)) {
+    const c = containers.get(ep.container);
+    if (c && desired.networks.has(`${ep.tenant}/${ep.network}`)) wanted.set(ep.id, { ep, container: c });
+  }
+
+  const ports = (await listPorts(plumb.ovsdb, plumb.bridge)).filter((p) => p.externalIds[EXT.endpoint] !== undefined);
+  const links = await runBatch(ports.map((p) => ({ op: 'linkGet', name: p.name }) as NetlinkOp));
+  const linkExists = new Map(ports.map((p, i) => [p.name, links[i].ok && links[i].value !== undefined]));
+
+  const keep = new Map<string, PortInfo>();
+  const remove: string[] = [];
+  for (const p of ports) {
+    const id = p.externalIds[EXT.endpoint];
+    const w = wanted.get(id);
+    if (w && !keep.has(id) && portIsCurrent(p, w.ep, w.container, linkExists.get(p.name)!)) {
+      keep.set(id, p);
+      continue;
+    }
+    const stillDesired = desired.endpoints.has(id);
+    // Without a view of the runtime, a desired endpoint's port stays: it may be carrying traffic.
+    if (!input.containersKnown && stillDesired && !w && linkExists.get(p.name)) {
+      keep.set(id, p);
+      continue;
+    }
+    remove.push(p.name);
+  }
+  await detachPorts(plumb, remove);
+
+  const toAttach: AttachItem[] = [];
+  for (const [id, w] of wanted) {
+    if (keep.has(id)) continue;
+    toAttach.push({ endpoint: w.ep, network: desired.networks.get(`${w.ep.tenant}/${w.ep.network}`)!, container: w.container });
+  }
+  const remaining = ports.filter((p) => !remove.includes(p.name));
+  const outcomes = await attachEndpoints(plumb, toAttach, remaining);
+
+  const statuses = new Map<string, EndpointStatus>();
+  const view: HostView = { ports: [] };
+  const networks = new Map<string, LocalNetwork>();
+  const localNetwork = (ep: EndpointState): LocalNetwork => {
+    const id = `${ep.tenant}/${ep.network}`;
+    let n = networks.get(id);
+    if (!n) {
+      const ns = desired.networks.get(id)!;
+      n = { id, key: networkKey(ns.pktTagType, ns.pktTag), gateway: ns.gateway, gatewayMac: gatewayMac(ns.gateway) };
+      networks.set(id, n);
+    }
+    return n;
+  };
+  for (const [id, p] of keep) {
+    const ep = desired.endpoints.get(id);
+    if (!ep || !desired.networks.has(`${ep.tenant}/${ep.network}`)) continue;
+    view.ports.push({ ofport: p.ofport, mac: ep.mac, ip: ep.ip, network: localNetwork(ep) });
+    statuses.set(id, { endpoint: id, container: ep.container, status: 'attached', ofport: p.ofport, port: p.name, ifName: p.externalIds[EXT.ifname], containerId: p.externalIds[EXT.container] });
+  }
+  for (const item of toAttach) {
+    const o = outcomes.get(item.endpoint.id)!;
+    const base = { endpoint: item.endpoint.id, container: item.endpoint.container, containerId: item.container.id };
+    if (o.ok) {
+      view.ports.push({ ofport: o.ofport, mac: item.endpoint.mac, ip: item.endpoint.ip, network: localNetwork(item.endpoint) });
+      statuses.set(item.endpoint.id, { ...base, status: 'attached', ofport: o.ofport, port: o.portName, ifName: o.ifName });
+    } else {
+      statuses.set(item.endpoint.id, { ...base, status: 'error', error: o.error });
+    }
+  }
+  view.ports.sort((a, b) => a.ofport - b.ofport);
+  const flows = await syncFlows(input.openflow, desiredPipeline(view, input.round));
+  return { attached: toAttach.filter((i) => outcomes.get(i.endpoint.id)?.ok).length, detached: remove.length, statuses, flows };
+}

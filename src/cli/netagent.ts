@@ -1,0 +1,47 @@
+/** `netagent --host-label H [--store URL] [--docker-socket PATH] [--ovs-rundir DIR] [--bridge NAME]`. */
+import { Agent } from '../agent/agent.js';
+import { NetpluginError } from '../common/errors.js';
+import { flagBool, flagString, parseFlags, usage, type FlagSpec } from '../common/flags.js';
+import { createLogger } from '../common/log.js';
+import { runMain } from './run.js';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'host-label', kind: 'string', help: 'name of this host in the intent (required)' },
+  { name: 'store', kind: 'string', help: 'state store: embedded, embedded:/dir, or etcd://host:port[,host:port]', defaultText: 'embedded:/var/lib/netplugin/store' },
+  { name: 'etcd-cacert', kind: 'string', help: 'CA certificate for etcd TLS' },
+  { name: 'etcd-cert', kind: 'string', help: 'client certificate for etcd TLS' },
+  { name: 'etcd-key', kind: 'string', help: 'client key for etcd TLS' },
+  { name: 'docker-socket', kind: 'string', help: 'Docker engine socket to follow', defaultText: '/var/run/docker.sock' },
+  { name: 'ovs-rundir', kind: 'string', help: 'Open vSwitch run directory (db.sock, <bridge>.mgmt)', defaultText: '/var/run/openvswitch' },
+  { name: 'bridge', kind: 'string', help: 'OVS bridge this agent owns', defaultText: 'netplugin' },
+  { name: 'resync-interval', kind: 'string', help: 'seconds between safety-net reconciles', defaultText: '30' },
+  { name: 'help', kind: 'boolean', help: 'show this help' },
+];
+
+runMain('netagent', async () => {
+  const p = parseFlags(process.argv.slice(2), FLAGS);
+  if (flagBool(p, 'help')) {
+    console.log(usage('netagent', '--host-label H [flags]', FLAGS));
+    return 0;
+  }
+  const hostLabel = flagString(p, 'host-label');
+  if (!hostLabel) throw new NetpluginError('NP_USAGE', '--host-label is required (e.g. --host-label host1)');
+  const resync = Number(flagString(p, 'resync-interval', '30'));
+  if (!(resync > 0)) throw new NetpluginError('NP_USAGE', '--resync-interval must be a positive number of seconds');
+  const log = createLogger('netagent');
+  const agent = await Agent.start({
+    hostLabel,
+    storeUrl: flagString(p, 'store'),
+    embeddedStoreDir: '/var/lib/netplugin/store',
+    etcd: { cacert: flagString(p, 'etcd-cacert'), cert: flagString(p, 'etcd-cert'), key: flagString(p, 'etcd-key') },
+    dockerSocket: flagString(p, 'docker-socket', '/var/run/docker.sock')!,
+    ovsRundir: flagString(p, 'ovs-rundir', '/var/run/openvswitch')!,
+    bridge: flagString(p, 'bridge', 'netplugin')!,
+    resyncMs: resync * 1000,
+    log,
+  });
+  log.info({ host: hostLabel }, 'netagent running');
+  const shutdown = () => void agent.stop().finally(() => process.exit(0));
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+});

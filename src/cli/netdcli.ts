@@ -1,0 +1,101 @@
+/**
+ * `netdcli [--master URL] -cfg FILE [--dry-run]` replaces the desired state;
+ * `netdcli get tenants|networks|endpoints|hosts [--json]` shows it.
+ */
+import { readFileSync } from 'node:fs';
+import { NetpluginError } from '../common/errors.js';
+import { flagBool, flagString, parseFlags, usage, type FlagSpec } from '../common/flags.js';
+import type { Problem } from '../intent/types.js';
+import { runMain } from './run.js';
+import { renderTable } from './table.js';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'master', kind: 'string', help: 'netmaster URL', defaultText: 'http://127.0.0.1:9999' },
+  { name: 'cfg', kind: 'string', help: 'intent file to apply (replaces the desired state)' },
+  { name: 'dry-run', kind: 'boolean', help: 'print the plan and change nothing' },
+  { name: 'json', kind: 'boolean', help: 'print JSON instead of tables' },
+  { name: 'help', kind: 'boolean', help: 'show this help' },
+];
+
+const SYNOPSIS = '[--master URL] (-cfg FILE [--dry-run] | get tenants|networks|endpoints|hosts|intent [--json])';
+
+async function call(master: string, method: string, path: string, body?: string): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, master), { method, body, headers: body ? { 'content-type': 'application/json' } : undefined });
+  } catch (err) {
+    throw new NetpluginError('NP_MASTER_UNREACHABLE', `cannot reach netmaster at ${master}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+  }
+  const json = (await res.json()) as { error?: { code: string; message: string; problems?: Problem[] } };
+  if (!res.ok || json.error) {
+    const e = json.error ?? { code: 'NP_MASTER_UNREACHABLE', message: `HTTP ${res.status}` };
+    throw new NetpluginError(e.code as never, e.message, { problems: e.problems });
+  }
+  return json;
+}
+
+function printProblems(err: NetpluginError): void {
+  const problems = (err.details?.problems ?? []) as Problem[];
+  process.stderr.write(`netdcli: ${err.message} [${err.code}]\n`);
+  for (const p of problems) process.stderr.write(`  ${p.path}: ${p.reason}\n`);
+}
+
+async function apply(master: string, file: string, dryRun: boolean): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new NetpluginError('NP_USAGE', `cannot read -cfg ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const r = (await call(master, 'POST', `/api/v1/intent${dryRun ? '?dryRun=true' : ''}`, text)) as { applied: boolean; planText: string; revision: number; plan: { create: unknown[]; update: unknown[]; delete: unknown[] } };
+    if (r.planText) console.log(r.planText);
+    const counts = `${r.plan.create.length} to create, ${r.plan.update.length} to change, ${r.plan.delete.length} to delete`;
+    if (dryRun) console.log(`dry run: ${counts}; nothing was changed`);
+    else if (r.applied) console.log(`applied at revision ${r.revision}: ${counts.replace(/to /g, '')}`);
+    else console.log('no changes: the desired state already matches this intent');
+    return 0;
+  } catch (err) {
+    if (err instanceof NetpluginError && (err.code === 'NP_INTENT_INVALID' || err.code === 'NP_INTENT_PARSE')) {
+      printProblems(err);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+type Row = Record<string, unknown>;
+const s = (v: unknown) => (v === undefined || v === null ? '-' : String(v));
+
+const VIEWS: Record<string, { headers: string[]; row: (r: Row) => string[] }> = {
+  tenants: { headers: ['TENANT', 'TYPE', 'SUBNET POOL', 'SUBNET LEN', 'VLANS', 'VXLANS'], row: (r) => [r.name, r.defaultNetType, r.subnetPool, r.allocSubnetLen, r.vlans, r.vxlans].map(s) },
+  networks: { headers: ['TENANT', 'NETWORK', 'TYPE', 'TAG', 'SUBNET', 'GATEWAY', 'MTU'], row: (r) => [r.tenant, r.name, r.pktTagType, r.pktTag, r.subnet, r.gateway, r.mtu].map(s) },
+  endpoints: {
+    headers: ['TENANT', 'NETWORK', 'CONTAINER', 'IP', 'MAC', 'HOST', 'STATUS'],
+    row: (r) => [r.tenant, r.network, r.container, `${s(r.ip)}/${s(r.prefixLen)}`, r.mac, r.attachedHost ?? r.host, r.status === 'error' ? `error: ${s(r.error)}` : r.status].map(s),
+  },
+  hosts: { headers: ['HOST', 'UPLINK', 'VTEP'], row: (r) => [r.name, r.intf, r.vtepIp].map(s) },
+};
+
+runMain('netdcli', async () => {
+  const p = parseFlags(process.argv.slice(2), FLAGS);
+  const master = flagString(p, 'master', process.env.NETMASTER_URL ?? 'http://127.0.0.1:9999')!;
+  if (flagBool(p, 'help')) {
+    console.log(usage('netdcli', SYNOPSIS, FLAGS));
+    return 0;
+  }
+  const cfg = flagString(p, 'cfg');
+  if (cfg) return apply(master, cfg, flagBool(p, 'dry-run'));
+  const [verb, what] = p.positional;
+  if (verb === 'get' && what === 'intent') {
+    console.log(JSON.stringify(await call(master, 'GET', '/api/v1/intent'), null, 4));
+    return 0;
+  }
+  if (verb === 'get' && what && VIEWS[what]) {
+    const rows = (await call(master, 'GET', `/api/v1/${what}`)) as Row[];
+    if (flagBool(p, 'json')) console.log(JSON.stringify(rows, null, 2));
+    else console.log(renderTable(VIEWS[what].headers, rows.map(VIEWS[what].row)));
+    return 0;
+  }
+  throw new NetpluginError('NP_USAGE', `usage: netdcli ${SYNOPSIS}`);
+});

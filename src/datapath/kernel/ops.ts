@@ -1,0 +1,66 @@
+/** One promise-returning function per kernel operation; each rejects with a NetpluginError. */
+import { runOne } from './batch.js';
+import type { AddrInfo, FeatureState, LinkInfo, NetlinkOp, RouteInfo } from './types.js';
+
+/** The arguments of the op named K (the NetlinkOp member without its `op` tag). */
+export type OpArgs<K extends NetlinkOp['op']> = Omit<Extract<NetlinkOp, { op: K }>, 'op'>;
+
+/** Creates a veth pair; the peer may be created straight into `peerNetns`. */
+export async function createVeth(a: OpArgs<'createVeth'>): Promise<void> {
+  await runOne({ op: 'createVeth', ...a });
+}
+
+/** Changes a link's state, MTU, MAC or name, or moves it to another namespace, in one request. */
+export async function linkSet(a: OpArgs<'linkSet'>): Promise<void> {
+  await runOne({ op: 'linkSet', ...a });
+}
+
+/** Deletes a link (with `ignoreMissing`, a missing link is success). */
+export async function linkDel(a: OpArgs<'linkDel'>): Promise<void> {
+  await runOne({ op: 'linkDel', ...a });
+}
+
+/** Reads one link by name; undefined when it does not exist. */
+export async function linkGet(a: OpArgs<'linkGet'>): Promise<LinkInfo | undefined> {
+  return (await runOne({ op: 'linkGet', ...a })) as LinkInfo | undefined;
+}
+
+/** Lists every link of a namespace. */
+export async function linkList(a: OpArgs<'linkList'> = {}): Promise<LinkInfo[]> {
+  return (await runOne({ op: 'linkList', ...a })) as LinkInfo[];
+}
+
+/** Adds an address with replace semantics, so repeating it is harmless. */
+export async function addrAdd(a: OpArgs<'addrAdd'>): Promise<void> {
+  await runOne({ op: 'addrAdd', ...a });
+}
+
+/** Removes an address (with `ignoreMissing`, a missing address or link is success). */
+export async function addrDel(a: OpArgs<'addrDel'>): Promise<void> {
+  await runOne({ op: 'addrDel', ...a });
+}
+
+/** Lists addresses of a namespace, or of one link. */
+export async function addrList(a: OpArgs<'addrList'> = {}): Promise<AddrInfo[]> {
+  return (await runOne({ op: 'addrList', ...a })) as AddrInfo[];
+}
+
+/** Creates or replaces a main-table route. */
+export async function routeReplace(a: OpArgs<'routeReplace'>): Promise<void> {
+  await runOne({ op: 'routeReplace', ...a });
+}
+
+/** Lists the unicast routes of the main table (IPv4 and IPv6). */
+export async function routeList(a: OpArgs<'routeList'> = {}): Promise<RouteInfo[]> {
+  return (await runOne({ op: 'routeList', ...a })) as RouteInfo[];
+}
+
+/** Reads every ethtool feature of a link, by its `ethtool -k` name. */
+export async function featuresGet(a: OpArgs<'featuresGet'>): Promise<Record<string, FeatureState>> {
+  return (await runOne({ op: 'featuresGet', ...a })) as Record<string, FeatureState>;
+}
+
+/** Sets ethtool features by name or by ethtool alias ('tx', 'tso', 'gso', 'gro', 'sg', 'rx', 'lro'). */
+export async function featuresSet(a: OpArgs<'featuresSet'>): Promise<void> {
+  await runOne({ op: 'featuresSet', ...a });
+}

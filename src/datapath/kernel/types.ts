@@ -1,0 +1,62 @@
+/** Shapes of the kernel datapath API: operations on links, addresses, routes and offloads. */
+
+/** Path to a network-namespace file (`/proc/<pid>/ns/net`, `/run/netns/<name>`, ...); undefined = the caller's namespace. */
+export type Netns = string | undefined;
+
+/** One network interface as the kernel reports it. */
+export interface LinkInfo {
+  index: number;
+  name: string;
+  mtu: number;
+  mac: string;
+  up: boolean;
+  operUp: boolean;
+  kind?: string;
+  masterIndex?: number;
+  /** IFLA_LINK: for a veth, the peer's index (in the peer's namespace). */
+  peerIndex?: number;
+}
+
+/** One interface address. */
+export interface AddrInfo {
+  name: string;
+  index: number;
+  cidr: string;
+  family: 4 | 6;
+}
+
+/** One unicast route of the main table. */
+export interface RouteInfo {
+  /** 'default' or a CIDR. */
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  table: number;
+}
+
+/** The state of one ethtool feature, keyed by its `ethtool -k` name. */
+export interface FeatureState {
+  active: boolean;
+  changeable: boolean;
+}
+
+/** One kernel operation; a batch runs a list of them in order on one worker thread. */
+export type NetlinkOp =
+  | { op: 'createVeth'; netns?: Netns; name: string; peerName: string; peerNetns?: Netns; mtu?: number; mac?: string; peerMac?: string }
+  | { op: 'linkSet'; netns?: Netns; name: string; up?: boolean; mtu?: number; mac?: string; newName?: string; moveToNetns?: Netns }
+  | { op: 'linkDel'; netns?: Netns; name: string; ignoreMissing?: boolean }
+  | { op: 'linkGet'; netns?: Netns; name: string }
+  | { op: 'linkList'; netns?: Netns }
+  | { op: 'addrAdd'; netns?: Netns; name: string; cidr: string }
+  | { op: 'addrDel'; netns?: Netns; name: string; cidr: string; ignoreMissing?: boolean }
+  | { op: 'addrList'; netns?: Netns; name?: string }
+  | { op: 'routeReplace'; netns?: Netns; dst: string; gateway?: string; dev?: string }
+  | { op: 'routeList'; netns?: Netns }
+  | { op: 'featuresGet'; netns?: Netns; name: string }
+  | { op: 'featuresSet'; netns?: Netns; name: string; features: Record<string, boolean> };
+
+/** The error of a failed operation: a NetpluginError with the kernel's details. */
+export type OpError = Error & { code: string; errno?: number; syscall?: string; extack?: string };
+
+/** The outcome of one operation of a batch. */
+export type OpResult = { ok: true; value?: unknown } | { ok: false; error: OpError };

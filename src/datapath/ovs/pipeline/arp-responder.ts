@@ -1,0 +1,46 @@
+/**
+ * ARP_RESPONDER: requests for an address the pipeline knows (a local endpoint or the
+ * network's gateway) are answered in the switch by rewriting the request into a reply
+ * and sending it back out of the ingress port, so they are never flooded.
+ */
+import type { Action, FlowMod } from '../openflow/index.js';
+import { OFPP_IN_PORT } from '../openflow/index.js';
+import { FEATURE, makeCookie } from './cookie.js';
+import { networksOf, type HostView } from './model.js';
+import { TABLE } from './tables.js';
+
+const ETH_TYPE_ARP = 0x0806;
+const ARP_OP_REQUEST = 1;
+const ARP_OP_REPLY = 2;
+
+function replyActions(mac: string, ip: string): Action[] {
+  return [
+    { type: 'move', src: 'ethSrc', dst: 'ethDst' },
+    { type: 'setField', field: 'ethSrc', value: mac },
+    { type: 'setField', field: 'arpOp', value: ARP_OP_REPLY },
+    { type: 'move', src: 'arpSha', dst: 'arpTha' },
+    { type: 'move', src: 'arpSpa', dst: 'arpTpa' },
+    { type: 'setField', field: 'arpSha', value: mac },
+    { type: 'setField', field: 'arpSpa', value: ip },
+    { type: 'output', port: OFPP_IN_PORT },
+  ];
+}
+
+function responder(round: number, objectId: number, key: number, mac: string, ip: string, feature = FEATURE.ARP_RESPONDER): FlowMod {
+  return {
+    command: 'add',
+    tableId: TABLE.ARP_RESPONDER,
+    priority: 100,
+    cookie: makeCookie(round, feature, objectId),
+    match: { metadata: BigInt(key), metadataMask: 0xffffffffn, ethType: ETH_TYPE_ARP, arpOp: ARP_OP_REQUEST, arpTpa: ip },
+    instructions: [{ type: 'applyActions', actions: replyActions(mac, ip) }],
+  };
+}
+
+/** Per port and per network gateway: answer ARP requests for it. */
+export function arpResponderFlows(view: HostView, round: number): FlowMod[] {
+  const flows = view.ports.map((p) => responder(round, p.ofport, p.network.key, p.mac, p.ip));
+  // Gateway object ids live above the 16-bit ofport space so the two never collide.
+  for (const n of networksOf(view)) flows.push(responder(round, 0x100000000 + n.key, n.key, n.gatewayMac, n.gateway));
+  return flows;
+}

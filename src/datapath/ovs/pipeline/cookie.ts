@@ -1,0 +1,49 @@
+/**
+ * Flow cookies encode (agent round, feature, object id) so a restarted agent can tell
+ * its own flows from others', and which feature and object each belongs to, without
+ * flushing the bridge.
+ *
+ *   bits 63..48  agent round (incremented at every agent start)
+ *   bits 47..40  feature (FEATURE.*; 0 = not ours)
+ *   bits 39..0   object id (feature-defined: ofport, network key, table id)
+ */
+
+/** Feature numbers carried in cookies. Stable: never renumber or reuse. */
+export const FEATURE = {
+  TABLE_MISS: 1,
+  CLASSIFY: 2,
+  SPOOF_GUARD: 3,
+  ARP_RESPONDER: 4,
+  L2_FORWARD: 5,
+  FLOOD: 6,
+} as const;
+
+/** A feature number from FEATURE. */
+export type Feature = (typeof FEATURE)[keyof typeof FEATURE];
+
+const ROUND_SHIFT = 48n;
+const FEATURE_SHIFT = 40n;
+const OBJECT_MASK = (1n << 40n) - 1n;
+
+/** Mask selecting the feature and object bits (everything but the round). */
+export const OWNER_MASK = (1n << ROUND_SHIFT) - 1n;
+
+/** Builds a cookie. */
+export function makeCookie(round: number, feature: Feature, objectId: number | bigint): bigint {
+  return (BigInt(round & 0xffff) << ROUND_SHIFT) | (BigInt(feature) << FEATURE_SHIFT) | (BigInt(objectId) & OBJECT_MASK);
+}
+
+/** Splits a cookie into its parts. */
+export function parseCookie(cookie: bigint): { round: number; feature: number; objectId: bigint } {
+  return {
+    round: Number((cookie >> ROUND_SHIFT) & 0xffffn),
+    feature: Number((cookie >> FEATURE_SHIFT) & 0xffn),
+    objectId: cookie & OBJECT_MASK,
+  };
+}
+
+/** True when the cookie's feature is one of ours. */
+export function isOwnCookie(cookie: bigint): boolean {
+  const f = parseCookie(cookie).feature;
+  return Object.values(FEATURE).includes(f as Feature);
+}

@@ -1,0 +1,37 @@
+/**
+ * The OpenFlow pipeline, declared in one place and in order. Packets enter table 0 and
+ * only ever move forward; a table's miss behaviour is part of its declaration so the
+ * default flows are installed (and replayed) like any feature's.
+ *
+ *   CLASSIFY ─▶ SPOOF_GUARD ─▶ ARP_RESPONDER ─▶ L2_FORWARD ─▶ output / flood group
+ *
+ * Gaps in the numbering leave room for later stages (policy, QoS) without renumbering.
+ */
+
+/** What a table does with a packet no flow matched. */
+export type MissAction = { kind: 'drop' } | { kind: 'goto'; table: number };
+
+/** One pipeline stage. */
+export interface TableDecl {
+  id: number;
+  name: string;
+  /** Why the stage exists. */
+  purpose: string;
+  miss: MissAction;
+}
+
+/** Table ids, in pipeline order. */
+export const TABLE = {
+  CLASSIFY: 0,
+  SPOOF_GUARD: 10,
+  ARP_RESPONDER: 20,
+  L2_FORWARD: 40,
+} as const;
+
+/** The pipeline, ordered: every table's id, purpose and miss behaviour. */
+export const PIPELINE: readonly TableDecl[] = [
+  { id: TABLE.CLASSIFY, name: 'classify', purpose: 'map the ingress port to its network (metadata); unknown ports are dropped', miss: { kind: 'drop' } },
+  { id: TABLE.SPOOF_GUARD, name: 'spoof-guard', purpose: 'only the MAC and IP allocated to a port may send from it', miss: { kind: 'drop' } },
+  { id: TABLE.ARP_RESPONDER, name: 'arp-responder', purpose: 'answer ARP for known addresses locally so requests are not flooded', miss: { kind: 'goto', table: TABLE.L2_FORWARD } },
+  { id: TABLE.L2_FORWARD, name: 'l2-forward', purpose: 'deliver by destination MAC within the network; flood broadcast/multicast to the network group', miss: { kind: 'drop' } },
+];

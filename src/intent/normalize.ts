@@ -1,0 +1,42 @@
+/**
+ * Writes an Intent back as classic-format JSON (canonical key spelling, unset fields
+ * left out), e.g. for `netdcli get`.
+ */
+
+import type { Intent } from './types.js';
+
+/** Copies `o` without its undefined fields, so they do not appear in the JSON. */
+function defined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** The intent as a plain object with the classic key spelling (`Tenants`, `SubnetCIDR`, ...). */
+export function toClassicJson(intent: Intent): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    Tenants: intent.tenants.map((t) =>
+      defined({
+        Name: t.name,
+        DefaultNetType: t.defaultNetType,
+        SubnetPool: t.subnetPool,
+        AllocSubnetLen: t.allocSubnetLen,
+        Vlans: t.vlans,
+        Vxlans: t.vxlans,
+        Networks: t.networks.map((n) =>
+          defined({
+            Name: n.name,
+            PktTagType: n.pktTagType,
+            PktTag: n.pktTag,
+            SubnetCIDR: n.subnetCIDR,
+            DefaultGw: n.defaultGw,
+            Endpoints: n.endpoints.map((e) =>
+              defined({ Container: e.container, Host: e.host, IpAddress: e.ipAddress, AttachUUID: e.attachUUID }),
+            ),
+          }),
+        ),
+      }),
+    ),
+  };
+  if (intent.hosts.length > 0) out.Hosts = intent.hosts.map((h) => defined({ Name: h.name, Intf: h.intf, VtepIp: h.vtepIp }));
+  if (intent.hostBindings.length > 0) out.HostBindings = intent.hostBindings.map((b) => ({ Container: b.container, Host: b.host }));
+  return out;
+}

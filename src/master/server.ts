@@ -1,0 +1,81 @@
+/**
+ * netmaster's REST API (versioned under /api/v1). Errors are JSON
+ * `{ error: { code, message, problems? } }` with a stable code from the catalogue.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { NetpluginError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { StateStore } from '../state/store.js';
+import { applyIntent } from './apply.js';
+import { readViews } from './views.js';
+
+/** Largest intent accepted (bytes): 10k endpoints fit comfortably. */
+const MAX_BODY = 64 * 1024 * 1024;
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(text + '\n');
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new NetpluginError('NP_USAGE', `request body larger than ${MAX_BODY} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function statusOf(err: NetpluginError): number {
+  if (err.code === 'NP_INTENT_INVALID' || err.code === 'NP_INTENT_PARSE' || err.code === 'NP_USAGE') return 400;
+  if (err.code === 'NP_STORE_CONFLICT') return 409;
+  if (err.code === 'NP_NOT_FOUND') return 404;
+  return 500;
+}
+
+/** Creates (not yet listening) the HTTP server for `store`. */
+export function createMasterServer(store: StateStore, log: Logger): Server {
+  return createServer((req, res) => {
+    void handle(req, res).catch((err: Error) => {
+      if (err instanceof NetpluginError) {
+        send(res, statusOf(err), { error: { code: err.code, message: err.message, ...err.details } });
+      } else {
+        log.error({ err: err.message }, 'request failed');
+        send(res, 500, { error: { code: 'NP_STORE_UNAVAILABLE', message: err.message } });
+      }
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://netmaster');
+    const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+    switch (route) {
+      case 'GET /api/v1/health':
+        return send(res, 200, { ok: true, revision: await store.revision() });
+      case 'POST /api/v1/intent':
+      case 'PUT /api/v1/intent': {
+        const dryRun = ['1', 'true'].includes(url.searchParams.get('dryRun') ?? '');
+        const result = await applyIntent(store, await readBody(req), { dryRun });
+        if (result.applied) log.info({ revision: result.revision, create: result.plan.create.length, update: result.plan.update.length, delete: result.plan.delete.length }, 'intent applied');
+        return send(res, 200, { applied: result.applied, dryRun: result.dryRun, plan: result.plan, planText: result.planText, revision: result.revision });
+      }
+      case 'GET /api/v1/intent': {
+        const v = await readViews(store);
+        return send(res, 200, v.intent ? JSON.parse(v.intent) : { Tenants: [] });
+      }
+      case 'GET /api/v1/tenants':
+      case 'GET /api/v1/networks':
+      case 'GET /api/v1/endpoints':
+      case 'GET /api/v1/hosts': {
+        const v = await readViews(store);
+        const what = url.pathname.split('/').filter(Boolean)[2] as 'tenants' | 'networks' | 'endpoints' | 'hosts';
+        return send(res, 200, v[what]);
+      }
+      default:
+        throw new NetpluginError('NP_NOT_FOUND', `no such API: ${route}`);
+    }
+  }
+}

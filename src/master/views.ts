@@ -1,0 +1,34 @@
+/** Read-side views served by netmaster: desired objects joined with agents' oper status. */
+import type { EndpointState } from '../intent/types.js';
+import { KEYS, parseOperKey } from '../state/keys.js';
+import type { StateStore } from '../state/store.js';
+import { loadDesired } from './desired-io.js';
+
+/** An endpoint row: what was allocated, where it runs and how it is doing. */
+export interface EndpointView extends EndpointState {
+  /** Host whose agent reports it (may differ from `host` when unbound). */
+  attachedHost?: string;
+  status: string;
+  ifName?: string;
+  error?: string;
+}
+
+/** Tenants, networks and endpoints as stored, endpoints with their status. */
+export async function readViews(store: StateStore) {
+  const [desired, oper] = await Promise.all([loadDesired(store), store.list(KEYS.operEndpointsPrefix)]);
+  const status = new Map<string, { host: string; status: string; ifName?: string; error?: string }>();
+  for (const kv of oper.items) {
+    const k = parseOperKey(kv.key);
+    if (k?.kind !== 'operEndpoint') continue;
+    const s = JSON.parse(kv.value) as { status: string; ifName?: string; error?: string };
+    const id = k.ids.slice(1).join('/');
+    // An attached report wins over an error report from another host.
+    if (!status.has(id) || s.status === 'attached') status.set(id, { host: k.ids[0], status: s.status, ifName: s.ifName, error: s.error });
+  }
+  const state = desired.state ?? { tenants: [], networks: [], endpoints: [], hosts: [] };
+  const endpoints: EndpointView[] = state.endpoints.map((e) => {
+    const s = status.get(e.id);
+    return { ...e, attachedHost: s?.host, status: s?.status ?? 'pending', ifName: s?.ifName, error: s?.error };
+  });
+  return { tenants: state.tenants, networks: state.networks, endpoints, hosts: state.hosts, intent: desired.intentText };
+}

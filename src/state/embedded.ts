@@ -1,0 +1,420 @@
+/**
+ * The embedded StateStore driver: one SQLite database (WAL mode) in a directory that
+ * several processes open at once. A store-wide revision lives in `meta`; every
+ * committed transaction bumps it once and appends its net changes to `log`, which
+ * watches read from. Writers serialise on SQLite's write lock (BEGIN IMMEDIATE).
+ */
+import { mkdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { NetpluginError } from '../common/errors.js';
+import { ChangeFeed } from './embedded-feed.js';
+import { DB_FILE, LOG_DELETE, LOG_PUT, initSchema } from './embedded-schema.js';
+import { keyBytes, prefixEnd } from './range.js';
+import type {
+  Compare,
+  KeyValue,
+  Op,
+  StateStore,
+  TxnResult,
+  Watch,
+  WatchEvent,
+  WatchHandlers,
+} from './store.js';
+import { planTxn, type TxnPlan } from './txnplan.js';
+
+/** Tuning knobs of the embedded store; the defaults suit netmaster and netagent. */
+export interface EmbeddedOptions {
+  /** Log rows older than this many revisions are compacted (default 10,000). */
+  retainRevisions?: number;
+  /** Upper bound on log rows kept, whole revisions at a time (default 500,000). */
+  maxLogRows?: number;
+  /** Safety poll period in ms when inotify is quiet (default 1000; 0 disables). */
+  safetyPollMs?: number;
+  /** How long a writer waits for another process's write lock, in ms (default 10,000). */
+  busyTimeoutMs?: number;
+}
+
+interface MetaRow {
+  revision: number;
+  compacted: number;
+  log_rows: number;
+}
+
+interface KvRow {
+  key: Buffer;
+  value: string;
+  create_rev: number;
+  mod_rev: number;
+}
+
+interface LogRow {
+  rev: number;
+  key: Buffer;
+  type: number;
+  value: string | null;
+}
+
+interface EmbeddedWatch {
+  prefix: string;
+  last: number;
+  handlers: WatchHandlers;
+  closed: boolean;
+}
+
+/** Open stores per directory in this process, so a commit wakes sibling handles at once. */
+const OPEN_STORES = new Map<string, Set<EmbeddedStore>>();
+
+/** Converts a stored row to the public shape. */
+function toKeyValue(row: KvRow): KeyValue {
+  return {
+    key: row.key.toString('utf8'),
+    value: row.value,
+    createRevision: row.create_rev,
+    modRevision: row.mod_rev,
+  };
+}
+
+/** Wraps a driver failure in the stable store error. */
+function unavailable(op: string, err: unknown): NetpluginError {
+  if (err instanceof NetpluginError) return err;
+  const e = err as { message?: string; code?: string };
+  return new NetpluginError('NP_STORE_UNAVAILABLE', `embedded store ${op} failed: ${e?.message ?? String(err)}`, {
+    driver: 'embedded',
+    op,
+    sqliteCode: e?.code,
+  });
+}
+
+/** The single-host StateStore on SQLite, shared by every process that opens the directory. */
+export class EmbeddedStore implements StateStore {
+  private readonly db: Database.Database;
+  private readonly dirKey: string;
+  private readonly feed: ChangeFeed;
+  private readonly watches = new Set<EmbeddedWatch>();
+  private readonly retainRevisions: number;
+  private readonly maxLogRows: number;
+  private closed = false;
+  private readonly st: ReturnType<EmbeddedStore['prepare']>;
+
+  /** Opens (creating if needed) the store in `dir`; safe while other processes have it open. */
+  static open(dir: string, options: EmbeddedOptions = {}): EmbeddedStore {
+    try {
+      mkdirSync(dir, { recursive: true });
+      const db = new Database(join(dir, DB_FILE), { timeout: options.busyTimeoutMs ?? 10_000 });
+      try {
+        initSchema(db, options.busyTimeoutMs ?? 10_000);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      return new EmbeddedStore(db, realpathSync(dir), options);
+    } catch (err) {
+      throw new NetpluginError(
+        'NP_STORE_UNAVAILABLE',
+        `cannot open embedded store in ${dir}: ${(err as Error).message}`,
+        { driver: 'embedded', dir },
+      );
+    }
+  }
+
+  private constructor(db: Database.Database, dir: string, options: EmbeddedOptions) {
+    this.db = db;
+    this.dirKey = dir;
+    this.retainRevisions = Math.max(1, options.retainRevisions ?? 10_000);
+    this.maxLogRows = Math.max(1, options.maxLogRows ?? 500_000);
+    this.st = this.prepare();
+    this.feed = new ChangeFeed(dir, options.safetyPollMs ?? 1000, () => this.pollWatches());
+    let peers = OPEN_STORES.get(dir);
+    if (!peers) OPEN_STORES.set(dir, (peers = new Set()));
+    peers.add(this);
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      meta: db.prepare<[], MetaRow>('SELECT revision, compacted, log_rows FROM meta WHERE id = 1'),
+      setMeta: db.prepare<[number, number, number]>(
+        'UPDATE meta SET revision = ?, compacted = ?, log_rows = ? WHERE id = 1',
+      ),
+      get: db.prepare<[Buffer], KvRow>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?'),
+      listRange: db.prepare<[Buffer, Buffer], KvRow>(
+        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key',
+      ),
+      listFrom: db.prepare<[Buffer], KvRow>(
+        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? ORDER BY key',
+      ),
+      keysRange: db.prepare<[Buffer, Buffer], { key: Buffer }>(
+        'SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key',
+      ),
+      keysFrom: db.prepare<[Buffer], { key: Buffer }>('SELECT key FROM kv WHERE key >= ? ORDER BY key'),
+      upsert: db.prepare<[Buffer, string, number, number]>(
+        `INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev`,
+      ),
+      del: db.prepare<[Buffer]>('DELETE FROM kv WHERE key = ?'),
+      logInsert: db.prepare<[number, number, Buffer, number, string | null]>(
+        'INSERT INTO log (rev, seq, key, type, value) VALUES (?, ?, ?, ?, ?)',
+      ),
+      logRange: db.prepare<[number, number, Buffer, Buffer], LogRow>(
+        `SELECT rev, key, type, value FROM log
+         WHERE rev > ? AND rev <= ? AND key >= ? AND key < ? ORDER BY rev, seq`,
+      ),
+      logFrom: db.prepare<[number, number, Buffer], LogRow>(
+        'SELECT rev, key, type, value FROM log WHERE rev > ? AND rev <= ? AND key >= ? ORDER BY rev, seq',
+      ),
+      logCut: db.prepare<[number], { rev: number }>(
+        'SELECT rev FROM log ORDER BY rev DESC, seq DESC LIMIT 1 OFFSET ?',
+      ),
+      logCompact: db.prepare<[number]>('DELETE FROM log WHERE rev <= ?'),
+    };
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) {
+      throw new NetpluginError('NP_STORE_UNAVAILABLE', 'embedded store is closed', { driver: 'embedded' });
+    }
+  }
+
+  /** Reads one key, or undefined. */
+  async get(key: string): Promise<KeyValue | undefined> {
+    this.ensureOpen();
+    try {
+      const row = this.st.get.get(keyBytes(key));
+      return row ? toKeyValue(row) : undefined;
+    } catch (err) {
+      throw unavailable('get', err);
+    }
+  }
+
+  /** Lists every key under `prefix` (byte order) with the revision of the same snapshot. */
+  async list(prefix: string): Promise<{ items: KeyValue[]; revision: number }> {
+    this.ensureOpen();
+    try {
+      const read = this.db.transaction(() => {
+        const revision = this.st.meta.get()!.revision;
+        const start = keyBytes(prefix);
+        const end = prefixEnd(prefix);
+        const rows = end ? this.st.listRange.all(start, end) : this.st.listFrom.all(start);
+        return { items: rows.map(toKeyValue), revision };
+      });
+      return read.deferred();
+    } catch (err) {
+      throw unavailable('list', err);
+    }
+  }
+
+  /** Writes one key; returns the new store revision. */
+  async put(key: string, value: string): Promise<number> {
+    return (await this.txn([], [{ type: 'put', key, value }])).revision;
+  }
+
+  /** Deletes one key; returns the store revision (unchanged when the key was absent). */
+  async delete(key: string): Promise<number> {
+    return (await this.txn([], [{ type: 'delete', key }])).revision;
+  }
+
+  /** Checks the compares and applies `ops` or `orElse` in one IMMEDIATE transaction. */
+  async txn(compares: Compare[], ops: Op[], orElse: Op[] = []): Promise<TxnResult> {
+    this.ensureOpen();
+    let changed = false;
+    let result: TxnResult;
+    try {
+      const run = this.db.transaction((): TxnResult => {
+        const before = this.st.meta.get()!;
+        const succeeded = compares.every((c) => this.holds(c));
+        const revision = this.apply(planTxn(succeeded ? ops : orElse), before);
+        changed = revision !== before.revision;
+        return { succeeded, revision };
+      });
+      result = run.immediate();
+    } catch (err) {
+      throw unavailable('txn', err);
+    }
+    if (changed) this.notifyPeers();
+    return result;
+  }
+
+  /** True when one compare holds against the current rows. */
+  private holds(c: Compare): boolean {
+    const row = this.st.get.get(keyBytes(c.key));
+    if ('modRevision' in c) return (row?.mod_rev ?? 0) === c.modRevision;
+    // Like etcd: a value compare on a missing key fails.
+    return row !== undefined && row.value === c.value;
+  }
+
+  /** Applies a plan inside the open transaction; returns the resulting store revision. */
+  private apply(plan: TxnPlan, meta: MetaRow): number {
+    const rev = meta.revision + 1;
+    let seq = 0;
+    const remove = (key: Buffer): void => {
+      if (this.st.del.run(key).changes > 0) this.st.logInsert.run(rev, seq++, key, LOG_DELETE, null);
+    };
+    for (const prefix of plan.prefixes) {
+      const start = keyBytes(prefix);
+      const end = prefixEnd(prefix);
+      const rows = end ? this.st.keysRange.all(start, end) : this.st.keysFrom.all(start);
+      for (const { key } of rows) if (!plan.puts.has(key.toString('utf8'))) remove(key);
+    }
+    for (const key of plan.deletes) remove(keyBytes(key));
+    for (const [key, value] of plan.puts) {
+      const k = keyBytes(key);
+      const existing = this.st.get.get(k);
+      this.st.upsert.run(k, value, existing ? existing.create_rev : rev, rev);
+      this.st.logInsert.run(rev, seq++, k, LOG_PUT, value);
+    }
+    if (seq === 0) return meta.revision;
+    this.compactLog(rev, meta.compacted, meta.log_rows + seq);
+    return rev;
+  }
+
+  /** Drops log rows beyond the retention window and row cap, whole revisions at a time. */
+  private compactLog(rev: number, compacted: number, logRows: number): void {
+    let cut = Math.max(compacted, rev - this.retainRevisions);
+    if (logRows > this.maxLogRows) {
+      const row = this.st.logCut.get(this.maxLogRows);
+      if (row && row.rev > cut) cut = row.rev;
+    }
+    cut = Math.min(cut, rev - 1); // the newest revision always stays watchable
+    if (cut > compacted) {
+      logRows -= this.st.logCompact.run(cut).changes;
+      compacted = cut;
+    }
+    this.st.setMeta.run(rev, compacted, logRows);
+  }
+
+  /**
+   * Compacts the change log up to `revision` (inclusive) now; watches behind it get
+   * onResync. Normally automatic; exposed for operators and tests.
+   */
+  compact(revision: number): void {
+    this.ensureOpen();
+    const run = this.db.transaction(() => {
+      const meta = this.st.meta.get()!;
+      const cut = Math.min(revision, meta.revision);
+      if (cut <= meta.compacted) return;
+      const removed = this.st.logCompact.run(cut).changes;
+      this.st.setMeta.run(meta.revision, cut, meta.log_rows - removed);
+    });
+    run.immediate();
+  }
+
+  /** Wakes every handle on this directory in this process; other processes wake via inotify. */
+  private notifyPeers(): void {
+    for (const s of OPEN_STORES.get(this.dirKey) ?? []) if (s.watches.size > 0) s.feed.kick();
+  }
+
+  /** Watches `prefix` for changes after `fromRevision`; one onEvents call per transaction. */
+  async watch(prefix: string, fromRevision: number, handlers: WatchHandlers): Promise<Watch> {
+    this.ensureOpen();
+    const w: EmbeddedWatch = { prefix, last: fromRevision, handlers, closed: false };
+    this.watches.add(w);
+    this.feed.start();
+    this.feed.kick();
+    return {
+      close: async () => {
+        w.closed = true;
+        this.watches.delete(w);
+        if (this.watches.size === 0) this.feed.stop();
+      },
+    };
+  }
+
+  /** Reads every watch's pending changes from one snapshot, then delivers them. */
+  private pollWatches(): void {
+    if (this.closed || this.watches.size === 0) return;
+    const deliveries: Array<() => void> = [];
+    try {
+      const read = this.db.transaction(() => {
+        const { revision, compacted } = this.st.meta.get()!;
+        for (const w of this.watches) {
+          if (w.last >= revision) continue;
+          if (w.last < compacted) {
+            w.last = revision;
+            deliveries.push(() => this.resync(w, revision, compacted));
+            continue;
+          }
+          const batches = this.readLog(w.prefix, w.last, revision);
+          w.last = revision;
+          for (const events of batches) deliveries.push(() => w.closed || w.handlers.onEvents(events));
+        }
+      });
+      read.deferred();
+    } catch (err) {
+      for (const w of this.watches) w.handlers.onError?.(unavailable('watch', err));
+      return;
+    }
+    for (const deliver of deliveries) {
+      try {
+        deliver();
+      } catch (err) {
+        // A throwing handler must not stall other watches or lose later batches.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  /** Tells a watch it fell behind compaction and now continues after `revision`. */
+  private resync(w: EmbeddedWatch, revision: number, compacted: number): void {
+    if (w.closed) return;
+    if (w.handlers.onResync) {
+      w.handlers.onResync(revision);
+      return;
+    }
+    w.handlers.onError?.(
+      new NetpluginError('NP_STORE_UNAVAILABLE', `watch start revision was compacted (compacted up to ${compacted})`, {
+        driver: 'embedded',
+        compacted,
+      }),
+    );
+  }
+
+  /** Log rows of `prefix` in (from, to], grouped into one batch per revision. */
+  private readLog(prefix: string, from: number, to: number): WatchEvent[][] {
+    const start = keyBytes(prefix);
+    const end = prefixEnd(prefix);
+    const rows = end ? this.st.logRange.all(from, to, start, end) : this.st.logFrom.all(from, to, start);
+    const batches: WatchEvent[][] = [];
+    let current: WatchEvent[] = [];
+    for (const row of rows) {
+      if (current.length > 0 && current[0].modRevision !== row.rev) {
+        batches.push(current);
+        current = [];
+      }
+      const ev: WatchEvent = {
+        type: row.type === LOG_PUT ? 'put' : 'delete',
+        key: row.key.toString('utf8'),
+        modRevision: row.rev,
+      };
+      if (row.type === LOG_PUT) ev.value = row.value ?? '';
+      current.push(ev);
+    }
+    if (current.length > 0) batches.push(current);
+    return batches;
+  }
+
+  /** Current store revision. */
+  async revision(): Promise<number> {
+    this.ensureOpen();
+    try {
+      return this.st.meta.get()!.revision;
+    } catch (err) {
+      throw unavailable('revision', err);
+    }
+  }
+
+  /** Stops every watch and closes the database handle. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.watches) w.closed = true;
+    this.watches.clear();
+    this.feed.stop();
+    const peers = OPEN_STORES.get(this.dirKey);
+    peers?.delete(this);
+    if (peers && peers.size === 0) OPEN_STORES.delete(this.dirKey);
+    this.db.close();
+  }
+}
