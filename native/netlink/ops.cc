@@ -324,8 +324,25 @@ void Executor::FeaturesSet(const Op& op, OpOutcome* r) {
   Socket* s = Ethtool(op.netns, &family, f);
   if (!s) return;
   std::vector<Reply> ignored;
-  s->Call(BuildFeaturesSet(family, op.name, bits, s->NextSeq()), "ETHTOOL_MSG_FEATURES_SET", &ignored, f);
-  About(f, op.name);
+  if (!s->Call(BuildFeaturesSet(family, op.name, bits, s->NextSeq()), "ETHTOOL_MSG_FEATURES_SET", &ignored, f))
+    return About(f, op.name);
+  // The kernel acks fixed or dependency-blocked bits without applying them; offloads decide TCP
+  // correctness on the userspace datapath, so a silent no-op must surface as an error.
+  OpOutcome after;
+  FeaturesGet(op, &after);
+  if (after.failure.failed()) return (void)(*f = after.failure);
+  std::string missed;
+  for (const auto& [name, on] : bits)
+    for (const FeatureInfo& fi : after.features)
+      if (fi.name == name && fi.active != on)
+        missed += (missed.empty() ? "" : ", ") + name + (fi.changeable ? "" : " [fixed]") + (on ? " stays off" : " stays on");
+  if (!missed.empty()) {
+    f->code = "NP_NETLINK";
+    f->err = EOPNOTSUPP;
+    f->syscall = "ETHTOOL_MSG_FEATURES_SET";
+    f->message = "ETHTOOL_MSG_FEATURES_SET: not applied: " + missed;
+    About(f, op.name);
+  }
 }
 
 }  // namespace netplugin::nl

@@ -29,7 +29,8 @@ std::vector<uint8_t> BuildVethCreate(const VethSpec& s, uint32_t seq) {
   m.Header(ifi);
   PutLinkAttrs(m, s.mtu, s.mac, -1, s.name);
   size_t info = m.BeginNest(IFLA_LINKINFO);
-  m.PutString(IFLA_INFO_KIND, "veth");
+  // NLA_STRING needs no NUL; iproute2 sends the kind without one.
+  m.Put(IFLA_INFO_KIND, "veth", 4);
   size_t data = m.BeginNest(IFLA_INFO_DATA);
   size_t peer = m.BeginNest(VETH_INFO_PEER);
   m.Header(ifi);
@@ -93,8 +94,9 @@ bool DecodeLink(const struct nlmsghdr* h, LinkInfo* out) {
   out->operUp = oper == IF_OPER_UP || (oper == IF_OPER_UNKNOWN && (ifi->ifi_flags & IFF_LOWER_UP));
   if (const Attr* li = t.Get(IFLA_LINKINFO)) out->kind = AttrTable(*li).Str(IFLA_INFO_KIND);
   out->masterIndex = static_cast<int>(t.U32(IFLA_MASTER));
-  uint32_t link = t.U32(IFLA_LINK);
-  out->peerIndex = link != static_cast<uint32_t>(ifi->ifi_index) ? static_cast<int>(link) : 0;
+  // The kernel sends IFLA_LINK only when it differs from the link itself; a veth peer in another
+  // namespace may still carry the same number, so presence (not value) decides.
+  out->peerIndex = static_cast<int>(t.U32(IFLA_LINK));
   return true;
 }
 

@@ -1,6 +1,13 @@
-// np_openflow module entry; codec and connection register their exports here.
+// np_openflow module entry: the pure codec functions and the Connection transport.
 #include <napi.h>
 
-static Napi::Object Init(Napi::Env env, Napi::Object exports) { return exports; }
+#include "openflow/codec_exports.h"
+#include "openflow/connection.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  netplugin::of::InitCodec(env, exports);
+  exports.Set("Connection", netplugin::of::Connection::Define(env));
+  return exports;
+}
 
 NODE_API_MODULE(np_openflow, Init)

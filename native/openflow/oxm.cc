@@ -28,7 +28,6 @@ std::vector<FieldInfo> MakeFields() {
       {"arpOp", B, OFPXMT_OFB_ARP_OP, 2, FieldKind::Uint, false, B, OFPXMT_OFB_ARP_OP, OFPXMC_NXM_0, 15},
       {"arpSpa", B, OFPXMT_OFB_ARP_SPA, 4, FieldKind::Ipv4, true, B, OFPXMT_OFB_ARP_SPA, OFPXMC_NXM_0, 16},
       {"arpTpa", B, OFPXMT_OFB_ARP_TPA, 4, FieldKind::Ipv4, true, B, OFPXMT_OFB_ARP_TPA, OFPXMC_NXM_0, 17},
-      // OVS names ARP hardware addresses by their older NXM identity inside reg_move.
       {"arpSha", B, OFPXMT_OFB_ARP_SHA, 6, FieldKind::Mac, true, OFPXMC_NXM_1, 17, OFPXMC_NXM_1, 17},
       {"arpTha", B, OFPXMT_OFB_ARP_THA, 6, FieldKind::Mac, true, OFPXMC_NXM_1, 18, OFPXMC_NXM_1, 18},
       {"tunnelId", B, OFPXMT_OFB_TUNNEL_ID, 8, FieldKind::Uint64, true, B, OFPXMT_OFB_TUNNEL_ID, OFPXMC_NXM_1, 16},
@@ -37,6 +36,12 @@ std::vector<FieldInfo> MakeFields() {
   for (uint8_t i = 0; i < 8; ++i)
     f.push_back({regs[i], OFPXMC_NXM_1, i, 4, FieldKind::Uint, true, OFPXMC_NXM_1, i, NONE, 0});
   f.push_back({"metadata", B, OFPXMT_OFB_METADATA, 8, FieldKind::Uint64, true, B, OFPXMT_OFB_METADATA, NONE, 0});
+  // Inside reg_move OVS names every field by its NXM identity when it has one (seen in ovs-ofctl's bytes).
+  for (auto& x : f)
+    if (x.nxmClass != NONE) {
+      x.moveClass = x.nxmClass;
+      x.moveField = x.nxmField;
+    }
   return f;
 }
 }  // namespace

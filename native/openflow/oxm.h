@@ -70,7 +70,7 @@ struct FieldInfo {
   uint8_t width;          // value length in bytes
   FieldKind kind;
   bool maskable;
-  uint16_t moveClass;     // class OVS uses for this field inside NXAST_REG_MOVE
+  uint16_t moveClass;     // class OVS uses for this field inside NXAST_REG_MOVE (its NXM class if any)
   uint8_t moveField;
   uint16_t nxmClass;      // legacy NXM identity also accepted when decoding (0xffff: none)
   uint8_t nxmField;

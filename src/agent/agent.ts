@@ -48,7 +48,7 @@ export class Agent {
   private constructor(
     private readonly opts: AgentOptions,
     private readonly store: StateStore,
-    private readonly ovsdb: OvsdbClient,
+    private ovsdb: OvsdbClient,
     private readonly facts: DatapathFacts,
     private readonly round: number,
     private readonly desired: DesiredStateCache,
@@ -126,6 +126,8 @@ export class Agent {
   }
 
   private async roundOnce(): Promise<void> {
+    // vswitchd or ovsdb-server may have restarted: reconnect rather than fail forever.
+    if (this.ovsdb.closed) this.ovsdb = await OvsdbClient.connect(join(this.opts.ovsRundir, 'db.sock'));
     const openflow = await this.connectOpenflow();
     const plumb: PlumbContext = {
       ovsdb: this.ovsdb,

@@ -24,7 +24,7 @@ export function parseRanges(text: string, min: number, max: number, what = 'id')
   const out: IdRange[] = [];
   for (const item of items) {
     const m = ITEM.exec(item);
-    if (!m) return { ok: false, reason: `bad range "${item}" in "${text}" (expected N or N-M)` };
+    if (!m) return { ok: false, reason: `bad range "${item}" in "${text}" (expected N, N-M, or a comma-separated list of them)` };
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
     if (hi < lo) return { ok: false, reason: `reversed range "${item}" (start after end)` };

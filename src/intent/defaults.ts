@@ -13,11 +13,13 @@ export const DEFAULT_ALLOC_SUBNET_LEN = 24;
 export const DEFAULT_VLANS = '1-4094';
 /** VXLAN VNIs a tenant may use when Vxlans is not given. */
 export const DEFAULT_VXLANS = '10001-14000';
-/** Valid VLAN ids (802.1Q reserves 0 and 4095). */
+/** Lowest valid VLAN id (802.1Q reserves 0). */
 export const VLAN_MIN = 1;
+/** Highest valid VLAN id (802.1Q reserves 4095). */
 export const VLAN_MAX = 4094;
-/** Valid VXLAN VNIs (24 bits; 0 is left out as "no VNI"). */
+/** Lowest VXLAN VNI handed out (0 is left out as "no VNI"). */
 export const VNI_MIN = 1;
+/** Highest VXLAN VNI (the field is 24 bits). */
 export const VNI_MAX = 16777215;
 /** Longest prefix a network may have: a gateway and at least one endpoint must fit. */
 export const MAX_SUBNET_LEN = 30;
@@ -32,6 +34,9 @@ export interface TenantSettings {
   vxlans?: IdRange[];
   vlansText: string;
   vxlansText: string;
+  /** Why Vlans / Vxlans did not parse, when they did not. */
+  vlansError?: string;
+  vxlansError?: string;
 }
 
 /** Applies the defaults to a tenant and parses its pools (invalid ones come back undefined). */
@@ -48,6 +53,8 @@ export function tenantSettings(t: TenantIntent): TenantSettings {
     vxlans: vxlans.ok ? vxlans.ranges : undefined,
     vlansText,
     vxlansText,
+    vlansError: vlans.ok ? undefined : vlans.reason,
+    vxlansError: vxlans.ok ? undefined : vxlans.reason,
   };
 }
 

@@ -1,10 +1,12 @@
 /**
- * Intent text → typed Intent. Checks shape only (JSON syntax, known keys matched
+ * Intent text → typed Intent. Checks shape (JSON syntax, known keys matched
  * case-insensitively, value types, required names, enum values) and reports every
- * problem at once; meaning (ranges, CIDRs, uniqueness) is validate.ts's job.
+ * problem at once; meaning (ranges, CIDRs, uniqueness) is validate.ts's job, but when
+ * the shape is wrong the meaning problems that can still be trusted are added too.
  */
 
 import { readJson, type JsonValue } from './json.js';
+import { validateIntent } from './validate.js';
 import type {
   EndpointIntent,
   HostBindingIntent,
@@ -83,6 +85,10 @@ type Fields = Map<string, string | number | JsonValue[]>;
 
 class Reader {
   readonly problems: Problem[] = [];
+  /** Objects that lost a value (wrong type, missing, ambiguous): meaning checks under them are unreliable. */
+  readonly lossy: string[] = [];
+  /** Whether whole objects or arrays were dropped, which would shift the indexes in later paths. */
+  dropped = false;
   constructor(private readonly rawKeys: WeakMap<object, string[]>) {}
 
   private add(path: string, reason: string): void {
@@ -93,6 +99,7 @@ class Reader {
   fields(obj: JsonValue, path: string, specs: KeySpec[]): Fields | undefined {
     if (!isObject(obj)) {
       this.add(path, 'must be an object');
+      this.dropped = true;
       return undefined;
     }
     const byLower = new Map(specs.map((s) => [s.key.toLowerCase(), s]));
@@ -108,14 +115,23 @@ class Reader {
       const earlier = seen.get(spec.key);
       if (earlier !== undefined) {
         this.add(where, earlier === raw ? 'duplicate key' : `duplicate key (written both as "${earlier}" and "${raw}")`);
+        this.lossy.push(path);
         continue;
       }
       seen.set(spec.key, raw);
+      const before = this.problems.length;
       const value = this.value(obj[raw], where, spec);
+      if (this.problems.length > before) {
+        this.lossy.push(path);
+        if (spec.kind === 'array') this.dropped = true;
+      }
       if (value !== undefined) out.set(spec.key, value);
     }
     for (const spec of specs) {
-      if (spec.required && !seen.has(spec.key)) this.add(pathKey(path, spec.key), 'required');
+      if (spec.required && !seen.has(spec.key)) {
+        this.add(pathKey(path, spec.key), 'required');
+        this.lossy.push(path);
+      }
     }
     return out;
   }
@@ -236,8 +252,19 @@ export function parseIntentValue(value: JsonValue, rawKeys = new WeakMap<object,
       return f && { container: str(f, 'Container') ?? '', host: str(f, 'Host') ?? '' };
     })
     .filter((b): b is HostBindingIntent => b !== undefined);
-  if (r.problems.length > 0) return { ok: false, problems: r.problems };
-  return { ok: true, intent: { tenants, hosts, hostBindings } };
+  const intent: Intent = { tenants, hosts, hostBindings };
+  if (r.problems.length === 0) return { ok: true, intent };
+  // Report meaning problems too, so one round trip shows the operator everything; only
+  // where the shape lost nothing they depend on (no shifted indexes, no guessed values).
+  if (!r.dropped) {
+    const under = (p: string, o: string): boolean => p === o || p.startsWith(`${o}.`) || p.startsWith(`${o}[`);
+    const trusted = (p: string): boolean => !r.lossy.some((o) => under(p, o));
+    for (const m of validateIntent(intent)) {
+      const cited = m.reason.match(/\$[^\s)"]*/g) ?? [];
+      if (trusted(m.path) && cited.every(trusted)) r.problems.push(m);
+    }
+  }
+  return { ok: false, problems: r.problems };
 }
 
 /** Parses intent JSON text, reporting every shape problem with its JSON path. */

@@ -33,7 +33,7 @@ export function checkNetworkAddresses(
     return v;
   });
 
-  if (n.subnetCIDR === undefined) impliedSubnet(n, s, facts, gw, ips, path, problems);
+  if (n.subnetCIDR === undefined) impliedSubnet(s, facts, gw, ips, path, problems);
   const subnet = facts.subnet;
 
   if (gw !== undefined && subnet) {
@@ -80,7 +80,6 @@ function placeProblem(ip: number, subnet: { base: number; len: number }): string
 }
 
 function impliedSubnet(
-  n: NetworkIntent,
   s: TenantSettings,
   facts: NetworkFacts,
   gw: number | undefined,

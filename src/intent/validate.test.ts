@@ -135,6 +135,23 @@ describe('bad intents', () => {
     );
   });
 
+  it('reports shape and meaning problems together, leaving out those a shape problem makes unreliable', () => {
+    const d = base();
+    d.Tenants[0].Vlans = '5000-5001';
+    d.Tenants[0].Networks[0].Colour = 'red';
+    d.Tenants[0].Networks[1].PktTag = 'twelve';
+    d.Tenants[0].Networks[1].Endpoints[0].IpAddress = '11.2.0.0';
+    d.Tenants[1].DefaultNetType = 'gre';
+    d.Tenants[1].Networks[0].PktTag = 12;
+    d.Tenants[1].Networks[0].SubnetCIDR = '11.1.0.1/24';
+    expect(problemsOf(d)).toEqual([
+      { path: `${T0}.Networks[0].Colour`, reason: 'unknown key' },
+      { path: `${N1}.PktTag`, reason: 'must be an integer (a number or a numeric string)' },
+      { path: '$.Tenants[1].DefaultNetType', reason: 'must be "vlan" or "vxlan" (got "gre")' },
+      { path: `${T0}.Vlans`, reason: 'VLAN range "5000-5001" outside 1-4094' },
+    ]);
+  });
+
   it('reports every meaning problem at once', () => {
     const d = base();
     d.Tenants[0].Vlans = '28-11';

@@ -80,23 +80,9 @@ function checkTenantPools(t: TenantIntent, path: string, problems: Problem[]): T
       reason: `AllocSubnetLen ${len}${given ? '' : ' (the default)'} does not fit: ${why}`,
     });
   }
-  if (s.vlans === undefined) problems.push({ path: `${path}.Vlans`, reason: rangeReason(s.vlansText, 'VLAN', VLAN_MIN, VLAN_MAX) });
-  if (s.vxlans === undefined) problems.push({ path: `${path}.Vxlans`, reason: rangeReason(s.vxlansText, 'VXLAN', VNI_MIN, VNI_MAX) });
+  if (s.vlansError) problems.push({ path: `${path}.Vlans`, reason: s.vlansError });
+  if (s.vxlansError) problems.push({ path: `${path}.Vxlans`, reason: s.vxlansError });
   return s;
-}
-
-function rangeReason(text: string, what: string, min: number, max: number): string {
-  // Re-parse for the message only; tenantSettings keeps just the parsed ranges.
-  const items = text.split(',').map((x) => x.trim());
-  for (const item of items) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(item);
-    if (!m) return `bad range "${item}" in "${text}" (expected N, N-M, or a comma-separated list)`;
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) return `reversed range "${item}" (start after end)`;
-    if (lo < min || hi > max) return `${what} range "${item}" outside ${min}-${max}`;
-  }
-  return `bad ${what} ranges "${text}"`;
 }
 
 function checkNetworks(

@@ -27,7 +27,7 @@ function prefixRanges(prefix: string, keep: string[]): IRequestOp[] {
   const sorted = keep.map(keyBytes).sort(Buffer.compare);
   for (const k of sorted) {
     if (Buffer.compare(start, k) < 0) ops.push({ request_delete_range: { key: start, range_end: k } });
-    start = keySuccessor(k.toString('utf8'));
+    start = keySuccessor(k);
   }
   ops.push({ request_delete_range: { key: start, range_end: prefixEnd(prefix) ?? RANGE_END_ALL } });
   return ops;

@@ -26,6 +26,6 @@ export function prefixEnd(prefix: string): Buffer | undefined {
 }
 
 /** The byte string that immediately follows `key` in byte order. */
-export function keySuccessor(key: string): Buffer {
-  return Buffer.concat([keyBytes(key), Buffer.from([0])]);
+export function keySuccessor(key: string | Buffer): Buffer {
+  return Buffer.concat([typeof key === 'string' ? keyBytes(key) : key, Buffer.from([0])]);
 }

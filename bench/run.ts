@@ -1,0 +1,24 @@
+/**
+ * `make bench`: runs every benchmark (root, OVS running), prints one table and writes
+ * bench/results/latest.json. Each figure sits beside the baseline measured in the same run.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeResults, type BenchRow } from './lib.js';
+import { runFlowBench } from './flows.js';
+import { runAttachBench } from './attach.js';
+
+const repo = join(fileURLToPath(import.meta.url), '../../../..');
+const only = process.argv[2];
+const suites: [string, () => Promise<BenchRow[]>][] = [
+  ['flows', runFlowBench],
+  ['attach', runAttachBench],
+];
+
+const rows: BenchRow[] = [];
+for (const [name, run] of suites) {
+  if (only && only !== name) continue;
+  process.stderr.write(`bench: ${name}...\n`);
+  rows.push(...(await run()));
+}
+writeResults(join(repo, 'bench/results/latest.json'), rows);

@@ -1,0 +1,416 @@
+/** One OpenFlow connection to a bridge: version negotiation, pipelined batches, bundles and dumps. */
+import { NetpluginError } from '../../../common/errors.js';
+import {
+  OFP13_VERSION,
+  OFP14_VERSION,
+  OFPBCT_COMMIT_REPLY,
+  OFPBCT_OPEN_REPLY,
+  OFPBF_ATOMIC,
+  OFPBF_ORDERED,
+  OFPT_BARRIER_REPLY,
+  OFPT_BUNDLE_CONTROL,
+  OFPT_ECHO_REPLY,
+  OFPT_ERROR,
+  OFPT_FEATURES_REPLY,
+  OFPT_HELLO,
+  OFPT_MULTIPART_REPLY,
+} from './constants.js';
+import { openflowNative, type ConnectionStats, type NativeConnection, type OpenFlowNative } from './native.js';
+import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod } from './types.js';
+
+/** Options of a connection. */
+export interface ConnectOptions {
+  /** Deadline for each request (handshake, batch, dump), in ms. Default 60000; 0 disables. */
+  timeoutMs?: number;
+}
+
+/** One failed message of a batch, as reported in `details.failures` of NP_OPENFLOW_ERROR. */
+export interface BatchFailure {
+  /** Position in the batch: group mods first, then flow mods; -1 for the bundle's own control messages. */
+  index: number;
+  kind: 'groupMod' | 'flowMod' | 'bundle';
+  /** Position within its own list (groupMods or flowMods). */
+  kindIndex: number;
+  /** OFPT_ERROR type and code. */
+  type: number;
+  code: number;
+  /** Spec name of the error, e.g. OFPBMC_BAD_PREREQ. */
+  message: string;
+}
+
+/** What a waiter does with a message addressed to its xid; returning true settles it. */
+interface Waiter {
+  onMessage(m: DecodedMessage): boolean;
+  reject(e: Error): void;
+  timer?: NodeJS.Timeout;
+}
+
+/** A range of xids whose errors are collected instead of failing a single request. */
+interface Batch {
+  firstXid: number;
+  count: number;
+  groups: number;
+  failures: BatchFailure[];
+}
+
+const OUR_VERSIONS = [OFP13_VERSION, OFP14_VERSION];
+
+/** An OpenFlow 1.3/1.4 connection to a bridge management socket (`/var/run/openvswitch/<bridge>.mgmt`). */
+export class OpenFlowConnection {
+  /** Negotiated OpenFlow version (4 = 1.3, 5 = 1.4). */
+  version = 0;
+  /** Datapath id from the features reply. */
+  datapathId = 0n;
+
+  private readonly nat: OpenFlowNative;
+  private readonly conn: NativeConnection;
+  private readonly timeoutMs: number;
+  private nextXid = 1;
+  private nextBundleId = 1;
+  private readonly waiters = new Map<number, Waiter>();
+  private readonly batches = new Set<Batch>();
+  private helloWaiter: Waiter | undefined;
+  private closed = false;
+  private closeError: Error | undefined;
+  private readonly closeListeners: Array<(err?: Error) => void> = [];
+
+  private constructor(socketPath: string, opts: ConnectOptions) {
+    this.nat = openflowNative();
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    try {
+      this.conn = new this.nat.Connection(socketPath, (frames, err) => this.onEvent(frames, err));
+    } catch (e) {
+      const n = e as Error & { errno?: number; syscall?: string };
+      throw new NetpluginError('NP_OPENFLOW_CLOSED', `cannot connect to ${socketPath}: ${n.message}`, {
+        socketPath,
+        errno: n.errno,
+        syscall: n.syscall,
+      });
+    }
+  }
+
+  /** Connects, negotiates 1.4 (else 1.3) through HELLO version bitmaps, and reads the datapath id. */
+  static async connect(socketPath: string, opts: ConnectOptions = {}): Promise<OpenFlowConnection> {
+    const c = new OpenFlowConnection(socketPath, opts);
+    try {
+      await c.handshake();
+    } catch (e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private async handshake(): Promise<void> {
+    const hello = new Promise<DecodedMessage>((resolve, reject) => {
+      this.helloWaiter = this.arm({ onMessage: (m) => (resolve(m), true), reject }, 'HELLO');
+    });
+    this.conn.send(this.nat.encodeHello(OUR_VERSIONS, this.allocXids(1)));
+    const theirs = await hello;
+    const common = OUR_VERSIONS.filter((v) => (theirs.versions ?? []).includes(v));
+    if (common.length === 0) {
+      throw new NetpluginError('NP_OPENFLOW_ERROR', `switch offers OpenFlow versions ${theirs.versions?.join(',')}; 1.3 or 1.4 needed`, {
+        versions: theirs.versions,
+      });
+    }
+    this.version = Math.max(...common);
+    const xid = this.allocXids(1);
+    const features = await this.request(xid, this.nat.encodeFeaturesRequest(this.version, xid), (m, done) => {
+      if (m.type === OFPT_FEATURES_REPLY) done(m);
+    });
+    this.datapathId = features.datapathId ?? 0n;
+  }
+
+  /** Sends group mods then flow mods in one pipelined write followed by ONE barrier; rejects with every failure. */
+  async write(batch: { groupMods?: GroupMod[]; flowMods?: FlowMod[] }): Promise<void> {
+    this.assertOpen();
+    const groups = batch.groupMods ?? [];
+    const flows = batch.flowMods ?? [];
+    const count = groups.length + flows.length;
+    if (count === 0) return;
+    const firstXid = this.allocXids(count + 1);
+    const buf = this.nat.encodeBatch({ version: this.version, firstXid, groupMods: groups, flowMods: flows, barrier: true });
+    const b: Batch = { firstXid, count, groups: groups.length, failures: [] };
+    this.batches.add(b);
+    try {
+      await this.request(firstXid + count, buf, (m, done) => {
+        if (m.type === OFPT_BARRIER_REPLY) done(m);
+      });
+    } finally {
+      this.batches.delete(b);
+    }
+    if (b.failures.length) throw batchError(b, count);
+  }
+
+  /** Installs flow mods (pipelined, one barrier). */
+  flowMods(mods: FlowMod[]): Promise<void> {
+    return this.write({ flowMods: mods });
+  }
+
+  /** Installs group mods (pipelined, one barrier). */
+  groupMods(mods: GroupMod[]): Promise<void> {
+    return this.write({ groupMods: mods });
+  }
+
+  /** Applies group mods then flow mods atomically in one OpenFlow 1.4 bundle (open, adds, commit). */
+  async bundle(batch: { groupMods?: GroupMod[]; flowMods?: FlowMod[] }): Promise<void> {
+    this.assertOpen();
+    if (this.version < OFP14_VERSION) {
+      throw new NetpluginError('NP_OPENFLOW_ERROR', 'bundles need OpenFlow 1.4, but the switch negotiated 1.3', { version: this.version });
+    }
+    const groups = batch.groupMods ?? [];
+    const flows = batch.flowMods ?? [];
+    const count = groups.length + flows.length;
+    if (count === 0) return;
+    const bundleId = this.nextBundleId++ >>> 0;
+    const firstXid = this.allocXids(count + 2);
+    const commitXid = firstXid + count + 1;
+    const buf = this.nat.encodeBatch({
+      version: this.version,
+      firstXid,
+      groupMods: groups,
+      flowMods: flows,
+      bundleId,
+      bundleFlags: OFPBF_ATOMIC | OFPBF_ORDERED,
+    });
+    // Xids: OPEN, then one per add (firstXid+1...), then COMMIT; errors on adds map back to indexes.
+    const b: Batch = { firstXid: firstXid + 1, count, groups: groups.length, failures: [] };
+    this.batches.add(b);
+    const openFailure = new Promise<DecodedMessage | undefined>((resolve) => {
+      this.waiters.set(firstXid, {
+        onMessage: (m) => {
+          if (m.type === OFPT_ERROR) resolve(m);
+          else if (m.type === OFPT_BUNDLE_CONTROL && m.bundleType === OFPBCT_OPEN_REPLY) resolve(undefined);
+          else return false;
+          return true;
+        },
+        reject: () => resolve(undefined),
+      });
+    });
+    let commitError: DecodedMessage | undefined;
+    try {
+      await this.request(
+        commitXid,
+        buf,
+        (m, done) => {
+          if (m.type === OFPT_BUNDLE_CONTROL && m.bundleType === OFPBCT_COMMIT_REPLY) done(m);
+        },
+        (err) => {
+          commitError = err;
+          return true;
+        },
+      );
+    } finally {
+      this.batches.delete(b);
+      this.waiters.delete(firstXid);
+    }
+    const open = await Promise.race([openFailure, Promise.resolve(undefined)]);
+    if (open) b.failures.unshift(failureOf(open, -1, 'bundle', -1));
+    if (commitError) b.failures.push(failureOf(commitError, -1, 'bundle', -1));
+    if (b.failures.length) throw batchError(b, count, bundleId);
+  }
+
+  /** Dumps flows (all multipart parts), optionally filtered by table and cookie/mask. */
+  async dumpFlows(filter: FlowFilter = {}): Promise<FlowStats[]> {
+    this.assertOpen();
+    const xid = this.allocXids(1);
+    const flows: FlowStats[] = [];
+    await this.request(xid, this.nat.encodeFlowStatsRequest(this.version, xid, filter), (m, done) => {
+      if (m.type !== OFPT_MULTIPART_REPLY) return;
+      for (const f of m.flows ?? []) flows.push(f);
+      if (!m.more) done(m);
+    });
+    return flows;
+  }
+
+  /** Dumps every group's description. */
+  async dumpGroups(): Promise<GroupDesc[]> {
+    this.assertOpen();
+    const xid = this.allocXids(1);
+    const groups: GroupDesc[] = [];
+    await this.request(xid, this.nat.encodeGroupDescRequest(this.version, xid), (m, done) => {
+      if (m.type !== OFPT_MULTIPART_REPLY) return;
+      for (const g of m.groups ?? []) groups.push(g);
+      if (!m.more) done(m);
+    });
+    return groups;
+  }
+
+  /** Sends an echo request and resolves with the payload the switch echoed back. */
+  async echo(data: Buffer = Buffer.alloc(0)): Promise<Buffer> {
+    this.assertOpen();
+    const xid = this.allocXids(1);
+    const reply = await this.request(xid, this.nat.encodeEchoRequest(this.version, xid, data), (m, done) => {
+      if (m.type === OFPT_ECHO_REPLY) done(m);
+    });
+    return reply.data ?? Buffer.alloc(0);
+  }
+
+  /** Transport counters (bytes, echo requests answered by the reader thread). */
+  stats(): ConnectionStats {
+    return this.conn.stats();
+  }
+
+  /** Closes the socket; pending requests reject with NP_OPENFLOW_CLOSED. */
+  close(): void {
+    if (this.closed) return;
+    this.conn.close();
+    this.shutdown(new NetpluginError('NP_OPENFLOW_CLOSED', 'the OpenFlow connection was closed'), false);
+  }
+
+  /** Calls `cb` once when the connection ends; `err` is set when it ended by failure, not by close(). */
+  onClose(cb: (err?: Error) => void): void {
+    this.closeListeners.push(cb);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw this.closeError ?? new NetpluginError('NP_OPENFLOW_CLOSED', 'the OpenFlow connection is closed');
+  }
+
+  /** Reserves `n` consecutive xids that do not wrap past 2^32-1. */
+  private allocXids(n: number): number {
+    if (this.nextXid + n > 0xffffffff) this.nextXid = 1;
+    const x = this.nextXid;
+    this.nextXid += n;
+    return x;
+  }
+
+  /** Adds the connection's deadline to a waiter. */
+  private arm(w: Waiter, what: string, xid?: number): Waiter {
+    if (this.timeoutMs > 0) {
+      w.timer = setTimeout(() => {
+        if (xid !== undefined) this.waiters.delete(xid);
+        if (this.helloWaiter === w) this.helloWaiter = undefined;
+        w.reject(new NetpluginError('NP_OPENFLOW_TIMEOUT', `no answer to ${what} within ${this.timeoutMs} ms`, { xid, timeoutMs: this.timeoutMs }));
+      }, this.timeoutMs);
+    }
+    return w;
+  }
+
+  /**
+   * Sends `buf` and waits on `xid`: `handle` sees each message with that xid and calls done() when finished;
+   * an OFPT_ERROR for that xid rejects unless `onError` accepts it (returns true = settle normally).
+   */
+  private request(
+    xid: number,
+    buf: Buffer,
+    handle: (m: DecodedMessage, done: (m: DecodedMessage) => void) => void,
+    onError?: (m: DecodedMessage) => boolean,
+  ): Promise<DecodedMessage> {
+    return new Promise<DecodedMessage>((resolve, reject) => {
+      let settled: DecodedMessage | undefined;
+      const w: Waiter = this.arm(
+        {
+          onMessage: (m) => {
+            if (m.type === OFPT_ERROR) {
+              if (onError?.(m)) {
+                resolve(m);
+                return true;
+              }
+              reject(new NetpluginError('NP_OPENFLOW_ERROR', `switch rejected request xid ${xid}: ${m.errorName}`, {
+                xid,
+                type: m.errorType,
+                code: m.errorCode,
+                message: m.errorName,
+              }));
+              return true;
+            }
+            handle(m, (done) => (settled = done));
+            if (settled) resolve(settled);
+            return settled !== undefined;
+          },
+          reject,
+        },
+        `request xid ${xid}`,
+        xid,
+      );
+      this.waiters.set(xid, w);
+      try {
+        this.conn.send(buf);
+      } catch (e) {
+        this.waiters.delete(xid);
+        clearTimeout(w.timer);
+        reject(e);
+      }
+    });
+  }
+
+  private onEvent(frames: Buffer[] | null, err?: Error): void {
+    if (frames === null) {
+      const n = err as (Error & { errno?: number; syscall?: string }) | undefined;
+      const e = n
+        ? new NetpluginError('NP_OPENFLOW_CLOSED', n.message, { errno: n.errno, syscall: n.syscall })
+        : new NetpluginError('NP_OPENFLOW_CLOSED', 'the OpenFlow connection was closed');
+      this.shutdown(e, n !== undefined);
+      return;
+    }
+    for (const f of frames) {
+      let m: DecodedMessage;
+      try {
+        m = this.nat.decodeMessage(f);
+      } catch (e) {
+        // A frame we cannot parse means we no longer know the stream's state.
+        this.conn.close();
+        this.shutdown(new NetpluginError('NP_OPENFLOW_CLOSED', `undecodable message from switch: ${(e as Error).message}`), true);
+        return;
+      }
+      this.dispatch(m);
+    }
+  }
+
+  private dispatch(m: DecodedMessage): void {
+    if (m.type === OFPT_HELLO && this.helloWaiter) {
+      const w = this.helloWaiter;
+      this.helloWaiter = undefined;
+      clearTimeout(w.timer);
+      w.onMessage(m);
+      return;
+    }
+    if (m.type === OFPT_ERROR) {
+      for (const b of this.batches) {
+        const i = (m.xid - b.firstXid) >>> 0;
+        if (i < b.count) {
+          b.failures.push(i < b.groups ? failureOf(m, i, 'groupMod', i) : failureOf(m, i, 'flowMod', i - b.groups));
+          return;
+        }
+      }
+    }
+    const w = this.waiters.get(m.xid);
+    if (w && w.onMessage(m)) {
+      this.waiters.delete(m.xid);
+      clearTimeout(w.timer);
+    }
+  }
+
+  private shutdown(e: NetpluginError, failed: boolean): void {
+    const first = !this.closed;
+    this.closed = true;
+    this.closeError ??= e;
+    const pending = [...this.waiters.values()];
+    this.waiters.clear();
+    if (this.helloWaiter) pending.push(this.helloWaiter);
+    this.helloWaiter = undefined;
+    for (const w of pending) {
+      clearTimeout(w.timer);
+      w.reject(e);
+    }
+    if (first || failed) {
+      const listeners = this.closeListeners.splice(0);
+      for (const cb of listeners) cb(failed ? e : undefined);
+    }
+  }
+}
+
+function failureOf(m: DecodedMessage, index: number, kind: BatchFailure['kind'], kindIndex: number): BatchFailure {
+  return { index, kind, kindIndex, type: m.errorType ?? -1, code: m.errorCode ?? -1, message: m.errorName ?? 'unknown error' };
+}
+
+function batchError(b: Batch, count: number, bundleId?: number): NetpluginError {
+  const first = b.failures[0];
+  const what = bundleId === undefined ? 'batch' : `bundle ${bundleId}`;
+  return new NetpluginError(
+    'NP_OPENFLOW_ERROR',
+    `${b.failures.length} of ${count} messages in the ${what} failed; first: ${first.kind}[${first.kindIndex}] ${first.message}`,
+    { failures: b.failures, bundleId },
+  );
+}

@@ -1,0 +1,60 @@
+/** OpenFlow numbers the pipeline needs, named as in the OpenFlow 1.3/1.4 specifications. */
+
+/** Protocol versions (ofp_header.version). */
+export const OFP13_VERSION = 0x04;
+export const OFP14_VERSION = 0x05;
+
+/** Reserved ports (enum ofp_port_no). */
+export const OFPP_MAX = 0xffffff00;
+export const OFPP_IN_PORT = 0xfffffff8;
+export const OFPP_TABLE = 0xfffffff9;
+export const OFPP_NORMAL = 0xfffffffa;
+export const OFPP_FLOOD = 0xfffffffb;
+export const OFPP_ALL = 0xfffffffc;
+export const OFPP_CONTROLLER = 0xfffffffd;
+export const OFPP_LOCAL = 0xfffffffe;
+export const OFPP_ANY = 0xffffffff;
+
+/** Reserved groups (enum ofp_group) and tables (enum ofp_table). */
+export const OFPG_MAX = 0xffffff00;
+export const OFPG_ALL = 0xfffffffc;
+export const OFPG_ANY = 0xffffffff;
+export const OFPTT_MAX = 0xfe;
+export const OFPTT_ALL = 0xff;
+
+/** VLAN id bit that says "a tag is present" (enum ofp_vlan_id). */
+export const OFPVID_PRESENT = 0x1000;
+export const OFPVID_NONE = 0x0000;
+
+/** max_len meaning "send the whole packet to the controller" (enum ofp_controller_max_len). */
+export const OFPCML_NO_BUFFER = 0xffff;
+
+/** Flow-mod flags (enum ofp_flow_mod_flags). */
+export const OFPFF_SEND_FLOW_REM = 1 << 0;
+export const OFPFF_CHECK_OVERLAP = 1 << 1;
+export const OFPFF_RESET_COUNTS = 1 << 2;
+export const OFPFF_NO_PKT_COUNTS = 1 << 3;
+export const OFPFF_NO_BYT_COUNTS = 1 << 4;
+
+/** Message types the connection reacts to (enum ofp_type). */
+export const OFPT_HELLO = 0;
+export const OFPT_ERROR = 1;
+export const OFPT_ECHO_REQUEST = 2;
+export const OFPT_ECHO_REPLY = 3;
+export const OFPT_FEATURES_REPLY = 6;
+export const OFPT_MULTIPART_REPLY = 19;
+export const OFPT_BARRIER_REPLY = 21;
+export const OFPT_BUNDLE_CONTROL = 33;
+
+/** Bundle control types and flags (OpenFlow 1.4 enum ofp_bundle_ctrl_type / ofp_bundle_flags). */
+export const OFPBCT_OPEN_REQUEST = 0;
+export const OFPBCT_OPEN_REPLY = 1;
+export const OFPBCT_COMMIT_REQUEST = 4;
+export const OFPBCT_COMMIT_REPLY = 5;
+export const OFPBCT_DISCARD_REQUEST = 6;
+export const OFPBF_ATOMIC = 1 << 0;
+export const OFPBF_ORDERED = 1 << 1;
+
+/** Multipart types used by dumps (enum ofp_multipart_type). */
+export const OFPMP_FLOW = 1;
+export const OFPMP_GROUP_DESC = 7;

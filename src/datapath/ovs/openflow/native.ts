@@ -1,0 +1,54 @@
+/** Typed view of the np_openflow addon (native/openflow): codec functions and the socket transport. */
+import { loadNative } from '../../../native/load.js';
+import type { DecodedMessage, FlowFilter, FlowMod, GroupMod } from './types.js';
+
+/** Options of the batch encoder; see encodeBatch in native/openflow/codec_exports.cc for xid numbering. */
+export interface BatchOptions {
+  version: number;
+  firstXid: number;
+  groupMods?: GroupMod[];
+  flowMods?: FlowMod[];
+  barrier?: boolean;
+  bundleId?: number;
+  bundleFlags?: number;
+}
+
+/** Counters of one native connection. */
+export interface ConnectionStats {
+  echoRequestsAnswered: number;
+  bytesRead: number;
+  bytesWritten: number;
+  queuedBytes: number;
+  closed: boolean;
+}
+
+/** The native transport: frames in via `onEvent(frames)`, end via `onEvent(null, err?)`. */
+export interface NativeConnection {
+  send(buf: Buffer): void;
+  close(): void;
+  stats(): ConnectionStats;
+}
+
+/** Everything the addon exports. */
+export interface OpenFlowNative {
+  encodeFlowMod(m: FlowMod, xid?: number, version?: number): Buffer;
+  encodeGroupMod(m: GroupMod, xid?: number, version?: number): Buffer;
+  encodeBatch(o: BatchOptions): Buffer;
+  encodeHello(versions: number[], xid?: number): Buffer;
+  encodeFeaturesRequest(version: number, xid: number): Buffer;
+  encodeBarrierRequest(version: number, xid: number): Buffer;
+  encodeEchoRequest(version: number, xid: number, data?: Buffer): Buffer;
+  encodeFlowStatsRequest(version: number, xid: number, filter?: FlowFilter): Buffer;
+  encodeGroupDescRequest(version: number, xid: number): Buffer;
+  encodeBundleControl(version: number, xid: number, bundleId: number, type: number, flags: number): Buffer;
+  decodeMessage(buf: Buffer): DecodedMessage;
+  Connection: new (path: string, onEvent: (frames: Buffer[] | null, err?: Error) => void) => NativeConnection;
+}
+
+let cached: OpenFlowNative | undefined;
+
+/** Loads the addon once. */
+export function openflowNative(): OpenFlowNative {
+  cached ??= loadNative<OpenFlowNative>('np_openflow');
+  return cached;
+}

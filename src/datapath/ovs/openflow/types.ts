@@ -1,0 +1,188 @@
+/** The shapes of OpenFlow 1.3 objects as the pipeline writes them and as dumps return them. */
+
+/** A match: camelCase OXM field names, all optional; a `<name>Mask` beside a maskable field makes it masked. */
+export interface Match {
+  inPort?: number;
+  metadata?: bigint;
+  metadataMask?: bigint;
+  ethDst?: string;
+  ethDstMask?: string;
+  ethSrc?: string;
+  ethSrcMask?: string;
+  ethType?: number;
+  /** Raw OXM value including OFPVID_PRESENT (0x1000). */
+  vlanVid?: number;
+  vlanVidMask?: number;
+  ipProto?: number;
+  ipv4Src?: string;
+  ipv4SrcMask?: string;
+  ipv4Dst?: string;
+  ipv4DstMask?: string;
+  ipDscp?: number;
+  tcpSrc?: number;
+  tcpDst?: number;
+  udpSrc?: number;
+  udpDst?: number;
+  icmpv4Type?: number;
+  arpOp?: number;
+  arpSpa?: string;
+  arpSpaMask?: string;
+  arpTpa?: string;
+  arpTpaMask?: string;
+  arpSha?: string;
+  arpShaMask?: string;
+  arpTha?: string;
+  arpThaMask?: string;
+  tunnelId?: bigint;
+  tunnelIdMask?: bigint;
+  /** Nicira registers NXM_NX_REG0..7 (OXM class 0x0001). */
+  reg0?: number;
+  reg0Mask?: number;
+  reg1?: number;
+  reg1Mask?: number;
+  reg2?: number;
+  reg2Mask?: number;
+  reg3?: number;
+  reg3Mask?: number;
+  reg4?: number;
+  reg4Mask?: number;
+  reg5?: number;
+  reg5Mask?: number;
+  reg6?: number;
+  reg6Mask?: number;
+  reg7?: number;
+  reg7Mask?: number;
+}
+
+/** A match field that carries a value (not a `...Mask` key). */
+export type MatchField = Exclude<keyof Match, `${string}Mask`>;
+
+/** One action of an action list or bucket. `raw` keeps actions this codec does not model, byte for byte. */
+export type Action =
+  | { type: 'output'; port: number; maxLen?: number }
+  | { type: 'group'; groupId: number }
+  | { type: 'setField'; field: MatchField; value: number | bigint | string }
+  | { type: 'pushVlan'; ethertype?: number }
+  | { type: 'popVlan' }
+  | { type: 'move'; src: MatchField; dst: MatchField; nBits?: number; srcOfs?: number; dstOfs?: number }
+  | { type: 'setQueue'; queueId: number }
+  | { type: 'decNwTtl' }
+  | { type: 'raw'; hex: string };
+
+/** One instruction of a flow. */
+export type Instruction =
+  | { type: 'gotoTable'; tableId: number }
+  | { type: 'writeMetadata'; metadata: bigint; mask: bigint }
+  | { type: 'applyActions'; actions: Action[] }
+  | { type: 'writeActions'; actions: Action[] }
+  | { type: 'clearActions' }
+  | { type: 'meter'; meterId: number }
+  | { type: 'raw'; hex: string };
+
+/** An OFPT_FLOW_MOD. Unset out_port/out_group mean ANY; buffer_id is always OFP_NO_BUFFER unless given. */
+export interface FlowMod {
+  command: 'add' | 'modify' | 'modifyStrict' | 'delete' | 'deleteStrict';
+  tableId: number;
+  priority: number;
+  cookie: bigint;
+  cookieMask?: bigint;
+  idleTimeout?: number;
+  hardTimeout?: number;
+  flags?: number;
+  outPort?: number;
+  outGroup?: number;
+  bufferId?: number;
+  match: Match;
+  instructions: Instruction[];
+}
+
+/** One bucket of a group; unset watch port/group mean ANY. */
+export interface Bucket {
+  weight?: number;
+  watchPort?: number;
+  watchGroup?: number;
+  actions: Action[];
+}
+
+/** An OFPT_GROUP_MOD. */
+export interface GroupMod {
+  command: 'add' | 'modify' | 'delete';
+  type: 'all' | 'select' | 'indirect' | 'ff';
+  groupId: number;
+  buckets: Bucket[];
+}
+
+/** One flow of a flow-stats reply. */
+export interface FlowStats {
+  tableId: number;
+  priority: number;
+  cookie: bigint;
+  idleTimeout: number;
+  hardTimeout: number;
+  flags: number;
+  packetCount: bigint;
+  byteCount: bigint;
+  durationSec: number;
+  match: Match;
+  instructions: Instruction[];
+}
+
+/** One group of a group-desc reply. */
+export interface GroupDesc {
+  type: GroupMod['type'];
+  groupId: number;
+  buckets: Bucket[];
+}
+
+/** Filter of a flow dump; a cookie without a mask selects exactly that cookie. */
+export interface FlowFilter {
+  tableId?: number;
+  cookie?: bigint;
+  cookieMask?: bigint;
+  outPort?: number;
+  outGroup?: number;
+  match?: Match;
+}
+
+/** Any decoded message: the header plus the members its type carries. */
+export interface DecodedMessage {
+  version: number;
+  type: number;
+  typeName: string;
+  xid: number;
+  length: number;
+  /** OFPT_HELLO */
+  versions?: number[];
+  /** OFPT_ERROR */
+  errorType?: number;
+  errorCode?: number;
+  errorName?: string;
+  experimenter?: number;
+  failedType?: number;
+  failedXid?: number;
+  /** OFPT_ERROR / ECHO data */
+  data?: Buffer;
+  /** OFPT_FEATURES_REPLY */
+  datapathId?: bigint;
+  nBuffers?: number;
+  nTables?: number;
+  auxiliaryId?: number;
+  capabilities?: number;
+  /** OFPT_FLOW_MOD / OFPT_GROUP_MOD */
+  flowMod?: FlowMod;
+  groupMod?: GroupMod;
+  /** OFPT_MULTIPART_* */
+  mpType?: number;
+  flags?: number;
+  more?: boolean;
+  flows?: FlowStats[];
+  groups?: GroupDesc[];
+  flowStatsRequest?: Required<Omit<FlowFilter, 'match'>> & { match: Match };
+  /** OFPT_BUNDLE_CONTROL / OFPT_BUNDLE_ADD_MESSAGE */
+  bundleId?: number;
+  bundleType?: number;
+  bundleFlags?: number;
+  message?: DecodedMessage;
+  /** Any other type: the undecoded body. */
+  body?: Buffer;
+}

@@ -1,0 +1,222 @@
+/**
+ * The etcd StateStore driver, for clusters of more than one host. Revisions are etcd's
+ * own store revisions (int64 strings on the wire, numbers here: 2^53 is out of reach).
+ */
+import { readFileSync } from 'node:fs';
+import { Etcd3, type IKeyValue, type IOptions } from 'etcd3';
+import { NetpluginError } from '../common/errors.js';
+import { EtcdWatch } from './etcd-watch.js';
+import { toEtcdCompare, toEtcdOps } from './etcd-txn.js';
+import { keyBytes, prefixEnd } from './range.js';
+import type { Compare, KeyValue, Op, StateStore, TxnResult, Watch, WatchHandlers } from './store.js';
+
+/** etcd's range_end meaning "every key from `key` on". */
+const RANGE_END_ALL = Buffer.from([0]);
+
+/** Per-call deadline for unary etcd requests. */
+const CALL_TIMEOUT_MS = 10_000;
+
+/** How long watch() waits for etcd to confirm a new watch. */
+const WATCH_CREATE_TIMEOUT_MS = 15_000;
+
+/** Where and how to reach etcd. */
+export interface EtcdConnectOptions {
+  /** Client URLs, e.g. `http://127.0.0.1:2379` or `https://h1:2379`. */
+  endpoints: string[];
+  /** PEM file of the CA that signed the etcd server certificates. */
+  cacert?: string;
+  /** PEM file of this client's certificate (mutual TLS). */
+  cert?: string;
+  /** PEM file of this client's private key (mutual TLS). */
+  key?: string;
+}
+
+/** Converts an etcd key-value to the public shape. */
+function toKeyValue(kv: IKeyValue): KeyValue {
+  return {
+    key: kv.key.toString('utf8'),
+    value: kv.value.toString('utf8'),
+    createRevision: Number(kv.create_revision),
+    modRevision: Number(kv.mod_revision),
+  };
+}
+
+/** Wraps a client failure in the stable store error, keeping the etcd error name. */
+function storeError(op: string, err: unknown): NetpluginError {
+  if (err instanceof NetpluginError) return err;
+  const e = err as Error;
+  return new NetpluginError('NP_STORE_UNAVAILABLE', `etcd ${op} failed: ${e?.message ?? String(err)}`, {
+    driver: 'etcd',
+    op,
+    etcdError: e?.name,
+  });
+}
+
+/** A StateStore backed by an etcd v3 cluster. */
+export class EtcdStore implements StateStore {
+  private readonly watches = new Set<EtcdWatch>();
+  private closed = false;
+
+  private constructor(private readonly client: Etcd3) {}
+
+  /** Connects and checks that etcd answers; throws NP_STORE_UNAVAILABLE otherwise. */
+  static async connect(opts: EtcdConnectOptions): Promise<EtcdStore> {
+    if (opts.endpoints.length === 0) {
+      throw new NetpluginError('NP_STORE_UNAVAILABLE', 'no etcd endpoints given', { driver: 'etcd' });
+    }
+    const options: IOptions = {
+      hosts: opts.endpoints,
+      dialTimeout: 5000,
+      // One apply is one txn; its watch response can exceed gRPC's 4 MiB default.
+      grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + CALL_TIMEOUT_MS }),
+    };
+    try {
+      if (opts.cacert || opts.cert || opts.key) {
+        options.credentials = {
+          rootCertificate: readFileSync(opts.cacert ?? '/etc/ssl/certs/ca-certificates.crt'),
+          privateKey: opts.key ? readFileSync(opts.key) : undefined,
+          certChain: opts.cert ? readFileSync(opts.cert) : undefined,
+        };
+      }
+    } catch (err) {
+      throw new NetpluginError('NP_STORE_UNAVAILABLE', `cannot read etcd TLS files: ${(err as Error).message}`, {
+        driver: 'etcd',
+      });
+    }
+    const client = new Etcd3(options);
+    const store = new EtcdStore(client);
+    try {
+      await store.revision();
+    } catch (err) {
+      client.close();
+      throw new NetpluginError(
+        'NP_STORE_UNAVAILABLE',
+        `etcd at ${opts.endpoints.join(',')} is not reachable: ${(err as Error).message}`,
+        { driver: 'etcd', endpoints: opts.endpoints },
+      );
+    }
+    return store;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new NetpluginError('NP_STORE_UNAVAILABLE', 'etcd store is closed', { driver: 'etcd' });
+  }
+
+  /** Reads one key, or undefined. */
+  async get(key: string): Promise<KeyValue | undefined> {
+    this.ensureOpen();
+    try {
+      const res = await this.client.kv.range({ key: keyBytes(key) });
+      return res.kvs.length > 0 ? toKeyValue(res.kvs[0]) : undefined;
+    } catch (err) {
+      throw storeError('get', err);
+    }
+  }
+
+  /** Lists every key under `prefix` in byte order, with the revision of the read. */
+  async list(prefix: string): Promise<{ items: KeyValue[]; revision: number }> {
+    this.ensureOpen();
+    try {
+      const res = await this.client.kv.range({
+        key: prefix === '' ? RANGE_END_ALL : keyBytes(prefix),
+        range_end: prefixEnd(prefix) ?? RANGE_END_ALL,
+        sort_order: 'Ascend',
+        sort_target: 'Key',
+      });
+      return { items: res.kvs.map(toKeyValue), revision: Number(res.header.revision) };
+    } catch (err) {
+      throw storeError('list', err);
+    }
+  }
+
+  /** Writes one key; returns the new store revision. */
+  async put(key: string, value: string): Promise<number> {
+    this.ensureOpen();
+    try {
+      const res = await this.client.kv.put({ key: keyBytes(key), value: Buffer.from(value, 'utf8') });
+      return Number(res.header.revision);
+    } catch (err) {
+      throw storeError('put', err);
+    }
+  }
+
+  /** Deletes one key; returns the store revision (unchanged when the key was absent). */
+  async delete(key: string): Promise<number> {
+    this.ensureOpen();
+    try {
+      const res = await this.client.kv.deleteRange({ key: keyBytes(key) });
+      return Number(res.header.revision);
+    } catch (err) {
+      throw storeError('delete', err);
+    }
+  }
+
+  /** One etcd txn: compares → `ops`, else `orElse`, each reduced to its net effect. */
+  async txn(compares: Compare[], ops: Op[], orElse: Op[] = []): Promise<TxnResult> {
+    this.ensureOpen();
+    try {
+      const res = await this.client.kv.txn({
+        compare: compares.map(toEtcdCompare),
+        success: toEtcdOps(ops),
+        failure: toEtcdOps(orElse),
+      });
+      return { succeeded: res.succeeded, revision: Number(res.header.revision) };
+    } catch (err) {
+      throw storeError('txn', err);
+    }
+  }
+
+  /** Watches `prefix` for changes after `fromRevision`; resolves once etcd confirmed it. */
+  async watch(prefix: string, fromRevision: number, handlers: WatchHandlers): Promise<Watch> {
+    this.ensureOpen();
+    const w = new EtcdWatch(this.client, prefix, fromRevision, handlers);
+    this.watches.add(w);
+    try {
+      await w.start(WATCH_CREATE_TIMEOUT_MS);
+    } catch (err) {
+      this.watches.delete(w);
+      throw storeError('watch', err);
+    }
+    return {
+      close: async () => {
+        this.watches.delete(w);
+        await w.close();
+      },
+    };
+  }
+
+  /** Current store revision (a linearizable read). */
+  async revision(): Promise<number> {
+    this.ensureOpen();
+    try {
+      const res = await this.client.kv.range({ key: RANGE_END_ALL, count_only: true });
+      return Number(res.header.revision);
+    } catch (err) {
+      throw storeError('revision', err);
+    }
+  }
+
+  /**
+   * Compacts etcd's history up to `revision`; watches behind it get onResync. etcd
+   * clusters normally compact on their own (--auto-compaction-*); exposed for operators
+   * and tests.
+   */
+  async compact(revision: number): Promise<void> {
+    this.ensureOpen();
+    try {
+      await this.client.kv.compact({ revision, physical: true });
+    } catch (err) {
+      throw storeError('compact', err);
+    }
+  }
+
+  /** Stops every watch and closes the client. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.watches].map((w) => w.close()));
+    this.watches.clear();
+    this.client.close();
+  }
+}
