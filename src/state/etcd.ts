@@ -45,7 +45,14 @@ function toKeyValue(kv: IKeyValue): KeyValue {
 function storeError(op: string, err: unknown): NetpluginError {
   if (err instanceof NetpluginError) return err;
   const e = err as Error;
-  return new NetpluginError('NP_STORE_UNAVAILABLE', `etcd ${op} failed: ${e?.message ?? String(err)}`, {
+  const msg = e?.message ?? String(err);
+  // etcd's per-request limits are server flags; say which one to raise.
+  const hint = /too many operations in txn/.test(msg)
+    ? ' (raise etcd --max-txn-ops)'
+    : /larger than max|request is too large/.test(msg)
+      ? ' (raise etcd --max-request-bytes)'
+      : '';
+  return new NetpluginError('NP_STORE_UNAVAILABLE', `etcd ${op} failed: ${msg}${hint}`, {
     driver: 'etcd',
     op,
     etcdError: e?.name,

@@ -19,6 +19,8 @@ const names = { a: `np-nl-${rand}a`, b: `np-nl-${rand}b`, c: `np-nl-${rand}c` };
 const A = `/run/netns/${names.a}`;
 const B = `/run/netns/${names.b}`;
 const C = `/run/netns/${names.c}`;
+/** One namespace per simulated container for the per-namespace batch. */
+const containerNs = Array.from({ length: 100 }, (_, i) => `np-nl-${rand}-k${i}`);
 
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -45,6 +47,11 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  try {
+    execFileSync('ip', ['-force', '-batch', '-'], { input: containerNs.map((n) => `netns del ${n}\n`).join(''), stdio: ['pipe', 'ignore', 'ignore'] });
+  } catch {
+    /* some were never made */
+  }
   for (const n of Object.values(names)) {
     try {
       sh('ip', ['netns', 'del', n]);
@@ -208,5 +215,30 @@ describe('netlink addon in throwaway namespaces', () => {
     const addrs = await addrList({ netns: C });
     expect(addrs.filter((a) => a.family === 4 && a.name.startsWith('bc'))).toHaveLength(N);
     expect(sh('ip', ['-n', names.c, '-4', '-o', 'addr', 'show', 'dev', 'bc99'])).toContain('198.18.129.142/30');
+  }, 60_000);
+
+  it('plumbs 100 containers, each in its own namespace, in one batch (one socket per namespace)', async () => {
+    execFileSync('ip', ['-batch', '-'], { input: containerNs.map((n) => `netns add ${n}\n`).join('') });
+    const ops: NetlinkOp[] = [];
+    containerNs.forEach((n, i) => {
+      const ns = `/run/netns/${n}`;
+      const d = (i & 63) * 4;
+      const base = `198.18.${160 + (i >> 6)}`;
+      ops.push(
+        { op: 'createVeth', netns: A, name: `kh${i}`, peerName: 'eth0', peerNetns: ns, mtu: 1450 },
+        { op: 'addrAdd', netns: ns, name: 'eth0', cidr: `${base}.${d + 2}/30` },
+        { op: 'linkSet', netns: ns, name: 'eth0', up: true },
+        { op: 'routeReplace', netns: ns, dst: 'default', gateway: `${base}.${d + 1}`, dev: 'eth0' },
+        { op: 'linkSet', netns: A, name: `kh${i}`, up: true },
+      );
+    });
+    const t0 = performance.now();
+    const res = await runBatch(ops);
+    const ms = performance.now() - t0;
+    console.log(`netlink batch: 100 containers in 100 namespaces (veth+addr+up+default route) = ${ops.length} ops in ${ms.toFixed(1)} ms (${(ms / 100).toFixed(2)} ms per container)`);
+    expect(res.filter((r) => !r.ok)).toEqual([]);
+    const last = await runBatch([{ op: 'linkGet', netns: `/run/netns/${containerNs[99]}`, name: 'eth0' }, { op: 'routeList', netns: `/run/netns/${containerNs[99]}` }]);
+    expect(last[0].ok && last[0].value).toMatchObject({ name: 'eth0', up: true, mtu: 1450 });
+    expect(last[1].ok && last[1].value).toContainEqual({ dst: 'default', gateway: '198.18.161.141', dev: 'eth0', table: 254 });
   }, 60_000);
 });

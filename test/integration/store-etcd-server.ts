@@ -30,6 +30,7 @@ export class TestEtcd {
   private constructor(
     readonly clientPort: number,
     readonly peerPort: number,
+    private readonly defaultLimits: boolean,
   ) {}
 
   /** Client URL of this etcd. */
@@ -38,8 +39,8 @@ export class TestEtcd {
   }
 
   /** Picks ports and starts etcd; resolves when it answers /health. */
-  static async start(): Promise<TestEtcd> {
-    const e = new TestEtcd(await freePort(), await freePort());
+  static async start(opts: { defaultLimits?: boolean } = {}): Promise<TestEtcd> {
+    const e = new TestEtcd(await freePort(), await freePort(), opts.defaultLimits ?? false);
     await e.startProcess();
     return e;
   }
@@ -58,7 +59,8 @@ export class TestEtcd {
         '--listen-peer-urls', peer,
         '--initial-advertise-peer-urls', peer,
         '--initial-cluster', `${this.name}=${peer}`,
-        '--max-txn-ops', '100000',
+        // netmaster applies an intent as one txn: lift etcd's defaults (128 ops, 1.5 MiB).
+        ...(this.defaultLimits ? [] : ['--max-txn-ops', '100000', '--max-request-bytes', String(64 << 20)]),
       ],
       { stdio: ['ignore', log, log] },
     );

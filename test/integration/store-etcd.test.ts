@@ -151,3 +151,27 @@ describe('etcd driver specifics', () => {
     }
   });
 });
+
+describe('etcd with default request limits', () => {
+  let small: TestEtcd;
+  beforeAll(async () => {
+    small = await TestEtcd.start({ defaultLimits: true });
+  }, 30_000);
+  afterAll(async () => {
+    await small?.destroy();
+  });
+
+  it('names the etcd flag to raise when a txn exceeds --max-txn-ops', async () => {
+    const s = await EtcdStore.connect({ endpoints: [small.endpoint] });
+    try {
+      const ops = Array.from({ length: 200 }, (_, i) => ({ type: 'put' as const, key: `/limits/${i}`, value: 'v' }));
+      const before = await s.revision();
+      const err = await s.txn([], ops).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetpluginError);
+      expect((err as NetpluginError).message).toContain('--max-txn-ops');
+      expect(await s.revision()).toBe(before);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -176,16 +176,13 @@ export class OpenFlowConnection {
     // Xids: OPEN, then one per add (firstXid+1...), then COMMIT; errors on adds map back to indexes.
     const b: Batch = { firstXid: firstXid + 1, count, groups: groups.length, failures: [] };
     this.batches.add(b);
-    const openFailure = new Promise<DecodedMessage | undefined>((resolve) => {
-      this.waiters.set(firstXid, {
-        onMessage: (m) => {
-          if (m.type === OFPT_ERROR) resolve(m);
-          else if (m.type === OFPT_BUNDLE_CONTROL && m.bundleType === OFPBCT_OPEN_REPLY) resolve(undefined);
-          else return false;
-          return true;
-        },
-        reject: () => resolve(undefined),
-      });
+    let openError: DecodedMessage | undefined;
+    this.waiters.set(firstXid, {
+      onMessage: (m) => {
+        if (m.type === OFPT_ERROR) openError = m;
+        return m.type === OFPT_ERROR || (m.type === OFPT_BUNDLE_CONTROL && m.bundleType === OFPBCT_OPEN_REPLY);
+      },
+      reject: () => undefined,
     });
     let commitError: DecodedMessage | undefined;
     try {
@@ -204,8 +201,7 @@ export class OpenFlowConnection {
       this.batches.delete(b);
       this.waiters.delete(firstXid);
     }
-    const open = await Promise.race([openFailure, Promise.resolve(undefined)]);
-    if (open) b.failures.unshift(failureOf(open, -1, 'bundle', -1));
+    if (openError) b.failures.unshift(failureOf(openError, -1, 'bundle', -1));
     if (commitError) b.failures.push(failureOf(commitError, -1, 'bundle', -1));
     if (b.failures.length) throw batchError(b, count, bundleId);
   }
