@@ -64,7 +64,7 @@ start() {
   echo "4. myContainer1 -> myContainer2 ($ip2): ping"
   docker exec myContainer1 ping -c 3 "$ip2"
   echo "5. myContainer1 -> myContainer2: TCP"
-  docker exec myContainer2 sh -c 'nc -l -p 5001 > /tmp/got &'
+  docker exec -d myContainer2 sh -c 'nc -l -p 5001 > /tmp/got'
   sleep 0.3
   docker exec myContainer1 sh -c "echo 'hello over TCP from myContainer1' | nc -w 3 $ip2 5001"
   sleep 0.3

@@ -47,12 +47,15 @@ if ! docker version >/dev/null 2>&1; then
 fi
 
 # An offline image with busybox tools (no registry is reachable).
-if ! docker image inspect netplugin/busybox:local >/dev/null 2>&1; then
+# The label versions the image so an older build is replaced.
+image_rev=2
+if [ "$(docker image inspect -f '{{index .Config.Labels "netplugin.image"}}' netplugin/busybox:local 2>/dev/null)" != "$image_rev" ]; then
   root=$(mktemp -d)
-  mkdir -p "$root/bin"
+  mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/root"
+  chmod 1777 "$root/tmp"
   cp /bin/busybox "$root/bin/"
   for c in sh ip ping nc sleep ifconfig route cat ls echo hostname wget httpd true; do ln -s busybox "$root/bin/$c"; done
-  tar -C "$root" -c . | docker import - netplugin/busybox:local >/dev/null
+  tar -C "$root" -c . | docker import -c "LABEL netplugin.image=$image_rev" -c 'CMD ["sh"]' - netplugin/busybox:local >/dev/null
   rm -rf "$root"
 fi
 echo "host-setup: ovs $(ovs-vsctl --version | head -1 | awk '{print $NF}'), dockerd $(docker version -f '{{.Server.Version}}'), image netplugin/busybox:local ready"

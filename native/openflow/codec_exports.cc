@@ -56,7 +56,8 @@ Napi::Value EncodeGroupModJs(const Napi::CallbackInfo& info) {
 
 // ({version, firstXid, groupMods?, flowMods?, barrier?, bundleId?, bundleFlags?}) -> Buffer.
 // Without bundleId: groups then flows numbered from firstXid, then a barrier if asked.
-// With bundleId: OPEN at firstXid, one BUNDLE_ADD per mod, then COMMIT.
+// With bundleId: OPEN at firstXid, one BUNDLE_ADD per mod, then a barrier if asked (so the caller can see
+// every add's error before choosing COMMIT or DISCARD: OVS rejects a bad add yet would commit the rest), else COMMIT.
 Napi::Value EncodeBatchJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&] {
     if (!info[0].IsObject()) throw EncodeError("encodeBatch needs an options object");
@@ -91,8 +92,8 @@ Napi::Value EncodeBatchJs(const Napi::CallbackInfo& info) {
       FlowMod m = FlowModFromJs(flows.Get(i));
       wrap([&](uint32_t x) { EncodeFlowMod(out, version, x, m); });
     }
-    if (bundle) EncodeBundleCtrl(out, version, xid++, {bundleId, OFPBCT_COMMIT_REQUEST, bundleFlags});
-    else if (o.Get("barrier").ToBoolean()) EncodeBarrierRequest(out, version, xid++);
+    if (o.Get("barrier").ToBoolean()) EncodeBarrierRequest(out, version, xid++);
+    else if (bundle) EncodeBundleCtrl(out, version, xid++, {bundleId, OFPBCT_COMMIT_REQUEST, bundleFlags});
     return ToBuffer(info.Env(), std::move(out));
   });
 }

@@ -134,7 +134,7 @@ describe('quick example on one host', () => {
     expect(ping(names.c1, ip2)).toBe(true);
     expect(ping(names.c2, ip1)).toBe(true);
     const token = `hello-${id}`;
-    dockerExec(names.c2, ['sh', '-c', 'nc -l -p 5001 > /tmp/got & echo started']);
+    sh('docker', ['exec', '-d', names.c2, 'sh', '-c', 'nc -l -p 5001 > /tmp/got']);
     const sent = dockerExec(names.c1, ['sh', '-c', `sleep 0.5; echo ${token} | nc -w 3 ${ip2} 5001`]);
     expect(sent.code, sent.out).toBe(0);
     const got = dockerExec(names.c2, ['sh', '-c', 'sleep 0.5; cat /tmp/got']).out;

@@ -4,6 +4,9 @@ import {
   OFP13_VERSION,
   OFP14_VERSION,
   OFPBCT_COMMIT_REPLY,
+  OFPBCT_COMMIT_REQUEST,
+  OFPBCT_DISCARD_REPLY,
+  OFPBCT_DISCARD_REQUEST,
   OFPBCT_OPEN_REPLY,
   OFPBF_ATOMIC,
   OFPBF_ORDERED,
@@ -152,7 +155,10 @@ export class OpenFlowConnection {
     return this.write({ groupMods: mods });
   }
 
-  /** Applies group mods then flow mods atomically in one OpenFlow 1.4 bundle (open, adds, commit). */
+  /**
+   * Applies group mods then flow mods atomically in one OpenFlow 1.4 bundle. OVS answers a bad BUNDLE_ADD at once
+   * but would still commit the others, so: OPEN, ADDs, barrier; then COMMIT if nothing failed, else DISCARD.
+   */
   async bundle(batch: { groupMods?: GroupMod[]; flowMods?: FlowMod[] }): Promise<void> {
     this.assertOpen();
     if (this.version < OFP14_VERSION) {
@@ -163,19 +169,11 @@ export class OpenFlowConnection {
     const count = groups.length + flows.length;
     if (count === 0) return;
     const bundleId = this.nextBundleId++ >>> 0;
+    const flags = OFPBF_ATOMIC | OFPBF_ORDERED;
+    // Xids: OPEN, one per add, then the barrier.
     const firstXid = this.allocXids(count + 2);
-    const commitXid = firstXid + count + 1;
-    const buf = this.nat.encodeBatch({
-      version: this.version,
-      firstXid,
-      groupMods: groups,
-      flowMods: flows,
-      bundleId,
-      bundleFlags: OFPBF_ATOMIC | OFPBF_ORDERED,
-    });
-    // Xids: OPEN, then one per add (firstXid+1...), then COMMIT; errors on adds map back to indexes.
+    const buf = this.nat.encodeBatch({ version: this.version, firstXid, groupMods: groups, flowMods: flows, bundleId, bundleFlags: flags, barrier: true });
     const b: Batch = { firstXid: firstXid + 1, count, groups: groups.length, failures: [] };
-    this.batches.add(b);
     let openError: DecodedMessage | undefined;
     this.waiters.set(firstXid, {
       onMessage: (m) => {
@@ -184,16 +182,25 @@ export class OpenFlowConnection {
       },
       reject: () => undefined,
     });
-    let commitError: DecodedMessage | undefined;
+    this.batches.add(b);
     try {
+      await this.request(firstXid + count + 1, buf, (m, done) => {
+        if (m.type === OFPT_BARRIER_REPLY) done(m);
+      });
+      this.waiters.delete(firstXid);
+      if (openError) b.failures.unshift(failureOf(openError, -1, 'bundle', -1));
+      const ctrlType = b.failures.length ? OFPBCT_DISCARD_REQUEST : OFPBCT_COMMIT_REQUEST;
+      const replyType = b.failures.length ? OFPBCT_DISCARD_REPLY : OFPBCT_COMMIT_REPLY;
+      const xid = this.allocXids(1);
+      // Errors of a failing commit arrive first for the add that failed (xid in the batch), then for the commit.
       await this.request(
-        commitXid,
-        buf,
+        xid,
+        this.nat.encodeBundleControl(this.version, xid, bundleId, ctrlType, flags),
         (m, done) => {
-          if (m.type === OFPT_BUNDLE_CONTROL && m.bundleType === OFPBCT_COMMIT_REPLY) done(m);
+          if (m.type === OFPT_BUNDLE_CONTROL && m.bundleType === replyType) done(m);
         },
         (err) => {
-          commitError = err;
+          if (ctrlType === OFPBCT_COMMIT_REQUEST || !openError) b.failures.push(failureOf(err, -1, 'bundle', -1));
           return true;
         },
       );
@@ -201,8 +208,6 @@ export class OpenFlowConnection {
       this.batches.delete(b);
       this.waiters.delete(firstXid);
     }
-    if (openError) b.failures.unshift(failureOf(openError, -1, 'bundle', -1));
-    if (commitError) b.failures.push(failureOf(commitError, -1, 'bundle', -1));
     if (b.failures.length) throw batchError(b, count, bundleId);
   }
 

@@ -52,6 +52,7 @@ export const OFPBCT_OPEN_REPLY = 1;
 export const OFPBCT_COMMIT_REQUEST = 4;
 export const OFPBCT_COMMIT_REPLY = 5;
 export const OFPBCT_DISCARD_REQUEST = 6;
+export const OFPBCT_DISCARD_REPLY = 7;
 export const OFPBF_ATOMIC = 1 << 0;
 export const OFPBF_ORDERED = 1 << 1;
 

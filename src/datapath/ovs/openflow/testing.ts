@@ -1,0 +1,32 @@
+/** Shared helpers for the codec unit tests: fixture loading and byte comparison with the first differing offset. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The fixture file written by test/fixtures/openflow/capture.mjs from real ovs-ofctl traffic. */
+export interface Fixtures {
+  flowMods: { name: string; ofctl: string; hex: string }[];
+  groupMods: { name: string; ofctl: string; hex: string }[];
+  messages: Record<string, string | string[]>;
+  ofctlDump: string[];
+}
+
+/** Loads test/fixtures/openflow/fixtures.json. */
+export function loadFixtures(): Fixtures {
+  return JSON.parse(readFileSync(join(here, '../../../../test/fixtures/openflow/fixtures.json'), 'utf8')) as Fixtures;
+}
+
+/** Describes the first byte where `actual` and `expected` differ (bytes 4..7, the xid, are ignored); '' if equal. */
+export function firstDifference(actual: Buffer, expected: Buffer): string {
+  const n = Math.max(actual.length, expected.length);
+  for (let i = 0; i < n; i++) {
+    if (i >= 4 && i < 8) continue;
+    if (actual[i] !== expected[i]) {
+      const ctx = (b: Buffer) => b.subarray(Math.max(0, i - 4), i + 8).toString('hex');
+      return `first difference at byte ${i} (0x${i.toString(16)}): actual ${actual[i]?.toString(16) ?? 'END'} expected ${expected[i]?.toString(16) ?? 'END'}; around: actual ${ctx(actual)} expected ${ctx(expected)}; lengths ${actual.length}/${expected.length}`;
+    }
+  }
+  return '';
+}

@@ -1,0 +1,176 @@
+/**
+ * Transport behaviour of OpenFlowConnection that a real switch cannot be made to show on demand:
+ * switch-initiated echo, silence (timeouts), EOF in the middle of a request, messages split across reads.
+ * The peer is a scripted switch on a real unix socket made for this run.
+ */
+import net from 'node:net';
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NetpluginError } from '../../src/common/errors.js';
+import { decodeMessage, OpenFlowConnection, type DecodedMessage } from '../../src/datapath/ovs/openflow/index.js';
+
+const suffix = Math.random().toString(36).slice(2, 8);
+let n = 0;
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+/** A scripted switch: `onMessage` sees each decoded client message with a `send` for raw replies. */
+function fakeSwitch(onMessage: (m: DecodedMessage, send: (hex: string | Buffer) => void, sock: net.Socket) => void, onConnect?: (sock: net.Socket) => void) {
+  const path = `/tmp/npoft-${suffix}-${n++}.sock`;
+  const received: DecodedMessage[] = [];
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((sock) => {
+    sockets.push(sock);
+    let buf = Buffer.alloc(0);
+    sock.on('error', () => undefined);
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 8 && buf.length >= buf.readUInt16BE(2)) {
+        const len = buf.readUInt16BE(2);
+        const m = decodeMessage(buf.subarray(0, len));
+        buf = buf.subarray(len);
+        received.push(m);
+        onMessage(m, (h) => sock.write(typeof h === 'string' ? Buffer.from(h, 'hex') : h), sock);
+      }
+    });
+    onConnect?.(sock);
+  });
+  const ready = new Promise<void>((resolve) => server.listen(path, resolve));
+  cleanups.push(() => {
+    for (const s of sockets) s.destroy();
+    server.close();
+    rmSync(path, { force: true });
+  });
+  return { path, ready, received, sockets };
+}
+
+const xidHex = (xid: number) => xid.toString(16).padStart(8, '0');
+const HELLO_13 = '0400001000000001000100080000001' + '0';
+function featuresReply(xid: number, dpid = '0000000000001234'): string {
+  return `04060020${xidHex(xid)}${dpid}00000000fe000000000000470000000000`.slice(0, 64);
+}
+/** Completes the handshake as an OpenFlow 1.3 switch; returns true when it handled the message. */
+function handshake(m: DecodedMessage, send: (h: string) => void): boolean {
+  if (m.typeName === 'OFPT_HELLO') send(HELLO_13);
+  else if (m.typeName === 'OFPT_FEATURES_REQUEST') send(featuresReply(m.xid));
+  else return false;
+  return true;
+}
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<NetpluginError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(NetpluginError);
+  expect((e as NetpluginError).code).toBe(code);
+  return e as NetpluginError;
+}
+
+describe('OpenFlow transport against a scripted switch', () => {
+  it('offers 1.3+1.4, settles on 1.3 when that is all the switch has, and reads the datapath id', async () => {
+    const sw = fakeSwitch((m, send) => handshake(m, send));
+    await sw.ready;
+    const c = await OpenFlowConnection.connect(sw.path, { timeoutMs: 2000 });
+    cleanups.push(() => c.close());
+    expect(sw.received[0].typeName).toBe('OFPT_HELLO');
+    expect(sw.received[0].versions).toEqual([4, 5]);
+    expect(c.version).toBe(4);
+    expect(c.datapathId).toBe(0x1234n);
+  });
+
+  it('answers a switch echo request itself, with the same xid and payload', async () => {
+    let echoReply: DecodedMessage | undefined;
+    const gotReply = new Promise<void>((resolve) => {
+      const sw = fakeSwitch((m, send) => {
+        if (handshake(m, send)) {
+          // Right after the handshake the switch probes us.
+          if (m.typeName === 'OFPT_FEATURES_REQUEST') send('04020013abcdef01' + Buffer.from('probe-xyz').toString('hex').slice(0, 22));
+          return;
+        }
+        if (m.typeName === 'OFPT_ECHO_REPLY') {
+          echoReply = m;
+          resolve();
+        }
+      });
+      void sw.ready.then(async () => {
+        const c = await OpenFlowConnection.connect(sw.path, { timeoutMs: 2000 });
+        cleanups.push(() => c.close());
+        await gotReply;
+        expect(c.stats().echoRequestsAnswered).toBe(1);
+      });
+    });
+    await gotReply;
+    expect(echoReply!.xid).toBe(0xabcdef01);
+    expect(echoReply!.data!.toString()).toBe('probe-xyz'.slice(0, 11));
+  });
+
+  it('rejects with NP_OPENFLOW_TIMEOUT when the switch never answers', async () => {
+    const sw = fakeSwitch(() => undefined);
+    await sw.ready;
+    const t0 = Date.now();
+    const e = await expectCode(OpenFlowConnection.connect(sw.path, { timeoutMs: 150 }), 'NP_OPENFLOW_TIMEOUT');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(e.details?.timeoutMs).toBe(150);
+  });
+
+  it('times out a request the switch ignores, and stays usable', async () => {
+    const sw = fakeSwitch((m, send) => {
+      if (handshake(m, send)) return;
+      if (m.typeName === 'OFPT_ECHO_REQUEST' && m.data?.toString() === 'answer') send(`04030016${xidHex(m.xid)}${m.data.toString('hex')}`.replace('04030016', `0403${(8 + m.data.length).toString(16).padStart(4, '0')}`));
+    });
+    await sw.ready;
+    const c = await OpenFlowConnection.connect(sw.path, { timeoutMs: 200 });
+    cleanups.push(() => c.close());
+    await expectCode(c.dumpFlows(), 'NP_OPENFLOW_TIMEOUT');
+    expect((await c.echo(Buffer.from('answer'))).toString()).toBe('answer');
+  });
+
+  it('EOF in the middle of a batch rejects it with NP_OPENFLOW_CLOSED and tells onClose why', async () => {
+    const sw = fakeSwitch((m, send, sock) => {
+      if (handshake(m, send)) return;
+      if (m.typeName === 'OFPT_FLOW_MOD') sock.destroy();
+    });
+    await sw.ready;
+    const c = await OpenFlowConnection.connect(sw.path, { timeoutMs: 2000 });
+    const closed = new Promise<Error | undefined>((resolve) => c.onClose(resolve));
+    await expectCode(c.flowMods([{ command: 'add', tableId: 0, priority: 1, cookie: 1n, match: {}, instructions: [] }]), 'NP_OPENFLOW_CLOSED');
+    const err = await closed;
+    expect((err as NetpluginError).code).toBe('NP_OPENFLOW_CLOSED');
+  });
+
+  it('reassembles messages split into single bytes, and several messages in one read', async () => {
+    const sw = fakeSwitch((m, _send, sock) => {
+      const bytes =
+        m.typeName === 'OFPT_HELLO' ? Buffer.from(HELLO_13, 'hex') : m.typeName === 'OFPT_FEATURES_REQUEST' ? Buffer.from(featuresReply(m.xid, '00000000000000ff'), 'hex') : null;
+      if (!bytes) {
+        if (m.typeName === 'OFPT_BARRIER_REQUEST') {
+          // Two barrier replies glued together: one for an unknown xid, then ours.
+          sock.write(Buffer.from(`04150008ffffff00` + `04150008${xidHex(m.xid)}`, 'hex'));
+        }
+        return;
+      }
+      let i = 0;
+      const drip = () => {
+        if (i < bytes.length) {
+          sock.write(bytes.subarray(i, ++i));
+          setTimeout(drip, 1);
+        }
+      };
+      drip();
+    });
+    await sw.ready;
+    const c = await OpenFlowConnection.connect(sw.path, { timeoutMs: 3000 });
+    cleanups.push(() => c.close());
+    expect(c.datapathId).toBe(0xffn);
+    await c.flowMods([{ command: 'add', tableId: 0, priority: 1, cookie: 1n, match: {}, instructions: [] }]);
+  });
+
+  it('refuses a switch that speaks no common version', async () => {
+    const sw = fakeSwitch((m, send) => {
+      if (m.typeName === 'OFPT_HELLO') send('0100000800000001');
+    });
+    await sw.ready;
+    const e = await expectCode(OpenFlowConnection.connect(sw.path, { timeoutMs: 1000 }), 'NP_OPENFLOW_ERROR');
+    expect(e.details?.versions).toEqual([1]);
+  });
+});
