@@ -19,7 +19,7 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 ## build: compile the TypeScript (dist/) and the native addon (build/Release/*.node)
 build: deps
 	npx tsc -p tsconfig.json
-	npx node-gyp rebuild >/dev/null
+	npx node-gyp rebuild --loglevel=error >/dev/null
 	@echo "built: bin/netmaster bin/netagent bin/netdcli"
 
 ## install: put the commands on PATH (symlinks into $(PREFIX)/bin)

@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 /** A scripted switch: `onMessage` sees each decoded client message with a `send` for raw replies. */
-function fakeSwitch(onMessage: (m: DecodedMessage, send: (hex: string | Buffer) => void, sock: net.Socket) => void, onConnect?: (sock: net.Socket) => void) {
+function fakeSwitch(onMessage: (m: DecodedMessage, send: (hex: string | Buffer) => void, sock: net.Socket) => void) {
   const path = `/tmp/npoft-${suffix}-${n++}.sock`;
   const received: DecodedMessage[] = [];
   const sockets: net.Socket[] = [];
@@ -35,7 +35,6 @@ function fakeSwitch(onMessage: (m: DecodedMessage, send: (hex: string | Buffer) 
         onMessage(m, (h) => sock.write(typeof h === 'string' ? Buffer.from(h, 'hex') : h), sock);
       }
     });
-    onConnect?.(sock);
   });
   const ready = new Promise<void>((resolve) => server.listen(path, resolve));
   cleanups.push(() => {
@@ -46,13 +45,22 @@ function fakeSwitch(onMessage: (m: DecodedMessage, send: (hex: string | Buffer) 
   return { path, ready, received, sockets };
 }
 
+/** One OpenFlow message with the given header fields and body. */
+function frame(version: number, type: number, xid: number, body: Buffer): Buffer {
+  const h = Buffer.alloc(8);
+  h.writeUInt8(version, 0);
+  h.writeUInt8(type, 1);
+  h.writeUInt16BE(8 + body.length, 2);
+  h.writeUInt32BE(xid, 4);
+  return Buffer.concat([h, body]);
+}
 const xidHex = (xid: number) => xid.toString(16).padStart(8, '0');
-const HELLO_13 = '0400001000000001000100080000001' + '0';
+const HELLO_13 = '04000010000000010001000800000010';
 function featuresReply(xid: number, dpid = '0000000000001234'): string {
   return `04060020${xidHex(xid)}${dpid}00000000fe000000000000470000000000`.slice(0, 64);
 }
 /** Completes the handshake as an OpenFlow 1.3 switch; returns true when it handled the message. */
-function handshake(m: DecodedMessage, send: (h: string) => void): boolean {
+function handshake(m: DecodedMessage, send: (h: string | Buffer) => void): boolean {
   if (m.typeName === 'OFPT_HELLO') send(HELLO_13);
   else if (m.typeName === 'OFPT_FEATURES_REQUEST') send(featuresReply(m.xid));
   else return false;
@@ -79,29 +87,20 @@ describe('OpenFlow transport against a scripted switch', () => {
   });
 
   it('answers a switch echo request itself, with the same xid and payload', async () => {
-    let echoReply: DecodedMessage | undefined;
-    const gotReply = new Promise<void>((resolve) => {
-      const sw = fakeSwitch((m, send) => {
-        if (handshake(m, send)) {
-          // Right after the handshake the switch probes us.
-          if (m.typeName === 'OFPT_FEATURES_REQUEST') send('04020013abcdef01' + Buffer.from('probe-xyz').toString('hex').slice(0, 22));
-          return;
-        }
-        if (m.typeName === 'OFPT_ECHO_REPLY') {
-          echoReply = m;
-          resolve();
-        }
-      });
-      void sw.ready.then(async () => {
-        const c = await OpenFlowConnection.connect(sw.path, { timeoutMs: 2000 });
-        cleanups.push(() => c.close());
-        await gotReply;
-        expect(c.stats().echoRequestsAnswered).toBe(1);
-      });
+    const replies: DecodedMessage[] = [];
+    const sw = fakeSwitch((m, send) => {
+      if (!handshake(m, send) && m.typeName === 'OFPT_ECHO_REPLY') replies.push(m);
     });
-    await gotReply;
-    expect(echoReply!.xid).toBe(0xabcdef01);
-    expect(echoReply!.data!.toString()).toBe('probe-xyz'.slice(0, 11));
+    await sw.ready;
+    const c = await OpenFlowConnection.connect(sw.path, { timeoutMs: 2000 });
+    cleanups.push(() => c.close());
+    sw.sockets[0].write(frame(4, 2, 0xabcdef01, Buffer.from('probe-xyz')));
+    const deadline = Date.now() + 2000;
+    while (replies.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(replies.length).toBe(1);
+    expect(replies[0].xid).toBe(0xabcdef01);
+    expect(replies[0].data!.toString()).toBe('probe-xyz');
+    expect(c.stats().echoRequestsAnswered).toBe(1);
   });
 
   it('rejects with NP_OPENFLOW_TIMEOUT when the switch never answers', async () => {
@@ -116,7 +115,7 @@ describe('OpenFlow transport against a scripted switch', () => {
   it('times out a request the switch ignores, and stays usable', async () => {
     const sw = fakeSwitch((m, send) => {
       if (handshake(m, send)) return;
-      if (m.typeName === 'OFPT_ECHO_REQUEST' && m.data?.toString() === 'answer') send(`04030016${xidHex(m.xid)}${m.data.toString('hex')}`.replace('04030016', `0403${(8 + m.data.length).toString(16).padStart(4, '0')}`));
+      if (m.typeName === 'OFPT_ECHO_REQUEST' && m.data?.toString() === 'answer') send(frame(4, 3, m.xid, m.data));
     });
     await sw.ready;
     const c = await OpenFlowConnection.connect(sw.path, { timeoutMs: 200 });
