@@ -17,6 +17,7 @@ import type { DesiredSnapshot } from '../src/agent/desired.js';
 import type { LocalContainer } from '../src/agent/containers.js';
 import { OvsdbClient, ensureBridge, deleteBridge } from '../src/datapath/ovs/ovsdb/index.js';
 import { OpenFlowConnection } from '../src/datapath/ovs/openflow/index.js';
+import { FlowSyncer } from '../src/datapath/ovs/flow-sync.js';
 import type { EndpointState, NetworkState } from '../src/intent/types.js';
 
 const N = 100;
@@ -52,14 +53,17 @@ async function agentRounds(id: string, netns: string[]): Promise<{ oneAtATime: n
     const names = netns.map((_, i) => `c${i}`);
     const desired = desiredFor(names);
     const plumb = { ovsdb, bridge, ofportTimeoutMs: 10_000 };
+    // As in the agent: the bridge is read back on the first round, then rounds trust memory.
+    const flows = new FlowSyncer(30_000);
     const run = async (count: number) => {
       const containers = new Map<string, LocalContainer>();
       for (let i = 0; i < count; i++) containers.set(names[i], { id: `cid-${i}`, name: names[i], pid: 0, netns: `/run/netns/${netns[i]}` });
       const t0 = process.hrtime.bigint();
-      const r = await reconcileRound({ host: 'bench', desired, containers, containersKnown: true, plumb, openflow: conn!, round: 1 });
+      const r = await reconcileRound({ host: 'bench', desired, containers, containersKnown: true, plumb, openflow: conn!, flows, round: 1 });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const errors = [...r.statuses.values()].filter((s) => s.status !== 'attached');
       if (errors.length) throw new Error(`attach failed: ${errors[0].error}`);
+      if (process.env.NP_BENCH_VERBOSE) process.stderr.write(`round(${count}): ${ms.toFixed(1)} ms ${JSON.stringify(r.timings)}\n`);
       return ms;
     };
     const oneAtATime: number[] = [];

@@ -285,7 +285,12 @@ void Executor::RouteList(const Op& op, OpOutcome* r) {
   if (!s) return;
   for (int family : {AF_INET, AF_INET6}) {
     std::vector<Reply> replies;
-    if (!s->Call(BuildRouteDump(family, s->NextSeq()), "RTM_GETROUTE", &replies, f)) return;
+    if (!s->Call(BuildRouteDump(family, s->NextSeq()), "RTM_GETROUTE", &replies, f)) {
+      // A namespace that never had a route of this family has no table to dump: empty, not an error.
+      if (f->err != ENOENT) return;
+      *f = NativeFailure();
+      continue;
+    }
     for (const Reply& m : replies) {
       RouteInfo ri;
       if (!DecodeRoute(reinterpret_cast<const struct nlmsghdr*>(m.data()), &ri)) continue;

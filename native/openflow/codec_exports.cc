@@ -40,7 +40,7 @@ Napi::Value ToBuffer(Napi::Env env, std::vector<uint8_t>&& bytes) {
 Napi::Value EncodeFlowModJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&] {
     std::vector<uint8_t> out;
-    EncodeFlowMod(out, VersionArg(info, 2), XidArg(info, 1), FlowModFromJs(info[0]));
+    EncodeFlowMod(out, VersionArg(info, 2), XidArg(info, 1), FlowModFromJs(Keys(info.Env()), info[0]));
     return ToBuffer(info.Env(), std::move(out));
   });
 }
@@ -49,15 +49,16 @@ Napi::Value EncodeFlowModJs(const Napi::CallbackInfo& info) {
 Napi::Value EncodeGroupModJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&] {
     std::vector<uint8_t> out;
-    EncodeGroupMod(out, VersionArg(info, 2), XidArg(info, 1), GroupModFromJs(info[0]));
+    EncodeGroupMod(out, VersionArg(info, 2), XidArg(info, 1), GroupModFromJs(Keys(info.Env()), info[0]));
     return ToBuffer(info.Env(), std::move(out));
   });
 }
 
-// ({version, firstXid, groupMods?, flowMods?, barrier?, bundleId?, bundleFlags?}) -> Buffer.
+// ({version, firstXid, groupMods?, flowMods?, barrier?, bundleId?, bundleFlags?, bundleOpen?, bundleCommit?}) -> Buffer.
 // Without bundleId: groups then flows numbered from firstXid, then a barrier if asked.
-// With bundleId: OPEN at firstXid, one BUNDLE_ADD per mod, then a barrier if asked (so the caller can see
-// every add's error before choosing COMMIT or DISCARD: OVS rejects a bad add yet would commit the rest), else COMMIT.
+// With bundleId: OPEN at firstXid (unless bundleOpen is false: a later chunk of the same bundle), one
+// BUNDLE_ADD per mod, then a barrier if asked, else COMMIT (unless bundleCommit is false). The barrier lets the
+// caller see every add's error before choosing COMMIT or DISCARD: OVS rejects a bad add yet would commit the rest.
 Napi::Value EncodeBatchJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&] {
     if (!info[0].IsObject()) throw EncodeError("encodeBatch needs an options object");
@@ -72,7 +73,11 @@ Napi::Value EncodeBatchJs(const Napi::CallbackInfo& info) {
     uint16_t bundleFlags = uint16_t(OptUint(o, "bundleFlags", 16, OFPBF_ATOMIC | OFPBF_ORDERED));
     std::vector<uint8_t> out;
     out.reserve(size_t(flows.Length()) * 128 + size_t(groups.Length()) * 96 + 64);
-    if (bundle) EncodeBundleCtrl(out, version, xid++, {bundleId, OFPBCT_OPEN_REQUEST, bundleFlags});
+    bool barrier = o.Get("barrier").ToBoolean();
+    auto optBool = [&](const char* key) { Napi::Value v = o.Get(key); return v.IsUndefined() || v.ToBoolean().Value(); };
+    bool open = bundle && optBool("bundleOpen");
+    bool commit = bundle && !barrier && optBool("bundleCommit");
+    if (open) EncodeBundleCtrl(out, version, xid++, {bundleId, OFPBCT_OPEN_REQUEST, bundleFlags});
     // Bundled messages are wrapped; the inner message repeats the outer xid (OF1.4 §7.3.9.2).
     auto wrap = [&](auto encodeInner) {
       if (!bundle) {
@@ -84,16 +89,20 @@ Napi::Value EncodeBatchJs(const Napi::CallbackInfo& info) {
       encodeInner(xid++);
       EndMessage(w, start);
     };
+    JsKeys k = Keys(info.Env());
     for (uint32_t i = 0; i < groups.Length(); ++i) {
-      GroupMod g = GroupModFromJs(groups.Get(i));
+      Napi::HandleScope scope(info.Env());
+      GroupMod g = GroupModFromJs(k, groups.Get(i));
       wrap([&](uint32_t x) { EncodeGroupMod(out, version, x, g); });
     }
+    // One handle scope per flow: without it 50k flows pile up millions of handles for the GC to scan.
     for (uint32_t i = 0; i < flows.Length(); ++i) {
-      FlowMod m = FlowModFromJs(flows.Get(i));
+      Napi::HandleScope scope(info.Env());
+      FlowMod m = FlowModFromJs(k, flows.Get(i));
       wrap([&](uint32_t x) { EncodeFlowMod(out, version, x, m); });
     }
-    if (o.Get("barrier").ToBoolean()) EncodeBarrierRequest(out, version, xid++);
-    else if (bundle) EncodeBundleCtrl(out, version, xid++, {bundleId, OFPBCT_COMMIT_REQUEST, bundleFlags});
+    if (barrier) EncodeBarrierRequest(out, version, xid++);
+    else if (commit) EncodeBundleCtrl(out, version, xid++, {bundleId, OFPBCT_COMMIT_REQUEST, bundleFlags});
     return ToBuffer(info.Env(), std::move(out));
   });
 }
@@ -155,7 +164,7 @@ Napi::Value EncodeFlowStatsRequestJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&] {
     std::vector<uint8_t> out;
     EncodeFlowStatsRequest(out, VersionArg(info, 0), XidArg(info, 1),
-                           FlowStatsRequestFromJs(info.Length() > 2 ? info[2] : info.Env().Undefined()));
+                           FlowStatsRequestFromJs(Keys(info.Env()), info.Length() > 2 ? info[2] : info.Env().Undefined()));
     return ToBuffer(info.Env(), std::move(out));
   });
 }

@@ -7,12 +7,6 @@
 namespace netplugin::of {
 
 namespace {
-std::string Str(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsString()) throw EncodeError(std::string("missing string '") + key + "'");
-  return v.As<Napi::String>().Utf8Value();
-}
-
 // Field names in `move` may also be raw headers ("0x80000806") for fields without a name.
 uint32_t MoveHeaderFromJs(const std::string& name, unsigned* widthBits) {
   if (name.rfind("0x", 0) == 0) {
@@ -34,44 +28,44 @@ Napi::Value MoveHeaderToJs(Napi::Env env, uint32_t h) {
   return Napi::String::New(env, buf);
 }
 
-Action ActionFromJs(const Napi::Value& v) {
+Action ActionFromJs(const JsKeys& k, const Napi::Value& v) {
   if (!v.IsObject()) throw EncodeError("action must be an object");
   Napi::Object o = v.As<Napi::Object>();
-  std::string type = Str(o, "type");
+  std::string type = StrProp(o, k.type, "type");
   Action a;
   if (type == "output") {
     a.type = OFPAT_OUTPUT;
-    a.port = uint32_t(ReqUint(o, "port", 32));
-    a.maxLen = uint16_t(OptUint(o, "maxLen", 16, 0));
+    a.port = uint32_t(ReqUint(o, k.port, "port", 32));
+    a.maxLen = uint16_t(OptUint(o, k.maxLen, "maxLen", 16, 0));
   } else if (type == "group") {
     a.type = OFPAT_GROUP;
-    a.groupId = uint32_t(ReqUint(o, "groupId", 32));
+    a.groupId = uint32_t(ReqUint(o, k.groupId, "groupId", 32));
   } else if (type == "setField") {
     a.type = OFPAT_SET_FIELD;
-    a.field = SetFieldTlvFromJs(Str(o, "field"), o.Get("value"));
+    a.field = SetFieldTlvFromJs(StrProp(o, k.field, "field"), Get(o, k.value));
   } else if (type == "pushVlan") {
     a.type = OFPAT_PUSH_VLAN;
-    a.ethertype = uint16_t(OptUint(o, "ethertype", 16, 0x8100));
+    a.ethertype = uint16_t(OptUint(o, k.ethertype, "ethertype", 16, 0x8100));
   } else if (type == "popVlan") {
     a.type = OFPAT_POP_VLAN;
   } else if (type == "decNwTtl") {
     a.type = OFPAT_DEC_NW_TTL;
   } else if (type == "setQueue") {
     a.type = OFPAT_SET_QUEUE;
-    a.queueId = uint32_t(ReqUint(o, "queueId", 32));
+    a.queueId = uint32_t(ReqUint(o, k.queueId, "queueId", 32));
   } else if (type == "move") {
     a.type = OFPAT_EXPERIMENTER;
     a.isRegMove = true;
     unsigned srcBits = 0, dstBits = 0;
-    a.srcHeader = MoveHeaderFromJs(Str(o, "src"), &srcBits);
-    a.dstHeader = MoveHeaderFromJs(Str(o, "dst"), &dstBits);
-    a.srcOfs = uint16_t(OptUint(o, "srcOfs", 16, 0));
-    a.dstOfs = uint16_t(OptUint(o, "dstOfs", 16, 0));
-    a.nBits = uint16_t(OptUint(o, "nBits", 16, srcBits));
+    a.srcHeader = MoveHeaderFromJs(StrProp(o, k.src, "src"), &srcBits);
+    a.dstHeader = MoveHeaderFromJs(StrProp(o, k.dst, "dst"), &dstBits);
+    a.srcOfs = uint16_t(OptUint(o, k.srcOfs, "srcOfs", 16, 0));
+    a.dstOfs = uint16_t(OptUint(o, k.dstOfs, "dstOfs", 16, 0));
+    a.nBits = uint16_t(OptUint(o, k.nBits, "nBits", 16, srcBits));
     if (a.nBits == 0 || a.srcOfs + a.nBits > srcBits || a.dstOfs + a.nBits > dstBits)
       throw EncodeError("move bit range exceeds a field");
   } else if (type == "raw") {
-    a.raw = FromHex(Str(o, "hex"));
+    a.raw = FromHex(StrProp(o, k.hex, "hex"));
     if (a.raw.size() < 8 || a.raw.size() % 8) throw EncodeError("raw action must be a multiple of 8 bytes");
   } else {
     throw EncodeError("unknown action type '" + type + "'");
@@ -152,13 +146,13 @@ Napi::Object ActionToJs(Napi::Env env, const Action& a) {
 }
 }  // namespace
 
-std::vector<Action> ActionsFromJs(const Napi::Value& v) {
+std::vector<Action> ActionsFromJs(const JsKeys& k, const Napi::Value& v) {
   std::vector<Action> out;
   if (v.IsUndefined()) return out;
   if (!v.IsArray()) throw EncodeError("actions must be an array");
   Napi::Array arr = v.As<Napi::Array>();
   out.reserve(arr.Length());
-  for (uint32_t i = 0; i < arr.Length(); ++i) out.push_back(ActionFromJs(arr.Get(i)));
+  for (uint32_t i = 0; i < arr.Length(); ++i) out.push_back(ActionFromJs(k, arr.Get(i)));
   return out;
 }
 
@@ -168,35 +162,35 @@ Napi::Array ActionsToJs(Napi::Env env, const std::vector<Action>& actions) {
   return arr;
 }
 
-std::vector<Instruction> InstructionsFromJs(const Napi::Value& v) {
+std::vector<Instruction> InstructionsFromJs(const JsKeys& k, const Napi::Value& v) {
   std::vector<Instruction> out;
   if (v.IsUndefined()) return out;
   if (!v.IsArray()) throw EncodeError("instructions must be an array");
   Napi::Array arr = v.As<Napi::Array>();
   out.reserve(arr.Length());
-  for (uint32_t k = 0; k < arr.Length(); ++k) {
-    Napi::Value iv = arr.Get(k);
+  for (uint32_t n = 0; n < arr.Length(); ++n) {
+    Napi::Value iv = arr.Get(n);
     if (!iv.IsObject()) throw EncodeError("instruction must be an object");
     Napi::Object o = iv.As<Napi::Object>();
-    std::string type = Str(o, "type");
+    std::string type = StrProp(o, k.type, "type");
     Instruction i;
     if (type == "gotoTable") {
       i.type = OFPIT_GOTO_TABLE;
-      i.tableId = uint8_t(ReqUint(o, "tableId", 8));
+      i.tableId = uint8_t(ReqUint(o, k.tableId, "tableId", 8));
     } else if (type == "writeMetadata") {
       i.type = OFPIT_WRITE_METADATA;
-      i.metadata = ReqUint(o, "metadata", 64);
-      i.metadataMask = OptUint(o, "mask", 64, ~uint64_t(0));
+      i.metadata = ReqUint(o, k.metadata, "metadata", 64);
+      i.metadataMask = OptUint(o, k.mask, "mask", 64, ~uint64_t(0));
     } else if (type == "applyActions" || type == "writeActions") {
       i.type = type == "applyActions" ? OFPIT_APPLY_ACTIONS : OFPIT_WRITE_ACTIONS;
-      i.actions = ActionsFromJs(o.Get("actions"));
+      i.actions = ActionsFromJs(k, Get(o, k.actions));
     } else if (type == "clearActions") {
       i.type = OFPIT_CLEAR_ACTIONS;
     } else if (type == "meter") {
       i.type = OFPIT_METER;
-      i.meterId = uint32_t(ReqUint(o, "meterId", 32));
+      i.meterId = uint32_t(ReqUint(o, k.meterId, "meterId", 32));
     } else if (type == "raw") {
-      i.raw = FromHex(Str(o, "hex"));
+      i.raw = FromHex(StrProp(o, k.hex, "hex"));
       if (i.raw.size() < 8 || i.raw.size() % 8) throw EncodeError("raw instruction must be a multiple of 8 bytes");
     } else {
       throw EncodeError("unknown instruction type '" + type + "'");

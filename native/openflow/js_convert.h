@@ -6,6 +6,7 @@
 #include "openflow/flow_stats.h"
 #include "openflow/group_desc.h"
 #include "openflow/group_mod.h"
+#include "openflow/js_keys.h"
 
 namespace netplugin::of {
 
@@ -17,24 +18,24 @@ Napi::Object MatchToJs(Napi::Env env, const Match& m);
 OxmTlv SetFieldTlvFromJs(const std::string& field, const Napi::Value& value);
 
 // Action list from/to JS.
-std::vector<Action> ActionsFromJs(const Napi::Value& v);
+std::vector<Action> ActionsFromJs(const JsKeys& k, const Napi::Value& v);
 Napi::Array ActionsToJs(Napi::Env env, const std::vector<Action>& actions);
 // Instruction list from/to JS.
-std::vector<Instruction> InstructionsFromJs(const Napi::Value& v);
+std::vector<Instruction> InstructionsFromJs(const JsKeys& k, const Napi::Value& v);
 Napi::Array InstructionsToJs(Napi::Env env, const std::vector<Instruction>& ins);
 
 // FlowMod object from/to JS.
-FlowMod FlowModFromJs(const Napi::Value& v);
+FlowMod FlowModFromJs(const JsKeys& k, const Napi::Value& v);
 Napi::Object FlowModToJs(Napi::Env env, const FlowMod& m);
 // GroupMod object (and buckets) from/to JS.
-GroupMod GroupModFromJs(const Napi::Value& v);
+GroupMod GroupModFromJs(const JsKeys& k, const Napi::Value& v);
 Napi::Object GroupModToJs(Napi::Env env, const GroupMod& g);
 Napi::Array BucketsToJs(Napi::Env env, const std::vector<Bucket>& buckets);
 // Flow-stats and group-desc entries to JS.
 Napi::Object FlowStatsToJs(Napi::Env env, const FlowStats& f);
 Napi::Object GroupDescToJs(Napi::Env env, const GroupDesc& g);
 // Flow-stats request filter from JS ({tableId?, outPort?, outGroup?, cookie?, cookieMask?, match?}).
-FlowStatsRequest FlowStatsRequestFromJs(const Napi::Value& v);
+FlowStatsRequest FlowStatsRequestFromJs(const JsKeys& k, const Napi::Value& v);
 
 // Group type names used in JS ('all' | 'select' | 'indirect' | 'ff').
 const char* GroupTypeName(uint8_t type);

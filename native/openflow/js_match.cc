@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "openflow/js_convert.h"
+#include "openflow/js_keys.h"
 #include "openflow/js_values.h"
 
 namespace netplugin::of {
@@ -30,9 +31,14 @@ Match MatchFromJs(const Napi::Value& v) {
   const FieldInfo* base = Fields().data();
   std::vector<std::pair<size_t, OxmTlv>> tlvs;
   std::vector<std::pair<const FieldInfo*, Napi::Value>> masks;
-  for (uint32_t i = 0; i < keys.Length(); ++i) {
-    std::string key = keys.Get(i).As<Napi::String>().Utf8Value();
-    Napi::Value val = o.Get(key);
+  uint32_t nkeys = keys.Length();
+  for (uint32_t i = 0; i < nkeys; ++i) {
+    Napi::Value keyValue = keys.Get(i);
+    char buf[64];
+    size_t len = Utf8(o.Env(), keyValue, buf, sizeof buf, "match key");
+    std::string key(buf, len);
+    // Reading by the key value itself avoids re-internalising the name.
+    Napi::Value val = Get(o, keyValue);
     if (val.IsUndefined()) continue;
     bool isMask = key.size() > 4 && key.compare(key.size() - 4, 4, "Mask") == 0;
     const FieldInfo* f = FieldByName(isMask ? key.substr(0, key.size() - 4) : key);

@@ -18,34 +18,29 @@ int IndexOf(const char* const (&names)[N], const std::string& s) {
   return -1;
 }
 
-std::string StrProp(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsString()) throw EncodeError(std::string("missing string '") + key + "'");
-  return v.As<Napi::String>().Utf8Value();
-}
 }  // namespace
 
 const char* GroupTypeName(uint8_t type) { return type < 4 ? kGroupTypes[type] : "unknown"; }
 
-FlowMod FlowModFromJs(const Napi::Value& v) {
+FlowMod FlowModFromJs(const JsKeys& k, const Napi::Value& v) {
   if (!v.IsObject()) throw EncodeError("flow mod must be an object");
   Napi::Object o = v.As<Napi::Object>();
   FlowMod m;
-  int cmd = IndexOf(kFlowCommands, StrProp(o, "command"));
+  int cmd = IndexOf(kFlowCommands, StrProp(o, k.command, "command"));
   if (cmd < 0) throw EncodeError("unknown flow mod command");
   m.command = uint8_t(cmd);
-  m.tableId = uint8_t(ReqUint(o, "tableId", 8));
-  m.priority = uint16_t(ReqUint(o, "priority", 16));
-  m.cookie = OptUint(o, "cookie", 64, 0);
-  m.cookieMask = OptUint(o, "cookieMask", 64, 0);
-  m.idleTimeout = uint16_t(OptUint(o, "idleTimeout", 16, 0));
-  m.hardTimeout = uint16_t(OptUint(o, "hardTimeout", 16, 0));
-  m.flags = uint16_t(OptUint(o, "flags", 16, 0));
-  m.bufferId = uint32_t(OptUint(o, "bufferId", 32, OFP_NO_BUFFER));
-  m.outPort = uint32_t(OptUint(o, "outPort", 32, OFPP_ANY));
-  m.outGroup = uint32_t(OptUint(o, "outGroup", 32, OFPG_ANY));
-  m.match = MatchFromJs(o.Get("match"));
-  m.instructions = InstructionsFromJs(o.Get("instructions"));
+  m.tableId = uint8_t(ReqUint(o, k.tableId, "tableId", 8));
+  m.priority = uint16_t(ReqUint(o, k.priority, "priority", 16));
+  m.cookie = OptUint(o, k.cookie, "cookie", 64, 0);
+  m.cookieMask = OptUint(o, k.cookieMask, "cookieMask", 64, 0);
+  m.idleTimeout = uint16_t(OptUint(o, k.idleTimeout, "idleTimeout", 16, 0));
+  m.hardTimeout = uint16_t(OptUint(o, k.hardTimeout, "hardTimeout", 16, 0));
+  m.flags = uint16_t(OptUint(o, k.flags, "flags", 16, 0));
+  m.bufferId = uint32_t(OptUint(o, k.bufferId, "bufferId", 32, OFP_NO_BUFFER));
+  m.outPort = uint32_t(OptUint(o, k.outPort, "outPort", 32, OFPP_ANY));
+  m.outGroup = uint32_t(OptUint(o, k.outGroup, "outGroup", 32, OFPG_ANY));
+  m.match = MatchFromJs(Get(o, k.match));
+  m.instructions = InstructionsFromJs(k, Get(o, k.instructions));
   return m;
 }
 
@@ -67,20 +62,20 @@ Napi::Object FlowModToJs(Napi::Env env, const FlowMod& m) {
   return o;
 }
 
-GroupMod GroupModFromJs(const Napi::Value& v) {
+GroupMod GroupModFromJs(const JsKeys& k, const Napi::Value& v) {
   if (!v.IsObject()) throw EncodeError("group mod must be an object");
   Napi::Object o = v.As<Napi::Object>();
   GroupMod g;
-  int cmd = IndexOf(kGroupCommands, StrProp(o, "command"));
+  int cmd = IndexOf(kGroupCommands, StrProp(o, k.command, "command"));
   if (cmd < 0) throw EncodeError("unknown group mod command");
   g.command = uint16_t(cmd);
-  Napi::Value tv = o.Get("type");
+  Napi::Value tv = Get(o, k.type);
   // Deletes need no type; OVS ignores it, ovs-ofctl sends 0 (all).
-  int type = tv.IsUndefined() ? 0 : IndexOf(kGroupTypes, StrProp(o, "type"));
+  int type = tv.IsUndefined() ? 0 : IndexOf(kGroupTypes, StrProp(o, k.type, "type"));
   if (type < 0) throw EncodeError("unknown group type");
   g.type = uint8_t(type);
-  g.groupId = uint32_t(ReqUint(o, "groupId", 32));
-  Napi::Value bv = o.Get("buckets");
+  g.groupId = uint32_t(ReqUint(o, k.groupId, "groupId", 32));
+  Napi::Value bv = Get(o, k.buckets);
   if (!bv.IsUndefined()) {
     if (!bv.IsArray()) throw EncodeError("buckets must be an array");
     Napi::Array arr = bv.As<Napi::Array>();
@@ -89,10 +84,10 @@ GroupMod GroupModFromJs(const Napi::Value& v) {
       if (!b.IsObject()) throw EncodeError("bucket must be an object");
       Napi::Object bo = b.As<Napi::Object>();
       Bucket bucket;
-      bucket.weight = uint16_t(OptUint(bo, "weight", 16, 0));
-      bucket.watchPort = uint32_t(OptUint(bo, "watchPort", 32, OFPP_ANY));
-      bucket.watchGroup = uint32_t(OptUint(bo, "watchGroup", 32, OFPG_ANY));
-      bucket.actions = ActionsFromJs(bo.Get("actions"));
+      bucket.weight = uint16_t(OptUint(bo, k.weight, "weight", 16, 0));
+      bucket.watchPort = uint32_t(OptUint(bo, k.watchPort, "watchPort", 32, OFPP_ANY));
+      bucket.watchGroup = uint32_t(OptUint(bo, k.watchGroup, "watchGroup", 32, OFPG_ANY));
+      bucket.actions = ActionsFromJs(k, Get(bo, k.actions));
       g.buckets.push_back(std::move(bucket));
     }
   }
@@ -146,18 +141,18 @@ Napi::Object GroupDescToJs(Napi::Env env, const GroupDesc& g) {
   return o;
 }
 
-FlowStatsRequest FlowStatsRequestFromJs(const Napi::Value& v) {
+FlowStatsRequest FlowStatsRequestFromJs(const JsKeys& k, const Napi::Value& v) {
   FlowStatsRequest q;
   if (v.IsUndefined() || v.IsNull()) return q;
   if (!v.IsObject()) throw EncodeError("flow stats filter must be an object");
   Napi::Object o = v.As<Napi::Object>();
-  q.tableId = uint8_t(OptUint(o, "tableId", 8, OFPTT_ALL));
-  q.outPort = uint32_t(OptUint(o, "outPort", 32, OFPP_ANY));
-  q.outGroup = uint32_t(OptUint(o, "outGroup", 32, OFPG_ANY));
-  q.cookie = OptUint(o, "cookie", 64, 0);
+  q.tableId = uint8_t(OptUint(o, k.tableId, "tableId", 8, OFPTT_ALL));
+  q.outPort = uint32_t(OptUint(o, k.outPort, "outPort", 32, OFPP_ANY));
+  q.outGroup = uint32_t(OptUint(o, k.outGroup, "outGroup", 32, OFPG_ANY));
+  q.cookie = OptUint(o, k.cookie, "cookie", 64, 0);
   // A cookie filter without a mask means "exactly this cookie".
-  q.cookieMask = OptUint(o, "cookieMask", 64, o.Get("cookie").IsUndefined() ? 0 : ~uint64_t(0));
-  q.match = MatchFromJs(o.Get("match"));
+  q.cookieMask = OptUint(o, k.cookieMask, "cookieMask", 64, Get(o, k.cookie).IsUndefined() ? 0 : ~uint64_t(0));
+  q.match = MatchFromJs(Get(o, k.match));
   return q;
 }
 

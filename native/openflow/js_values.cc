@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "openflow/js_keys.h"
 #include "openflow/wire.h"
 
 namespace netplugin::of {
@@ -37,6 +38,18 @@ uint64_t ReqUint(const Napi::Object& o, const char* key, unsigned bits) {
   return UintFromJs(v, bits, key);
 }
 
+uint64_t OptUint(const Napi::Object& o, napi_value key, const char* name, unsigned bits, uint64_t dflt) {
+  Napi::Value v = Get(o, key);
+  if (v.IsUndefined() || v.IsNull()) return dflt;
+  return UintFromJs(v, bits, name);
+}
+
+uint64_t ReqUint(const Napi::Object& o, napi_value key, const char* name, unsigned bits) {
+  Napi::Value v = Get(o, key);
+  if (v.IsUndefined() || v.IsNull()) throw EncodeError(std::string("missing ") + name);
+  return UintFromJs(v, bits, name);
+}
+
 namespace {
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -45,45 +58,61 @@ int HexDigit(char c) {
   return -1;
 }
 
-void ParseMac(const std::string& s, uint8_t* out, const std::string& what) {
+void ParseMac(const char* s, size_t len, uint8_t* out, const std::string& what) {
   int n = 0;
   size_t i = 0;
   while (n < 6) {
-    if (i + 2 > s.size()) break;
+    if (i + 2 > len) break;
     int hi = HexDigit(s[i]), lo = HexDigit(s[i + 1]);
     if (hi < 0 || lo < 0) break;
     out[n++] = uint8_t(hi << 4 | lo);
     i += 2;
     if (n < 6) {
-      if (i >= s.size() || (s[i] != ':' && s[i] != '-')) break;
+      if (i >= len || (s[i] != ':' && s[i] != '-')) break;
       ++i;
     }
   }
-  if (n != 6 || i != s.size()) throw EncodeError(what + ": '" + s + "' is not a MAC address");
+  if (n != 6 || i != len) throw EncodeError(what + ": '" + std::string(s, len) + "' is not a MAC address");
 }
 
-void ParseIpv4(const std::string& s, uint8_t* out, const std::string& what) {
-  unsigned a, b, c, d;
-  char tail;
-  if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 || d > 255)
-    throw EncodeError(what + ": '" + s + "' is not an IPv4 address");
-  out[0] = uint8_t(a);
-  out[1] = uint8_t(b);
-  out[2] = uint8_t(c);
-  out[3] = uint8_t(d);
+void ParseIpv4(const char* s, size_t len, uint8_t* out, const std::string& what) {
+  // Hand-rolled: sscanf showed up in profiles of 50k-flow batches.
+  int octet = 0, digits = 0;
+  unsigned cur = 0;
+  bool ok = len > 0;
+  for (size_t i = 0; ok && i <= len; ++i) {
+    char c = i < len ? s[i] : '.';
+    if (c >= '0' && c <= '9' && digits < 3) {
+      cur = cur * 10 + unsigned(c - '0');
+      ++digits;
+    } else if (c == '.' && digits > 0 && cur <= 255 && octet < 4) {
+      out[octet++] = uint8_t(cur);
+      cur = 0;
+      digits = 0;
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok || octet != 4) throw EncodeError(what + ": '" + std::string(s, len) + "' is not an IPv4 address");
 }
 }  // namespace
 
 void FieldBytesFromJs(const FieldInfo& info, const Napi::Value& v, uint8_t* out, const std::string& what) {
   switch (info.kind) {
-    case FieldKind::Mac:
+    case FieldKind::Mac: {
       if (!v.IsString()) throw EncodeError(what + " must be a MAC string");
-      ParseMac(v.As<Napi::String>().Utf8Value(), out, what);
+      char buf[40];
+      size_t n = Utf8(v.Env(), v, buf, sizeof buf, what.c_str());
+      ParseMac(buf, n, out, what);
       return;
-    case FieldKind::Ipv4:
+    }
+    case FieldKind::Ipv4: {
       if (!v.IsString()) throw EncodeError(what + " must be a dotted IPv4 string");
-      ParseIpv4(v.As<Napi::String>().Utf8Value(), out, what);
+      char buf[40];
+      size_t n = Utf8(v.Env(), v, buf, sizeof buf, what.c_str());
+      ParseIpv4(buf, n, out, what);
       return;
+    }
     case FieldKind::Uint:
     case FieldKind::Uint64: {
       uint64_t x = UintFromJs(v, info.width * 8, what.c_str());

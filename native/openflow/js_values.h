@@ -15,6 +15,9 @@ uint64_t UintFromJs(const Napi::Value& v, unsigned bits, const char* what);
 uint64_t OptUint(const Napi::Object& o, const char* key, unsigned bits, uint64_t dflt);
 // Reads a required unsigned integer property.
 uint64_t ReqUint(const Napi::Object& o, const char* key, unsigned bits);
+// Same as OptUint/ReqUint with a pre-made key (see js_keys.h); `name` is for messages.
+uint64_t OptUint(const Napi::Object& o, napi_value key, const char* name, unsigned bits, uint64_t dflt);
+uint64_t ReqUint(const Napi::Object& o, napi_value key, const char* name, unsigned bits);
 // Writes a field value of `info`'s kind and width into `out` (big-endian).
 void FieldBytesFromJs(const FieldInfo& info, const Napi::Value& v, uint8_t* out, const std::string& what);
 // Turns field bytes back into the JS value of `info`'s kind.

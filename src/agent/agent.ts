@@ -17,6 +17,7 @@ import { ContainerWatcher } from './containers.js';
 import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound } from './reconcile.js';
+import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
 import type { PlumbContext } from './plumb.js';
 
 /** How an agent is started (each path is a flag, so several agents can share a machine). */
@@ -44,6 +45,8 @@ export class Agent {
   private stopped = false;
   private openflow?: OpenFlowConnection;
   private lastError = '';
+  /** Re-reads the bridge's flows at least this often; in between, rounds trust memory. */
+  private readonly flows: FlowSyncer;
 
   private constructor(
     private readonly opts: AgentOptions,
@@ -54,7 +57,9 @@ export class Agent {
     private readonly desired: DesiredStateCache,
     private readonly containers: ContainerWatcher,
     private readonly oper: OperStatusPublisher,
-  ) {}
+  ) {
+    this.flows = new FlowSyncer(opts.resyncMs);
+  }
 
   /** Connects to everything, prepares the bridge, and starts reconciling. */
   static async start(opts: AgentOptions): Promise<Agent> {
@@ -119,6 +124,7 @@ export class Agent {
         this.lastError = msg;
         this.openflow?.close();
         this.openflow = undefined;
+        this.flows.invalidate();
         await new Promise((r) => setTimeout(r, 500));
         this.dirty = true;
       }
@@ -143,11 +149,12 @@ export class Agent {
       containersKnown: this.containers.isAuthoritative(),
       plumb,
       openflow,
+      flows: this.flows,
       round: this.round,
     });
     const writes = await this.oper.publish(r.statuses);
     if (r.attached || r.detached || r.flows.flowsAdded || r.flows.flowsDeleted || writes) {
-      this.opts.log.info({ attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started }, 'reconciled');
+      this.opts.log.info({ attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started, phases: r.timings }, 'reconciled');
     }
     for (const s of r.statuses.values()) if (s.status === 'error') this.opts.log.warn({ endpoint: s.endpoint, err: s.error }, 'endpoint not attached');
   }
@@ -158,6 +165,8 @@ export class Agent {
     conn.onClose(() => {
       if (this.openflow === conn) this.openflow = undefined;
     });
+    // A new connection may mean a restarted vswitchd with an empty bridge: read it back.
+    this.flows.invalidate();
     this.openflow = conn;
     return conn;
   }

@@ -5,10 +5,10 @@
  * from observation, so a round interrupted by kill -9 is finished by the next agent.
  */
 import type { EndpointState } from '../intent/types.js';
-import { runBatch, type NetlinkOp } from '../datapath/kernel/index.js';
+import { linkList } from '../datapath/kernel/index.js';
 import { listPorts, type PortInfo } from '../datapath/ovs/ovsdb/index.js';
 import type { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
-import { syncFlows, type SyncStats } from '../datapath/ovs/flow-sync.js';
+import type { FlowSyncer, SyncStats } from '../datapath/ovs/flow-sync.js';
 import { desiredPipeline, networkKey, type HostView, type LocalNetwork } from '../datapath/ovs/pipeline/index.js';
 import type { LocalContainer } from './containers.js';
 import type { DesiredSnapshot } from './desired.js';
@@ -36,6 +36,7 @@ export interface RoundInput {
   containersKnown: boolean;
   plumb: PlumbContext;
   openflow: OpenFlowConnection;
+  flows: FlowSyncer;
   round: number;
 }
 
@@ -45,6 +46,8 @@ export interface RoundResult {
   detached: number;
   statuses: Map<string, EndpointStatus>;
   flows: SyncStats;
+  /** Milliseconds spent observing, detaching, attaching and syncing flows. */
+  timings: { observe: number; detach: number; attach: number; flows: number };
 }
 
 /** True when an existing port already serves `ep` in `container` as desired. */
@@ -68,6 +71,7 @@ export function endpointsForHost(desired: DesiredSnapshot, host: string): Endpoi
 /** Runs one round. */
 export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   const { desired, containers, plumb } = input;
+  const clock = phaseClock();
   const wanted = new Map<string, { ep: EndpointState; container: LocalContainer }>();
   for (const ep of endpointsForHost(desired, input.host)) {
     const c = containers.get(ep.container);
@@ -75,9 +79,11 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   }
 
   const ports = (await listPorts(plumb.ovsdb, plumb.bridge)).filter((p) => p.externalIds[EXT.endpoint] !== undefined);
-  const links = await runBatch(ports.map((p) => ({ op: 'linkGet', name: p.name }) as NetlinkOp));
-  const linkExists = new Map(ports.map((p, i) => [p.name, links[i].ok && links[i].value !== undefined]));
+  // One dump of this namespace's links tells which host-side veths still exist.
+  const hostLinks = new Set((await linkList({})).map((l) => l.name));
+  const linkExists = new Map(ports.map((p) => [p.name, hostLinks.has(p.name)]));
 
+  const observe = clock();
   const keep = new Map<string, PortInfo>();
   const remove: string[] = [];
   for (const p of ports) {
@@ -96,6 +102,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     remove.push(p.name);
   }
   await detachPorts(plumb, remove);
+  const detach = clock();
 
   const toAttach: AttachItem[] = [];
   for (const [id, w] of wanted) {
@@ -104,6 +111,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   }
   const remaining = ports.filter((p) => !remove.includes(p.name));
   const outcomes = await attachEndpoints(plumb, toAttach, remaining);
+  const attach = clock();
 
   const statuses = new Map<string, EndpointStatus>();
   const view: HostView = { ports: [] };
@@ -135,6 +143,23 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     }
   }
   view.ports.sort((a, b) => a.ofport - b.ofport);
-  const flows = await syncFlows(input.openflow, desiredPipeline(view, input.round));
-  return { attached: toAttach.filter((i) => outcomes.get(i.endpoint.id)?.ok).length, detached: remove.length, statuses, flows };
+  const flows = await input.flows.sync(input.openflow, desiredPipeline(view, input.round));
+  return {
+    attached: toAttach.filter((i) => outcomes.get(i.endpoint.id)?.ok).length,
+    detached: remove.length,
+    statuses,
+    flows,
+    timings: { observe, detach, attach, flows: clock() },
+  };
+}
+
+/** Returns a function giving the milliseconds since its previous call. */
+function phaseClock(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const ms = Math.round((now - last) * 100) / 100;
+    last = now;
+    return ms;
+  };
 }

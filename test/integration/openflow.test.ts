@@ -188,6 +188,28 @@ describe('OpenFlowConnection on a real OVS bridge', () => {
     ]);
   });
 
+  it('maps failures to indexes across encoding chunks of a large batch', async () => {
+    delFlows();
+    const mods = Array.from({ length: 5000 }, (_, i) => flow(21, 1 + i, 0x21n, { inPort: 1 + i }, [out(2)]));
+    const bad = [10, 2047, 2048, 4999];
+    for (const i of bad) mods[i] = flow(21, 1 + i, 0x21n, { udpDst: 53 }, [out(2)]);
+    const e = await expectCode(conn.flowMods(mods), 'NP_OPENFLOW_ERROR');
+    expect((e.details!.failures as Array<{ index: number }>).map((f) => f.index)).toEqual(bad);
+    expect(ofctlFlows(21).length).toBe(5000 - bad.length);
+  });
+
+  it('a group and the flows that use it can go in one write and in one bundle', async () => {
+    delFlows();
+    const g = (id: number): GroupMod => ({ command: 'add', type: 'all', groupId: id, buckets: [{ actions: [{ type: 'output', port: 3 }] }] });
+    await conn.write({ groupMods: [g(40)], flowMods: [flow(40, 1, 0x40n, { inPort: 1 }, [{ type: 'applyActions', actions: [{ type: 'group', groupId: 40 }] }])] });
+    await conn.bundle({ groupMods: [g(41)], flowMods: [flow(41, 1, 0x41n, { inPort: 1 }, [{ type: 'applyActions', actions: [{ type: 'group', groupId: 41 }] }])] });
+    expect([...ofctlFlows(40), ...ofctlFlows(41)]).toEqual([
+      'cookie=0x40, table=40, priority=1,in_port=1 actions=group:40',
+      'cookie=0x41, table=41, priority=1,in_port=1 actions=group:41',
+    ]);
+    expect(ofctlGroups().filter((l) => /group_id=4[01],/.test(l)).length).toBe(2);
+  });
+
   it('answers echo: our request comes back with its payload', async () => {
     const data = Buffer.from(`ping-${suffix}`);
     expect((await conn.echo(data)).equals(data)).toBe(true);

@@ -3,6 +3,10 @@
  * flows that are already right are left alone (their counters and the traffic they
  * carry are undisturbed), missing ones are added, and stale flows that carry one of
  * our cookies are deleted. Flows without our cookie are never touched.
+ *
+ * A FlowSyncer remembers what it installed, so a steady-state round costs O(desired)
+ * in memory and O(changes) on the wire; it reads the bridge back (a full sync) on its
+ * first round, after any failure, and periodically, to catch changes made behind its back.
  */
 import { canonicalFlow, type FlowMod, type FlowStats, type GroupDesc, type GroupMod, type OpenFlowConnection } from './openflow/index.js';
 import { isOwnCookie, OWNER_MASK } from './pipeline/cookie.js';
@@ -10,6 +14,7 @@ import type { FeatureOutput } from './pipeline/model.js';
 
 /** What a sync changed. */
 export interface SyncStats {
+  full: boolean;
   flowsAdded: number;
   flowsDeleted: number;
   flowsKept: number;
@@ -18,14 +23,42 @@ export interface SyncStats {
   groupsDeleted: number;
 }
 
-/** Identity of a flow's content plus the owner part of its cookie (not the round). */
-function flowIdentity(f: { tableId: number; priority: number; match: FlowMod['match']; instructions: FlowMod['instructions']; cookie: bigint }): string {
+type FlowLike = { tableId: number; priority: number; match: FlowMod['match']; instructions: FlowMod['instructions']; cookie: bigint };
+
+function bigintSafe(_k: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString(16) : v;
+}
+
+/** Identity of a flow as the switch reports it: canonical content plus cookie owner (not round). */
+function canonicalIdentity(f: FlowLike): string {
   return `${canonicalFlow(f)}|owner=${(f.cookie & OWNER_MASK).toString(16)}`;
 }
 
-/** Identity of a flow's position: a newer `add` with the same position replaces it. */
-function flowPosition(f: { tableId: number; priority: number; match: FlowMod['match'] }): string {
+/** Serialises plain data (objects in insertion order) faster than JSON.stringify with a replacer. */
+function keyOf(v: unknown): string {
+  if (typeof v === 'bigint') return v.toString(16);
+  if (typeof v !== 'object' || v === null) return String(v);
+  if (Array.isArray(v)) return '[' + v.map(keyOf).join(',') + ']';
+  let out = '{';
+  for (const k in v as Record<string, unknown>) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) out += k + ':' + keyOf(x) + ';';
+  }
+  return out + '}';
+}
+
+/** Cheap identity for flows we built ourselves (same builder, same key order). */
+function builtIdentity(f: FlowLike): string {
+  return `${builtPosition(f)}|${keyOf(f.instructions)}|${(f.cookie & OWNER_MASK).toString(16)}`;
+}
+
+/** Position of a flow as the switch reports it: an `add` at the same position replaces it. */
+function canonicalPosition(f: { tableId: number; priority: number; match: FlowMod['match'] }): string {
   return canonicalFlow({ tableId: f.tableId, priority: f.priority, match: f.match, instructions: [] });
+}
+
+function builtPosition(f: { tableId: number; priority: number; match: FlowMod['match'] }): string {
+  return `${f.tableId}/${f.priority}/${keyOf(f.match)}`;
 }
 
 /** Compares groups by type and each bucket's actions (weights/watch ports are not used here). */
@@ -34,25 +67,40 @@ function groupIdentity(g: { type: string; buckets: GroupMod['buckets'] }): strin
   return JSON.stringify({ type: g.type, buckets });
 }
 
-function bigintSafe(_k: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? v.toString() : v;
+/** The changes a sync sends: group adds/modifies, then flow-mods, then group deletes. */
+export interface SyncPlan {
+  groupAdds: GroupMod[];
+  flowMods: FlowMod[];
+  groupDeletes: GroupMod[];
+  stats: SyncStats;
 }
 
-/** Computes the flow-mods and group-mods that turn `actual` into `desired` (pure). */
+/** Delete of exactly this flow, whichever round installed it (the mask ignores round bits). */
+function deleteOf(f: FlowLike): FlowMod {
+  return { command: 'deleteStrict', tableId: f.tableId, priority: f.priority, cookie: f.cookie & OWNER_MASK, cookieMask: OWNER_MASK, match: f.match, instructions: [] };
+}
+
+/**
+ * Computes the changes that turn `actual` into `desired` (pure). `identity` and `position`
+ * must agree between the two sides: canonical forms for flows read from the switch, or the
+ * cheap built forms when `actual` is what we installed ourselves.
+ */
 export function planSync(
   desired: FeatureOutput,
-  actualFlows: FlowStats[],
-  actualGroups: GroupDesc[],
-): { groupAdds: GroupMod[]; flowMods: FlowMod[]; groupDeletes: GroupMod[]; stats: SyncStats } {
-  const stats: SyncStats = { flowsAdded: 0, flowsDeleted: 0, flowsKept: 0, groupsAdded: 0, groupsModified: 0, groupsDeleted: 0 };
-  const present = new Set(actualFlows.filter((f) => isOwnCookie(f.cookie)).map(flowIdentity));
+  actualFlows: readonly FlowLike[],
+  actualGroups: readonly GroupDesc[],
+  keys: { identity: (f: FlowLike) => string; position: (f: FlowLike) => string } = { identity: canonicalIdentity, position: canonicalPosition },
+  full = true,
+): SyncPlan {
+  const stats: SyncStats = { full, flowsAdded: 0, flowsDeleted: 0, flowsKept: 0, groupsAdded: 0, groupsModified: 0, groupsDeleted: 0 };
+  const present = new Set(actualFlows.filter((f) => isOwnCookie(f.cookie)).map(keys.identity));
   const desiredIds = new Set<string>();
   const desiredPositions = new Set<string>();
   const flowMods: FlowMod[] = [];
   for (const f of desired.flows) {
-    const id = flowIdentity(f);
+    const id = keys.identity(f);
     desiredIds.add(id);
-    desiredPositions.add(flowPosition(f));
+    desiredPositions.add(keys.position(f));
     if (present.has(id)) stats.flowsKept++;
     else {
       flowMods.push(f);
@@ -60,18 +108,10 @@ export function planSync(
     }
   }
   for (const f of actualFlows) {
-    if (!isOwnCookie(f.cookie) || desiredIds.has(flowIdentity(f))) continue;
+    if (!isOwnCookie(f.cookie) || desiredIds.has(keys.identity(f))) continue;
     // A desired flow at the same position overwrites this one through its `add`.
-    if (desiredPositions.has(flowPosition(f))) continue;
-    flowMods.push({
-      command: 'deleteStrict',
-      tableId: f.tableId,
-      priority: f.priority,
-      cookie: f.cookie,
-      cookieMask: 0xffffffffffffffffn,
-      match: f.match,
-      instructions: [],
-    });
+    if (desiredPositions.has(keys.position(f))) continue;
+    flowMods.push(deleteOf(f));
     stats.flowsDeleted++;
   }
 
@@ -96,11 +136,39 @@ export function planSync(
   return { groupAdds, flowMods, groupDeletes, stats };
 }
 
-/** Reads the bridge, then applies the minimal changes in pipelined batches (one barrier each). */
+/** Keeps one bridge's flows equal to what it is given, remembering what it installed. */
+export class FlowSyncer {
+  private installed?: { flows: FlowMod[]; groups: GroupDesc[] };
+  private lastFull = 0;
+
+  /** `fullEveryMs`: how often to re-read the bridge instead of trusting memory. */
+  constructor(private readonly fullEveryMs: number) {}
+
+  /** Forgets what was installed: the next sync reads the bridge (after reconnects and failures). */
+  invalidate(): void {
+    this.installed = undefined;
+  }
+
+  /** Applies the minimal changes in pipelined batches (one barrier each). */
+  async sync(conn: OpenFlowConnection, desired: FeatureOutput): Promise<SyncStats> {
+    const full = !this.installed || Date.now() - this.lastFull >= this.fullEveryMs;
+    let plan: SyncPlan;
+    if (full) {
+      const [flows, groups] = await Promise.all([conn.dumpFlows(), conn.dumpGroups()]);
+      plan = planSync(desired, flows as FlowStats[], groups);
+    } else {
+      plan = planSync(desired, this.installed!.flows, this.installed!.groups, { identity: builtIdentity, position: builtPosition }, false);
+    }
+    this.installed = undefined;
+    if (plan.groupAdds.length || plan.flowMods.length) await conn.write({ groupMods: plan.groupAdds, flowMods: plan.flowMods });
+    if (plan.groupDeletes.length) await conn.groupMods(plan.groupDeletes);
+    this.installed = { flows: desired.flows, groups: desired.groups.map((g) => ({ type: g.type, groupId: g.groupId, buckets: g.buckets })) };
+    if (full) this.lastFull = Date.now();
+    return plan.stats;
+  }
+}
+
+/** One-shot full sync (reads the bridge), for callers without a FlowSyncer. */
 export async function syncFlows(conn: OpenFlowConnection, desired: FeatureOutput): Promise<SyncStats> {
-  const [flows, groups] = await Promise.all([conn.dumpFlows(), conn.dumpGroups()]);
-  const plan = planSync(desired, flows, groups);
-  if (plan.groupAdds.length || plan.flowMods.length) await conn.write({ groupMods: plan.groupAdds, flowMods: plan.flowMods });
-  if (plan.groupDeletes.length) await conn.groupMods(plan.groupDeletes);
-  return plan.stats;
+  return new FlowSyncer(0).sync(conn, desired);
 }

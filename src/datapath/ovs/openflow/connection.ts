@@ -57,6 +57,8 @@ interface Batch {
 }
 
 const OUR_VERSIONS = [OFP13_VERSION, OFP14_VERSION];
+/** Messages per encoded chunk: small enough that vswitchd starts early, big enough to amortise the hand-off. */
+const CHUNK = 2048;
 
 /** An OpenFlow 1.3/1.4 connection to a bridge management socket (`/var/run/openvswitch/<bridge>.mgmt`). */
 export class OpenFlowConnection {
@@ -132,11 +134,11 @@ export class OpenFlowConnection {
     const count = groups.length + flows.length;
     if (count === 0) return;
     const firstXid = this.allocXids(count + 1);
-    const buf = this.nat.encodeBatch({ version: this.version, firstXid, groupMods: groups, flowMods: flows, barrier: true });
     const b: Batch = { firstXid, count, groups: groups.length, failures: [] };
     this.batches.add(b);
     try {
-      await this.request(firstXid + count, buf, (m, done) => {
+      const last = this.sendChunks(firstXid, groups, flows, {});
+      await this.request(firstXid + count, last, (m, done) => {
         if (m.type === OFPT_BARRIER_REPLY) done(m);
       });
     } finally {
@@ -172,7 +174,6 @@ export class OpenFlowConnection {
     const flags = OFPBF_ATOMIC | OFPBF_ORDERED;
     // Xids: OPEN, one per add, then the barrier.
     const firstXid = this.allocXids(count + 2);
-    const buf = this.nat.encodeBatch({ version: this.version, firstXid, groupMods: groups, flowMods: flows, bundleId, bundleFlags: flags, barrier: true });
     const b: Batch = { firstXid: firstXid + 1, count, groups: groups.length, failures: [] };
     let openError: DecodedMessage | undefined;
     this.waiters.set(firstXid, {
@@ -184,7 +185,8 @@ export class OpenFlowConnection {
     });
     this.batches.add(b);
     try {
-      await this.request(firstXid + count + 1, buf, (m, done) => {
+      const last = this.sendChunks(firstXid, groups, flows, { bundleId, bundleFlags: flags });
+      await this.request(firstXid + count + 1, last, (m, done) => {
         if (m.type === OFPT_BARRIER_REPLY) done(m);
       });
       this.waiters.delete(firstXid);
@@ -262,6 +264,36 @@ export class OpenFlowConnection {
   /** Calls `cb` once when the connection ends; `err` is set when it ended by failure, not by close(). */
   onClose(cb: (err?: Error) => void): void {
     this.closeListeners.push(cb);
+  }
+
+  /**
+   * Encodes a batch in chunks and queues all but the last chunk at once, so vswitchd already applies the first
+   * flows while later ones are still being encoded; returns the last chunk (ending with the barrier) for request().
+   * Xids run from firstXid (the bundle OPEN, if bundled), one per message, to the barrier.
+   */
+  private sendChunks(firstXid: number, groups: GroupMod[], flows: FlowMod[], bundle: { bundleId?: number; bundleFlags?: number }): Buffer {
+    const bundled = bundle.bundleId !== undefined;
+    const total = groups.length + flows.length;
+    let xid = firstXid;
+    for (let start = 0; ; start += CHUNK) {
+      const end = Math.min(total, start + CHUNK);
+      const g = start < groups.length ? groups.slice(start, Math.min(end, groups.length)) : [];
+      const f = end > groups.length ? flows.slice(Math.max(0, start - groups.length), end - groups.length) : [];
+      const isLast = end === total;
+      const buf = this.nat.encodeBatch({
+        version: this.version,
+        firstXid: xid,
+        groupMods: g,
+        flowMods: f,
+        barrier: isLast,
+        ...bundle,
+        bundleOpen: bundled && start === 0,
+        bundleCommit: false,
+      });
+      xid += g.length + f.length + (bundled && start === 0 ? 1 : 0);
+      if (isLast) return buf;
+      this.conn.send(buf);
+    }
   }
 
   private assertOpen(): void {

@@ -11,6 +11,10 @@ export interface BatchOptions {
   barrier?: boolean;
   bundleId?: number;
   bundleFlags?: number;
+  /** Bundle only: send OFPBCT_OPEN_REQUEST first (default true; false for later chunks). */
+  bundleOpen?: boolean;
+  /** Bundle only, without barrier: end with OFPBCT_COMMIT_REQUEST (default true). */
+  bundleCommit?: boolean;
 }
 
 /** Counters of one native connection. */
