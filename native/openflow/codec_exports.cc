@@ -54,7 +54,7 @@ Napi::Value EncodeGroupModJs(const Napi::CallbackInfo& info) {
   });
 }
 
-// ({version, firstXid, groupMods?, flowMods?, barrier?, bundleId?, bundleFlags?, bundleOpen?, bundleCommit?}) -> Buffer.
+// ({version, firstXid, groupMods?, flowMods?, barrier?, bundleId?, bundleFlags?, bundleOpen?, bundleCommit?, groupIndexBase?, flowIndexBase?}) -> Buffer.
 // Without bundleId: groups then flows numbered from firstXid, then a barrier if asked.
 // With bundleId: OPEN at firstXid (unless bundleOpen is false: a later chunk of the same bundle), one
 // BUNDLE_ADD per mod, then a barrier if asked, else COMMIT (unless bundleCommit is false). The barrier lets the
@@ -90,15 +90,32 @@ Napi::Value EncodeBatchJs(const Napi::CallbackInfo& info) {
       EndMessage(w, start);
     };
     JsKeys k = Keys(info.Env());
+    uint32_t groupBase = uint32_t(OptUint(o, "groupIndexBase", 32, 0));
+    uint32_t flowBase = uint32_t(OptUint(o, "flowIndexBase", 32, 0));
+    // Names the failing element by its index in the caller's whole list, not in this chunk.
+    auto at = [&](const char* list, uint32_t i, const EncodeError& e) {
+      uint32_t base = list[0] == 'g' ? groupBase : flowBase;
+      return EncodeError(std::string(list) + "[" + std::to_string(base + i) + "]: " + e.what());
+    };
     for (uint32_t i = 0; i < groups.Length(); ++i) {
       Napi::HandleScope scope(info.Env());
-      GroupMod g = GroupModFromJs(k, groups.Get(i));
+      GroupMod g;
+      try {
+        g = GroupModFromJs(k, groups.Get(i));
+      } catch (const EncodeError& e) {
+        throw at("groupMods", i, e);
+      }
       wrap([&](uint32_t x) { EncodeGroupMod(out, version, x, g); });
     }
     // One handle scope per flow: without it 50k flows pile up millions of handles for the GC to scan.
     for (uint32_t i = 0; i < flows.Length(); ++i) {
       Napi::HandleScope scope(info.Env());
-      FlowMod m = FlowModFromJs(k, flows.Get(i));
+      FlowMod m;
+      try {
+        m = FlowModFromJs(k, flows.Get(i));
+      } catch (const EncodeError& e) {
+        throw at("flowMods", i, e);
+      }
       wrap([&](uint32_t x) { EncodeFlowMod(out, version, x, m); });
     }
     if (barrier) EncodeBarrierRequest(out, version, xid++);

@@ -198,6 +198,16 @@ describe('OpenFlowConnection on a real OVS bridge', () => {
     expect(ofctlFlows(21).length).toBe(5000 - bad.length);
   });
 
+  it('an invalid FlowMod late in a bundle names its index and leaves nothing installed', async () => {
+    delFlows();
+    const mods = Array.from({ length: 5000 }, (_, i) => flow(22, 1 + i, 0x22n, { inPort: 1 + i }, [out(2)]));
+    mods[4321] = flow(22, 1, 0x22n, { ethSrc: 'not-a-mac' }, [out(2)]);
+    await expect(conn.bundle({ flowMods: mods })).rejects.toThrow(/flowMods\[4321\]: .*not a MAC address/);
+    expect(ofctlFlows(22)).toEqual([]);
+    await conn.flowMods([flow(22, 1, 0x22n, { inPort: 1 }, [out(2)])]);
+    expect(ofctlFlows(22).length).toBe(1);
+  });
+
   it('a group and the flows that use it can go in one write and in one bundle', async () => {
     delFlows();
     const g = (id: number): GroupMod => ({ command: 'add', type: 'all', groupId: id, buckets: [{ actions: [{ type: 'output', port: 3 }] }] });

@@ -62,10 +62,8 @@ const CHUNK = 2048;
 
 /** An OpenFlow 1.3/1.4 connection to a bridge management socket (`/var/run/openvswitch/<bridge>.mgmt`). */
 export class OpenFlowConnection {
-  /** Negotiated OpenFlow version (4 = 1.3, 5 = 1.4). */
-  version = 0;
-  /** Datapath id from the features reply. */
-  datapathId = 0n;
+  private negotiated = 0;
+  private dpid = 0n;
 
   private readonly nat: OpenFlowNative;
   private readonly conn: NativeConnection;
@@ -94,6 +92,16 @@ export class OpenFlowConnection {
     }
   }
 
+  /** Negotiated OpenFlow version (4 = 1.3, 5 = 1.4). */
+  get version(): number {
+    return this.negotiated;
+  }
+
+  /** Datapath id from the features reply. */
+  get datapathId(): bigint {
+    return this.dpid;
+  }
+
   /** Connects, negotiates 1.4 (else 1.3) through HELLO version bitmaps, and reads the datapath id. */
   static async connect(socketPath: string, opts: ConnectOptions = {}): Promise<OpenFlowConnection> {
     const c = new OpenFlowConnection(socketPath, opts);
@@ -118,12 +126,12 @@ export class OpenFlowConnection {
         versions: theirs.versions,
       });
     }
-    this.version = Math.max(...common);
+    this.negotiated = Math.max(...common);
     const xid = this.allocXids(1);
     const features = await this.request(xid, this.nat.encodeFeaturesRequest(this.version, xid), (m, done) => {
       if (m.type === OFPT_FEATURES_REPLY) done(m);
     });
-    this.datapathId = features.datapathId ?? 0n;
+    this.dpid = features.datapathId ?? 0n;
   }
 
   /** Sends group mods then flow mods in one pipelined write followed by ONE barrier; rejects with every failure. */
@@ -185,7 +193,21 @@ export class OpenFlowConnection {
     });
     this.batches.add(b);
     try {
-      const last = this.sendChunks(firstXid, groups, flows, { bundleId, bundleFlags: flags });
+      let last: Buffer;
+      const progress = { sent: 0 };
+      try {
+        last = this.sendChunks(firstXid, groups, flows, { bundleId, bundleFlags: flags }, progress);
+      } catch (e) {
+        // Bad input after some chunks went out: drop the half-filled bundle on the switch.
+        if (progress.sent > 0 && !this.closed) {
+          try {
+            this.conn.send(this.nat.encodeBundleControl(this.version, this.allocXids(1), bundleId, OFPBCT_DISCARD_REQUEST, flags));
+          } catch {
+            // the connection is going away; nothing left to discard
+          }
+        }
+        throw e;
+      }
       await this.request(firstXid + count + 1, last, (m, done) => {
         if (m.type === OFPT_BARRIER_REPLY) done(m);
       });
@@ -270,8 +292,16 @@ export class OpenFlowConnection {
    * Encodes a batch in chunks and queues all but the last chunk at once, so vswitchd already applies the first
    * flows while later ones are still being encoded; returns the last chunk (ending with the barrier) for request().
    * Xids run from firstXid (the bundle OPEN, if bundled), one per message, to the barrier.
+   * An invalid mod throws TypeError naming its batch index; chunks before it were already sent (and, outside a
+   * bundle, applied): callers that need all-or-nothing on bad input use bundle(), whose adds are never committed.
    */
-  private sendChunks(firstXid: number, groups: GroupMod[], flows: FlowMod[], bundle: { bundleId?: number; bundleFlags?: number }): Buffer {
+  private sendChunks(
+    firstXid: number,
+    groups: GroupMod[],
+    flows: FlowMod[],
+    bundle: { bundleId?: number; bundleFlags?: number },
+    progress: { sent: number } = { sent: 0 },
+  ): Buffer {
     const bundled = bundle.bundleId !== undefined;
     const total = groups.length + flows.length;
     let xid = firstXid;
@@ -289,10 +319,13 @@ export class OpenFlowConnection {
         ...bundle,
         bundleOpen: bundled && start === 0,
         bundleCommit: false,
+        groupIndexBase: Math.min(start, groups.length),
+        flowIndexBase: Math.max(0, start - groups.length),
       });
       xid += g.length + f.length + (bundled && start === 0 ? 1 : 0);
       if (isLast) return buf;
       this.conn.send(buf);
+      progress.sent++;
     }
   }
 

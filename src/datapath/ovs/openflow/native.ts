@@ -15,6 +15,9 @@ export interface BatchOptions {
   bundleOpen?: boolean;
   /** Bundle only, without barrier: end with OFPBCT_COMMIT_REQUEST (default true). */
   bundleCommit?: boolean;
+  /** Added to element indexes in encode error messages (the chunk's offsets in the caller's lists). */
+  groupIndexBase?: number;
+  flowIndexBase?: number;
 }
 
 /** Counters of one native connection. */
