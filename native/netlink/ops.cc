@@ -29,6 +29,7 @@ struct NsFd {
 
 NativeFailure Invalid(const std::string& what) {
   NativeFailure f = SyscallFailure("parse", EINVAL, what);
+  f.code = "NP_INVALID_ARGUMENT";
   return f;
 }
 

@@ -52,7 +52,7 @@ function storeError(op: string, err: unknown): NetpluginError {
     : /larger than max|request is too large/.test(msg)
       ? ' (raise etcd --max-request-bytes)'
       : '';
-  return new NetpluginError('NP_STORE_UNAVAILABLE', `etcd ${op} failed: ${msg}${hint}`, {
+  return new NetpluginError(hint ? 'NP_STORE_REJECTED' : 'NP_STORE_UNAVAILABLE', `etcd ${op} failed: ${msg}${hint}`, {
     driver: 'etcd',
     op,
     etcdError: e?.name,

@@ -166,7 +166,7 @@ describe('netlink addon in throwaway namespaces', () => {
       { op: 'bogus' } as unknown as NetlinkOp,
     ]);
     expect(mixed.map((r) => r.ok)).toEqual([true, false, true, false]);
-    expect(mixed[3].ok === false && mixed[3].error.code).toBe('NP_NATIVE_SYSCALL');
+    expect(mixed[3].ok === false && mixed[3].error.code).toBe('NP_INVALID_ARGUMENT');
   });
 
   it('returns each pooled worker thread to its original namespace after a batch', async () => {

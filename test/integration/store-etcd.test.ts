@@ -169,6 +169,7 @@ describe('etcd with default request limits', () => {
       const err = await s.txn([], ops).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NetpluginError);
       expect((err as NetpluginError).message).toContain('--max-txn-ops');
+      expect((err as NetpluginError).code).toBe('NP_STORE_REJECTED');
       expect(await s.revision()).toBe(before);
     } finally {
       await s.close();
