@@ -78,9 +78,10 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     if (c && desired.networks.has(`${ep.tenant}/${ep.network}`)) wanted.set(ep.id, { ep, container: c });
   }
 
-  const ports = (await listPorts(plumb.ovsdb, plumb.bridge)).filter((p) => p.externalIds[EXT.endpoint] !== undefined);
-  // One dump of this namespace's links tells which host-side veths still exist.
-  const hostLinks = new Set((await linkList({})).map((l) => l.name));
+  // One OVSDB read and one dump of this namespace's links (which host-side veths still exist), together.
+  const [allPorts, links] = await Promise.all([listPorts(plumb.ovsdb, plumb.bridge), linkList({})]);
+  const ports = allPorts.filter((p) => p.externalIds[EXT.endpoint] !== undefined);
+  const hostLinks = new Set(links.map((l) => l.name));
   const linkExists = new Map(ports.map((p) => [p.name, hostLinks.has(p.name)]));
 
   const observe = clock();
