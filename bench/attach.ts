@@ -57,9 +57,9 @@ async function agentRounds(id: string, netns: string[]): Promise<{ oneAtATime: n
     const flows = new FlowSyncer(30_000);
     const run = async (count: number) => {
       const containers = new Map<string, LocalContainer>();
-      for (let i = 0; i < count; i++) containers.set(names[i], { id: `cid-${i}`, name: names[i], pid: 0, netns: `/run/netns/${netns[i]}` });
+      for (let i = 0; i < count; i++) containers.set(names[i], { id: `cid-${i}`, name: names[i], pid: 0, netns: `/run/netns/${netns[i]}`, source: 'netns' });
       const t0 = process.hrtime.bigint();
-      const r = await reconcileRound({ host: 'bench', desired, containers, containersKnown: true, plumb, openflow: conn!, flows, round: 1 });
+      const r = await reconcileRound({ host: 'bench', desired, containers, sourceKnown: () => true, plumb, openflow: conn!, flows, round: 1 });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const errors = [...r.statuses.values()].filter((s) => s.status !== 'attached');
       if (errors.length) throw new Error(`attach failed: ${errors[0].error}`);

@@ -13,7 +13,8 @@ import { DockerEngine } from '../docker/engine.js';
 import { OvsdbClient, ensureBridge, getSwitchInfo, kernelDatapathAvailable } from '../datapath/ovs/ovsdb/index.js';
 import { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
 import { containerVethOffloads, type DatapathFacts } from '../datapath/offload.js';
-import { ContainerWatcher } from './containers.js';
+import { ContainerWatcher, type ContainerSource, type LocalContainer } from './containers.js';
+import { NetnsDirSource } from './netns-dir.js';
 import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound } from './reconcile.js';
@@ -27,7 +28,10 @@ export interface AgentOptions {
   /** Directory of the embedded store when no --store URL is given. */
   embeddedStoreDir: string;
   etcd?: { cacert?: string; cert?: string; key?: string };
-  dockerSocket: string;
+  /** Docker engine socket, or undefined to not follow Docker. */
+  dockerSocket?: string;
+  /** Directory whose network-namespace files are containers named after the files. */
+  netnsDir?: string;
   ovsRundir: string;
   bridge: string;
   /** Period of the safety-net reconcile. */
@@ -55,7 +59,7 @@ export class Agent {
     private readonly facts: DatapathFacts,
     private readonly round: number,
     private readonly desired: DesiredStateCache,
-    private readonly containers: ContainerWatcher,
+    private readonly sources: ContainerSource[],
     private readonly oper: OperStatusPublisher,
   ) {
     this.flows = new FlowSyncer(opts.resyncMs);
@@ -85,17 +89,22 @@ export class Agent {
     let agent: Agent | undefined;
     const kick = () => agent?.trigger();
     const desired = new DesiredStateCache(store, kick, (err) => log.error({ err: err.message }, 'store watch failed'));
-    const containers = new ContainerWatcher(new DockerEngine(opts.dockerSocket), kick, log);
+    const sources: ContainerSource[] = [];
+    if (opts.dockerSocket) sources.push(new ContainerWatcher(new DockerEngine(opts.dockerSocket), kick, log));
+    if (opts.netnsDir) sources.push(new NetnsDirSource(opts.netnsDir, kick, log));
     const oper = new OperStatusPublisher(store, opts.hostLabel);
-    agent = new Agent(opts, store, ovsdb, facts, round, desired, containers, oper);
+    agent = new Agent(opts, store, ovsdb, facts, round, desired, sources, oper);
     await oper.load();
     await desired.start();
-    containers.start();
+    for (const s of sources) s.start();
     await store.put(
       KEYS.operHost(opts.hostLabel),
       JSON.stringify({ host: opts.hostLabel, bridge: opts.bridge, round, pid: process.pid, startedAt: new Date().toISOString(), datapath: facts }),
     );
-    agent.timer = setInterval(() => agent!.trigger(), opts.resyncMs);
+    agent.timer = setInterval(() => {
+      for (const s of sources) s.rescan?.();
+      agent!.trigger();
+    }, opts.resyncMs);
     agent.trigger();
     return agent;
   }
@@ -145,8 +154,8 @@ export class Agent {
     const r = await reconcileRound({
       host: this.opts.hostLabel,
       desired: this.desired.current(),
-      containers: this.containers.running(),
-      containersKnown: this.containers.isAuthoritative(),
+      containers: this.runningContainers(),
+      sourceKnown: (kind) => this.sources.find((s) => s.kind === kind)?.isAuthoritative() ?? true,
       plumb,
       openflow,
       flows: this.flows,
@@ -157,6 +166,13 @@ export class Agent {
       this.opts.log.info({ attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started, phases: r.timings }, 'reconciled');
     }
     for (const s of r.statuses.values()) if (s.status === 'error') this.opts.log.warn({ endpoint: s.endpoint, err: s.error }, 'endpoint not attached');
+  }
+
+  /** Running containers of every source by name (a netns-dir entry wins over a Docker name). */
+  private runningContainers(): Map<string, LocalContainer> {
+    const all = new Map<string, LocalContainer>();
+    for (const s of this.sources) for (const [name, c] of s.running()) all.set(name, c);
+    return all;
   }
 
   private async connectOpenflow(): Promise<OpenFlowConnection> {
@@ -175,7 +191,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    this.containers.stop();
+    for (const s of this.sources) s.stop();
     await this.idle();
     await this.desired.close();
     this.openflow?.close();

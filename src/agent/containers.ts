@@ -13,12 +13,28 @@ export interface LocalContainer {
   pid: number;
   /** Path of the container's network namespace file. */
   netns: string;
+  /** Which source reported it. */
+  source: ContainerSource['kind'];
+}
+
+/** Something that knows which containers run on this host. */
+export interface ContainerSource {
+  readonly kind: 'docker' | 'netns';
+  start(): void;
+  stop(): void;
+  /** Running containers by name. */
+  running(): ReadonlyMap<string, LocalContainer>;
+  /** False while the source cannot see its runtime: nothing is detached for lack of its containers then. */
+  isAuthoritative(): boolean;
+  /** Re-reads the runtime (periodic safety net); optional. */
+  rescan?(): void;
 }
 
 const RELEVANT_ACTIONS = ['start', 'restart', 'die', 'stop', 'kill', 'destroy', 'rename'];
 
 /** Follows a Docker engine; reconnects with backoff when it goes away. */
-export class ContainerWatcher {
+export class ContainerWatcher implements ContainerSource {
+  readonly kind = 'docker' as const;
   private readonly byName = new Map<string, LocalContainer>();
   private authoritative = false;
   private stream?: { close(): void };
@@ -107,7 +123,7 @@ export class ContainerWatcher {
     const d = await this.engine.inspect(id);
     if (!d || !d.running || d.pid <= 0) return undefined;
     const netns = d.sandboxKey || `/proc/${d.pid}/ns/net`;
-    return { id: d.id, name: d.name, pid: d.pid, netns };
+    return { id: d.id, name: d.name, pid: d.pid, netns, source: 'docker' };
   }
 
   private async onEvent(e: DockerEvent): Promise<void> {

@@ -24,4 +24,6 @@ export const EXT = {
   sandbox: 'netplugin-sandbox',
   ifname: 'netplugin-ifname',
   mac: 'attached-mac',
+  ip: 'netplugin-ip',
+  source: 'netplugin-source',
 } as const;

@@ -123,7 +123,8 @@ export async function attachEndpoints(ctx: PlumbContext, items: AttachItem[], ex
         [EXT.sandbox]: s.item.container.netns,
         [EXT.ifname]: s.ifName,
         [EXT.mac]: s.item.endpoint.mac,
-        'netplugin-ip': s.item.endpoint.ip,
+        [EXT.ip]: s.item.endpoint.ip,
+        [EXT.source]: s.item.container.source,
       },
     })),
   );

@@ -32,8 +32,8 @@ export interface RoundInput {
   host: string;
   desired: DesiredSnapshot;
   containers: ReadonlyMap<string, LocalContainer>;
-  /** False while the container runtime cannot be seen: then nothing is detached for lack of a container. */
-  containersKnown: boolean;
+  /** False for a container source that cannot see its runtime: its ports are not detached for lack of a container. */
+  sourceKnown: (kind: LocalContainer['source']) => boolean;
   plumb: PlumbContext;
   openflow: OpenFlowConnection;
   flows: FlowSyncer;
@@ -59,7 +59,7 @@ function portIsCurrent(p: PortInfo, ep: EndpointState, container: LocalContainer
     p.externalIds[EXT.container] === container.id &&
     p.externalIds[EXT.sandbox] === container.netns &&
     p.externalIds[EXT.mac] === ep.mac &&
-    p.externalIds['netplugin-ip'] === ep.ip
+    p.externalIds[EXT.ip] === ep.ip
   );
 }
 
@@ -96,7 +96,8 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     }
     const stillDesired = desired.endpoints.has(id);
     // Without a view of the runtime, a desired endpoint's port stays: it may be carrying traffic.
-    if (!input.containersKnown && stillDesired && !w && linkExists.get(p.name)) {
+    const source = (p.externalIds[EXT.source] ?? 'docker') as LocalContainer['source'];
+    if (!input.sourceKnown(source) && stillDesired && !w && linkExists.get(p.name)) {
       keep.set(id, p);
       continue;
     }

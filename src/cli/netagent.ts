@@ -11,7 +11,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'etcd-cacert', kind: 'string', help: 'CA certificate for etcd TLS' },
   { name: 'etcd-cert', kind: 'string', help: 'client certificate for etcd TLS' },
   { name: 'etcd-key', kind: 'string', help: 'client key for etcd TLS' },
-  { name: 'docker-socket', kind: 'string', help: 'Docker engine socket to follow', defaultText: '/var/run/docker.sock' },
+  { name: 'docker-socket', kind: 'string', help: 'Docker engine socket to follow ("none": do not follow Docker)', defaultText: '/var/run/docker.sock' },
+  { name: 'netns-dir', kind: 'string', help: 'directory whose network-namespace files are containers named after the files' },
   { name: 'ovs-rundir', kind: 'string', help: 'Open vSwitch run directory (db.sock, <bridge>.mgmt)', defaultText: '/var/run/openvswitch' },
   { name: 'bridge', kind: 'string', help: 'OVS bridge this agent owns', defaultText: 'netplugin' },
   { name: 'resync-interval', kind: 'string', help: 'seconds between safety-net reconciles', defaultText: '30' },
@@ -29,12 +30,14 @@ runMain('netagent', async () => {
   const resync = Number(flagString(p, 'resync-interval', '30'));
   if (!(resync > 0)) throw new NetpluginError('NP_USAGE', '--resync-interval must be a positive number of seconds');
   const log = createLogger('netagent');
+  const dockerSocket = flagString(p, 'docker-socket', '/var/run/docker.sock')!;
   const agent = await Agent.start({
     hostLabel,
     storeUrl: flagString(p, 'store'),
     embeddedStoreDir: '/var/lib/netplugin/store',
     etcd: { cacert: flagString(p, 'etcd-cacert'), cert: flagString(p, 'etcd-cert'), key: flagString(p, 'etcd-key') },
-    dockerSocket: flagString(p, 'docker-socket', '/var/run/docker.sock')!,
+    dockerSocket: dockerSocket === 'none' ? undefined : dockerSocket,
+    netnsDir: flagString(p, 'netns-dir'),
     ovsRundir: flagString(p, 'ovs-rundir', '/var/run/openvswitch')!,
     bridge: flagString(p, 'bridge', 'netplugin')!,
     resyncMs: resync * 1000,
