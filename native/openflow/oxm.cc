@@ -31,6 +31,9 @@ std::vector<FieldInfo> MakeFields() {
       {"arpSha", B, OFPXMT_OFB_ARP_SHA, 6, FieldKind::Mac, true, OFPXMC_NXM_1, 17, OFPXMC_NXM_1, 17},
       {"arpTha", B, OFPXMT_OFB_ARP_THA, 6, FieldKind::Mac, true, OFPXMC_NXM_1, 18, OFPXMC_NXM_1, 18},
       {"tunnelId", B, OFPXMT_OFB_TUNNEL_ID, 8, FieldKind::Uint64, true, B, OFPXMT_OFB_TUNNEL_ID, OFPXMC_NXM_1, 16},
+      // NXM_NX_TUN_IPV4_SRC/DST: the outer addresses of flow-based tunnel ports.
+      {"tunIpv4Src", OFPXMC_NXM_1, 31, 4, FieldKind::Ipv4, true, OFPXMC_NXM_1, 31, OFPXMC_NXM_1, 31},
+      {"tunIpv4Dst", OFPXMC_NXM_1, 32, 4, FieldKind::Ipv4, true, OFPXMC_NXM_1, 32, OFPXMC_NXM_1, 32},
   };
   static const char* regs[] = {"reg0", "reg1", "reg2", "reg3", "reg4", "reg5", "reg6", "reg7"};
   for (uint8_t i = 0; i < 8; ++i)

@@ -20,6 +20,9 @@ import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound } from './reconcile.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
 import type { PlumbContext } from './plumb.js';
+import { PeerStateCache } from './peers.js';
+import { HostRegistration } from './registration.js';
+import { ensureUnderlay, type Fabric } from './underlay.js';
 
 /** How an agent is started (each path is a flag, so several agents can share a machine). */
 export interface AgentOptions {
@@ -34,6 +37,10 @@ export interface AgentOptions {
   netnsDir?: string;
   ovsRundir: string;
   bridge: string;
+  /** Uplink NIC toward other hosts (defaults to the intent's Hosts[].Intf for this host). */
+  uplink?: string;
+  /** VTEP address IP[/PREFIX] (defaults to the intent's Hosts[].VtepIp for this host). */
+  vtepIp?: string;
   /** Period of the safety-net reconcile. */
   resyncMs: number;
   log: Logger;
@@ -49,6 +56,8 @@ export class Agent {
   private stopped = false;
   private openflow?: OpenFlowConnection;
   private lastError = '';
+  private registration?: HostRegistration;
+  private fabric?: { key: string; at: number; value: Fabric };
   /** Re-reads the bridge's flows at least this often; in between, rounds trust memory. */
   private readonly flows: FlowSyncer;
 
@@ -61,6 +70,7 @@ export class Agent {
     private readonly desired: DesiredStateCache,
     private readonly sources: ContainerSource[],
     private readonly oper: OperStatusPublisher,
+    private readonly peers: PeerStateCache,
   ) {
     this.flows = new FlowSyncer(opts.resyncMs);
   }
@@ -93,14 +103,22 @@ export class Agent {
     if (opts.dockerSocket) sources.push(new ContainerWatcher(new DockerEngine(opts.dockerSocket), kick, log));
     if (opts.netnsDir) sources.push(new NetnsDirSource(opts.netnsDir, kick, log));
     const oper = new OperStatusPublisher(store, opts.hostLabel);
-    agent = new Agent(opts, store, ovsdb, facts, round, desired, sources, oper);
+    const peers = new PeerStateCache(store, kick, (err) => log.error({ err: err.message }, 'store watch (peers) failed'));
+    agent = new Agent(opts, store, ovsdb, facts, round, desired, sources, oper, peers);
     await oper.load();
     await desired.start();
+    await peers.start();
     for (const s of sources) s.start();
-    await store.put(
-      KEYS.operHost(opts.hostLabel),
-      JSON.stringify({ host: opts.hostLabel, bridge: opts.bridge, round, pid: process.pid, startedAt: new Date().toISOString(), datapath: facts }),
+    // The registration names this host's VTEP; it comes from the flag or the intent's Hosts[].
+    const self = desired.current().hosts.get(opts.hostLabel);
+    const vtep = opts.vtepIp ?? self?.vtepIp;
+    agent.registration = new HostRegistration(
+      store,
+      opts.hostLabel,
+      { bridge: opts.bridge, round, pid: process.pid, vtepIp: vtep?.split('/')[0], uplink: opts.uplink ?? self?.intf, datapath: facts },
+      log,
     );
+    await agent.registration.start();
     agent.timer = setInterval(() => {
       for (const s of sources) s.rescan?.();
       agent!.trigger();
@@ -134,6 +152,7 @@ export class Agent {
         this.openflow?.close();
         this.openflow = undefined;
         this.flows.invalidate();
+        this.fabric = undefined;
         await new Promise((r) => setTimeout(r, 500));
         this.dirty = true;
       }
@@ -147,9 +166,10 @@ export class Agent {
     const plumb: PlumbContext = {
       ovsdb: this.ovsdb,
       bridge: this.opts.bridge,
-      containerOffloads: containerVethOffloads(this.facts),
+      containerOffloads: (n) => containerVethOffloads(this.facts, n.pktTagType),
       ofportTimeoutMs: 10_000,
     };
+    const fabric = await this.ensureFabric();
     const started = Date.now();
     const r = await reconcileRound({
       host: this.opts.hostLabel,
@@ -160,12 +180,28 @@ export class Agent {
       openflow,
       flows: this.flows,
       round: this.round,
+      peers: this.peers.current(),
+      fabric,
     });
     const writes = await this.oper.publish(r.statuses);
     if (r.attached || r.detached || r.flows.flowsAdded || r.flows.flowsDeleted || writes) {
       this.opts.log.info({ attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started, phases: r.timings }, 'reconciled');
     }
     for (const s of r.statuses.values()) if (s.status === 'error') this.opts.log.warn({ endpoint: s.endpoint, err: s.error }, 'endpoint not attached');
+  }
+
+  /** Sets up (or re-checks, once per resync period) the uplink and VTEP; cheap when unchanged. */
+  private async ensureFabric(): Promise<Fabric> {
+    const desired = this.desired.current();
+    const self = desired.hosts.get(this.opts.hostLabel);
+    const uplink = this.opts.uplink ?? self?.intf;
+    const vtep = this.opts.vtepIp ?? self?.vtepIp;
+    const vlans = [...desired.networks.values()].filter((n) => n.pktTagType === 'vlan').map((n) => n.pktTag);
+    const key = JSON.stringify([uplink, vtep, [...vlans].sort((a, b) => a - b)]);
+    if (this.fabric && this.fabric.key === key && Date.now() - this.fabric.at < this.opts.resyncMs) return this.fabric.value;
+    const value = await ensureUnderlay(this.ovsdb, { bridge: this.opts.bridge, datapathType: this.facts.datapathType, uplink, vtep, vlans });
+    this.fabric = { key, at: Date.now(), value };
+    return value;
   }
 
   /** Running containers of every source by name (a netns-dir entry wins over a Docker name). */
@@ -192,8 +228,10 @@ export class Agent {
     this.stopped = true;
     clearInterval(this.timer);
     for (const s of this.sources) s.stop();
+    this.registration?.stop();
     await this.idle();
     await this.desired.close();
+    await this.peers.close();
     this.openflow?.close();
     this.ovsdb.close();
     await this.store.close();

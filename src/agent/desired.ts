@@ -3,7 +3,7 @@
  * prefix, kept current by a watch. A resync (compaction, reconnect gap) re-lists, so the
  * copy is always equal to some committed store revision.
  */
-import type { EndpointState, NetworkState } from '../intent/types.js';
+import type { EndpointState, HostIntent, NetworkState } from '../intent/types.js';
 import { KEYS, parseConfigKey } from '../state/keys.js';
 import type { KeyValue, StateStore, Watch, WatchEvent } from '../state/store.js';
 
@@ -12,11 +12,13 @@ export interface DesiredSnapshot {
   revision: number;
   networks: Map<string, NetworkState>;
   endpoints: Map<string, EndpointState>;
+  /** `Hosts[]` of the intent, by name. */
+  hosts: Map<string, HostIntent>;
 }
 
 /** Keeps a live DesiredSnapshot and calls `onChange` after every applied change. */
 export class DesiredStateCache {
-  private snapshot: DesiredSnapshot = { revision: 0, networks: new Map(), endpoints: new Map() };
+  private snapshot: DesiredSnapshot = { revision: 0, networks: new Map(), endpoints: new Map(), hosts: new Map() };
   private watch?: Watch;
   private closed = false;
 
@@ -46,7 +48,7 @@ export class DesiredStateCache {
 
   private async reload(): Promise<number> {
     const { items, revision } = await this.store.list(KEYS.configPrefix);
-    const next: DesiredSnapshot = { revision, networks: new Map(), endpoints: new Map() };
+    const next: DesiredSnapshot = { revision, networks: new Map(), endpoints: new Map(), hosts: new Map() };
     for (const kv of items) applyPut(next, kv.key, kv.value);
     this.snapshot = next;
     this.onChange();
@@ -82,6 +84,9 @@ function applyPut(s: DesiredSnapshot, key: string, value: string): void {
   } else if (k?.kind === 'endpoint') {
     const e = JSON.parse(value) as EndpointState;
     s.endpoints.set(e.id, e);
+  } else if (k?.kind === 'host') {
+    const h = JSON.parse(value) as HostIntent;
+    s.hosts.set(h.name, h);
   }
 }
 
@@ -89,6 +94,7 @@ function applyDelete(s: DesiredSnapshot, key: string): void {
   const k = parseConfigKey(key);
   if (k?.kind === 'network') s.networks.delete(k.ids.join('/'));
   else if (k?.kind === 'endpoint') s.endpoints.delete(k.ids.join('/'));
+  else if (k?.kind === 'host') s.hosts.delete(k.ids[0]);
 }
 
 export type { KeyValue };

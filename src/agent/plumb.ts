@@ -23,8 +23,8 @@ export type AttachOutcome = { ok: true; ofport: number; portName: string; ifName
 export interface PlumbContext {
   ovsdb: OvsdbClient;
   bridge: string;
-  /** Features to set on the container-side veth (undefined: leave as created). */
-  containerOffloads?: Record<string, boolean>;
+  /** Features to set on the container-side veth of an endpoint of `network` (undefined: leave as created). */
+  containerOffloads?: (network: NetworkState) => Record<string, boolean> | undefined;
   ofportTimeoutMs: number;
 }
 
@@ -89,7 +89,8 @@ export async function attachEndpoints(ctx: PlumbContext, items: AttachItem[], ex
       { op: 'addrAdd', netns, name: ifName, cidr: `${item.endpoint.ip}/${item.endpoint.prefixLen}` },
       { op: 'linkSet', netns, name: ifName, up: true },
     );
-    if (ctx.containerOffloads) ops.push({ op: 'featuresSet', netns, name: ifName, features: ctx.containerOffloads });
+    const offloads = ctx.containerOffloads?.(item.network);
+    if (offloads) ops.push({ op: 'featuresSet', netns, name: ifName, features: offloads });
     if (!ns.hasDefault) {
       ops.push({ op: 'routeReplace', netns, dst: 'default', gateway: item.network.gateway, dev: ifName });
       ns.hasDefault = true;

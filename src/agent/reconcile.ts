@@ -9,7 +9,8 @@ import { linkList } from '../datapath/kernel/index.js';
 import { listPorts, type PortInfo } from '../datapath/ovs/ovsdb/index.js';
 import type { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
 import type { FlowSyncer, SyncStats } from '../datapath/ovs/flow-sync.js';
-import { desiredPipeline, networkKey, type HostView, type LocalNetwork } from '../datapath/ovs/pipeline/index.js';
+import { desiredPipeline, networkKey, type HostView, type LocalNetwork, type RemoteEndpoint } from '../datapath/ovs/pipeline/index.js';
+import type { PeerSnapshot } from './peers.js';
 import type { LocalContainer } from './containers.js';
 import type { DesiredSnapshot } from './desired.js';
 import { EXT, gatewayMac } from './names.js';
@@ -38,6 +39,10 @@ export interface RoundInput {
   openflow: OpenFlowConnection;
   flows: FlowSyncer;
   round: number;
+  /** Other hosts' registrations and attachments (for VXLAN/VLAN across hosts). */
+  peers?: PeerSnapshot;
+  /** Ports toward other hosts, when this host has them. */
+  fabric?: { tunnelOfport?: number; uplinkOfport?: number };
 }
 
 /** What a round did. */
@@ -116,14 +121,14 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   const attach = clock();
 
   const statuses = new Map<string, EndpointStatus>();
-  const view: HostView = { ports: [] };
+  const view: HostView = { ports: [], remotes: [], tunnelOfport: input.fabric?.tunnelOfport, uplinkOfport: input.fabric?.uplinkOfport };
   const networks = new Map<string, LocalNetwork>();
   const localNetwork = (ep: EndpointState): LocalNetwork => {
     const id = `${ep.tenant}/${ep.network}`;
     let n = networks.get(id);
     if (!n) {
       const ns = desired.networks.get(id)!;
-      n = { id, key: networkKey(ns.pktTagType, ns.pktTag), gateway: ns.gateway, gatewayMac: gatewayMac(ns.gateway) };
+      n = { id, key: networkKey(ns.pktTagType, ns.pktTag), gateway: ns.gateway, gatewayMac: gatewayMac(ns.gateway), pktTagType: ns.pktTagType, pktTag: ns.pktTag };
       networks.set(id, n);
     }
     return n;
@@ -145,6 +150,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     }
   }
   view.ports.sort((a, b) => a.ofport - b.ofport);
+  view.remotes = remoteEndpoints(input, networks);
   const flows = await input.flows.sync(input.openflow, desiredPipeline(view, input.round));
   return {
     attached: toAttach.filter((i) => outcomes.get(i.endpoint.id)?.ok).length,
@@ -153,6 +159,22 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     flows,
     timings: { observe, detach, attach, flows: clock() },
   };
+}
+
+/** Endpoints attached on other (registered) hosts, in networks that have ports here. */
+function remoteEndpoints(input: RoundInput, local: Map<string, LocalNetwork>): RemoteEndpoint[] {
+  const peers = input.peers;
+  if (!peers) return [];
+  const out: RemoteEndpoint[] = [];
+  for (const [id, host] of peers.attachments) {
+    if (host === input.host) continue;
+    const ep = input.desired.endpoints.get(id);
+    const reg = peers.hosts.get(host);
+    if (!ep || !reg) continue;
+    const n = local.get(`${ep.tenant}/${ep.network}`);
+    if (n) out.push({ id, mac: ep.mac, ip: ep.ip, network: n, host, vtepIp: reg.vtepIp });
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Returns a function giving the milliseconds since its previous call. */

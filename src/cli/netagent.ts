@@ -15,6 +15,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'netns-dir', kind: 'string', help: 'directory whose network-namespace files are containers named after the files' },
   { name: 'ovs-rundir', kind: 'string', help: 'Open vSwitch run directory (db.sock, <bridge>.mgmt)', defaultText: '/var/run/openvswitch' },
   { name: 'bridge', kind: 'string', help: 'OVS bridge this agent owns', defaultText: 'netplugin' },
+  { name: 'uplink', kind: 'string', help: "NIC toward other hosts: VLAN trunk and VXLAN underlay", defaultText: "the intent's Hosts[].Intf" },
+  { name: 'vtep-ip', kind: 'string', help: 'VTEP address IP[/PREFIX] (prefix 24 if omitted), put on <bridge>-phy', defaultText: "the intent's Hosts[].VtepIp" },
   { name: 'resync-interval', kind: 'string', help: 'seconds between safety-net reconciles', defaultText: '30' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
@@ -40,6 +42,8 @@ runMain('netagent', async () => {
     netnsDir: flagString(p, 'netns-dir'),
     ovsRundir: flagString(p, 'ovs-rundir', '/var/run/openvswitch')!,
     bridge: flagString(p, 'bridge', 'netplugin')!,
+    uplink: flagString(p, 'uplink'),
+    vtepIp: flagString(p, 'vtep-ip'),
     resyncMs: resync * 1000,
     log,
   });

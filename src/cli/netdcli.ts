@@ -1,5 +1,6 @@
 /**
  * `netdcli [--master URL] -cfg FILE [--dry-run]` replaces the desired state;
+ * `-add-cfg FILE` / `-del-cfg FILE` merge a delta into it or remove what a delta names;
  * `netdcli get tenants|networks|endpoints|hosts [--json]` shows it.
  */
 import { readFileSync } from 'node:fs';
@@ -12,12 +13,14 @@ import { renderTable } from './table.js';
 const FLAGS: FlagSpec[] = [
   { name: 'master', kind: 'string', help: 'netmaster URL', defaultText: 'http://127.0.0.1:9999' },
   { name: 'cfg', kind: 'string', help: 'intent file to apply (replaces the desired state)' },
+  { name: 'add-cfg', kind: 'string', help: 'intent delta to merge into the desired state (add or replace)' },
+  { name: 'del-cfg', kind: 'string', help: 'intent delta naming what to remove from the desired state' },
   { name: 'dry-run', kind: 'boolean', help: 'print the plan and change nothing' },
   { name: 'json', kind: 'boolean', help: 'print JSON instead of tables' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
 
-const SYNOPSIS = '[--master URL] (-cfg FILE [--dry-run] | get tenants|networks|endpoints|hosts|intent [--json])';
+const SYNOPSIS = '[--master URL] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|intent [--json])';
 
 async function call(master: string, method: string, path: string, body?: string): Promise<unknown> {
   let res: Response;
@@ -40,15 +43,18 @@ function printProblems(err: NetpluginError): void {
   for (const p of problems) process.stderr.write(`  ${p.path}: ${p.reason}\n`);
 }
 
-async function apply(master: string, file: string, dryRun: boolean): Promise<number> {
+/** What each intent flag posts to. */
+const INTENT_APIS = { cfg: '/api/v1/intent', 'add-cfg': '/api/v1/intent/add', 'del-cfg': '/api/v1/intent/delete' } as const;
+
+async function apply(master: string, flag: keyof typeof INTENT_APIS, file: string, dryRun: boolean): Promise<number> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new NetpluginError('NP_USAGE', `cannot read -cfg ${file}: ${(err as Error).message}`);
+    throw new NetpluginError('NP_USAGE', `cannot read -${flag} ${file}: ${(err as Error).message}`);
   }
   try {
-    const r = (await call(master, 'POST', `/api/v1/intent${dryRun ? '?dryRun=true' : ''}`, text)) as { applied: boolean; planText: string; revision: number; plan: { create: unknown[]; update: unknown[]; delete: unknown[] } };
+    const r = (await call(master, 'POST', `${INTENT_APIS[flag]}${dryRun ? '?dryRun=true' : ''}`, text)) as { applied: boolean; planText: string; revision: number; plan: { create: unknown[]; update: unknown[]; delete: unknown[] } };
     if (r.planText) console.log(r.planText);
     const counts = `${r.plan.create.length} to create, ${r.plan.update.length} to change, ${r.plan.delete.length} to delete`;
     if (dryRun) console.log(`dry run: ${counts}; nothing was changed`);
@@ -84,8 +90,9 @@ runMain('netdcli', async () => {
     console.log(usage('netdcli', SYNOPSIS, FLAGS));
     return 0;
   }
-  const cfg = flagString(p, 'cfg');
-  if (cfg) return apply(master, cfg, flagBool(p, 'dry-run'));
+  const given = (Object.keys(INTENT_APIS) as (keyof typeof INTENT_APIS)[]).filter((f) => flagString(p, f) !== undefined);
+  if (given.length > 1) throw new NetpluginError('NP_USAGE', `give only one of ${given.map((f) => `-${f}`).join(', ')}`);
+  if (given.length === 1) return apply(master, given[0], flagString(p, given[0])!, flagBool(p, 'dry-run'));
   const [verb, what] = p.positional;
   if (verb === 'get' && what === 'intent') {
     console.log(JSON.stringify(await call(master, 'GET', '/api/v1/intent'), null, 4));

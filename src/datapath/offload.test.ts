@@ -8,6 +8,9 @@ describe('containerVethOffloads', () => {
   it('leaves offloads on with userspace TSO', () => {
     expect(containerVethOffloads({ datapathType: 'netdev', userspaceTso: true })).toBeUndefined();
   });
+  it('turns tx checksum off for VXLAN networks on the userspace datapath, TSO or not', () => {
+    expect(containerVethOffloads({ datapathType: 'netdev', userspaceTso: true }, 'vxlan')).toEqual({ tx: false });
+  });
   it('leaves offloads on with the kernel datapath', () => {
     expect(containerVethOffloads({ datapathType: 'system', userspaceTso: false })).toBeUndefined();
   });

@@ -11,8 +11,13 @@ export interface DatapathFacts {
   userspaceTso: boolean;
 }
 
-/** Features to set on the container side of an endpoint's veth, or undefined for none. */
-export function containerVethOffloads(dp: DatapathFacts): Record<string, boolean> | undefined {
-  if (dp.datapathType === 'netdev' && !dp.userspaceTso) return { tx: false };
+/**
+ * Features to set on the container side of an endpoint's veth, or undefined for none.
+ * Native userspace VXLAN drops TSO packets ("Tunneling packets with HW offload flags is
+ * not supported"), so VXLAN networks on the userspace datapath need tx off even with TSO.
+ */
+export function containerVethOffloads(dp: DatapathFacts, network: 'vlan' | 'vxlan' = 'vlan'): Record<string, boolean> | undefined {
+  if (dp.datapathType !== 'netdev') return undefined;
+  if (!dp.userspaceTso || network === 'vxlan') return { tx: false };
   return undefined;
 }

@@ -2,8 +2,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { allocate } from './allocate.js';
+import { parseDelta, type DeltaKind } from './delta.js';
+import { mergeDelta } from './merge.js';
 import { parseIntent } from './parse.js';
+import { removeDelta } from './remove.js';
 import { diffState, formatPlan } from './plan.js';
+import type { Intent } from './types.js';
 import { validateIntent } from './validate.js';
 
 const dir = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -29,14 +33,50 @@ const QUICK_EXAMPLE = `{
 }
 `;
 
+/** Delta examples (for -add-cfg / -del-cfg): file → [kind, the bases it applies onto, in order]. */
+const DELTAS: Record<string, [DeltaKind, string[]]> = {
+  'two_hosts_multiple_vxlan_add_ep.json': ['add', ['two_hosts_multiple_vxlan_add_del_ep.json']],
+  'two_hosts_multiple_vxlan_del_ep.json': ['delete', ['two_hosts_multiple_vxlan_add_del_ep.json', 'two_hosts_multiple_vxlan_add_ep.json']],
+  'late_binding_hosts.json': ['add', ['late_binding.json']],
+};
+
+const MULTI_HOST = [
+  'two_host_vlan.json',
+  'two_host_vxlan.json',
+  'three_host_vxlan.json',
+  'two_hosts_multiple_vxlan_nets.json',
+  'two_hosts_multiple_vlans_nets.json',
+  'two_hosts_multiple_tenants.json',
+  'two_hosts_multiple_tenants_mix_vlan_vxlan.json',
+  'two_hosts_multiple_vxlan_add_del_ep.json',
+  'late_binding.json',
+];
+
+/** Parses `base` and applies each later file of `chain` as the delta DELTAS says it is. */
+function build(chain: string[]): Intent {
+  const p = parseIntent(readFileSync(dir + chain[0], 'utf8'));
+  if (!p.ok) throw new Error(JSON.stringify(p.problems));
+  let intent = p.intent;
+  for (const f of chain.slice(1)) {
+    const kind = DELTAS[f][0];
+    const d = parseDelta(readFileSync(dir + f, 'utf8'), kind);
+    if (!d.ok) throw new Error(`${f}: ${JSON.stringify(d.problems)}`);
+    const r = (kind === 'add' ? mergeDelta : removeDelta)(intent, d.delta);
+    if (!r.ok) throw new Error(`${f}: ${JSON.stringify(r.problems)}`);
+    intent = r.intent;
+  }
+  return intent;
+}
+
 describe('examples/', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const whole = files.filter((f) => !(f in DELTAS));
 
   it('holds the required examples', () => {
-    expect(files).toEqual(expect.arrayContaining(['one_host_vlan.json', 'one_host_multiple_nets.json', 'multiple_eps_in_container.json', 'none.json']));
+    expect(files).toEqual(expect.arrayContaining(['one_host_vlan.json', 'one_host_multiple_nets.json', 'multiple_eps_in_container.json', 'none.json', ...MULTI_HOST, ...Object.keys(DELTAS)]));
   });
 
-  it.each(files)('%s parses, validates and allocates', (f) => {
+  it.each(whole)('%s parses, validates and allocates', (f) => {
     const p = parseIntent(readFileSync(dir + f, 'utf8'));
     if (!p.ok) throw new Error(JSON.stringify(p.problems));
     expect(validateIntent(p.intent)).toEqual([]);
@@ -45,6 +85,61 @@ describe('examples/', () => {
     const eps = p.intent.tenants.flatMap((t) => t.networks.flatMap((n) => n.endpoints));
     expect(a.state.endpoints).toHaveLength(eps.length);
     expect(formatPlan(diffState(undefined, a.state), undefined, a.state)).toMatch(f === 'none.json' ? /^no changes/ : /^\+ /);
+  });
+
+  it.each(Object.entries(DELTAS))('delta %s merges onto its base, keeping the base allocations', (f, [, bases]) => {
+    const base = allocate(build(bases), undefined);
+    if (!base.ok) throw new Error(JSON.stringify(base.problems));
+    const next = allocate(build([...bases, f]), base.state);
+    if (!next.ok) throw new Error(JSON.stringify(next.problems));
+    const plan = diffState(base.state, next.state);
+    expect(plan.create.length + plan.update.length + plan.delete.length).toBeGreaterThan(0);
+    // Whatever the delta leaves in place keeps its tag, subnet, address and MAC.
+    const before = new Map(base.state.endpoints.map((e) => [e.id, e]));
+    for (const e of next.state.endpoints) if (before.has(e.id)) expect([e.ip, e.mac]).toEqual([before.get(e.id)!.ip, before.get(e.id)!.mac]);
+    for (const n of next.state.networks) {
+      const b = base.state.networks.find((x) => x.id === n.id);
+      if (b) expect(n).toEqual(b);
+    }
+  });
+
+  it.each(MULTI_HOST)('%s names its hosts with an up0 uplink and a 198.18.100.N VTEP, and places every container', (f) => {
+    const p = parseIntent(readFileSync(dir + f, 'utf8'));
+    if (!p.ok) throw new Error('parse');
+    expect(p.intent.hosts.length).toBeGreaterThanOrEqual(2);
+    p.intent.hosts.forEach((h, i) => expect(h).toEqual({ name: `host${i + 1}`, intf: 'up0', vtepIp: `198.18.100.${i + 1}` }));
+    const intent = f === 'late_binding.json' ? build(['late_binding.json', 'late_binding_hosts.json']) : p.intent;
+    const a = allocate(intent, undefined);
+    if (!a.ok) throw new Error('allocate');
+    expect(new Set(a.state.endpoints.map((e) => e.host)).size).toBe(p.intent.hosts.length);
+    expect(a.state.endpoints.every((e) => /^myContainer\d+$/.test(e.container))).toBe(true);
+  });
+
+  it('the multi-tenant examples overlap: both tenants get the same subnet and addresses', () => {
+    for (const f of ['two_hosts_multiple_tenants.json', 'two_hosts_multiple_tenants_mix_vlan_vxlan.json']) {
+      const p = parseIntent(readFileSync(dir + f, 'utf8'));
+      if (!p.ok) throw new Error('parse');
+      const a = allocate(p.intent, undefined);
+      if (!a.ok) throw new Error('allocate');
+      const [one, two] = a.state.networks;
+      expect(one.tenant).not.toBe(two.tenant);
+      expect(one.subnet).toBe(two.subnet);
+      const types = a.state.networks.map((n) => n.pktTagType).sort();
+      expect(types).toEqual(f.includes('mix') ? ['vlan', 'vxlan'] : ['vlan', 'vlan']);
+      const ips = (t: string) => a.state.endpoints.filter((e) => e.tenant === t).map((e) => e.ip);
+      expect(ips(one.tenant)).toEqual(ips(two.tenant));
+    }
+  });
+
+  it('late_binding.json leaves hosts open until late_binding_hosts.json binds them', () => {
+    const p = parseIntent(readFileSync(dir + 'late_binding.json', 'utf8'));
+    if (!p.ok) throw new Error('parse');
+    const a = allocate(p.intent, undefined);
+    if (!a.ok) throw new Error('allocate');
+    expect(a.state.endpoints.map((e) => e.host)).toEqual([undefined, undefined]);
+    const b = allocate(build(['late_binding.json', 'late_binding_hosts.json']), a.state);
+    if (!b.ok) throw new Error('allocate');
+    expect(formatPlan(diffState(a.state, b.state), a.state, b.state)).toContain('~ endpoint tenant-one/orange/myContainer2 (host - -> host2)');
   });
 
   it('one_host_vlan.json is the README quick example byte for byte', () => {

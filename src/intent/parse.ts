@@ -65,6 +65,11 @@ const BINDING_KEYS: KeySpec[] = [
   { key: 'Container', kind: 'string', required: true },
   { key: 'Host', kind: 'string', required: true },
 ];
+/** In a delete delta only the container identifies a binding, so its Host may be left out. */
+const BINDING_KEYS_LOOSE: KeySpec[] = [
+  { key: 'Container', kind: 'string', required: true },
+  { key: 'Host', kind: 'string' },
+];
 const TOP_KEYS: KeySpec[] = [
   { key: 'Tenants', kind: 'array' },
   { key: 'Hosts', kind: 'array' },
@@ -232,8 +237,16 @@ function readTenant(r: Reader, v: JsonValue, path: string): TenantIntent | undef
   });
 }
 
+/** How parseIntentValue reads a document that is a delta rather than a whole intent. */
+export interface ParseOptions {
+  /** Add meaning (validation) problems to shape problems; off for deltas, whose meaning only exists once merged. */
+  meaning?: boolean;
+  /** Let HostBindings entries leave out Host (a delete delta names bindings by container). */
+  bindingHostOptional?: boolean;
+}
+
 /** Parses an already-read JSON value; used by parseIntent and by callers holding a decoded body. */
-export function parseIntentValue(value: JsonValue, rawKeys = new WeakMap<object, string[]>()): ParseResult {
+export function parseIntentValue(value: JsonValue, rawKeys = new WeakMap<object, string[]>(), opts: ParseOptions = {}): ParseResult {
   const r = new Reader(rawKeys);
   const top = r.fields(value, '$', TOP_KEYS);
   if (!top) return { ok: false, problems: r.problems };
@@ -248,7 +261,7 @@ export function parseIntentValue(value: JsonValue, rawKeys = new WeakMap<object,
     .filter((h): h is HostIntent => h !== undefined);
   const hostBindings = arr(top, 'HostBindings')
     .map((b, i) => {
-      const f = r.fields(b, `$.HostBindings[${i}]`, BINDING_KEYS);
+      const f = r.fields(b, `$.HostBindings[${i}]`, opts.bindingHostOptional ? BINDING_KEYS_LOOSE : BINDING_KEYS);
       return f && { container: str(f, 'Container') ?? '', host: str(f, 'Host') ?? '' };
     })
     .filter((b): b is HostBindingIntent => b !== undefined);
@@ -256,7 +269,7 @@ export function parseIntentValue(value: JsonValue, rawKeys = new WeakMap<object,
   if (r.problems.length === 0) return { ok: true, intent };
   // Report meaning problems too, so one round trip shows the operator everything; only
   // where the shape lost nothing they depend on (no shifted indexes, no guessed values).
-  if (!r.dropped) {
+  if (!r.dropped && opts.meaning !== false) {
     const under = (p: string, o: string): boolean => p === o || p.startsWith(`${o}.`) || p.startsWith(`${o}[`);
     const trusted = (p: string): boolean => !r.lossy.some((o) => under(p, o));
     for (const m of validateIntent(intent)) {

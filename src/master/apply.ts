@@ -9,11 +9,11 @@ import { allocate } from '../intent/allocate.js';
 import { parseIntent } from '../intent/parse.js';
 import { diffState, formatPlan, planIsEmpty } from '../intent/plan.js';
 import { toClassicJson } from '../intent/normalize.js';
-import type { DesiredState, Plan } from '../intent/types.js';
+import type { DesiredState, Intent, Plan, Problem } from '../intent/types.js';
 import { validateIntent } from '../intent/validate.js';
 import { KEYS } from '../state/keys.js';
 import type { StateStore } from '../state/store.js';
-import { loadDesired, planOps } from './desired-io.js';
+import { loadDesired, planOps, type StoredDesired } from './desired-io.js';
 
 /** Result of an apply (or a dry run). */
 export interface ApplyResult {
@@ -28,21 +28,41 @@ export interface ApplyResult {
 
 const MAX_ATTEMPTS = 5;
 
+/** What one attempt of the commit loop builds from the stored state. */
+export interface BuiltIntent {
+  intent: Intent;
+  /** Rewrites problems found in `intent` (e.g. into a delta's paths); identity when absent. */
+  explain?: (problems: Problem[]) => Problem[];
+}
+
 /** Validates and applies an intent document; throws NP_INTENT_INVALID / NP_INTENT_PARSE with every problem. */
 export async function applyIntent(store: StateStore, text: string, opts: { dryRun?: boolean } = {}): Promise<ApplyResult> {
   const parsed = parseIntent(text);
-  if (!parsed.ok) {
-    const code = parsed.problems.length === 1 && parsed.problems[0].path === '$' && /JSON/i.test(parsed.problems[0].reason) ? 'NP_INTENT_PARSE' : 'NP_INTENT_INVALID';
-    throw new NetpluginError(code, summarize(parsed.problems.length), { problems: parsed.problems });
-  }
+  if (!parsed.ok) throw rejection(parsed.problems);
   const problems = validateIntent(parsed.intent);
   if (problems.length) throw new NetpluginError('NP_INTENT_INVALID', summarize(problems.length), { problems });
-  const classic = JSON.stringify(toClassicJson(parsed.intent), null, 2);
+  return commitIntent(store, () => ({ intent: parsed.intent }), opts);
+}
 
+/** The error for problems found while reading a document: NP_INTENT_PARSE when the text is not JSON at all. */
+export function rejection(problems: Problem[]): NetpluginError {
+  const code = problems.length === 1 && problems[0].path === '$' && /JSON/i.test(problems[0].reason) ? 'NP_INTENT_PARSE' : 'NP_INTENT_INVALID';
+  return new NetpluginError(code, summarize(problems.length), { problems });
+}
+
+/**
+ * The commit loop every change goes through: build the new intent from the stored
+ * state, validate, allocate (keeping previous allocations), plan, and write it all in
+ * one transaction that compares the meta key's revision; on a lost race, rebuild from
+ * the winner's state. `build` may throw NP_INTENT_INVALID.
+ */
+export async function commitIntent(store: StateStore, build: (prev: StoredDesired) => BuiltIntent, opts: { dryRun?: boolean } = {}): Promise<ApplyResult> {
   for (let attempt = 1; ; attempt++) {
     const prev = await loadDesired(store);
-    const alloc = allocate(parsed.intent, prev.state);
-    if (!alloc.ok) throw new NetpluginError('NP_INTENT_INVALID', summarize(alloc.problems.length), { problems: alloc.problems });
+    const { intent, explain = (p: Problem[]) => p } = build(prev);
+    const alloc = allocate(intent, prev.state);
+    if (!alloc.ok) throw new NetpluginError('NP_INTENT_INVALID', summarize(alloc.problems.length), { problems: explain(alloc.problems) });
+    const classic = JSON.stringify(toClassicJson(intent), null, 2);
     const plan = diffState(prev.state, alloc.state);
     const planText = formatPlan(plan, prev.state, alloc.state);
     const unchanged = planIsEmpty(plan) && prev.intentText === classic;
@@ -57,6 +77,7 @@ export async function applyIntent(store: StateStore, text: string, opts: { dryRu
   }
 }
 
-function summarize(n: number): string {
+/** The standard message of a rejection. */
+export function summarize(n: number): string {
   return `intent rejected: ${n} problem${n === 1 ? '' : 's'}; nothing was applied`;
 }

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { NetpluginError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { StateStore } from '../state/store.js';
-import { applyIntent } from './apply.js';
+import { applyIntent, type ApplyResult } from './apply.js';
+import { applyDelta } from './delta.js';
 import { readViews } from './views.js';
 
 /** Largest intent accepted (bytes): 10k endpoints fit comfortably. */
@@ -29,6 +30,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** `?dryRun=true` (or `1`) asks for the plan only. */
+function dryRunOf(url: URL): boolean {
+  return ['1', 'true'].includes(url.searchParams.get('dryRun') ?? '');
+}
+
 function statusOf(err: NetpluginError): number {
   if (err.code === 'NP_INTENT_INVALID' || err.code === 'NP_INTENT_PARSE' || err.code === 'NP_USAGE') return 400;
   if (err.code === 'NP_STORE_CONFLICT') return 409;
@@ -49,6 +55,11 @@ export function createMasterServer(store: StateStore, log: Logger): Server {
     });
   });
 
+  function sendResult(res: ServerResponse, result: ApplyResult, what: string): void {
+    if (result.applied) log.info({ revision: result.revision, create: result.plan.create.length, update: result.plan.update.length, delete: result.plan.delete.length }, what);
+    send(res, 200, { applied: result.applied, dryRun: result.dryRun, plan: result.plan, planText: result.planText, revision: result.revision });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://netmaster');
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
@@ -56,12 +67,12 @@ export function createMasterServer(store: StateStore, log: Logger): Server {
       case 'GET /api/v1/health':
         return send(res, 200, { ok: true, revision: await store.revision() });
       case 'POST /api/v1/intent':
-      case 'PUT /api/v1/intent': {
-        const dryRun = ['1', 'true'].includes(url.searchParams.get('dryRun') ?? '');
-        const result = await applyIntent(store, await readBody(req), { dryRun });
-        if (result.applied) log.info({ revision: result.revision, create: result.plan.create.length, update: result.plan.update.length, delete: result.plan.delete.length }, 'intent applied');
-        return send(res, 200, { applied: result.applied, dryRun: result.dryRun, plan: result.plan, planText: result.planText, revision: result.revision });
-      }
+      case 'PUT /api/v1/intent':
+        return sendResult(res, await applyIntent(store, await readBody(req), { dryRun: dryRunOf(url) }), 'intent applied');
+      case 'POST /api/v1/intent/add':
+        return sendResult(res, await applyDelta(store, await readBody(req), 'add', { dryRun: dryRunOf(url) }), 'intent delta added');
+      case 'POST /api/v1/intent/delete':
+        return sendResult(res, await applyDelta(store, await readBody(req), 'delete', { dryRun: dryRunOf(url) }), 'intent delta deleted');
       case 'GET /api/v1/intent': {
         const v = await readViews(store);
         return send(res, 200, v.intent ? JSON.parse(v.intent) : { Tenants: [] });

@@ -6,12 +6,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NetpluginError } from '../common/errors.js';
-import type { StateStore, WatchEvent } from './store.js';
+import type { Lease, StateStore, WatchEvent } from './store.js';
 
 /** Driver hooks the suite needs beyond the StateStore interface. */
 export interface ConformanceOptions {
   /** Compacts the backend's history up to `revision`, so watches behind it must resync. */
   compact?(store: StateStore, revision: number): Promise<void>;
+  /**
+   * Starts ANOTHER process that grants a `ttlSeconds` lease on the same backend, puts
+   * `key` under it and keeps refreshing; resolves once the key is written. `kill()`
+   * SIGKILLs it (a crashed lease holder).
+   */
+  spawnLeaseHolder?(key: string, ttlSeconds: number): Promise<{ kill(): Promise<void> }>;
 }
 
 /** What a test watch has seen so far. */
@@ -354,6 +360,140 @@ export function defineStoreConformance(
       expect(seen.batches.flat().every((e) => e.modRevision > seen.resyncs[0])).toBe(true);
       expect(seen.batches.at(-1)).toEqual([{ type: 'put', key: `${b}3`, value: 'w', modRevision: after }]);
     });
+
+    /** Records a lease's onLost calls. */
+    const lossesOf = (lease: Lease): Error[] => {
+      const losses: Error[] = [];
+      lease.onLost((err) => losses.push(err));
+      return losses;
+    };
+
+    it('rejects a lease TTL below 2 s (or not whole) with NP_INVALID_ARGUMENT', async () => {
+      const s = await open();
+      for (const ttl of [1, 0, -5, 2.5, Number.NaN]) {
+        const err = await s.grantLease(ttl).catch((e: unknown) => e);
+        expect(err, String(ttl)).toBeInstanceOf(NetpluginError);
+        expect((err as NetpluginError).code).toBe('NP_INVALID_ARGUMENT');
+      }
+    });
+
+    it('attaches keys to a lease (put and txn put); revoke deletes exactly them in one revision, seen by a watch', async () => {
+      const s = await open();
+      const other = await open();
+      const b = base();
+      const lease = await s.grantLease(10);
+      const losses = lossesOf(lease);
+      expect(lease.ttlSeconds).toBeGreaterThanOrEqual(10);
+      expect(typeof lease.id).toBe('string');
+      await s.put(`${b}plain`, 'stays');
+      await s.put(`${b}a`, 'A', { lease });
+      const t = await s.txn([{ key: `${b}t`, modRevision: 0 }], [{ type: 'put', key: `${b}t`, value: 'T', lease: lease.id }]);
+      expect(t.succeeded).toBe(true);
+      // A later put without a lease detaches the key from it.
+      await s.put(`${b}detached`, 'D', { lease });
+      const last = await s.put(`${b}detached`, 'D2');
+      expect((await other.list(b)).items.map((i) => `${i.key.slice(b.length)}=${i.value}`)).toEqual([
+        'a=A',
+        'detached=D2',
+        'plain=stays',
+        't=T',
+      ]);
+      const { seen, watch } = await record(other, b, last);
+      await lease.revoke();
+      await waitFor('revoke deletes', () => seen.batches.length >= 1);
+      await settle();
+      await watch.close();
+      expect(seen.batches.length).toBe(1);
+      expect(flat(seen).sort()).toEqual([`delete ${b}a`, `delete ${b}t`]);
+      expect(seen.batches[0][0].modRevision).toBeGreaterThan(last);
+      expect((await other.list(b)).items.map((i) => i.key.slice(b.length))).toEqual(['detached', 'plain']);
+      await lease.revoke(); // idempotent
+      await settle(100);
+      expect(losses).toEqual([]); // revoke is not a loss
+    });
+
+    it('rejects writes under a revoked lease with NP_NOT_FOUND and writes nothing', async () => {
+      const s = await open();
+      const b = base();
+      const lease = await s.grantLease(5);
+      await lease.revoke();
+      const before = await s.revision();
+      const e1 = await s.put(`${b}k`, 'v', { lease }).catch((e: unknown) => e);
+      expect((e1 as NetpluginError).code).toBe('NP_NOT_FOUND');
+      const e2 = await s
+        .txn([], [
+          { type: 'put', key: `${b}free`, value: '1' },
+          { type: 'put', key: `${b}k`, value: '2', lease: lease.id },
+        ])
+        .catch((e: unknown) => e);
+      expect((e2 as NetpluginError).code).toBe('NP_NOT_FOUND');
+      expect(await s.revision()).toBe(before);
+      expect((await s.list(b)).items).toEqual([]);
+    });
+
+    it('keeps a 2 s lease alive over 6 s by refreshing it', async () => {
+      const s = await open();
+      const other = await open();
+      const b = base();
+      const lease = await s.grantLease(2);
+      const losses = lossesOf(lease);
+      const r = await s.put(`${b}alive`, 'yes', { lease });
+      await new Promise((res) => setTimeout(res, 6000));
+      expect(await other.get(`${b}alive`)).toMatchObject({ value: 'yes', modRevision: r });
+      expect(losses).toEqual([]);
+      await lease.revoke();
+      expect(await other.get(`${b}alive`)).toBeUndefined();
+    }, 15_000);
+
+    it('close() stops refreshing without revoking: the key outlives close, then expires after the TTL', async () => {
+      const s = await open(); // closed by the test itself (again by afterAll: idempotent)
+      const other = await open();
+      const b = base();
+      const lease = await s.grantLease(2);
+      const losses = lossesOf(lease);
+      const r = await s.put(`${b}k`, 'v', { lease });
+      const { seen, watch } = await record(other, b, r);
+      const closedAt = Date.now();
+      await s.close();
+      expect(await other.get(`${b}k`)).toBeDefined();
+      await waitFor('expiry delete', () => seen.batches.length >= 1, 2000 + 5000);
+      const took = Date.now() - closedAt;
+      await watch.close();
+      expect(flat(seen)).toEqual([`delete ${b}k`]);
+      expect(took).toBeGreaterThanOrEqual(1000); // not revoked at close
+      expect(await other.get(`${b}k`)).toBeUndefined();
+      expect(losses).toEqual([]); // close is not a loss either
+    }, 15_000);
+
+    const spawnLeaseHolder = options.spawnLeaseHolder;
+    if (spawnLeaseHolder) it('deletes the keys of a SIGKILLed lease holder within TTL + a few seconds; a watch sees it', async () => {
+      const s = await open();
+      const b = base();
+      const key = `${b}hosts/h1`;
+      const from = await s.revision();
+      const holder = await spawnLeaseHolder(key, 2);
+      let killedAt = 0;
+      try {
+        const kv = await s.get(key);
+        expect(kv?.value).toMatch(/^held by \d+$/);
+        const { seen, watch } = await record(s, b, kv!.modRevision);
+        // Alive holder: the key stays past the TTL.
+        await new Promise((res) => setTimeout(res, 3000));
+        expect(await s.get(key)).toMatchObject({ modRevision: kv!.modRevision });
+        killedAt = Date.now();
+        await holder.kill();
+        await waitFor('lease expiry delete', () => seen.batches.length >= 1, 2000 + 5000);
+        const took = Date.now() - killedAt;
+        await watch.close();
+        expect(flat(seen)).toEqual([`delete ${key}`]);
+        expect(seen.batches[0][0].modRevision).toBeGreaterThan(kv!.modRevision);
+        expect(took).toBeLessThan(2000 + 4000);
+        expect(await s.get(key)).toBeUndefined();
+        expect((await s.list(b)).revision).toBeGreaterThan(from);
+      } finally {
+        await holder.kill();
+      }
+    }, 30_000);
 
     it('rejects use after close with NP_STORE_UNAVAILABLE', async () => {
       const s = await make();

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 export const DB_FILE = 'store.db';
 
 /** Schema version kept in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Integer codes of the `log.type` column. */
 export const LOG_PUT = 0;
@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS kv (
   key BLOB PRIMARY KEY,
   value TEXT NOT NULL,
   create_rev INTEGER NOT NULL,
-  mod_rev INTEGER NOT NULL
+  mod_rev INTEGER NOT NULL,
+  lease INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS log (
   rev INTEGER NOT NULL,
@@ -37,7 +38,19 @@ CREATE TABLE IF NOT EXISTS log (
   value TEXT,
   PRIMARY KEY (rev, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leases (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ttl INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
 `;
+
+/**
+ * Runs after SCHEMA: version 1 files lack kv.lease. The index is created here because
+ * it needs the column. AUTOINCREMENT above keeps lease ids from ever being reused, so a
+ * holder that missed its lease's expiry cannot refresh a newer lease with the same id.
+ */
+const LEASE_INDEX = 'CREATE INDEX IF NOT EXISTS kv_lease ON kv (lease) WHERE lease IS NOT NULL';
 
 /**
  * Sets the connection pragmas and creates the schema if missing.
@@ -53,6 +66,9 @@ export function initSchema(db: Database.Database, busyTimeoutMs: number): void {
   db.pragma('foreign_keys = OFF');
   const create = db.transaction(() => {
     db.exec(SCHEMA);
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(kv)').all();
+    if (!columns.some((c) => c.name === 'lease')) db.exec('ALTER TABLE kv ADD COLUMN lease INTEGER');
+    db.exec(LEASE_INDEX);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   });
   create.immediate();

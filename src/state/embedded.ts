@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { NetpluginError } from '../common/errors.js';
 import { ChangeFeed } from './embedded-feed.js';
+import { EmbeddedLease, type EmbeddedLeaseHost } from './embedded-lease.js';
 import { DB_FILE, LOG_DELETE, LOG_PUT, initSchema } from './embedded-schema.js';
+import { checkLeaseTtl, leaseNotFound } from './lease.js';
 import { keyBytes, prefixEnd } from './range.js';
 import type {
   Compare,
   KeyValue,
+  Lease,
   Op,
   StateStore,
   TxnResult,
@@ -33,6 +36,8 @@ export interface EmbeddedOptions {
   safetyPollMs?: number;
   /** How long a writer waits for another process's write lock, in ms (default 10,000). */
   busyTimeoutMs?: number;
+  /** Period in ms of the sweep that deletes the keys of expired leases (default 1000; 0: only at open). */
+  leaseSweepMs?: number;
 }
 
 interface MetaRow {
@@ -96,6 +101,15 @@ export class EmbeddedStore implements StateStore {
   private readonly maxLogRows: number;
   private closed = false;
   private readonly st: ReturnType<EmbeddedStore['prepare']>;
+  /** Leases this handle keeps alive, by id. */
+  private readonly leases = new Map<number, EmbeddedLease>();
+  private readonly sweepTimer: NodeJS.Timeout | undefined;
+  private readonly leaseHost: EmbeddedLeaseHost = {
+    refresh: (id, ttl) => this.refreshLease(id, ttl),
+    revoke: (id) => this.revokeLease(id),
+    sweep: () => this.sweepLeases(),
+    release: (lease) => this.leases.delete(lease.num),
+  };
 
   /** Opens (creating if needed) the store in `dir`; safe while other processes have it open. */
   static open(dir: string, options: EmbeddedOptions = {}): EmbeddedStore {
@@ -128,6 +142,13 @@ export class EmbeddedStore implements StateStore {
     let peers = OPEN_STORES.get(dir);
     if (!peers) OPEN_STORES.set(dir, (peers = new Set()));
     peers.add(this);
+    this.trySweep();
+    const sweepMs = options.leaseSweepMs ?? 1000;
+    if (sweepMs > 0) {
+      this.sweepTimer = setInterval(() => this.trySweep(), sweepMs);
+      // Housekeeping must not keep a process alive on its own.
+      this.sweepTimer.unref();
+    }
   }
 
   private prepare() {
@@ -148,10 +169,19 @@ export class EmbeddedStore implements StateStore {
         'SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key',
       ),
       keysFrom: db.prepare<[Buffer], { key: Buffer }>('SELECT key FROM kv WHERE key >= ? ORDER BY key'),
-      upsert: db.prepare<[Buffer, string, number, number]>(
-        `INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev`,
+      upsert: db.prepare<[Buffer, string, number, number, number | null]>(
+        `INSERT INTO kv (key, value, create_rev, mod_rev, lease) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_rev = excluded.mod_rev, lease = excluded.lease`,
       ),
+      leaseInsert: db.prepare<[number, number]>('INSERT INTO leases (ttl, expires_at) VALUES (?, ?)'),
+      leaseRefresh: db.prepare<[number, number, number]>(
+        'UPDATE leases SET expires_at = ? WHERE id = ? AND expires_at > ?',
+      ),
+      leaseLive: db.prepare<[number, number], { id: number }>('SELECT id FROM leases WHERE id = ? AND expires_at > ?'),
+      leaseAnyExpired: db.prepare<[number], { id: number }>('SELECT id FROM leases WHERE expires_at <= ? LIMIT 1'),
+      leaseExpired: db.prepare<[number], { id: number }>('SELECT id FROM leases WHERE expires_at <= ?'),
+      leaseKeys: db.prepare<[number], { key: Buffer }>('SELECT key FROM kv WHERE lease = ?'),
+      leaseDelete: db.prepare<[number]>('DELETE FROM leases WHERE id = ?'),
       del: db.prepare<[Buffer]>('DELETE FROM kv WHERE key = ?'),
       logInsert: db.prepare<[number, number, Buffer, number, string | null]>(
         'INSERT INTO log (rev, seq, key, type, value) VALUES (?, ?, ?, ?, ?)',
@@ -204,9 +234,10 @@ export class EmbeddedStore implements StateStore {
     }
   }
 
-  /** Writes one key; returns the new store revision. */
-  async put(key: string, value: string): Promise<number> {
-    return (await this.txn([], [{ type: 'put', key, value }])).revision;
+  /** Writes one key (attached to `opts.lease` if given); returns the new store revision. */
+  async put(key: string, value: string, opts: { lease?: Lease } = {}): Promise<number> {
+    const lease = opts.lease?.id;
+    return (await this.txn([], [lease === undefined ? { type: 'put', key, value } : { type: 'put', key, value, lease }])).revision;
   }
 
   /** Deletes one key; returns the store revision (unchanged when the key was absent). */
@@ -245,6 +276,7 @@ export class EmbeddedStore implements StateStore {
 
   /** Applies a plan inside the open transaction; returns the resulting store revision. */
   private apply(plan: TxnPlan, meta: MetaRow): number {
+    const leaseOf = this.liveLeases(plan);
     const rev = meta.revision + 1;
     let seq = 0;
     const remove = (key: Buffer): void => {
@@ -260,12 +292,116 @@ export class EmbeddedStore implements StateStore {
     for (const [key, value] of plan.puts) {
       const k = keyBytes(key);
       const existing = this.st.get.get(k);
-      this.st.upsert.run(k, value, existing ? existing.create_rev : rev, rev);
+      this.st.upsert.run(k, value, existing ? existing.create_rev : rev, rev, leaseOf.get(key) ?? null);
       this.st.logInsert.run(rev, seq++, k, LOG_PUT, value);
     }
     if (seq === 0) return meta.revision;
     this.compactLog(rev, meta.compacted, meta.log_rows + seq);
     return rev;
+  }
+
+  /** Lease number of every leased put of `plan`; throws NP_NOT_FOUND (aborting the txn) for a lease that is not live. */
+  private liveLeases(plan: TxnPlan): Map<string, number> {
+    const out = new Map<string, number>();
+    const now = Date.now();
+    const checked = new Set<string>();
+    for (const [key, id] of plan.leases) {
+      const num = /^[1-9][0-9]{0,14}$/.test(id) ? Number(id) : 0;
+      if (!checked.has(id)) {
+        if (num === 0 || !this.st.leaseLive.get(num, now)) throw leaseNotFound('embedded', id);
+        checked.add(id);
+      }
+      out.set(key, num);
+    }
+    return out;
+  }
+
+  /** Deletes lease `id` and its keys at revision `rev` from log position `seq`; returns the next seq. */
+  private dropLease(id: number, rev: number, seq: number): number {
+    for (const { key } of this.st.leaseKeys.all(id)) {
+      this.st.del.run(key);
+      this.st.logInsert.run(rev, seq++, key, LOG_DELETE, null);
+    }
+    this.st.leaseDelete.run(id);
+    return seq;
+  }
+
+  /** Grants a lease of `ttlSeconds` and refreshes it every TTL/3 until revoked or closed. */
+  async grantLease(ttlSeconds: number): Promise<Lease> {
+    this.ensureOpen();
+    checkLeaseTtl(ttlSeconds, 'embedded');
+    const expiresAt = Date.now() + ttlSeconds * 1000;
+    let num: number;
+    try {
+      num = Number(this.st.leaseInsert.run(ttlSeconds, expiresAt).lastInsertRowid);
+    } catch (err) {
+      throw unavailable('lease grant', err);
+    }
+    const lease = new EmbeddedLease(num, ttlSeconds, expiresAt, this.leaseHost);
+    this.leases.set(num, lease);
+    return lease;
+  }
+
+  /** Pushes a live lease's expiry to now + TTL; undefined when it expired or is gone. */
+  private refreshLease(id: number, ttlSeconds: number): number | undefined {
+    if (this.closed) return undefined;
+    const now = Date.now();
+    const expiresAt = now + ttlSeconds * 1000;
+    return this.st.leaseRefresh.run(expiresAt, id, now).changes > 0 ? expiresAt : undefined;
+  }
+
+  /** Deletes a lease and its keys in one revision. */
+  private async revokeLease(id: number): Promise<void> {
+    this.ensureOpen();
+    let changed = false;
+    try {
+      const run = this.db.transaction(() => {
+        const meta = this.st.meta.get()!;
+        const seq = this.dropLease(id, meta.revision + 1, 0);
+        if (seq > 0) this.compactLog(meta.revision + 1, meta.compacted, meta.log_rows + seq);
+        changed = seq > 0;
+      });
+      run.immediate();
+    } catch (err) {
+      throw unavailable('lease revoke', err);
+    }
+    if (changed) this.notifyPeers();
+  }
+
+  /**
+   * Deletes every expired lease and its keys, all in one revision, so watchers in any
+   * process see ordinary deletes. Every process sweeps; the expiry is re-read under the
+   * write lock, so concurrent sweepers delete each lease once. Leases of this handle that
+   * were swept are reported lost.
+   */
+  private sweepLeases(): void {
+    if (this.closed) return;
+    // Cheap read first: the write lock is taken only when something has expired.
+    if (!this.st.leaseAnyExpired.get(Date.now())) return;
+    let expired: number[] = [];
+    let changed = false;
+    const run = this.db.transaction(() => {
+      expired = this.st.leaseExpired.all(Date.now()).map((r) => r.id);
+      if (expired.length === 0) return;
+      const meta = this.st.meta.get()!;
+      const rev = meta.revision + 1;
+      let seq = 0;
+      for (const id of expired) seq = this.dropLease(id, rev, seq);
+      if (seq > 0) this.compactLog(rev, meta.compacted, meta.log_rows + seq);
+      changed = seq > 0;
+    });
+    run.immediate();
+    if (changed) this.notifyPeers();
+    for (const id of expired) this.leases.get(id)?.lost('it expired before it was refreshed');
+  }
+
+  /** A sweep whose failure (lock busy past busy_timeout) waits for the next period. */
+  private trySweep(): void {
+    try {
+      this.sweepLeases();
+    } catch {
+      // Any process's next sweep catches up; nothing is lost by waiting.
+    }
   }
 
   /** Drops log rows beyond the retention window and row cap, whole revisions at a time. */
@@ -405,9 +541,15 @@ export class EmbeddedStore implements StateStore {
     }
   }
 
-  /** Stops every watch and closes the database handle. */
+  /**
+   * Stops every watch, lease refresh and the sweep, and closes the database handle.
+   * Leases are NOT revoked: a stopped process then looks exactly like a crashed one, and
+   * its leased keys go after the TTL (swept by any process that has the store open).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
+    for (const l of [...this.leases.values()]) l.stop();
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.closed = true;
     for (const w of this.watches) w.closed = true;
     this.watches.clear();

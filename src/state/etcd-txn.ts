@@ -46,7 +46,9 @@ export function toEtcdOps(ops: readonly Op[]): IRequestOp[] {
     out.push({ request_delete_range: { key: keyBytes(key) } });
   }
   for (const [key, value] of plan.puts) {
-    out.push({ request_put: { key: keyBytes(key), value: Buffer.from(value, 'utf8') } });
+    const lease = plan.leases.get(key);
+    const put = { key: keyBytes(key), value: Buffer.from(value, 'utf8') };
+    out.push({ request_put: lease === undefined ? put : { ...put, lease } });
   }
   return out;
 }

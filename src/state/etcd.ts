@@ -5,10 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { Etcd3, type IKeyValue, type IOptions } from 'etcd3';
 import { NetpluginError } from '../common/errors.js';
+import { storeError } from './etcd-errors.js';
+import { EtcdLease } from './etcd-lease.js';
 import { EtcdWatch } from './etcd-watch.js';
 import { toEtcdCompare, toEtcdOps } from './etcd-txn.js';
+import { checkLeaseTtl } from './lease.js';
 import { keyBytes, prefixEnd } from './range.js';
-import type { Compare, KeyValue, Op, StateStore, TxnResult, Watch, WatchHandlers } from './store.js';
+import type { Compare, KeyValue, Lease, Op, StateStore, TxnResult, Watch, WatchHandlers } from './store.js';
 
 /** etcd's range_end meaning "every key from `key` on". */
 const RANGE_END_ALL = Buffer.from([0]);
@@ -41,27 +44,10 @@ function toKeyValue(kv: IKeyValue): KeyValue {
   };
 }
 
-/** Wraps a client failure in the stable store error, keeping the etcd error name. */
-function storeError(op: string, err: unknown): NetpluginError {
-  if (err instanceof NetpluginError) return err;
-  const e = err as Error;
-  const msg = e?.message ?? String(err);
-  // etcd's per-request limits are server flags; say which one to raise.
-  const hint = /too many operations in txn/.test(msg)
-    ? ' (raise etcd --max-txn-ops)'
-    : /larger than max|request is too large/.test(msg)
-      ? ' (raise etcd --max-request-bytes)'
-      : '';
-  return new NetpluginError(hint ? 'NP_STORE_REJECTED' : 'NP_STORE_UNAVAILABLE', `etcd ${op} failed: ${msg}${hint}`, {
-    driver: 'etcd',
-    op,
-    etcdError: e?.name,
-  });
-}
-
 /** A StateStore backed by an etcd v3 cluster. */
 export class EtcdStore implements StateStore {
   private readonly watches = new Set<EtcdWatch>();
+  private readonly leases = new Set<EtcdLease>();
   private closed = false;
 
   private constructor(private readonly client: Etcd3) {}
@@ -137,14 +123,16 @@ export class EtcdStore implements StateStore {
     }
   }
 
-  /** Writes one key; returns the new store revision. */
-  async put(key: string, value: string): Promise<number> {
+  /** Writes one key (attached to `opts.lease` if given); returns the new store revision. */
+  async put(key: string, value: string, opts: { lease?: Lease } = {}): Promise<number> {
     this.ensureOpen();
+    const lease = opts.lease?.id;
     try {
-      const res = await this.client.kv.put({ key: keyBytes(key), value: Buffer.from(value, 'utf8') });
+      const req = { key: keyBytes(key), value: Buffer.from(value, 'utf8') };
+      const res = await this.client.kv.put(lease === undefined ? req : { ...req, lease });
       return Number(res.header.revision);
     } catch (err) {
-      throw storeError('put', err);
+      throw storeError('put', err, lease);
     }
   }
 
@@ -170,7 +158,8 @@ export class EtcdStore implements StateStore {
       });
       return { succeeded: res.succeeded, revision: Number(res.header.revision) };
     } catch (err) {
-      throw storeError('txn', err);
+      const leases = [...ops, ...orElse].flatMap((op) => (op.type === 'put' && op.lease !== undefined ? [op.lease] : []));
+      throw storeError('txn', err, leases.length > 0 ? [...new Set(leases)].join(',') : undefined);
     }
   }
 
@@ -191,6 +180,27 @@ export class EtcdStore implements StateStore {
         await w.close();
       },
     };
+  }
+
+  /** Grants an etcd lease of `ttlSeconds` and keeps it alive every TTL/3 until revoked or closed. */
+  async grantLease(ttlSeconds: number): Promise<Lease> {
+    this.ensureOpen();
+    checkLeaseTtl(ttlSeconds, 'etcd');
+    const sentAt = Date.now();
+    let id: string;
+    let ttl: number;
+    try {
+      const res = await this.client.leaseClient.leaseGrant({ TTL: ttlSeconds });
+      id = String(res.ID);
+      ttl = Number(res.TTL);
+    } catch (err) {
+      throw storeError('lease grant', err);
+    }
+    // The store may have closed while the grant was in flight: let the lease expire.
+    if (this.closed) throw new NetpluginError('NP_STORE_UNAVAILABLE', 'etcd store is closed', { driver: 'etcd' });
+    const lease = new EtcdLease(this.client, id, ttl, sentAt, (l) => this.leases.delete(l));
+    this.leases.add(lease);
+    return lease;
   }
 
   /** Current store revision (a linearizable read). */
@@ -218,10 +228,15 @@ export class EtcdStore implements StateStore {
     }
   }
 
-  /** Stops every watch and closes the client. */
+  /**
+   * Stops every watch and lease keep-alive and closes the client. Leases are NOT revoked:
+   * a stopped process then looks exactly like a crashed one, and its leased keys go
+   * after the TTL.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const l of [...this.leases]) l.stop();
     await Promise.all([...this.watches].map((w) => w.close()));
     this.watches.clear();
     this.client.close();

@@ -23,7 +23,8 @@ export type Compare =
 
 /** One write in a transaction. */
 export type Op =
-  | { type: 'put'; key: string; value: string }
+  /** `lease`: id of a Lease from grantLease; the key is deleted when the lease ends. */
+  | { type: 'put'; key: string; value: string; lease?: string }
   | { type: 'delete'; key: string }
   | { type: 'deletePrefix'; prefix: string };
 
@@ -41,6 +42,21 @@ export interface WatchEvent {
   /** Present for puts. */
   value?: string;
   modRevision: number;
+}
+
+/**
+ * A time-limited grant that keys can be attached to (host registrations). The store keeps
+ * it alive in the background (refreshing well within the TTL) until `revoke()` or the
+ * store's `close()`. If the holder dies (kill -9), refreshes stop, the lease expires after
+ * its TTL and every attached key is deleted — watchers see ordinary delete events.
+ */
+export interface Lease {
+  id: string;
+  ttlSeconds: number;
+  /** Ends the lease now, deleting its keys. */
+  revoke(): Promise<void>;
+  /** Called once if the lease expired or could not be refreshed (its keys are gone). */
+  onLost(cb: (err: Error) => void): void;
 }
 
 /** A live watch; `close()` stops delivery. */
@@ -66,8 +82,10 @@ export interface StateStore {
   get(key: string): Promise<KeyValue | undefined>;
   /** Lists every key under `prefix` (sorted by key) and the store revision of the read. */
   list(prefix: string): Promise<{ items: KeyValue[]; revision: number }>;
-  /** Writes one key; returns the new store revision. */
-  put(key: string, value: string): Promise<number>;
+  /** Writes one key (attached to `opts.lease` if given); returns the new store revision. */
+  put(key: string, value: string, opts?: { lease?: Lease }): Promise<number>;
+  /** Grants a lease of `ttlSeconds` (at least 2) and keeps it alive until revoked or closed. */
+  grantLease(ttlSeconds: number): Promise<Lease>;
   /** Deletes one key; returns the new store revision (unchanged if absent). */
   delete(key: string): Promise<number>;
   /** Applies `ops` atomically if every compare holds, else applies `orElse` (default none). */

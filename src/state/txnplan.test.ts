@@ -39,9 +39,37 @@ describe('planTxn', () => {
     expect(planTxn([{ type: 'deletePrefix', prefix: '/a/b/' }, { type: 'deletePrefix', prefix: '/a/' }]).prefixes).toEqual(['/a/']);
     expect(planTxn([{ type: 'deletePrefix', prefix: '/a/' }, { type: 'deletePrefix', prefix: '/a/b/' }]).prefixes).toEqual(['/a/']);
   });
+  it('attaches the lease of the last put of a key only', () => {
+    const p = planTxn([
+      { type: 'put', key: 'a', value: '1', lease: '7' },
+      { type: 'put', key: 'b', value: '1', lease: '7' },
+      { type: 'put', key: 'b', value: '2' },
+      { type: 'put', key: 'c', value: '1', lease: '7' },
+      { type: 'delete', key: 'c' },
+      { type: 'put', key: '/p/d', value: '1', lease: '8' },
+      { type: 'deletePrefix', prefix: '/p/' },
+      { type: 'put', key: 'e', value: '1' },
+      { type: 'put', key: 'e', value: '2', lease: '9' },
+    ]);
+    expect([...p.leases]).toEqual([
+      ['a', '7'],
+      ['e', '9'],
+    ]);
+    expect([...p.puts.keys()]).toEqual(['a', 'b', 'e']);
+  });
 });
 
 describe('toEtcdOps', () => {
+  it('puts with the lease id of the plan, and without one otherwise', () => {
+    const ops = toEtcdOps([
+      { type: 'put', key: 'a', value: '1', lease: '12345678901234567' },
+      { type: 'put', key: 'b', value: '2' },
+    ]);
+    expect(ops.map((o) => [o.request_put!.key!.toString(), o.request_put!.lease])).toEqual([
+      ['a', '12345678901234567'],
+      ['b', undefined],
+    ]);
+  });
   it('splits a deleted prefix around the keys the txn puts under it', () => {
     const ops = toEtcdOps([
       { type: 'deletePrefix', prefix: '/x/' },

@@ -9,6 +9,8 @@ import type { Op } from './store.js';
 export interface TxnPlan {
   /** Keys whose last op is a put, with their final value (insertion order kept). */
   puts: Map<string, string>;
+  /** Lease id of each key in `puts` whose last put named one (others are put without a lease). */
+  leases: Map<string, string>;
   /** Keys deleted one by one and not put again afterwards. */
   deletes: Set<string>;
   /** Prefixes deleted whole; keys in `puts` are exempt. No prefix lies under another. */
@@ -18,26 +20,35 @@ export interface TxnPlan {
 /** Folds `ops` (applied in order) into a plan with at most one change per key. */
 export function planTxn(ops: readonly Op[]): TxnPlan {
   const puts = new Map<string, string>();
+  const leases = new Map<string, string>();
   const deletes = new Set<string>();
   let prefixes: string[] = [];
   for (const op of ops) {
     if (op.type === 'put') {
       puts.delete(op.key); // re-insert so the final order follows the last write
       puts.set(op.key, op.value);
+      if (op.lease !== undefined) leases.set(op.key, op.lease);
+      else leases.delete(op.key);
       deletes.delete(op.key);
     } else if (op.type === 'delete') {
       puts.delete(op.key);
+      leases.delete(op.key);
       deletes.add(op.key);
     } else {
       const p = op.prefix;
-      for (const k of [...puts.keys()]) if (k.startsWith(p)) puts.delete(k);
+      for (const k of [...puts.keys()]) {
+        if (k.startsWith(p)) {
+          puts.delete(k);
+          leases.delete(k);
+        }
+      }
       for (const k of [...deletes]) if (k.startsWith(p)) deletes.delete(k);
       if (prefixes.some((q) => p.startsWith(q))) continue;
       prefixes = prefixes.filter((q) => !q.startsWith(p));
       prefixes.push(p);
     }
   }
-  return { puts, deletes, prefixes };
+  return { puts, leases, deletes, prefixes };
 }
 
 /** True when the plan changes nothing whatever the store holds. */

@@ -43,7 +43,7 @@ export function expectedFlows(ports: ExpectedPort[]): string[] {
   const nets = new Map<number, string>();
   for (const p of ports) {
     nets.set(p.key, p.gateway);
-    lines.push(`priority=100,in_port=${p.ofport} actions=write_metadata:${hex(p.key)}/0xffffffff,goto_table:10`);
+    lines.push(`priority=100,in_port=${p.ofport} actions=write_metadata:${hex(p.key)}/0x1ffffffff,goto_table:10`);
     lines.push(`table=10, priority=100,ip,in_port=${p.ofport},dl_src=${p.mac},nw_src=${p.ip} actions=goto_table:20`);
     lines.push(`table=10, priority=100,arp,in_port=${p.ofport},dl_src=${p.mac},arp_spa=${p.ip},arp_sha=${p.mac} actions=goto_table:20`);
     lines.push(`table=20, priority=100,arp,${md(p.key)},arp_tpa=${p.ip},arp_op=1 actions=${arpReply(p.mac, p.ip)}`);
@@ -51,7 +51,7 @@ export function expectedFlows(ports: ExpectedPort[]): string[] {
   }
   for (const [k, gw] of nets) {
     lines.push(`table=20, priority=100,arp,${md(k)},arp_tpa=${gw},arp_op=1 actions=${arpReply(gwMac(gw), gw)}`);
-    lines.push(`table=40, priority=50,${md(k)},dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=group:${k}`);
+    lines.push(`table=40, priority=50,metadata=${hex(k)}/0x1ffffffff,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=group:${k}`);
   }
   return lines.sort();
 }

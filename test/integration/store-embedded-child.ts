@@ -4,11 +4,12 @@
  *   writer DIR PREFIX COUNT   puts COUNT keys 40 ms apart, value = commit time (ms)
  *   churn DIR                 txns in a tight loop until killed (crash test)
  *   cas DIR KEY COUNT         COUNT compare-and-swap increments of KEY
+ *   sweep DIR MS              only sweeps expired leases every MS ms until killed
  */
 import { EmbeddedStore } from '../../src/state/embedded.js';
 
 const [mode, dir, ...args] = process.argv.slice(2);
-const store = EmbeddedStore.open(dir);
+const store = EmbeddedStore.open(dir, mode === 'sweep' ? { leaseSweepMs: Number(args[0]) } : {});
 
 /** One churn txn: a and b move together; the list keeps a sliding window of 5. */
 async function churnOnce(i: number): Promise<void> {
@@ -40,6 +41,11 @@ if (mode === 'writer') {
     const r = await store.txn([{ key, modRevision: cur?.modRevision ?? 0 }], [{ type: 'put', key, value: next }]);
     if (r.succeeded) n++;
   }
+} else if (mode === 'sweep') {
+  process.stdout.write('ready\n');
+  // The sweep timer is unref'd by design; this one keeps the process (and the sweeps) going.
+  setInterval(() => undefined, 1 << 30);
+  await new Promise(() => undefined);
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

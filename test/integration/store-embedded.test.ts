@@ -9,6 +9,7 @@ import { defineStoreConformance } from '../../src/state/conformance.js';
 import { EmbeddedStore } from '../../src/state/embedded.js';
 import { openStore } from '../../src/state/open.js';
 import type { WatchEvent } from '../../src/state/store.js';
+import { spawnLeaseHolder } from './store-lease-holder.js';
 
 const dirs: string[] = [];
 /** A fresh temp directory, removed after the file's tests. */
@@ -24,6 +25,7 @@ afterAll(() => {
 const confDir = tempDir();
 defineStoreConformance('embedded', async () => EmbeddedStore.open(confDir), undefined, {
   compact: async (s, revision) => (s as EmbeddedStore).compact(revision),
+  spawnLeaseHolder: (key, ttl) => spawnLeaseHolder(`embedded:${confDir}`, key, ttl),
 });
 
 const LOADER = fileURLToPath(new URL('./store-ts-loader.mjs', import.meta.url));

@@ -5,6 +5,7 @@ import { EtcdStore } from '../../src/state/etcd.js';
 import { openStore } from '../../src/state/open.js';
 import type { WatchEvent } from '../../src/state/store.js';
 import { freePort, TestEtcd } from './store-etcd-server.js';
+import { spawnLeaseHolder } from './store-lease-holder.js';
 
 let etcd: TestEtcd;
 
@@ -20,7 +21,10 @@ defineStoreConformance(
   'etcd',
   async () => EtcdStore.connect({ endpoints: [etcd.endpoint] }),
   undefined,
-  { compact: async (s, revision) => (s as EtcdStore).compact(revision) },
+  {
+    compact: async (s, revision) => (s as EtcdStore).compact(revision),
+    spawnLeaseHolder: (key, ttl) => spawnLeaseHolder(`etcd://127.0.0.1:${etcd.clientPort}`, key, ttl),
+  },
 );
 
 /** Retries `fn` while etcd is coming back (the client's circuit breaker may be open). */

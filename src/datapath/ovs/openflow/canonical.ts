@@ -27,6 +27,8 @@ const FIELDS: Record<string, { kind: Kind; bits: number; fullMasks?: number[] }>
   arpSha: { kind: 'mac', bits: 48 },
   arpTha: { kind: 'mac', bits: 48 },
   tunnelId: { kind: 'u64', bits: 64 },
+  tunIpv4Src: { kind: 'ipv4', bits: 32 },
+  tunIpv4Dst: { kind: 'ipv4', bits: 32 },
   reg0: { kind: 'uint', bits: 32 },
   reg1: { kind: 'uint', bits: 32 },
   reg2: { kind: 'uint', bits: 32 },

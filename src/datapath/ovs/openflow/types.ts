@@ -35,6 +35,11 @@ export interface Match {
   arpThaMask?: string;
   tunnelId?: bigint;
   tunnelIdMask?: bigint;
+  /** Outer IPv4 source/destination of flow-based tunnel ports (NXM_NX_TUN_IPV4_SRC/DST). */
+  tunIpv4Src?: string;
+  tunIpv4SrcMask?: string;
+  tunIpv4Dst?: string;
+  tunIpv4DstMask?: string;
   /** Nicira registers NXM_NX_REG0..7 (OXM class 0x0001). */
   reg0?: number;
   reg0Mask?: number;

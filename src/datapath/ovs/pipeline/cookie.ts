@@ -16,6 +16,9 @@ export const FEATURE = {
   ARP_RESPONDER: 4,
   L2_FORWARD: 5,
   FLOOD: 6,
+  REMOTE_FORWARD: 7,
+  UPLINK: 8,
+  TUNNEL: 9,
 } as const;
 
 /** A feature number from FEATURE. */

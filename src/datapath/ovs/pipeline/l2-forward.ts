@@ -1,40 +1,64 @@
 /**
  * L2_FORWARD: unicast by destination MAC within the packet's network; broadcast and
- * multicast go to the network's flood group (type ALL, one bucket per local port).
- * OVS never sends a packet back out of its ingress port unless told to (IN_PORT), so
- * the group needs no per-ingress variant.
+ * multicast go to the network's flood group (type ALL). OVS never sends a packet back out
+ * of its ingress port unless told to (IN_PORT), so one group serves every local ingress
+ * port. Packets that came from another host flood to a second group holding only local
+ * ports (split horizon): the fabric already delivered them everywhere else.
  */
-import type { FlowMod, GroupMod } from '../openflow/index.js';
+import type { Action, FlowMod, GroupMod } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
-import { networksOf, type FeatureOutput, type HostView } from './model.js';
+import { CLASSIFY_MASK, FROM_REMOTE, LOCAL_FLOOD_GROUP_BASE, NETWORK_MASK, networksOf, type FeatureOutput, type HostView, type LocalNetwork } from './model.js';
+import { reachableRemotes, toRemoteActions } from './remote.js';
 import { TABLE } from './tables.js';
 
-/** Unicast flows per port, one flood flow and group per network. */
+const MULTICAST = { ethDst: '01:00:00:00:00:00', ethDstMask: '01:00:00:00:00:00' };
+
+/** Buckets that copy a flooded packet of `n` to the other hosts that need it. */
+function fabricBuckets(view: HostView, n: LocalNetwork): Action[][] {
+  if (n.pktTagType === 'vlan') {
+    const out = toRemoteActions(view, n, undefined);
+    return out ? [out] : [];
+  }
+  const vteps = [...new Set(reachableRemotes(view).filter((r) => r.network.key === n.key).map((r) => r.vtepIp!))].sort();
+  return vteps.map((ip) => toRemoteActions(view, n, ip)!);
+}
+
+/** Unicast flows per port, flood flows and groups per network. */
 export function l2ForwardFlows(view: HostView, round: number): FeatureOutput {
   const flows: FlowMod[] = view.ports.map((p) => ({
     command: 'add',
     tableId: TABLE.L2_FORWARD,
     priority: 100,
     cookie: makeCookie(round, FEATURE.L2_FORWARD, p.ofport),
-    match: { metadata: BigInt(p.network.key), metadataMask: 0xffffffffn, ethDst: p.mac },
+    match: { metadata: BigInt(p.network.key), metadataMask: NETWORK_MASK, ethDst: p.mac },
     instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: p.ofport }] }],
   }));
   const groups: GroupMod[] = [];
   for (const n of networksOf(view)) {
-    const members = view.ports.filter((p) => p.network.key === n.key).sort((a, b) => a.ofport - b.ofport);
-    groups.push({
-      command: 'add',
-      type: 'all',
-      groupId: n.key,
-      buckets: members.map((p) => ({ actions: [{ type: 'output', port: p.ofport }] })),
-    });
+    const local = view.ports
+      .filter((p) => p.network.key === n.key)
+      .sort((a, b) => a.ofport - b.ofport)
+      .map((p) => ({ actions: [{ type: 'output' as const, port: p.ofport }] }));
+    const fabric = fabricBuckets(view, n).map((actions) => ({ actions }));
+    groups.push({ command: 'add', type: 'all', groupId: n.key, buckets: [...local, ...fabric] });
     flows.push({
       command: 'add',
       tableId: TABLE.L2_FORWARD,
       priority: 50,
       cookie: makeCookie(round, FEATURE.FLOOD, n.key),
-      match: { metadata: BigInt(n.key), metadataMask: 0xffffffffn, ethDst: '01:00:00:00:00:00', ethDstMask: '01:00:00:00:00:00' },
+      match: { metadata: BigInt(n.key), metadataMask: CLASSIFY_MASK, ...MULTICAST },
       instructions: [{ type: 'applyActions', actions: [{ type: 'group', groupId: n.key }] }],
+    });
+    const fromFabric = n.pktTagType === 'vxlan' ? view.tunnelOfport !== undefined : view.uplinkOfport !== undefined;
+    if (!fromFabric) continue;
+    groups.push({ command: 'add', type: 'all', groupId: LOCAL_FLOOD_GROUP_BASE + n.key, buckets: local });
+    flows.push({
+      command: 'add',
+      tableId: TABLE.L2_FORWARD,
+      priority: 50,
+      cookie: makeCookie(round, FEATURE.FLOOD, LOCAL_FLOOD_GROUP_BASE + n.key),
+      match: { metadata: BigInt(n.key) | FROM_REMOTE, metadataMask: CLASSIFY_MASK, ...MULTICAST },
+      instructions: [{ type: 'applyActions', actions: [{ type: 'group', groupId: LOCAL_FLOOD_GROUP_BASE + n.key }] }],
     });
   }
   return { flows, groups };

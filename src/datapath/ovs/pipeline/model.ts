@@ -15,6 +15,9 @@ export interface LocalNetwork {
   key: number;
   gateway: string;
   gatewayMac: string;
+  pktTagType: 'vlan' | 'vxlan';
+  /** VLAN id or VNI. */
+  pktTag: number;
 }
 
 /** An endpoint's port on the bridge. */
@@ -25,10 +28,37 @@ export interface LocalPort {
   network: LocalNetwork;
 }
 
+/** An endpoint attached on another host, in a network that has ports here. */
+export interface RemoteEndpoint {
+  /** `tenant/network/container`: stable identity for cookies. */
+  id: string;
+  mac: string;
+  ip: string;
+  network: LocalNetwork;
+  host: string;
+  /** VTEP of its host (required to reach VXLAN endpoints). */
+  vtepIp?: string;
+}
+
 /** Everything the pipeline needs to know about this host. */
 export interface HostView {
   ports: LocalPort[];
+  /** Endpoints on other hosts in networks with local ports. */
+  remotes: RemoteEndpoint[];
+  /** ofport of the flow-based VXLAN port, when this host has a VTEP. */
+  tunnelOfport?: number;
+  /** ofport of the patch to the physical network (VLAN trunk), when this host has an uplink. */
+  uplinkOfport?: number;
 }
+
+/** Metadata bit set on packets that entered from a tunnel or the uplink (split horizon). */
+export const FROM_REMOTE = 1n << 32n;
+/** Metadata bits holding the network key. */
+export const NETWORK_MASK = 0xffffffffn;
+/** Metadata bits written by classification: network key and origin. */
+export const CLASSIFY_MASK = NETWORK_MASK | FROM_REMOTE;
+/** Flood groups for remote-origin packets (local ports only) live above this id. */
+export const LOCAL_FLOOD_GROUP_BASE = 0x40000000;
 
 /** Flows and groups one feature wants on the bridge. */
 export interface FeatureOutput {
@@ -39,6 +69,16 @@ export interface FeatureOutput {
 /** The pipeline key of a network: VLAN id, or 2^24 + VNI. */
 export function networkKey(pktTagType: 'vlan' | 'vxlan', pktTag: number): number {
   return pktTagType === 'vxlan' ? 0x1000000 + pktTag : pktTag;
+}
+
+/**
+ * A stable cookie object id for a string (FNV-1a), placed at 2^34 and above so it never
+ * collides with ofports or network keys, which other features use as object ids.
+ */
+export function objectIdOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return 2 ** 34 + h;
 }
 
 /** Networks referenced by the view's ports, each once, ordered by key. */

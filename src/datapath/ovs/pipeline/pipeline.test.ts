@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { desiredPipeline, FEATURE, isOwnCookie, makeCookie, networkKey, parseCookie, PIPELINE, TABLE, type HostView, type LocalNetwork } from './index.js';
+import { CLASSIFY_MASK, desiredPipeline, FEATURE, FROM_REMOTE, isOwnCookie, LOCAL_FLOOD_GROUP_BASE, makeCookie, networkKey, parseCookie, PIPELINE, TABLE, type HostView, type LocalNetwork } from './index.js';
 
-const orange: LocalNetwork = { id: 't/orange', key: networkKey('vlan', 11), gateway: '11.1.0.1', gatewayMac: '02:02:0b:01:00:01' };
-const blue: LocalNetwork = { id: 't/blue', key: networkKey('vxlan', 10001), gateway: '11.1.1.1', gatewayMac: '02:02:0b:01:01:01' };
+const orange: LocalNetwork = { id: 't/orange', key: networkKey('vlan', 11), gateway: '11.1.0.1', gatewayMac: '02:02:0b:01:00:01', pktTagType: 'vlan', pktTag: 11 };
+const blue: LocalNetwork = { id: 't/blue', key: networkKey('vxlan', 10001), gateway: '11.1.1.1', gatewayMac: '02:02:0b:01:01:01', pktTagType: 'vxlan', pktTag: 10001 };
 const view: HostView = {
   ports: [
     { ofport: 1, mac: '02:02:0b:01:00:02', ip: '11.1.0.2', network: orange },
     { ofport: 2, mac: '02:02:0b:01:00:03', ip: '11.1.0.3', network: orange },
     { ofport: 3, mac: '02:02:0b:01:01:02', ip: '11.1.1.2', network: blue },
   ],
+  remotes: [],
 };
 
 describe('cookies', () => {
@@ -78,5 +79,79 @@ describe('desiredPipeline', () => {
 
   it('is deterministic', () => {
     expect(desiredPipeline(view, 7)).toEqual(out);
+  });
+});
+
+describe('desiredPipeline across hosts', () => {
+  const TUN = 65000;
+  const UP = 65001;
+  const multi: HostView = {
+    ...view,
+    tunnelOfport: TUN,
+    uplinkOfport: UP,
+    remotes: [
+      { id: 't/blue/r1', mac: '02:02:0b:01:01:05', ip: '11.1.1.5', network: blue, host: 'h2', vtepIp: '198.18.100.2' },
+      { id: 't/blue/r2', mac: '02:02:0b:01:01:06', ip: '11.1.1.6', network: blue, host: 'h3', vtepIp: '198.18.100.3' },
+      { id: 't/blue/r3', mac: '02:02:0b:01:01:07', ip: '11.1.1.7', network: blue, host: 'h3', vtepIp: '198.18.100.3' },
+      { id: 't/orange/r4', mac: '02:02:0b:01:00:09', ip: '11.1.0.9', network: orange, host: 'h2' },
+    ],
+  };
+  const out = desiredPipeline(multi, 1);
+
+  it('classifies tunnel traffic by VNI and uplink traffic by VLAN, marking it remote', () => {
+    const c = out.flows.filter((f) => f.tableId === TABLE.CLASSIFY && (f.match.inPort === TUN || f.match.inPort === UP));
+    expect(c.map((f) => f.match)).toEqual([
+      { inPort: UP, vlanVid: 0x1000 | 11 },
+      { inPort: TUN, tunnelId: 10001n },
+    ]);
+    for (const f of c) expect(f.instructions).toContainEqual({ type: 'gotoTable', tableId: TABLE.L2_FORWARD });
+  });
+
+  it('sends unicast for remote endpoints to their VTEP, or tagged to the uplink', () => {
+    const r = out.flows.filter((f) => parseCookie(f.cookie).feature === FEATURE.REMOTE_FORWARD);
+    const byMac = new Map(r.map((f) => [f.match.ethDst, (f.instructions[0] as { actions: unknown[] }).actions]));
+    expect(byMac.get('02:02:0b:01:01:06')).toEqual([
+      { type: 'setField', field: 'tunnelId', value: 10001n },
+      { type: 'setField', field: 'tunIpv4Dst', value: '198.18.100.3' },
+      { type: 'output', port: TUN },
+    ]);
+    expect(byMac.get('02:02:0b:01:00:09')).toEqual([
+      { type: 'pushVlan', ethertype: 0x8100 },
+      { type: 'setField', field: 'vlanVid', value: 0x1000 | 11 },
+      { type: 'output', port: UP },
+    ]);
+    // Only packets that originated here may leave for another host (split horizon).
+    for (const f of r) expect(f.match.metadataMask).toBe(CLASSIFY_MASK);
+  });
+
+  it('floods local-origin packets to local ports and once to each peer VTEP; remote-origin only locally', () => {
+    const all = out.groups.find((g) => g.groupId === blue.key)!;
+    const local = out.groups.find((g) => g.groupId === LOCAL_FLOOD_GROUP_BASE + blue.key)!;
+    expect(all.buckets.map((b) => JSON.stringify(b.actions, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)))).toEqual([
+      JSON.stringify([{ type: 'output', port: 3 }]),
+      JSON.stringify([{ type: 'setField', field: 'tunnelId', value: 10001 }, { type: 'setField', field: 'tunIpv4Dst', value: '198.18.100.2' }, { type: 'output', port: TUN }]),
+      JSON.stringify([{ type: 'setField', field: 'tunnelId', value: 10001 }, { type: 'setField', field: 'tunIpv4Dst', value: '198.18.100.3' }, { type: 'output', port: TUN }]),
+    ]);
+    expect(local.buckets).toEqual([{ actions: [{ type: 'output', port: 3 }] }]);
+    const flood = out.flows.filter((f) => parseCookie(f.cookie).feature === FEATURE.FLOOD && f.match.metadata !== undefined && (f.match.metadata & 0xffffffffn) === BigInt(blue.key));
+    expect(flood.map((f) => [f.match.metadata! & FROM_REMOTE ? 'remote' : 'local', (f.instructions[0] as { actions: { groupId: number }[] }).actions[0].groupId])).toEqual([
+      ['local', blue.key],
+      ['remote', LOCAL_FLOOD_GROUP_BASE + blue.key],
+    ]);
+  });
+
+  it('answers ARP for remote endpoints too', () => {
+    const tpas = out.flows.filter((f) => f.tableId === TABLE.ARP_RESPONDER && f.priority === 100).map((f) => f.match.arpTpa);
+    expect(tpas).toEqual(expect.arrayContaining(['11.1.1.5', '11.1.1.6', '11.1.1.7', '11.1.0.9']));
+  });
+
+  it('leaves VXLAN endpoints of hosts without a VTEP unreachable rather than guessing', () => {
+    const noVtep = desiredPipeline({ ...multi, remotes: [{ ...multi.remotes[0], vtepIp: undefined }] }, 1);
+    expect(noVtep.flows.some((f) => f.match.ethDst === '02:02:0b:01:01:05')).toBe(false);
+  });
+
+  it('sends unknown unicast of VLAN networks to the physical network only', () => {
+    const low = out.flows.filter((f) => f.tableId === TABLE.L2_FORWARD && f.priority === 10);
+    expect(low.map((f) => f.match.metadata)).toEqual([BigInt(orange.key)]);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * What other agents report: live host registrations (VTEP addresses) and where each
+ * endpoint is attached. Read from the store's oper prefix and kept current by a watch.
+ */
+import { KEYS, parseOperKey } from '../state/keys.js';
+import type { StateStore, Watch, WatchEvent } from '../state/store.js';
+
+/** A host as registered by its agent. */
+export interface HostRegistration {
+  host: string;
+  vtepIp?: string;
+  uplink?: string;
+}
+
+/** A snapshot of peer state. */
+export interface PeerSnapshot {
+  hosts: Map<string, HostRegistration>;
+  /** endpoint id → host that reports it attached. */
+  attachments: Map<string, string>;
+}
+
+/** Keeps a live PeerSnapshot; calls `onChange` after each applied batch. */
+export class PeerStateCache {
+  private snap: PeerSnapshot = { hosts: new Map(), attachments: new Map() };
+  /** Raw oper values by key, so deletes can be applied without re-listing. */
+  private byKey = new Map<string, { kind: 'host' | 'endpoint'; id: string; host: string }>();
+  private watch?: Watch;
+  private closed = false;
+
+  /** `onChange` runs after each batch of changes is applied. */
+  constructor(
+    private readonly store: StateStore,
+    private readonly onChange: () => void,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  /** Loads the oper prefix and starts watching it. */
+  async start(): Promise<void> {
+    const revision = await this.reload();
+    if (this.closed) return;
+    this.watch = await this.store.watch(KEYS.operPrefix, revision, {
+      onEvents: (events) => this.apply(events),
+      onResync: () => void this.reload().catch((err: Error) => this.onError(err)),
+      onError: (err) => this.onError(err),
+    });
+  }
+
+  /** The current snapshot (do not mutate). */
+  current(): PeerSnapshot {
+    return this.snap;
+  }
+
+  /** Stops watching. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.watch?.close();
+  }
+
+  private async reload(): Promise<number> {
+    const { items, revision } = await this.store.list(KEYS.operPrefix);
+    this.snap = { hosts: new Map(), attachments: new Map() };
+    this.byKey.clear();
+    for (const kv of items) this.put(kv.key, kv.value);
+    this.onChange();
+    return revision;
+  }
+
+  private apply(events: WatchEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'put' && e.value !== undefined) this.put(e.key, e.value);
+      else this.remove(e.key);
+    }
+    this.onChange();
+  }
+
+  private put(key: string, value: string): void {
+    const k = parseOperKey(key);
+    if (!k) return;
+    const v = JSON.parse(value) as { status?: string; vtepIp?: string; uplink?: string };
+    if (k.kind === 'operHost') {
+      this.snap.hosts.set(k.ids[0], { host: k.ids[0], vtepIp: v.vtepIp, uplink: v.uplink });
+      this.byKey.set(key, { kind: 'host', id: k.ids[0], host: k.ids[0] });
+    } else {
+      const id = k.ids.slice(1).join('/');
+      this.byKey.set(key, { kind: 'endpoint', id, host: k.ids[0] });
+      if (v.status === 'attached') this.snap.attachments.set(id, k.ids[0]);
+      else if (this.snap.attachments.get(id) === k.ids[0]) this.snap.attachments.delete(id);
+    }
+  }
+
+  private remove(key: string): void {
+    const known = this.byKey.get(key);
+    if (!known) return;
+    this.byKey.delete(key);
+    if (known.kind === 'host') this.snap.hosts.delete(known.id);
+    else if (this.snap.attachments.get(known.id) === known.host) this.snap.attachments.delete(known.id);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The host's connection to other hosts (LAB.md, userspace datapath): a second bridge
+ * `<bridge>-phy` (a plain learning switch) holds the uplink NIC and carries the VTEP
+ * address on its internal port; the integration bridge reaches it through a patch pair
+ * (VLAN networks, tagged) and holds one flow-based VXLAN port (VXLAN networks). The uplink
+ * is a trunk carrying untagged underlay traffic (VLAN 0) and exactly the allocated VLANs.
+ */
+import { addrAdd, linkGet, linkSet } from '../datapath/kernel/index.js';
+import { addPorts, ensureBridge, listPorts, type OvsdbClient } from '../datapath/ovs/ovsdb/index.js';
+import { NetpluginError } from '../common/errors.js';
+
+/** Fixed ofports of the fabric ports on the integration bridge (endpoints use 1 and up). */
+export const TUNNEL_OFPORT = 65000;
+export const UPLINK_OFPORT = 65001;
+
+/** What the underlay needs. */
+export interface UnderlaySpec {
+  bridge: string;
+  datapathType: 'netdev' | 'system';
+  /** Host NIC toward the physical network (VLAN trunk, VXLAN underlay). */
+  uplink?: string;
+  /** VTEP address, `IP` or `IP/PREFIX` (default prefix 24). */
+  vtep?: string;
+  /** VLAN ids allocated cluster-wide: the trunk carries exactly these (plus untagged). */
+  vlans: number[];
+}
+
+/** ofports of what was set up. */
+export interface Fabric {
+  tunnelOfport?: number;
+  uplinkOfport?: number;
+}
+
+/** Names derived from the integration bridge's name (kept within IFNAMSIZ for kernel-visible ones). */
+export function underlayNames(bridge: string): { phy: string; patchUp: string; patchDown: string; tunnel: string } {
+  return { phy: `${bridge}-phy`, patchUp: `${bridge}-up`, patchDown: `${bridge}-dn`, tunnel: `${bridge}-tun` };
+}
+
+/** Creates or repairs the underlay (idempotent); returns the fabric ports' ofports. */
+export async function ensureUnderlay(ovsdb: OvsdbClient, spec: UnderlaySpec): Promise<Fabric> {
+  if (!spec.uplink) return {};
+  const names = underlayNames(spec.bridge);
+  const uplink = await linkGet({ name: spec.uplink });
+  if (!uplink) throw new NetpluginError('NP_NOT_FOUND', `uplink interface ${spec.uplink} does not exist on this host`);
+  await ensureBridge(ovsdb, {
+    name: names.phy,
+    datapathType: spec.datapathType,
+    failMode: 'standalone',
+    // The VTEP answers with the uplink's MAC, as the NIC's own address would.
+    otherConfig: { hwaddr: uplink.mac },
+    externalIds: { 'netplugin-owner': spec.bridge },
+  });
+  const trunks = [0, ...[...new Set(spec.vlans)].sort((a, b) => a - b)];
+  const phyPorts = new Map((await listPorts(ovsdb, names.phy)).map((p) => [p.name, p]));
+  const addPhy = [];
+  if (!phyPorts.has(spec.uplink)) addPhy.push({ name: spec.uplink, trunks });
+  if (!phyPorts.has(names.patchDown)) addPhy.push({ name: names.patchDown, type: 'patch', options: { peer: names.patchUp } });
+  if (addPhy.length) await addPorts(ovsdb, names.phy, addPhy);
+  else await setTrunks(ovsdb, spec.uplink, trunks);
+
+  const intPorts = new Map((await listPorts(ovsdb, spec.bridge)).map((p) => [p.name, p]));
+  const addInt = [];
+  if (!intPorts.has(names.patchUp)) addInt.push({ name: names.patchUp, type: 'patch', options: { peer: names.patchDown }, ofportRequest: UPLINK_OFPORT });
+  if (spec.vtep && !intPorts.has(names.tunnel)) {
+    addInt.push({ name: names.tunnel, type: 'vxlan', options: { remote_ip: 'flow', key: 'flow' }, ofportRequest: TUNNEL_OFPORT });
+  }
+  if (addInt.length) await addPorts(ovsdb, spec.bridge, addInt);
+
+  if (spec.vtep) {
+    const cidr = spec.vtep.includes('/') ? spec.vtep : `${spec.vtep}/24`;
+    // The phy bridge's internal port appears once vswitchd has created it.
+    for (let i = 0; i < 100 && !(await linkGet({ name: names.phy })); i++) await new Promise((r) => setTimeout(r, 50));
+    await addrAdd({ name: names.phy, cidr });
+    await linkSet({ name: names.phy, up: true });
+  }
+  return { uplinkOfport: UPLINK_OFPORT, tunnelOfport: spec.vtep ? TUNNEL_OFPORT : undefined };
+}
+
+async function setTrunks(ovsdb: OvsdbClient, port: string, trunks: number[]): Promise<void> {
+  await ovsdb.transact([{ op: 'update', table: 'Port', where: [['name', '==', port]], row: { trunks: ['set', trunks] } }]);
+}

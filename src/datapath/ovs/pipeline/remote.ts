@@ -1,0 +1,96 @@
+/**
+ * Traffic between hosts. Packets arriving from the VXLAN port (by VNI) or the uplink patch
+ * (by VLAN tag, which is popped) are classified into their network with the FROM_REMOTE
+ * bit set and go straight to forwarding: the sending host already checked their source.
+ * Packets for endpoints on other hosts leave through the tunnel (VNI + that host's VTEP)
+ * or the uplink (tagged); FROM_REMOTE packets are never sent back to the fabric (split
+ * horizon), so a full mesh of hosts cannot loop.
+ */
+import type { Action, FlowMod } from '../openflow/index.js';
+import { FEATURE, makeCookie } from './cookie.js';
+import { CLASSIFY_MASK, FROM_REMOTE, networksOf, objectIdOf, type HostView, type LocalNetwork, type RemoteEndpoint } from './model.js';
+import { TABLE } from './tables.js';
+
+const OFPVID_PRESENT = 0x1000;
+const ETH_TYPE_VLAN = 0x8100;
+
+/** Actions that carry a packet of `n` to `remote`'s host, or undefined when it cannot be reached. */
+export function toRemoteActions(view: HostView, n: LocalNetwork, vtepIp: string | undefined): Action[] | undefined {
+  if (n.pktTagType === 'vxlan') {
+    if (view.tunnelOfport === undefined || !vtepIp) return undefined;
+    return [
+      { type: 'setField', field: 'tunnelId', value: BigInt(n.pktTag) },
+      { type: 'setField', field: 'tunIpv4Dst', value: vtepIp },
+      { type: 'output', port: view.tunnelOfport },
+    ];
+  }
+  if (view.uplinkOfport === undefined) return undefined;
+  return [
+    { type: 'pushVlan', ethertype: ETH_TYPE_VLAN },
+    { type: 'setField', field: 'vlanVid', value: OFPVID_PRESENT | n.pktTag },
+    { type: 'output', port: view.uplinkOfport },
+  ];
+}
+
+/** Remote endpoints the view can actually reach. */
+export function reachableRemotes(view: HostView): RemoteEndpoint[] {
+  return view.remotes.filter((r) => toRemoteActions(view, r.network, r.vtepIp) !== undefined);
+}
+
+/** Classification of packets from the tunnel and the uplink, per network with local ports. */
+export function remoteClassifyFlows(view: HostView, round: number): FlowMod[] {
+  const flows: FlowMod[] = [];
+  for (const n of networksOf(view)) {
+    const metadata = { type: 'writeMetadata' as const, metadata: BigInt(n.key) | FROM_REMOTE, mask: CLASSIFY_MASK };
+    const next = { type: 'gotoTable' as const, tableId: TABLE.L2_FORWARD };
+    if (n.pktTagType === 'vxlan' && view.tunnelOfport !== undefined) {
+      flows.push({
+        command: 'add',
+        tableId: TABLE.CLASSIFY,
+        priority: 100,
+        cookie: makeCookie(round, FEATURE.TUNNEL, n.key),
+        match: { inPort: view.tunnelOfport, tunnelId: BigInt(n.pktTag) },
+        instructions: [metadata, next],
+      });
+    }
+    if (n.pktTagType === 'vlan' && view.uplinkOfport !== undefined) {
+      flows.push({
+        command: 'add',
+        tableId: TABLE.CLASSIFY,
+        priority: 100,
+        cookie: makeCookie(round, FEATURE.UPLINK, n.key),
+        match: { inPort: view.uplinkOfport, vlanVid: OFPVID_PRESENT | n.pktTag },
+        instructions: [{ type: 'applyActions', actions: [{ type: 'popVlan' }] }, metadata, next],
+      });
+    }
+  }
+  return flows;
+}
+
+/** Unicast to remote endpoints (local-origin packets only), and unknown unicast of VLAN networks to the physical network. */
+export function remoteForwardFlows(view: HostView, round: number): FlowMod[] {
+  const flows: FlowMod[] = [];
+  for (const r of reachableRemotes(view)) {
+    flows.push({
+      command: 'add',
+      tableId: TABLE.L2_FORWARD,
+      priority: 100,
+      cookie: makeCookie(round, FEATURE.REMOTE_FORWARD, objectIdOf(r.id)),
+      match: { metadata: BigInt(r.network.key), metadataMask: CLASSIFY_MASK, ethDst: r.mac },
+      instructions: [{ type: 'applyActions', actions: toRemoteActions(view, r.network, r.vtepIp)! }],
+    });
+  }
+  // The physical network may hold machines we do not know of (hand-off): send it what we cannot deliver.
+  for (const n of networksOf(view)) {
+    if (n.pktTagType !== 'vlan' || view.uplinkOfport === undefined) continue;
+    flows.push({
+      command: 'add',
+      tableId: TABLE.L2_FORWARD,
+      priority: 10,
+      cookie: makeCookie(round, FEATURE.UPLINK, n.key),
+      match: { metadata: BigInt(n.key), metadataMask: CLASSIFY_MASK },
+      instructions: [{ type: 'applyActions', actions: toRemoteActions(view, n, undefined)! }],
+    });
+  }
+  return flows;
+}

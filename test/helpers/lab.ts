@@ -1,0 +1,295 @@
+/**
+ * Test harness for the multi-host lab: a thin wrapper over scripts/lab.sh (so tests and
+ * `make lab` exercise the same code), plus direct nsenter/ip-netns calls where a process
+ * per call through the script would only add latency.
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Repository root. */
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The lab script every method goes through. */
+export const LAB_SH = join(ROOT, 'scripts/lab.sh');
+
+/** Management address of the underlay namespace (etcd, netmaster). */
+export const CONTROL_IP = '198.18.200.254';
+
+/** Result of a command run inside the lab. */
+export interface ExecResult {
+  code: number;
+  out: string;
+}
+
+/** An endpoint as `netdcli get endpoints --json` prints it. */
+export interface LabEndpoint {
+  container: string;
+  ip: string;
+  network: string;
+  tenant: string;
+  status: string;
+  attachedHost?: string;
+  host?: string;
+  mac?: string;
+  prefixLen?: number;
+  error?: string;
+}
+
+function runSync(cmd: string, args: string[], timeoutMs = 60_000, env?: NodeJS.ProcessEnv): ExecResult & { stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, env: env ?? process.env, maxBuffer: 64 << 20 });
+    return { code: 0, out: stdout, stdout, stderr: '' };
+  } catch (err) {
+    const e = err as { status: number | null; stdout?: string; stderr?: string; message: string };
+    const stdout = e.stdout ?? '';
+    const stderr = e.stderr ?? e.message;
+    return { code: e.status ?? 1, out: stdout + stderr, stdout, stderr };
+  }
+}
+
+/** Runs a command without blocking the event loop (reachability checks run many at once). */
+export function runAsync(cmd: string, args: string[], timeoutMs = 60_000): Promise<ExecResult & { stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      res({ code, out: stdout + stderr, stdout, stderr });
+    });
+  });
+}
+
+/** A running lab (see docs/lab.md). */
+export class Lab {
+  /** Directory holding the lab's state, logs and OVS run dirs. */
+  readonly dir: string;
+  /** Host labels, 'h1'..'hN'. */
+  readonly hosts: string[];
+  /** Which host each container was added on. */
+  private readonly containers = new Map<string, string>();
+  private readonly externals = new Set<string>();
+  private downDone = false;
+
+  private constructor(
+    readonly id: string,
+    hostCount: number,
+  ) {
+    this.dir = join(ROOT, '.run/lab', id);
+    this.hosts = Array.from({ length: hostCount }, (_, i) => `h${i + 1}`);
+  }
+
+  /** Builds a lab of `hosts` hosts and waits until every agent logs "netagent running"; removes it again if that fails. */
+  static async up(opts: { hosts: number }): Promise<Lab> {
+    const lab = new Lab(randomBytes(3).toString('hex'), opts.hosts);
+    const r = await runAsync(LAB_SH, ['--lab', lab.id, 'up', String(opts.hosts), '--id', lab.id, '--no-current'], 300_000);
+    if (r.code !== 0) {
+      await lab.down();
+      throw new Error(`lab up failed (exit ${r.code}):\n${r.stderr}\n${r.stdout}`);
+    }
+    return lab;
+  }
+
+  /** Name of a lab network namespace: 'ul' or a host label. */
+  netnsName(hostOrUl: string): string {
+    return `np${this.id}-${hostOrUl}`;
+  }
+
+  /** The OVS run directory of a host. */
+  ovsRundir(host: string): string {
+    return join(this.dir, host, 'ovs');
+  }
+
+  /** Runs scripts/lab.sh for this lab; throws with its output when it fails. */
+  script(args: string[], timeoutMs = 120_000): string {
+    const r = runSync(LAB_SH, ['--lab', this.id, ...args], timeoutMs);
+    if (r.code !== 0) throw new Error(`lab.sh ${args.join(' ')} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  /** Same as `script`, without blocking the event loop. */
+  async scriptAsync(args: string[], timeoutMs = 180_000): Promise<string> {
+    const r = await runAsync(LAB_SH, ['--lab', this.id, ...args], timeoutMs);
+    if (r.code !== 0) throw new Error(`lab.sh ${args.join(' ')} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  /** netdcli against the lab's netmaster (run in the underlay namespace). */
+  netdcli(args: string[]): { code: number; stdout: string; stderr: string } {
+    const r = runSync('ip', ['netns', 'exec', this.netnsName('ul'), process.execPath, join(ROOT, 'dist/cli/netdcli.js'), '--master', `http://${CONTROL_IP}:9999`, ...args]);
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Applies an intent (`netdcli -cfg`); throws with netdcli's stderr when it is rejected. */
+  async applyIntent(intent: object): Promise<void> {
+    const dir = join(this.dir, 'intents');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `intent-${Date.now()}-${randomBytes(2).toString('hex')}.json`);
+    writeFileSync(file, JSON.stringify(intent, null, 2) + '\n');
+    const r = this.netdcli(['-cfg', file]);
+    if (r.code !== 0) throw new Error(`netdcli -cfg ${file} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
+  }
+
+  /** Endpoints as the master reports them. */
+  endpoints(): LabEndpoint[] {
+    const r = this.netdcli(['get', 'endpoints', '--json']);
+    if (r.code !== 0) throw new Error(`netdcli get endpoints failed: ${r.stderr}`);
+    return JSON.parse(r.stdout) as LabEndpoint[];
+  }
+
+  /** Waits until every endpoint of the given containers is attached; throws with the endpoint table and agent logs if not. */
+  async waitAttached(containers: string[], timeoutMs = 60_000): Promise<LabEndpoint[]> {
+    const deadline = Date.now() + timeoutMs;
+    let eps: LabEndpoint[] = [];
+    for (;;) {
+      try {
+        eps = this.endpoints();
+        const mine = eps.filter((e) => containers.includes(e.container));
+        const done = containers.every((c) => mine.some((e) => e.container === c)) && mine.every((e) => e.status === 'attached');
+        if (done) return mine;
+      } catch {
+        // the master may be restarting; keep polling
+      }
+      if (Date.now() > deadline) {
+        const logs = this.hosts.map((h) => `--- ${h} agent log (tail)\n${this.agentLog(h).split('\n').slice(-15).join('\n')}`).join('\n');
+        throw new Error(`endpoints not attached after ${timeoutMs} ms: ${JSON.stringify(eps.map((e) => [e.container, e.network, e.status, e.error]))}\n${logs}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Creates container `name` (a network namespace) on `host`. */
+  addContainer(host: string, name: string): void {
+    this.script(['container', 'add', host, name]);
+    this.containers.set(name, host);
+  }
+
+  /** Stops container `name` on `host` (its processes are killed, its namespace file removed). */
+  delContainer(host: string, name: string): void {
+    this.script(['container', 'del', host, name]);
+    this.containers.delete(name);
+  }
+
+  /** The namespace file of a container. */
+  netnsPath(container: string): string {
+    const host = this.containers.get(container) ?? this.hosts.find((h) => existsSync(join(this.dir, h, 'netns', container)));
+    if (!host) throw new Error(`no container ${container} in lab ${this.id}`);
+    return join(this.dir, host, 'netns', container);
+  }
+
+  /** Host a container was added on. */
+  hostOf(container: string): string {
+    return this.netnsPath(container).split('/').slice(-3)[0];
+  }
+
+  /** Runs a command inside a container's network namespace. */
+  exec(container: string, cmd: string[], timeoutMs = 30_000): ExecResult {
+    const r = runSync('nsenter', [`--net=${this.netnsPath(container)}`, ...cmd], timeoutMs);
+    return { code: r.code, out: r.out };
+  }
+
+  /** Same as `exec`, without blocking the event loop. */
+  async execAsync(container: string, cmd: string[], timeoutMs = 30_000): Promise<ExecResult> {
+    const r = await runAsync('nsenter', [`--net=${this.netnsPath(container)}`, ...cmd], timeoutMs);
+    return { code: r.code, out: r.out };
+  }
+
+  /** Starts a long-running command in a container; stop it with `kill()` (by its PID). */
+  spawnIn(container: string, cmd: string[]): ChildProcess {
+    return this.spawnInNetns(this.netnsPath(container), cmd);
+  }
+
+  /** Starts a long-running command in the network namespace at `netnsPath` (nsenter execs it, so the child's PID is the command's). */
+  spawnInNetns(netnsPath: string, cmd: string[]): ChildProcess {
+    return spawn('nsenter', [`--net=${netnsPath}`, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  /** Runs a command in the network namespace at `netnsPath`, without blocking the event loop. */
+  async execInNetns(netnsPath: string, cmd: string[], timeoutMs = 30_000): Promise<ExecResult> {
+    const r = await runAsync('nsenter', [`--net=${netnsPath}`, ...cmd], timeoutMs);
+    return { code: r.code, out: r.out };
+  }
+
+  /** Runs a command in a host's namespace ('ul' for the underlay). */
+  hostExec(host: string, cmd: string[]): ExecResult {
+    const r = runSync('ip', ['netns', 'exec', this.netnsName(host), ...cmd]);
+    return { code: r.code, out: r.out };
+  }
+
+  /** Runs an OVS CLI (ovs-vsctl, ovs-ofctl, ovs-appctl) against a host's own OVS. */
+  ovs(host: string, cmd: string[]): ExecResult {
+    const d = this.ovsRundir(host);
+    const r = runSync(cmd[0], cmd.slice(1), 30_000, { ...process.env, OVS_RUNDIR: d, OVS_DBDIR: d, OVS_LOGDIR: d });
+    return { code: r.code, out: r.out };
+  }
+
+  /** SIGKILLs a host's agent. */
+  async killAgent(host: string): Promise<void> {
+    await this.scriptAsync(['host', 'kill-agent', host]);
+  }
+
+  /** Stops a host's agent with SIGTERM and waits for it to exit. */
+  async stopAgent(host: string): Promise<void> {
+    await this.scriptAsync(['host', 'stop-agent', host]);
+  }
+
+  /** Starts a host's agent and waits until it logs "netagent running". */
+  async startAgent(host: string): Promise<void> {
+    await this.scriptAsync(['host', 'start-agent', host]);
+  }
+
+  /** Takes a whole host down: agent, ovs-vswitchd and ovsdb-server (SIGKILL, like a power cut). */
+  async hostDown(host: string): Promise<void> {
+    await this.scriptAsync(['host', 'down', host]);
+  }
+
+  /** Brings a host back: its OVS (same database) and then its agent. */
+  async hostUp(host: string): Promise<void> {
+    await this.scriptAsync(['host', 'up', host]);
+  }
+
+  /** Restarts etcd on the same data directory and waits until it is healthy. */
+  async restartEtcd(): Promise<void> {
+    await this.scriptAsync(['etcd', 'restart']);
+  }
+
+  /** Adds an "external machine" whose untagged traffic enters VLAN `vlan` on the underlay. */
+  addExternal(name: string, vlan: number, cidr: string): void {
+    this.script(['external', 'add', name, String(vlan), cidr]);
+    this.externals.add(name);
+  }
+
+  /** Network namespace file of an external machine. */
+  externalNetnsPath(name: string): string {
+    return `/run/netns/np${this.id}-x-${name}`;
+  }
+
+  /** Runs a command on an external machine. */
+  externalExec(name: string, cmd: string[]): ExecResult {
+    const r = runSync('ip', ['netns', 'exec', `np${this.id}-x-${name}`, ...cmd]);
+    return { code: r.code, out: r.out };
+  }
+
+  /** A host agent's whole log. */
+  agentLog(host: string): string {
+    const f = join(this.dir, host, 'netagent.log');
+    return existsSync(f) ? readFileSync(f, 'utf8') : '';
+  }
+
+  /** Flows of a bridge (default: the agent's) on a host's own OVS, as `ovs-ofctl dump-flows` prints them. */
+  dumpFlows(host: string, bridge = 'netplugin'): string {
+    return this.ovs(host, ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', bridge]).out;
+  }
+
+  /** `scripts/lab.sh status` output. */
+  status(): string {
+    return this.script(['status']);
+  }
+
+  /** Removes the lab completely (idempotent; also after a failed up). */
+  async down(): Promise<void> {
+    if (this.downDone) return;
+    const r = await runAsync(LAB_SH, ['--lab', this.id, 'down'], 180_000);
+    if (r.code !== 0) throw new Error(`lab down failed: ${r.stderr}${r.stdout}`);
+    this.downDone = true;
+  }
+}
