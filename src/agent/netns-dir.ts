@@ -21,6 +21,8 @@ export class NetnsDirSource implements ContainerSource {
   private scanned = false;
   private scanning?: Promise<void>;
   private again = false;
+  private pendingTimer?: NodeJS.Timeout;
+  private pendingDelay = 0;
 
   /** `onChange` runs when the set of namespaces may have changed. */
   constructor(
@@ -63,11 +65,15 @@ export class NetnsDirSource implements ContainerSource {
       throw err;
     });
     const fresh = new Map<string, LocalContainer>();
+    let pending = 0;
     for (const name of names) {
       const path = join(this.dir, name);
       try {
         const [fs, st] = await Promise.all([statfs(path), stat(path)]);
-        if (fs.type !== NSFS_MAGIC) continue;
+        if (fs.type !== NSFS_MAGIC) {
+          pending++;
+          continue;
+        }
         // The inode identifies the namespace: a re-created namespace is a new container.
         fresh.set(name, { id: `netns:${st.ino}`, name, pid: 0, netns: path, source: 'netns' });
       } catch {
@@ -77,7 +83,22 @@ export class NetnsDirSource implements ContainerSource {
     const changed = fresh.size !== this.byName.size || [...fresh].some(([n, c]) => this.byName.get(n)?.id !== c.id);
     this.byName = fresh;
     this.scanned = true;
+    this.watchPending(pending);
     if (changed) this.onChange();
+  }
+
+  /**
+   * A file is created before a namespace is mounted on it, and mounting makes no inotify
+   * event: while such files exist, look again soon (backing off to once a second).
+   */
+  private watchPending(pending: number): void {
+    clearTimeout(this.pendingTimer);
+    if (pending === 0) {
+      this.pendingDelay = 0;
+      return;
+    }
+    this.pendingDelay = Math.min(1000, this.pendingDelay ? this.pendingDelay * 2 : 20);
+    this.pendingTimer = setTimeout(() => this.rescan(), this.pendingDelay);
   }
 
   /** Running containers by name. */
@@ -92,6 +113,7 @@ export class NetnsDirSource implements ContainerSource {
 
   /** Stops watching. */
   stop(): void {
+    clearTimeout(this.pendingTimer);
     this.watcher?.close();
   }
 }
