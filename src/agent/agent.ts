@@ -22,7 +22,7 @@ import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
 import type { PlumbContext } from './plumb.js';
 import { PeerStateCache } from './peers.js';
 import { HostRegistration } from './registration.js';
-import { ensureUnderlay, type Fabric } from './underlay.js';
+import { ensureUnderlay, TunnelNeighborWarmer, type Fabric } from './underlay.js';
 
 /** How an agent is started (each path is a flag, so several agents can share a machine). */
 export interface AgentOptions {
@@ -57,6 +57,7 @@ export class Agent {
   private openflow?: OpenFlowConnection;
   private lastError = '';
   private registration?: HostRegistration;
+  private readonly warmer = new TunnelNeighborWarmer();
   private fabric?: { key: string; at: number; value: Fabric };
   /** Re-reads the bridge's flows at least this often; in between, rounds trust memory. */
   private readonly flows: FlowSyncer;
@@ -170,6 +171,10 @@ export class Agent {
       ofportTimeoutMs: 10_000,
     };
     const fabric = await this.ensureFabric();
+    if (fabric.tunnelOfport !== undefined) {
+      const peers = this.peers.current();
+      this.warmer.warm([...peers.hosts.values()].filter((h) => h.host !== this.opts.hostLabel && h.vtepIp).map((h) => h.vtepIp!));
+    }
     const started = Date.now();
     const r = await reconcileRound({
       host: this.opts.hostLabel,
@@ -200,6 +205,7 @@ export class Agent {
     const key = JSON.stringify([uplink, vtep, [...vlans].sort((a, b) => a - b)]);
     if (this.fabric && this.fabric.key === key && Date.now() - this.fabric.at < this.opts.resyncMs) return this.fabric.value;
     const value = await ensureUnderlay(this.ovsdb, { bridge: this.opts.bridge, datapathType: this.facts.datapathType, uplink, vtep, vlans });
+    if (this.fabric?.key !== key) this.warmer.reset();
     this.fabric = { key, at: Date.now(), value };
     return value;
   }

@@ -26,4 +26,11 @@ export const EXT = {
   mac: 'attached-mac',
   ip: 'netplugin-ip',
   source: 'netplugin-source',
+  /** `<type>/<mtu>` of the network when plumbed: a change means the veth must be redone. */
+  link: 'netplugin-link',
 } as const;
+
+/** The network properties baked into an endpoint's veth (MTU, offloads by type). */
+export function linkSignature(n: { pktTagType: string; mtu: number }): string {
+  return `${n.pktTagType}/${n.mtu}`;
+}

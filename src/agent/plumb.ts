@@ -6,7 +6,7 @@
 import type { EndpointState, NetworkState } from '../intent/types.js';
 import { runBatch, type LinkInfo, type NetlinkOp, type OpResult, type RouteInfo } from '../datapath/kernel/index.js';
 import { addPorts, deletePorts, waitForOfports, type OvsdbClient, type PortInfo } from '../datapath/ovs/ovsdb/index.js';
-import { EXT, freeEthName, hostVethName } from './names.js';
+import { EXT, freeEthName, hostVethName, linkSignature } from './names.js';
 import type { LocalContainer } from './containers.js';
 
 /** One endpoint to attach into a running container. */
@@ -126,6 +126,7 @@ export async function attachEndpoints(ctx: PlumbContext, items: AttachItem[], ex
         [EXT.mac]: s.item.endpoint.mac,
         [EXT.ip]: s.item.endpoint.ip,
         [EXT.source]: s.item.container.source,
+        [EXT.link]: linkSignature(s.item.network),
       },
     })),
   );

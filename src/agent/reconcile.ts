@@ -4,7 +4,7 @@
  * their veths), make the minimal changes, then make the flows match. Every round starts
  * from observation, so a round interrupted by kill -9 is finished by the next agent.
  */
-import type { EndpointState } from '../intent/types.js';
+import type { EndpointState, NetworkState } from '../intent/types.js';
 import { linkList } from '../datapath/kernel/index.js';
 import { listPorts, type PortInfo } from '../datapath/ovs/ovsdb/index.js';
 import type { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
@@ -13,7 +13,7 @@ import { desiredPipeline, networkKey, type HostView, type LocalNetwork, type Rem
 import type { PeerSnapshot } from './peers.js';
 import type { LocalContainer } from './containers.js';
 import type { DesiredSnapshot } from './desired.js';
-import { EXT, gatewayMac } from './names.js';
+import { EXT, gatewayMac, linkSignature } from './names.js';
 import { attachEndpoints, detachPorts, type AttachItem, type PlumbContext } from './plumb.js';
 
 /** Status of one endpoint as this agent sees it. */
@@ -56,8 +56,9 @@ export interface RoundResult {
 }
 
 /** True when an existing port already serves `ep` in `container` as desired. */
-function portIsCurrent(p: PortInfo, ep: EndpointState, container: LocalContainer, hostLinkExists: boolean): boolean {
+function portIsCurrent(p: PortInfo, ep: EndpointState, net: NetworkState, container: LocalContainer, hostLinkExists: boolean): boolean {
   return (
+    p.externalIds[EXT.link] === linkSignature(net) &&
     hostLinkExists &&
     p.ofport > 0 &&
     !p.error &&
@@ -95,7 +96,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   for (const p of ports) {
     const id = p.externalIds[EXT.endpoint];
     const w = wanted.get(id);
-    if (w && !keep.has(id) && portIsCurrent(p, w.ep, w.container, linkExists.get(p.name)!)) {
+    if (w && !keep.has(id) && portIsCurrent(p, w.ep, desired.networks.get(`${w.ep.tenant}/${w.ep.network}`)!, w.container, linkExists.get(p.name)!)) {
       keep.set(id, p);
       continue;
     }

@@ -6,7 +6,8 @@
  * is a trunk carrying untagged underlay traffic (VLAN 0) and exactly the allocated VLANs.
  */
 import { addrAdd, linkGet, linkSet } from '../datapath/kernel/index.js';
-import { addPorts, ensureBridge, listPorts, type OvsdbClient } from '../datapath/ovs/ovsdb/index.js';
+import { addPorts, ensureBridge, listPorts, waitForVswitchd, type OvsdbClient } from '../datapath/ovs/ovsdb/index.js';
+import { createSocket } from 'node:dgram';
 import { NetpluginError } from '../common/errors.js';
 
 /** Fixed ofports of the fabric ports on the integration bridge (endpoints use 1 and up). */
@@ -77,5 +78,42 @@ export async function ensureUnderlay(ovsdb: OvsdbClient, spec: UnderlaySpec): Pr
 }
 
 async function setTrunks(ovsdb: OvsdbClient, port: string, trunks: number[]): Promise<void> {
+  const [res] = (await ovsdb.transact([{ op: 'select', table: 'Port', where: [['name', '==', port]], columns: ['trunks'] }])) as { rows: { trunks: unknown }[] }[];
+  const cur = res.rows[0]?.trunks;
+  const current = Array.isArray(cur) && cur[0] === 'set' ? (cur[1] as number[]) : typeof cur === 'number' ? [cur] : [];
+  if (JSON.stringify([...current].sort((a, b) => a - b)) === JSON.stringify(trunks)) return;
   await ovsdb.transact([{ op: 'update', table: 'Port', where: [['name', '==', port]], row: { trunks: ['set', trunks] } }]);
+  // Measured here: vswitchd applied a trunks change only once next_cfg moved (as ovs-vsctl does).
+  await waitForVswitchd(ovsdb, 10_000);
 }
+
+/**
+ * Userspace tunnels resolve a peer VTEP's MAC by snooping ARP on the phy bridge, so the
+ * first packet toward a new peer is lost while that happens. Sending one UDP datagram to
+ * each new peer (discard port) from this host makes the kernel ARP for it first.
+ */
+export class TunnelNeighborWarmer {
+  private warmed = new Set<string>();
+
+  /** Sends one datagram to each VTEP not warmed before. */
+  warm(vteps: Iterable<string>): void {
+    const fresh = [...vteps].filter((ip) => !this.warmed.has(ip));
+    if (fresh.length === 0) return;
+    const sock = createSocket('udp4');
+    sock.on('error', () => sock.close());
+    let left = fresh.length;
+    for (const ip of fresh) {
+      this.warmed.add(ip);
+      sock.send(Buffer.alloc(1), UDP_DISCARD_PORT, ip, () => {
+        if (--left === 0) sock.close();
+      });
+    }
+  }
+
+  /** Forgets everything (after the underlay was rebuilt). */
+  reset(): void {
+    this.warmed.clear();
+  }
+}
+
+const UDP_DISCARD_PORT = 9;
