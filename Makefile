@@ -6,7 +6,9 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: all build deps install uninstall unit-test system-test test demo demo-stop bench host-setup clean
+.PHONY: all build deps install uninstall unit-test system-test test demo demo-stop bench host-setup lab lab-down clean
+
+HOSTS ?= 3
 
 all: build
 
@@ -49,6 +51,14 @@ demo: build host-setup
 
 demo-stop:
 	scripts/demo.sh stop
+
+## lab: N simulated hosts (namespaces), each with its own OVS and netagent, one etcd (HOSTS=N)
+lab: build host-setup
+	scripts/lab.sh up $(HOSTS)
+
+## lab-down: remove the lab, leaving nothing behind
+lab-down:
+	scripts/lab.sh down
 
 ## bench: benchmarks, printed as a table and written to bench/results/latest.json
 bench: build host-setup
