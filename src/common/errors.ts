@@ -21,7 +21,7 @@ export const ERROR_CODES = {
   NP_MASTER_UNREACHABLE: 'netdcli could not reach netmaster',
   NP_USAGE: 'a command-line flag is missing or malformed',
   NP_NOT_FOUND: 'the named object does not exist',
-  NP_INVALID_ARGUMENT: 'a value passed to the native addon is malformed (address, MAC, name)',
+  NP_INVALID_ARGUMENT: 'a value passed to an API is malformed (address, MAC, name, lease TTL)',
   NP_STORE_REJECTED: 'the state store refused a request as too large (etcd --max-txn-ops / --max-request-bytes)',
 } as const;
 
