@@ -106,8 +106,9 @@ export async function checkReachability(lab: Lab, opts: ReachabilityOptions = {}
 
   if (doPing) {
     await pool(pairs, concurrency, async (p) => {
-      // With overlapping subnets the target IP may also belong to a peer `from` must reach: ping cannot tell them apart.
-      const ambiguous = !p.expected && targets.some((t) => t.name !== p.to.name && t.name !== p.from && t.ip === p.to.ip && expect(addrsOf(p.from), t));
+      // With overlapping subnets the target IP may also be the source's own or a peer's it must reach: ping cannot tell them apart.
+      const own = addrsOf(p.from).some((a) => a.ip === p.to.ip);
+      const ambiguous = !p.expected && (own || targets.some((t) => t.name !== p.to.name && t.name !== p.from && t.ip === p.to.ip && expect(addrsOf(p.from), t)));
       if (ambiguous) return;
       const src = targets.find((t) => t.name === p.from)!;
       const r = await execIn(lab, src, ['ping', '-c', '2', '-W', '1', '-i', '0.3', p.to.ip], 15_000);
@@ -132,9 +133,11 @@ export async function checkReachability(lab: Lab, opts: ReachabilityOptions = {}
       });
       await pool(tokens, concurrency, async (t) => {
         const src = targets.find((x) => x.name === t.p.from)!;
-        await execIn(lab, src, ['sh', '-c', `echo ${t.token} | busybox nc -w 2 ${t.p.to.ip} ${t.port}`], 15_000);
+        await execIn(lab, src, ['sh', '-c', `echo ${t.token} | busybox nc -w 3 ${t.p.to.ip} ${t.port}`], 15_000);
       });
-      await new Promise((r) => setTimeout(r, 300));
+      // A listener exits once its one connection closes; give late segments (retransmits) time to land.
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline && tokens.some((t) => !t.got.includes(t.token) && t.p.expected)) await new Promise((r) => setTimeout(r, 100));
       for (const t of tokens) t.p.tcp = t.got.includes(t.token);
     } finally {
       for (const l of listeners) if (l.exitCode === null && l.signalCode === null) l.kill('SIGKILL');
