@@ -53,6 +53,8 @@ export interface ReachabilityOptions {
   tcp?: boolean;
   /** How many probes run at once. */
   concurrency?: number;
+  /** How long to wait for pairs that must reach to start answering (convergence), default 20 s. */
+  settleMs?: number;
 }
 
 /** Turns `netdcli get endpoints --json` rows into targets. */
@@ -103,6 +105,21 @@ export async function checkReachability(lab: Lab, opts: ReachabilityOptions = {}
       pairs.push({ from, to, expected: expect(addrsOf(from), to), ok: false });
     }
   }
+
+  // Hosts converge asynchronously (each agent learns the others' attachments from the store):
+  // wait until every pair that must reach answers one ping, within a deadline, before judging.
+  // A pair that never answers still fails below.
+  const settleDeadline = Date.now() + (opts.settleMs ?? 20_000);
+  await pool(
+    pairs.filter((p) => p.expected),
+    concurrency,
+    async (p) => {
+      const src = targets.find((t) => t.name === p.from)!;
+      while (Date.now() < settleDeadline) {
+        if ((await execIn(lab, src, ['ping', '-c', '1', '-W', '1', p.to.ip], 5_000)).code === 0) return;
+      }
+    },
+  );
 
   if (doPing) {
     await pool(pairs, concurrency, async (p) => {
