@@ -14,11 +14,11 @@
 #   scripts/lab.sh container list
 #   scripts/lab.sh external add NAME VLAN IP/PREFIX    a machine on the underlay, untagged in VLAN
 #   scripts/lab.sh external del NAME | exec NAME CMD...
-#   scripts/lab.sh host stop-agent|kill-agent|start-agent|down|stop|up hN
+#   scripts/lab.sh host stop-agent|kill-agent|start-agent|down|stop|up hostN
 #   scripts/lab.sh etcd stop|start|restart
-#   scripts/lab.sh exec hN|ul CMD...                   run CMD in a host's (or the underlay's) netns
-#   scripts/lab.sh ovs hN CMD...                       run an OVS CLI against that host's OVS
-#   scripts/lab.sh log hN                              that host's agent log
+#   scripts/lab.sh exec hostN|ul CMD...                   run CMD in a host's (or the underlay's) netns
+#   scripts/lab.sh ovs hostN CMD...                       run an OVS CLI against that host's OVS
+#   scripts/lab.sh log hostN                              that host's agent log
 #
 # Which lab: `--lab ID` before the command, else $NP_LAB, else the one `up` recorded as
 # current (.run/lab/current). Tuning (environment): NP_LAB_AGENT_FLAGS=auto|all|minimal
@@ -67,9 +67,9 @@ hns() { echo "np$id-$1"; }
 host_dir() { echo "$labdir/$1"; }
 
 check_host() {
-  [[ $1 =~ ^h([0-9]+)$ ]] || die "host must be h1..hN, not '$1'"
+  [[ $1 =~ ^host([0-9]+)$ ]] || die "host must be host1..hostN, not '$1'"
   local n=${BASH_REMATCH[1]}
-  { [ "$n" -ge 1 ] && [ "$n" -le "$(hosts_of_lab)" ]; } || die "lab $id has no host $1 (hosts: h1..h$(hosts_of_lab))"
+  { [ "$n" -ge 1 ] && [ "$n" -le "$(hosts_of_lab)" ]; } || die "lab $id has no host $1 (hosts: host1..host$(hosts_of_lab))"
 }
 
 # ---------------------------------------------------------------- processes, by PID only
@@ -226,7 +226,7 @@ agent_flag_wanted() {
 }
 
 agent_args() {
-  local h=$1 n=${1#h} d
+  local h=$1 n=${1#host} d
   d=$(host_dir "$h")
   printf '%s\n' --host-label "$h" --store "etcd://$ctl_ip:2379" --ovs-rundir "$d/ovs" \
     --bridge "$bridge" --docker-socket "$d/no-docker.sock"
@@ -311,7 +311,7 @@ cmd_up() {
   ip -n "$ul" addr add "$ctl_ip/24" dev mgmt
 
   for i in $(seq 1 "$n"); do
-    h=h$i
+    h=host$i
     mkdir -p "$labdir/$h/ovs" "$labdir/$h/netns"
     ip netns add "$(hns $h)"
     no_ipv6 "$(hns $h)"
@@ -333,9 +333,9 @@ cmd_up() {
   log "lab $id: etcd on $etcd_url, netmaster on $master_url"
   etcd_start
   master_start
-  for i in $(seq 1 "$n"); do log "lab $id: h$i: ovsdb-server + ovs-vswitchd"; ovs_start "h$i"; done
-  for i in $(seq 1 "$n"); do agent_start "h$i"; done
-  for i in $(seq 1 "$n"); do agent_wait "h$i"; done
+  for i in $(seq 1 "$n"); do log "lab $id: host$i: ovsdb-server + ovs-vswitchd"; ovs_start "host$i"; done
+  for i in $(seq 1 "$n"); do agent_start "host$i"; done
+  for i in $(seq 1 "$n"); do agent_wait "host$i"; done
   up_done=1
   cmd_status
 }
@@ -362,24 +362,24 @@ up_exit() {
 down_lab() {
   local f ns h
   # Containers first: anything running inside them (test listeners, shells) goes by PID.
-  for f in "$labdir"/h*/netns/*; do
+  for f in "$labdir"/host*/netns/*; do
     [ -e "$f" ] || continue
     kill_netns_pids "$f"
   done
   local specs=()
-  for h in "$labdir"/h*; do [ -d "$h" ] && specs+=("$h/netagent.pid:netagent"); done
+  for h in "$labdir"/host*; do [ -d "$h" ] && specs+=("$h/netagent.pid:netagent"); done
   stop_pidfiles TERM "${specs[@]}" "$labdir/ul/netmaster.pid:netmaster"
   specs=("$labdir/ul/etcd.pid:etcd")
-  for h in "$labdir"/h*/ovs "$labdir"/ul/ovs; do
+  for h in "$labdir"/host*/ovs "$labdir"/ul/ovs; do
     [ -d "$h" ] && specs+=("$h/ovs-vswitchd.pid:ovs-vswitchd" "$h/ovsdb-server.pid:ovsdb-server")
   done
   stop_pidfiles TERM "${specs[@]}"
-  for f in "$labdir"/h*/netns/*; do
+  for f in "$labdir"/host*/netns/*; do
     [ -e "$f" ] || continue
     while mountpoint -q "$f" 2>/dev/null; do umount "$f" || umount -l "$f" || break; done
     rm -f "$f"
   done
-  for h in "$labdir"/h*/netns; do
+  for h in "$labdir"/host*/netns; do
     while mountpoint -q "$h" 2>/dev/null; do umount "$h" 2>/dev/null || umount -l "$h" || break; done
   done
   # Stragglers in the lab's named namespaces (a PID file lost in a crash) also go by PID.
@@ -426,7 +426,7 @@ cmd_status() {
   echo "    etcd      $etcd_url   $(state_of "$labdir/ul/etcd.pid" etcd)"
   echo "    netmaster $master_url   $(state_of "$labdir/ul/netmaster.pid" netmaster)"
   for i in $(seq 1 "$n"); do
-    h=h$i
+    h=host$i
     echo "  $h: ns $(hns $h), mgmt0 $mgmt_net.$i/24, uplink up0 (VTEP $data_net.$i/24, set by the agent)"
     echo "    ovsdb-server $(state_of "$labdir/$h/ovs/ovsdb-server.pid" ovsdb-server), ovs-vswitchd $(state_of "$labdir/$h/ovs/ovs-vswitchd.pid" ovs-vswitchd) (OVS_RUNDIR=$labdir/$h/ovs)"
     echo "    netagent $(state_of "$labdir/$h/netagent.pid" netagent), log $labdir/$h/netagent.log"
@@ -436,10 +436,10 @@ cmd_status() {
   [ -z "$missing" ] || echo "  note: this netagent build lacks$missing; the agents run without them"
   cat <<EOF
   use:
-    scripts/lab.sh netdcli -cfg intent.json        (Hosts h1..h$n, Intf up0, VtepIp $data_net.N)
-    scripts/lab.sh container add h1 myContainer1
+    scripts/lab.sh netdcli -cfg intent.json        (Hosts host1..host$n, Intf up0, VtepIp $data_net.N: the examples/ files as they are)
+    scripts/lab.sh container add host1 myContainer1
     scripts/lab.sh container exec myContainer1 ping -c 2 IP
-    scripts/lab.sh ovs h1 ovs-ofctl -O OpenFlow13 dump-flows $bridge
+    scripts/lab.sh ovs host1 ovs-ofctl -O OpenFlow13 dump-flows $bridge
     scripts/lab.sh down
 EOF
 }
@@ -448,7 +448,7 @@ EOF
 
 container_file() {
   local name=$1 f
-  for f in "$labdir"/h*/netns/"$name"; do [ -e "$f" ] && { echo "$f"; return 0; }; done
+  for f in "$labdir"/host*/netns/"$name"; do [ -e "$f" ] && { echo "$f"; return 0; }; done
   return 1
 }
 
@@ -483,7 +483,7 @@ cmd_container() {
       exec nsenter --net="$f" "$@"
       ;;
     list)
-      for f in "$labdir"/h*/netns/*; do [ -e "$f" ] && echo "$(basename "$(dirname "$(dirname "$f")")") $(basename "$f")"; done
+      for f in "$labdir"/host*/netns/*; do [ -e "$f" ] && echo "$(basename "$(dirname "$(dirname "$f")")") $(basename "$f")"; done
       return 0
       ;;
     *) die "usage: container add|del HOST NAME | exec NAME CMD... | list" ;;
@@ -562,7 +562,7 @@ cmd_external() {
 
 cmd_host() {
   need_lab
-  [ $# -eq 2 ] || die "usage: host stop-agent|kill-agent|start-agent|down|stop|up hN"
+  [ $# -eq 2 ] || die "usage: host stop-agent|kill-agent|start-agent|down|stop|up hostN"
   check_host "$2"
   case $1 in
     stop-agent) agent_stop "$2" TERM ;;
@@ -570,7 +570,7 @@ cmd_host() {
     start-agent) agent_start "$2" && agent_wait "$2" ;;
     down|stop) agent_stop "$2" KILL; ovs_stop "$2" KILL ;;
     up) ovs_start "$2"; agent_start "$2" && agent_wait "$2" ;;
-    *) die "usage: host stop-agent|kill-agent|start-agent|down|stop|up hN" ;;
+    *) die "usage: host stop-agent|kill-agent|start-agent|down|stop|up hostN" ;;
   esac
 }
 
@@ -597,14 +597,14 @@ case $sub in
   etcd) cmd_etcd "$@" ;;
   exec)
     need_lab
-    [ $# -ge 2 ] || die "usage: exec hN|ul CMD..."
+    [ $# -ge 2 ] || die "usage: exec hostN|ul CMD..."
     if [ "$1" = ul ]; then ns=$ul; else check_host "$1"; ns=$(hns "$1"); fi
     shift
     exec ip netns exec "$ns" "$@"
     ;;
   ovs)
     need_lab
-    [ $# -ge 2 ] || die "usage: ovs hN CMD..."
+    [ $# -ge 2 ] || die "usage: ovs hostN CMD..."
     check_host "$1"
     d=$(host_dir "$1")/ovs
     shift

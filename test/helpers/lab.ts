@@ -63,7 +63,7 @@ export function runAsync(cmd: string, args: string[], timeoutMs = 60_000): Promi
 export class Lab {
   /** Directory holding the lab's state, logs and OVS run dirs. */
   readonly dir: string;
-  /** Host labels, 'h1'..'hN'. */
+  /** Host labels, 'host1'..'hostN'. */
   readonly hosts: string[];
   /** Which host each container was added on. */
   private readonly containers = new Map<string, string>();
@@ -75,7 +75,7 @@ export class Lab {
     hostCount: number,
   ) {
     this.dir = join(ROOT, '.run/lab', id);
-    this.hosts = Array.from({ length: hostCount }, (_, i) => `h${i + 1}`);
+    this.hosts = Array.from({ length: hostCount }, (_, i) => `host${i + 1}`);
   }
 
   /** Builds a lab of `hosts` hosts and waits until every agent logs "netagent running"; removes it again if that fails. */
@@ -198,9 +198,13 @@ export class Lab {
     return this.spawnInNetns(this.netnsPath(container), cmd);
   }
 
-  /** Starts a long-running command in the network namespace at `netnsPath` (nsenter execs it, so the child's PID is the command's). */
+  /**
+   * Starts a long-running command in the network namespace at `netnsPath` (nsenter execs it,
+   * so the child's PID is the command's). Its stdin stays open: busybox `nc -l` ends the
+   * session when stdin reaches EOF, which could race a client's data.
+   */
   spawnInNetns(netnsPath: string, cmd: string[]): ChildProcess {
-    return spawn('nsenter', [`--net=${netnsPath}`, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return spawn('nsenter', [`--net=${netnsPath}`, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
   /** Runs a command in the network namespace at `netnsPath`, without blocking the event loop. */

@@ -20,14 +20,14 @@ function L(): Lab {
 
 /** Hosts[] entries for the lab: uplink up0, VTEP 198.18.100.N. */
 function labHosts(n: number): object[] {
-  return Array.from({ length: n }, (_, i) => ({ Name: `h${i + 1}`, Intf: 'up0', VtepIp: `198.18.100.${i + 1}` }));
+  return Array.from({ length: n }, (_, i) => ({ Name: `host${i + 1}`, Intf: 'up0', VtepIp: `198.18.100.${i + 1}` }));
 }
 
-/** An example from examples/ rewritten for the lab: hostN -> hN, uplink up0, lab VTEP addresses. */
+/** An example from examples/ as the lab runs it: uplink up0 and the lab VTEP addresses (the examples already use them). */
 function labExample(file: string): { intent: Record<string, unknown>; placement: [string, string][] } {
-  const text = readFileSync(join(ROOT, 'examples', file), 'utf8').replace(/"host(\d+)"/g, '"h$1"');
+  const text = readFileSync(join(ROOT, 'examples', file), 'utf8');
   const intent = JSON.parse(text) as Record<string, unknown> & { Hosts?: { Name: string }[]; HostBindings?: { Container: string; Host: string }[]; Tenants: { Networks: { Endpoints: { Container: string; Host?: string }[] }[] }[] };
-  if (intent.Hosts) intent.Hosts = intent.Hosts.map((h) => ({ Name: h.Name, Intf: 'up0', VtepIp: `198.18.100.${h.Name.slice(1)}` }));
+  if (intent.Hosts) intent.Hosts = intent.Hosts.map((h) => ({ Name: h.Name, Intf: 'up0', VtepIp: `198.18.100.${h.Name.slice(4)}` }));
   const placement = new Map<string, string>();
   for (const b of intent.HostBindings ?? []) placement.set(b.Container, b.Host);
   for (const t of intent.Tenants) for (const n of t.Networks) for (const e of n.Endpoints) if (e.Host) placement.set(e.Container, e.Host);
@@ -88,12 +88,12 @@ describe('multi-host lab: the issue\'s examples', () => {
       Tenants: [{
         Name: 'tenant-one', DefaultNetType: 'vlan', SubnetPool: '11.1.0.0/16', AllocSubnetLen: 24, Vlans: '11-28',
         Networks: [
-          { Name: 'orange', Endpoints: [{ Host: 'h1', Container: 'v1' }, { Host: 'h2', Container: 'v2' }] },
-          { Name: 'purple', Endpoints: [{ Host: 'h1', Container: 'v3' }, { Host: 'h2', Container: 'v4' }] },
+          { Name: 'orange', Endpoints: [{ Host: 'host1', Container: 'v1' }, { Host: 'host2', Container: 'v2' }] },
+          { Name: 'purple', Endpoints: [{ Host: 'host1', Container: 'v3' }, { Host: 'host2', Container: 'v4' }] },
         ],
       }],
     };
-    const placement: [string, string][] = [['v1', 'h1'], ['v2', 'h2'], ['v3', 'h1'], ['v4', 'h2']];
+    const placement: [string, string][] = [['v1', 'host1'], ['v2', 'host2'], ['v3', 'host1'], ['v4', 'host2']];
     await scenario(intent, placement, async () => {
       const r = await expectReachability(L());
       expect(r.pairs.filter((p) => p.expected)).toHaveLength(4);
@@ -114,12 +114,12 @@ describe('multi-host lab: the issue\'s examples', () => {
       Tenants: [{
         Name: 'tenant-one', DefaultNetType: 'vxlan', SubnetPool: '11.1.0.0/16', AllocSubnetLen: 24, Vxlans: '10001-14000',
         Networks: [
-          { Name: 'orange', Endpoints: [{ Host: 'h1', Container: 'x1' }, { Host: 'h1', Container: 'x2' }, { Host: 'h2', Container: 'x3' }, { Host: 'h3', Container: 'x4' }] },
-          { Name: 'purple', Endpoints: [{ Host: 'h2', Container: 'x5' }, { Host: 'h3', Container: 'x6' }] },
+          { Name: 'orange', Endpoints: [{ Host: 'host1', Container: 'x1' }, { Host: 'host1', Container: 'x2' }, { Host: 'host2', Container: 'x3' }, { Host: 'host3', Container: 'x4' }] },
+          { Name: 'purple', Endpoints: [{ Host: 'host2', Container: 'x5' }, { Host: 'host3', Container: 'x6' }] },
         ],
       }],
     };
-    const placement: [string, string][] = [['x1', 'h1'], ['x2', 'h1'], ['x3', 'h2'], ['x4', 'h3'], ['x5', 'h2'], ['x6', 'h3']];
+    const placement: [string, string][] = [['x1', 'host1'], ['x2', 'host1'], ['x3', 'host2'], ['x4', 'host3'], ['x5', 'host2'], ['x6', 'host3']];
     await scenario(intent, placement, async () => {
       const r = await expectReachability(L());
       expect(r.pairs.filter((p) => p.expected)).toHaveLength(12 + 2);
@@ -140,12 +140,12 @@ describe('multi-host lab: the issue\'s examples', () => {
       Tenants: [{
         Name: 'tenant-one', DefaultNetType: 'vlan', SubnetPool: '11.1.0.0/16', AllocSubnetLen: 24, Vlans: '11-28',
         Networks: [
-          { Name: 'orange', PktTag: 25, SubnetCIDR: '11.1.25.0/24', DefaultGw: '11.1.25.1', Endpoints: [{ Host: 'h1', Container: 'e1' }, { Host: 'h3', Container: 'e2' }] },
-          { Name: 'purple', PktTag: 26, SubnetCIDR: '11.1.26.0/24', Endpoints: [{ Host: 'h2', Container: 'e3' }] },
+          { Name: 'orange', PktTag: 25, SubnetCIDR: '11.1.25.0/24', DefaultGw: '11.1.25.1', Endpoints: [{ Host: 'host1', Container: 'e1' }, { Host: 'host3', Container: 'e2' }] },
+          { Name: 'purple', PktTag: 26, SubnetCIDR: '11.1.26.0/24', Endpoints: [{ Host: 'host2', Container: 'e3' }] },
         ],
       }],
     };
-    const placement: [string, string][] = [['e1', 'h1'], ['e2', 'h3'], ['e3', 'h2']];
+    const placement: [string, string][] = [['e1', 'host1'], ['e2', 'host3'], ['e3', 'host2']];
     await scenario(intent, placement, async () => {
       L().addExternal('phys25', 25, '11.1.25.200/24');
       const targets: Target[] = [...endpointTargets(L().endpoints()), { name: 'phys25', ip: '11.1.25.200', tenant: 'tenant-one', network: 'orange', external: true }];
@@ -158,19 +158,19 @@ describe('multi-host lab: the issue\'s examples', () => {
       Hosts: labHosts(3),
       Tenants: [{
         Name: 'tenant-one', DefaultNetType: 'vxlan', SubnetPool: '11.1.0.0/16', AllocSubnetLen: 24, Vxlans: '10001-14000',
-        Networks: [{ Name: 'orange', Endpoints: [{ Host: 'h1', Container: 'r1' }, { Host: 'h2', Container: 'r2' }, { Host: 'h3', Container: 'r3' }] }],
+        Networks: [{ Name: 'orange', Endpoints: [{ Host: 'host1', Container: 'r1' }, { Host: 'host2', Container: 'r2' }, { Host: 'host3', Container: 'r3' }] }],
       }],
     };
-    const placement: [string, string][] = [['r1', 'h1'], ['r2', 'h2'], ['r3', 'h3']];
+    const placement: [string, string][] = [['r1', 'host1'], ['r2', 'host2'], ['r3', 'host3']];
     await scenario(intent, placement, async () => {
       await expectReachability(L());
-      await L().killAgent('h2');
+      await L().killAgent('host2');
       await expectReachability(L(), { only: ['r1', 'r2', 'r3'] });
-      await L().startAgent('h2');
+      await L().startAgent('host2');
 
-      await L().hostDown('h3');
+      await L().hostDown('host3');
       await expectReachability(L(), { only: ['r1', 'r2'] });
-      await L().hostUp('h3');
+      await L().hostUp('host3');
       await L().waitAttached(['r1', 'r2', 'r3'], 90_000);
       await expectReachability(L());
 
@@ -178,10 +178,10 @@ describe('multi-host lab: the issue\'s examples', () => {
       await L().restartEtcd();
       await L().applyIntent({
         ...intent,
-        Tenants: [{ ...intent.Tenants[0], Networks: [{ Name: 'orange', Endpoints: [...intent.Tenants[0].Networks[0].Endpoints, { Host: 'h2', Container: 'r4' }] }] }],
+        Tenants: [{ ...intent.Tenants[0], Networks: [{ Name: 'orange', Endpoints: [...intent.Tenants[0].Networks[0].Endpoints, { Host: 'host2', Container: 'r4' }] }] }],
       });
-      L().addContainer('h2', 'r4');
-      placement.push(['r4', 'h2']);
+      L().addContainer('host2', 'r4');
+      placement.push(['r4', 'host2']);
       await L().waitAttached(['r1', 'r2', 'r3', 'r4'], 90_000);
       await expectReachability(L());
     });

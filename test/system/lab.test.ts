@@ -72,7 +72,7 @@ describe('lab topology', () => {
       const health = L().hostExec(h, ['curl', '-fsS', '--max-time', '5', `http://${CONTROL_IP}:2379/health`]);
       expect(health.out).toContain('"health":"true"');
     });
-    const r = L().hostExec('h1', ['ping', '-c', '1', '-W', '2', '198.18.200.2']);
+    const r = L().hostExec('host1', ['ping', '-c', '1', '-W', '2', '198.18.200.2']);
     expect(r.code).toBe(0);
     const tenants = L().netdcli(['get', 'tenants', '--json']);
     expect(tenants.code).toBe(0);
@@ -89,9 +89,9 @@ describe('lab topology', () => {
   });
 
   it('makes containers as namespace files and removes them with their processes', async () => {
-    L().addContainer('h2', 'tmp1');
+    L().addContainer('host2', 'tmp1');
     const file = L().netnsPath('tmp1');
-    expect(file).toBe(join(L().dir, 'h2', 'netns', 'tmp1'));
+    expect(file).toBe(join(L().dir, 'host2', 'netns', 'tmp1'));
     expect(L().exec('tmp1', ['ip', '-o', 'link', 'show', 'lo']).out).toContain('UP');
     // A fresh namespace: nothing but loopback.
     expect(L().exec('tmp1', ['ip', '-o', 'link', 'show']).out.trim().split('\n')).toHaveLength(1);
@@ -99,7 +99,7 @@ describe('lab topology', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(alive(sleeper.pid!)).toBe(true);
     const exited = new Promise((r) => sleeper.once('exit', r));
-    L().delContainer('h2', 'tmp1');
+    L().delContainer('host2', 'tmp1');
     await exited;
     expect(existsSync(file)).toBe(false);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(file);
@@ -109,7 +109,7 @@ describe('lab topology', () => {
     L().addExternal('ext1', 77, '10.77.0.9/24');
     expect(L().externalExec('ext1', ['ip', '-o', '-4', 'addr', 'show', 'eth0']).out).toContain('10.77.0.9/24');
     // Capture on h1's uplink while the external machine ARPs for a neighbour.
-    const cap = spawn('ip', ['netns', 'exec', L().netnsName('h1'), 'tcpdump', '-c', '1', '-nn', '-e', '-i', 'up0', 'vlan 77 and arp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const cap = spawn('ip', ['netns', 'exec', L().netnsName('host1'), 'tcpdump', '-c', '1', '-nn', '-e', '-i', 'up0', 'vlan 77 and arp'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     cap.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const done = new Promise<void>((r) => cap.once('exit', () => r()));
@@ -122,26 +122,26 @@ describe('lab topology', () => {
   });
 
   it('stops, kills and restarts agents and whole hosts by PID, and restarts etcd', async () => {
-    const pidFile = join(L().dir, 'h1', 'netagent.pid');
+    const pidFile = join(L().dir, 'host1', 'netagent.pid');
     const pid1 = pidFrom(pidFile);
-    await L().killAgent('h1');
+    await L().killAgent('host1');
     expect(alive(pid1)).toBe(false);
-    await L().startAgent('h1');
+    await L().startAgent('host1');
     const pid2 = pidFrom(pidFile);
     expect(pid2).not.toBe(pid1);
     expect(alive(pid2)).toBe(true);
-    await L().stopAgent('h1');
+    await L().stopAgent('host1');
     expect(alive(pid2)).toBe(false);
-    await L().startAgent('h1');
+    await L().startAgent('host1');
 
-    const vsPid = pidFrom(join(L().ovsRundir('h2'), 'ovs-vswitchd.pid'));
-    await L().hostDown('h2');
+    const vsPid = pidFrom(join(L().ovsRundir('host2'), 'ovs-vswitchd.pid'));
+    await L().hostDown('host2');
     expect(alive(vsPid)).toBe(false);
-    expect(L().ovs('h2', ['ovs-vsctl', '--timeout=2', 'show']).code).not.toBe(0);
-    await L().hostUp('h2');
+    expect(L().ovs('host2', ['ovs-vsctl', '--timeout=2', 'show']).code).not.toBe(0);
+    await L().hostUp('host2');
     // Same database after the "reboot": the agent's bridge is still there.
-    expect(L().ovs('h2', ['ovs-vsctl', 'br-exists', 'netplugin']).code).toBe(0);
-    expect(L().agentLog('h2').match(/netagent running/g)!.length).toBeGreaterThanOrEqual(2);
+    expect(L().ovs('host2', ['ovs-vsctl', 'br-exists', 'netplugin']).code).toBe(0);
+    expect(L().agentLog('host2').match(/netagent running/g)!.length).toBeGreaterThanOrEqual(2);
 
     const etcdPid = pidFrom(join(L().dir, 'ul', 'etcd.pid'));
     await L().restartEtcd();
@@ -154,11 +154,11 @@ describe('lab datapath, one host', () => {
   it('two containers of one VLAN network on the same host reach each other; another tenant does not', async () => {
     await L().applyIntent({
       Tenants: [
-        { Name: 'blue', DefaultNetType: 'vlan', SubnetPool: '11.1.0.0/16', AllocSubnetLen: 24, Vlans: '11-28', Networks: [{ Name: 'web', Endpoints: [{ Host: 'h1', Container: 'sa1' }, { Host: 'h1', Container: 'sa2' }] }] },
-        { Name: 'red', DefaultNetType: 'vlan', SubnetPool: '11.1.0.0/16', AllocSubnetLen: 24, Vlans: '31-40', Networks: [{ Name: 'web', Endpoints: [{ Host: 'h1', Container: 'sa3' }] }] },
+        { Name: 'blue', DefaultNetType: 'vlan', SubnetPool: '11.1.0.0/16', AllocSubnetLen: 24, Vlans: '11-28', Networks: [{ Name: 'web', Endpoints: [{ Host: 'host1', Container: 'sa1' }, { Host: 'host1', Container: 'sa2' }] }] },
+        { Name: 'red', DefaultNetType: 'vlan', SubnetPool: '11.1.0.0/16', AllocSubnetLen: 24, Vlans: '31-40', Networks: [{ Name: 'web', Endpoints: [{ Host: 'host1', Container: 'sa3' }] }] },
       ],
     });
-    for (const c of ['sa1', 'sa2', 'sa3']) L().addContainer('h1', c);
+    for (const c of ['sa1', 'sa2', 'sa3']) L().addContainer('host1', c);
     await L().waitAttached(['sa1', 'sa2', 'sa3']);
     const r = await expectReachability(L());
     expect(r.pairs.filter((p) => p.expected)).toHaveLength(2);
@@ -175,7 +175,7 @@ describe('lab down', () => {
     ];
     const pids = pidFiles.filter((f) => existsSync(f)).map(pidFrom);
     expect(pids.length).toBeGreaterThanOrEqual(2 + 3 * lab0.hosts.length);
-    lab0.addContainer('h2', 'leftover');
+    lab0.addContainer('host2', 'leftover');
     await lab0.down();
     const prefix = `np${lab0.id}-`;
     expect(readdirSync('/run/netns').filter((n) => n.startsWith(prefix))).toEqual([]);
