@@ -206,4 +206,22 @@ describe('quick example on one host', () => {
     const want = expectedFlows(expectedPorts([names.c1, names.c2, names.blue, names.other]));
     await waitFor(() => JSON.stringify(dumpFlows(bridge)) === JSON.stringify(want), 20_000, () => `flows after re-run\nexpected:\n${want.join('\n')}\nactual:\n${dumpFlows(bridge).join('\n')}`);
   });
+
+  it('a container removed while the agent is down is cleaned up when it returns, and nothing else changes', async () => {
+    const keep = [names.c1, names.c2, names.other];
+    const cookiesOfKept = () => flowCookies(bridge).sort();
+    await stopDaemon(agent, true);
+    const blueIp = endpointOf(names.blue).ip;
+    dockerRm([names.blue]);
+    agent = startDaemon('netagent', agentArgs(), dir.path, 'netagent-after-rm');
+    const want = expectedFlows(expectedPorts(keep));
+    await waitFor(() => JSON.stringify(dumpFlows(bridge)) === JSON.stringify(want), 30_000, () => `stale flows not removed\nexpected:\n${want.join('\n')}\nactual:\n${dumpFlows(bridge).join('\n')}\n${agent?.log().slice(-2000)}`);
+    expect(sh('ovs-vsctl', ['list-ports', bridge]).trim().split('\n')).toHaveLength(keep.length);
+    expect(dumpFlows(bridge).some((l) => l.includes(blueIp))).toBe(false);
+    // The survivors' flows were kept, not reinstalled: none carries the new agent's round.
+    const round = Number(sh('ovs-vsctl', ['get', 'bridge', bridge, 'external_ids:netplugin-round']).trim().replace(/"/g, ''));
+    expect(round).toBeGreaterThan(0);
+    expect(cookiesOfKept().filter((c) => Number(c >> 48n) === round)).toEqual([]);
+    expect(ping(names.c1, endpointOf(names.c2).ip)).toBe(true);
+  });
 });
