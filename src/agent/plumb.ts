@@ -44,8 +44,25 @@ function freeOfports(existing: PortInfo[], count: number): number[] {
   return out;
 }
 
-/** Attaches every item; failures are per item and leave nothing of that item behind. */
-export async function attachEndpoints(ctx: PlumbContext, items: AttachItem[], existingPorts: PortInfo[]): Promise<Map<string, AttachOutcome>> {
+/** Where a new endpoint's port will be once vswitchd has added it. */
+export interface PlannedPort {
+  ofport: number;
+  portName: string;
+  ifName: string;
+}
+
+/**
+ * Attaches every item; failures are per item and leave nothing of that item behind.
+ * `whileWaiting` runs once the ports are committed to OVSDB, while vswitchd adds them, with
+ * the ofports they were requested at — flows can go in meanwhile, as OVS accepts flows for
+ * ports it does not have yet.
+ */
+export async function attachEndpoints(
+  ctx: PlumbContext,
+  items: AttachItem[],
+  existingPorts: PortInfo[],
+  whileWaiting?: (planned: Map<string, PlannedPort>) => Promise<void>,
+): Promise<Map<string, AttachOutcome>> {
   const outcomes = new Map<string, AttachOutcome>();
   if (items.length === 0) return outcomes;
 
@@ -130,9 +147,15 @@ export async function attachEndpoints(ctx: PlumbContext, items: AttachItem[], ex
       },
     })),
   );
+  const planned = new Map(created.map((s, i) => [s.item.endpoint.id, { ofport: numbers[i], portName: s.portName, ifName: s.ifName }]));
+  const [waited, sideWork] = await Promise.allSettled([
+    waitForOfports(ctx.ovsdb, ctx.bridge, created.map((s) => s.portName), ctx.ofportTimeoutMs),
+    whileWaiting?.(planned),
+  ]);
   let ofports: Map<string, number>;
   try {
-    ofports = await waitForOfports(ctx.ovsdb, ctx.bridge, created.map((s) => s.portName), ctx.ofportTimeoutMs);
+    if (waited.status === 'rejected') throw waited.reason;
+    ofports = waited.value;
   } catch (err) {
     // Roll back every port of this batch: a half-attached endpoint is worse than none.
     await detachPorts(ctx, created.map((s) => s.portName));
@@ -142,6 +165,7 @@ export async function attachEndpoints(ctx: PlumbContext, items: AttachItem[], ex
   for (const s of created) {
     outcomes.set(s.item.endpoint.id, { ok: true, ofport: ofports.get(s.portName)!, portName: s.portName, ifName: s.ifName });
   }
+  if (sideWork.status === 'rejected') throw sideWork.reason;
   return outcomes;
 }
 

@@ -14,7 +14,7 @@ import type { PeerSnapshot } from './peers.js';
 import type { LocalContainer } from './containers.js';
 import type { DesiredSnapshot } from './desired.js';
 import { EXT, gatewayMac, linkSignature } from './names.js';
-import { attachEndpoints, detachPorts, type AttachItem, type PlumbContext } from './plumb.js';
+import { attachEndpoints, detachPorts, type AttachItem, type PlannedPort, type PlumbContext } from './plumb.js';
 
 /** Status of one endpoint as this agent sees it. */
 export interface EndpointStatus {
@@ -117,12 +117,8 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     if (keep.has(id)) continue;
     toAttach.push({ endpoint: w.ep, network: desired.networks.get(`${w.ep.tenant}/${w.ep.network}`)!, container: w.container });
   }
-  const remaining = ports.filter((p) => !remove.includes(p.name));
-  const outcomes = await attachEndpoints(plumb, toAttach, remaining);
-  const attach = clock();
+  const remaining = allPorts.filter((p) => !remove.includes(p.name));
 
-  const statuses = new Map<string, EndpointStatus>();
-  const view: HostView = { ports: [], remotes: [], tunnelOfport: input.fabric?.tunnelOfport, uplinkOfport: input.fabric?.uplinkOfport };
   const networks = new Map<string, LocalNetwork>();
   const localNetwork = (ep: EndpointState): LocalNetwork => {
     const id = `${ep.tenant}/${ep.network}`;
@@ -134,25 +130,49 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     }
     return n;
   };
-  for (const [id, p] of keep) {
-    const ep = desired.endpoints.get(id);
-    if (!ep || !desired.networks.has(`${ep.tenant}/${ep.network}`)) continue;
-    view.ports.push({ ofport: p.ofport, mac: ep.mac, ip: ep.ip, network: localNetwork(ep) });
-    statuses.set(id, { endpoint: id, container: ep.container, status: 'attached', ofport: p.ofport, port: p.name, ifName: p.externalIds[EXT.ifname], containerId: p.externalIds[EXT.container] });
-  }
-  for (const item of toAttach) {
-    const o = outcomes.get(item.endpoint.id)!;
-    const base = { endpoint: item.endpoint.id, container: item.endpoint.container, containerId: item.container.id };
-    if (o.ok) {
-      view.ports.push({ ofport: o.ofport, mac: item.endpoint.mac, ip: item.endpoint.ip, network: localNetwork(item.endpoint) });
-      statuses.set(item.endpoint.id, { ...base, status: 'attached', ofport: o.ofport, port: o.portName, ifName: o.ifName });
-    } else {
-      statuses.set(item.endpoint.id, { ...base, status: 'error', error: o.error });
+  /** The host view and statuses for the kept ports plus `attached` (new ports by endpoint id). */
+  const viewWith = (attached: Map<string, PlannedPort>, failed: Map<string, string>) => {
+    const statuses = new Map<string, EndpointStatus>();
+    const view: HostView = { ports: [], remotes: [], tunnelOfport: input.fabric?.tunnelOfport, uplinkOfport: input.fabric?.uplinkOfport };
+    for (const [id, p] of keep) {
+      const ep = desired.endpoints.get(id);
+      if (!ep || !desired.networks.has(`${ep.tenant}/${ep.network}`)) continue;
+      view.ports.push({ ofport: p.ofport, mac: ep.mac, ip: ep.ip, network: localNetwork(ep) });
+      statuses.set(id, { endpoint: id, container: ep.container, status: 'attached', ofport: p.ofport, port: p.name, ifName: p.externalIds[EXT.ifname], containerId: p.externalIds[EXT.container] });
     }
+    for (const item of toAttach) {
+      const base = { endpoint: item.endpoint.id, container: item.endpoint.container, containerId: item.container.id };
+      const a = attached.get(item.endpoint.id);
+      if (a) {
+        view.ports.push({ ofport: a.ofport, mac: item.endpoint.mac, ip: item.endpoint.ip, network: localNetwork(item.endpoint) });
+        statuses.set(item.endpoint.id, { ...base, status: 'attached', ofport: a.ofport, port: a.portName, ifName: a.ifName });
+      } else {
+        statuses.set(item.endpoint.id, { ...base, status: 'error', error: failed.get(item.endpoint.id) ?? 'not attached' });
+      }
+    }
+    view.ports.sort((a, b) => a.ofport - b.ofport);
+    view.remotes = remoteEndpoints(input, networks);
+    return { view, statuses };
+  };
+
+  // Flows for new ports go in while vswitchd adds the ports (they name the requested ofports).
+  let flows: SyncStats | undefined;
+  let flowsFor: Map<string, PlannedPort> | undefined;
+  const outcomes = await attachEndpoints(plumb, toAttach, remaining, async (planned) => {
+    flowsFor = planned;
+    flows = await input.flows.sync(input.openflow, desiredPipeline(viewWith(planned, new Map()).view, input.round));
+  });
+  const attach = clock();
+  const done = new Map<string, PlannedPort>();
+  const failed = new Map<string, string>();
+  for (const [id, o] of outcomes) {
+    if (o.ok) done.set(id, { ofport: o.ofport, portName: o.portName, ifName: o.ifName });
+    else failed.set(id, o.error);
   }
-  view.ports.sort((a, b) => a.ofport - b.ofport);
-  view.remotes = remoteEndpoints(input, networks);
-  const flows = await input.flows.sync(input.openflow, desiredPipeline(view, input.round));
+  const { view, statuses } = viewWith(done, failed);
+  // Sync (again) unless the flows already installed were computed from exactly this outcome.
+  const asPlanned = flowsFor !== undefined && flowsFor.size === done.size && [...done].every(([id, p]) => flowsFor!.get(id)?.ofport === p.ofport);
+  if (!flows || !asPlanned) flows = await input.flows.sync(input.openflow, desiredPipeline(view, input.round));
   return {
     attached: toAttach.filter((i) => outcomes.get(i.endpoint.id)?.ok).length,
     detached: remove.length,
