@@ -15,7 +15,7 @@ export interface EndpointView extends EndpointState {
 
 /** Tenants, networks and endpoints as stored, endpoints with their status. */
 export async function readViews(store: StateStore) {
-  const [desired, oper] = await Promise.all([loadDesired(store), store.list(KEYS.operEndpointsPrefix)]);
+  const [desired, oper, regs] = await Promise.all([loadDesired(store), store.list(KEYS.operEndpointsPrefix), store.list(KEYS.operHostsPrefix)]);
   const status = new Map<string, { host: string; status: string; ifName?: string; error?: string }>();
   for (const kv of oper.items) {
     const k = parseOperKey(kv.key);
@@ -30,5 +30,17 @@ export async function readViews(store: StateStore) {
     const s = status.get(e.id);
     return { ...e, attachedHost: s?.host, status: s?.status ?? 'pending', ifName: s?.ifName, error: s?.error };
   });
-  return { tenants: state.tenants, networks: state.networks, endpoints, hosts: state.hosts, intent: desired.intentText };
+  // Hosts: those the intent names and those whose agents are registered (alive), merged by name.
+  const registered = new Map<string, { vtepIp?: string; uplink?: string; registeredAt?: string }>();
+  for (const kv of regs.items) {
+    const k = parseOperKey(kv.key);
+    if (k?.kind === 'operHost') registered.set(k.ids[0], JSON.parse(kv.value));
+  }
+  const names = [...new Set([...state.hosts.map((h) => h.name), ...registered.keys()])].sort();
+  const hosts = names.map((name) => {
+    const cfg = state.hosts.find((h) => h.name === name);
+    const reg = registered.get(name);
+    return { name, intf: cfg?.intf ?? reg?.uplink, vtepIp: cfg?.vtepIp ?? reg?.vtepIp, agent: reg ? 'registered' : 'absent', registeredAt: reg?.registeredAt };
+  });
+  return { tenants: state.tenants, networks: state.networks, endpoints, hosts, intent: desired.intentText };
 }

@@ -1,0 +1,38 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmbeddedStore } from '../state/embedded.js';
+import { KEYS } from '../state/keys.js';
+import { applyIntent } from './apply.js';
+import { readViews } from './views.js';
+
+let dir: string;
+let store: EmbeddedStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'np-views-'));
+  store = EmbeddedStore.open(dir);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('readViews', () => {
+  it('joins endpoints with the status their agent reports, and hosts with registrations', async () => {
+    await applyIntent(store, readFileSync(join(import.meta.dirname, '../../examples/two_host_vxlan.json'), 'utf8'));
+    await store.put(KEYS.operHost('host2'), JSON.stringify({ host: 'host2', vtepIp: '198.18.100.2', uplink: 'up0' }));
+    await store.put(KEYS.operHost('host9'), JSON.stringify({ host: 'host9', vtepIp: '198.18.100.9' }));
+    await store.put(KEYS.operEndpoint('host2', 'tenant-one', 'orange', 'myContainer2'), JSON.stringify({ status: 'attached', ifName: 'eth0' }));
+    const v = await readViews(store);
+    expect(v.endpoints.map((e) => [e.container, e.status, e.attachedHost ?? '-'])).toEqual([
+      ['myContainer1', 'pending', '-'],
+      ['myContainer2', 'attached', 'host2'],
+    ]);
+    expect(v.hosts.map((h) => [h.name, h.agent, h.vtepIp])).toEqual([
+      ['host1', 'absent', '198.18.100.1'],
+      ['host2', 'registered', '198.18.100.2'],
+      ['host9', 'registered', '198.18.100.9'],
+    ]);
+  });
+});
