@@ -1,11 +1,12 @@
 /**
- * The agent's copy of the desired state: networks and endpoints from the store's config
- * prefix, kept current by a watch. A resync (compaction, reconnect gap) re-lists, so the
- * copy is always equal to some committed store revision.
+ * The agent's copy of the desired state: networks, endpoints and hosts from the store's
+ * config prefix, kept current by a watch. A resync re-reads, so the copy is always equal
+ * to some committed store revision.
  */
 import type { EndpointState, HostIntent, NetworkState } from '../intent/types.js';
 import { KEYS, parseConfigKey } from '../state/keys.js';
-import type { KeyValue, StateStore, Watch, WatchEvent } from '../state/store.js';
+import type { StateStore } from '../state/store.js';
+import { PrefixFollower } from './prefix-follower.js';
 
 /** A consistent snapshot of desired networks and endpoints. */
 export interface DesiredSnapshot {
@@ -16,23 +17,39 @@ export interface DesiredSnapshot {
   hosts: Map<string, HostIntent>;
 }
 
+function emptySnapshot(revision: number): DesiredSnapshot {
+  return { revision, networks: new Map(), endpoints: new Map(), hosts: new Map() };
+}
+
 /** Keeps a live DesiredSnapshot and calls `onChange` after every applied change. */
 export class DesiredStateCache {
-  private snapshot: DesiredSnapshot = { revision: 0, networks: new Map(), endpoints: new Map(), hosts: new Map() };
-  private watch?: Watch;
-  private closed = false;
+  private snapshot = emptySnapshot(0);
+  private readonly follower: PrefixFollower;
 
   /** `onChange` runs after each batch of changes is applied. */
-  constructor(
-    private readonly store: StateStore,
-    private readonly onChange: () => void,
-    private readonly onError: (err: Error) => void,
-  ) {}
+  constructor(store: StateStore, onChange: () => void, onError: (err: Error) => void) {
+    this.follower = new PrefixFollower(store, KEYS.configPrefix, {
+      reset: (items, revision) => {
+        const next = emptySnapshot(revision);
+        for (const kv of items) applyPut(next, kv.key, kv.value);
+        this.snapshot = next;
+        onChange();
+      },
+      apply: (events) => {
+        for (const e of events) {
+          if (e.type === 'put' && e.value !== undefined) applyPut(this.snapshot, e.key, e.value);
+          else applyDelete(this.snapshot, e.key);
+          this.snapshot.revision = Math.max(this.snapshot.revision, e.modRevision);
+        }
+        onChange();
+      },
+      onError,
+    });
+  }
 
   /** Loads the current state and starts watching; resolves once the first load is in. */
-  async start(): Promise<void> {
-    const revision = await this.reload();
-    await this.startWatch(revision);
+  start(): Promise<void> {
+    return this.follower.start();
   }
 
   /** The current snapshot (do not mutate). */
@@ -41,38 +58,8 @@ export class DesiredStateCache {
   }
 
   /** Stops watching. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.watch?.close();
-  }
-
-  private async reload(): Promise<number> {
-    const { items, revision } = await this.store.list(KEYS.configPrefix);
-    const next: DesiredSnapshot = { revision, networks: new Map(), endpoints: new Map(), hosts: new Map() };
-    for (const kv of items) applyPut(next, kv.key, kv.value);
-    this.snapshot = next;
-    this.onChange();
-    return revision;
-  }
-
-  private async startWatch(fromRevision: number): Promise<void> {
-    if (this.closed) return;
-    this.watch = await this.store.watch(KEYS.configPrefix, fromRevision, {
-      onEvents: (events) => this.applyEvents(events),
-      onResync: () => {
-        void this.reload().catch((err: Error) => this.onError(err));
-      },
-      onError: (err) => this.onError(err),
-    });
-  }
-
-  private applyEvents(events: WatchEvent[]): void {
-    for (const e of events) {
-      if (e.type === 'put' && e.value !== undefined) applyPut(this.snapshot, e.key, e.value);
-      else applyDelete(this.snapshot, e.key);
-      this.snapshot.revision = Math.max(this.snapshot.revision, e.modRevision);
-    }
-    this.onChange();
+  close(): Promise<void> {
+    return this.follower.close();
   }
 }
 
@@ -96,5 +83,3 @@ function applyDelete(s: DesiredSnapshot, key: string): void {
   else if (k?.kind === 'endpoint') s.endpoints.delete(k.ids.join('/'));
   else if (k?.kind === 'host') s.hosts.delete(k.ids[0]);
 }
-
-export type { KeyValue };

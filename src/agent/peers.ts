@@ -3,7 +3,8 @@
  * endpoint is attached. Read from the store's oper prefix and kept current by a watch.
  */
 import { KEYS, parseOperKey } from '../state/keys.js';
-import type { StateStore, Watch, WatchEvent } from '../state/store.js';
+import type { StateStore } from '../state/store.js';
+import { PrefixFollower } from './prefix-follower.js';
 
 /** A host as registered by its agent. */
 export interface HostRegistration {
@@ -22,27 +23,33 @@ export interface PeerSnapshot {
 /** Keeps a live PeerSnapshot; calls `onChange` after each applied batch. */
 export class PeerStateCache {
   private snap: PeerSnapshot = { hosts: new Map(), attachments: new Map() };
-  /** Raw oper values by key, so deletes can be applied without re-listing. */
+  /** What each oper key names, so deletes can be applied without re-reading. */
   private byKey = new Map<string, { kind: 'host' | 'endpoint'; id: string; host: string }>();
-  private watch?: Watch;
-  private closed = false;
+  private readonly follower: PrefixFollower;
 
   /** `onChange` runs after each batch of changes is applied. */
-  constructor(
-    private readonly store: StateStore,
-    private readonly onChange: () => void,
-    private readonly onError: (err: Error) => void,
-  ) {}
+  constructor(store: StateStore, onChange: () => void, onError: (err: Error) => void) {
+    this.follower = new PrefixFollower(store, KEYS.operPrefix, {
+      reset: (items) => {
+        this.snap = { hosts: new Map(), attachments: new Map() };
+        this.byKey.clear();
+        for (const kv of items) this.put(kv.key, kv.value);
+        onChange();
+      },
+      apply: (events) => {
+        for (const e of events) {
+          if (e.type === 'put' && e.value !== undefined) this.put(e.key, e.value);
+          else this.remove(e.key);
+        }
+        onChange();
+      },
+      onError,
+    });
+  }
 
   /** Loads the oper prefix and starts watching it. */
-  async start(): Promise<void> {
-    const revision = await this.reload();
-    if (this.closed) return;
-    this.watch = await this.store.watch(KEYS.operPrefix, revision, {
-      onEvents: (events) => this.apply(events),
-      onResync: () => void this.reload().catch((err: Error) => this.onError(err)),
-      onError: (err) => this.onError(err),
-    });
+  start(): Promise<void> {
+    return this.follower.start();
   }
 
   /** The current snapshot (do not mutate). */
@@ -51,26 +58,8 @@ export class PeerStateCache {
   }
 
   /** Stops watching. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.watch?.close();
-  }
-
-  private async reload(): Promise<number> {
-    const { items, revision } = await this.store.list(KEYS.operPrefix);
-    this.snap = { hosts: new Map(), attachments: new Map() };
-    this.byKey.clear();
-    for (const kv of items) this.put(kv.key, kv.value);
-    this.onChange();
-    return revision;
-  }
-
-  private apply(events: WatchEvent[]): void {
-    for (const e of events) {
-      if (e.type === 'put' && e.value !== undefined) this.put(e.key, e.value);
-      else this.remove(e.key);
-    }
-    this.onChange();
+  close(): Promise<void> {
+    return this.follower.close();
   }
 
   private put(key: string, value: string): void {
