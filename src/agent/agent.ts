@@ -51,6 +51,7 @@ const ROUND_KEY = 'netplugin-round';
 /** A running agent. */
 export class Agent {
   private dirty = false;
+  private started = false;
   private running?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -120,6 +121,7 @@ export class Agent {
       log,
     );
     await agent.registration.start();
+    agent.started = true;
     agent.timer = setInterval(() => {
       for (const s of sources) s.rescan?.();
       agent!.trigger();
@@ -132,6 +134,9 @@ export class Agent {
   trigger(): void {
     if (this.stopped) return;
     this.dirty = true;
+    // No round before every view is loaded: a round on a half-loaded view (say, peers not
+    // read yet) would take away flows that are right and carrying traffic.
+    if (!this.started) return;
     if (!this.running) this.running = this.loop().finally(() => (this.running = undefined));
   }
 
