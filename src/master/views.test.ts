@@ -24,9 +24,11 @@ describe('readViews', () => {
     await store.put(KEYS.operHost('host2'), JSON.stringify({ host: 'host2', vtepIp: '198.18.100.2', uplink: 'up0' }));
     await store.put(KEYS.operHost('host9'), JSON.stringify({ host: 'host9', vtepIp: '198.18.100.9' }));
     await store.put(KEYS.operEndpoint('host2', 'tenant-one', 'orange', 'myContainer2'), JSON.stringify({ status: 'attached', ifName: 'eth0' }));
+    // host1's agent reported an attachment but is not registered any more (its lease expired).
+    await store.put(KEYS.operEndpoint('host1', 'tenant-one', 'orange', 'myContainer1'), JSON.stringify({ status: 'attached', ifName: 'eth0' }));
     const v = await readViews(store);
     expect(v.endpoints.map((e) => [e.container, e.status, e.attachedHost ?? '-'])).toEqual([
-      ['myContainer1', 'pending', '-'],
+      ['myContainer1', 'unknown (agent absent)', 'host1'],
       ['myContainer2', 'attached', 'host2'],
     ]);
     expect(v.hosts.map((h) => [h.name, h.agent, h.vtepIp])).toEqual([

@@ -26,16 +26,18 @@ export async function readViews(store: StateStore) {
     if (!status.has(id) || s.status === 'attached') status.set(id, { host: k.ids[0], status: s.status, ifName: s.ifName, error: s.error });
   }
   const state = desired.state ?? { tenants: [], networks: [], endpoints: [], hosts: [] };
-  const endpoints: EndpointView[] = state.endpoints.map((e) => {
-    const s = status.get(e.id);
-    return { ...e, attachedHost: s?.host, status: s?.status ?? 'pending', ifName: s?.ifName, error: s?.error };
-  });
   // Hosts: those the intent names and those whose agents are registered (alive), merged by name.
   const registered = new Map<string, { vtepIp?: string; uplink?: string; registeredAt?: string }>();
   for (const kv of regs.items) {
     const k = parseOperKey(kv.key);
     if (k?.kind === 'operHost') registered.set(k.ids[0], JSON.parse(kv.value));
   }
+  const endpoints: EndpointView[] = state.endpoints.map((e) => {
+    const s = status.get(e.id);
+    // A report from a host whose agent is no longer registered (lease expired) is stale.
+    const st = !s ? 'pending' : s.status === 'attached' && !registered.has(s.host) ? 'unknown (agent absent)' : s.status;
+    return { ...e, attachedHost: s?.host, status: st, ifName: s?.ifName, error: s?.error };
+  });
   const names = [...new Set([...state.hosts.map((h) => h.name), ...registered.keys()])].sort();
   const hosts = names.map((name) => {
     const cfg = state.hosts.find((h) => h.name === name);
