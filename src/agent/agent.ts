@@ -52,6 +52,7 @@ const ROUND_KEY = 'netplugin-round';
 export class Agent {
   private dirty = false;
   private started = false;
+  private roundsRun = 0;
   private running?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -194,8 +195,12 @@ export class Agent {
       fabric,
     });
     const writes = await this.oper.publish(r.statuses);
+    this.roundsRun++;
+    const summary = { round: this.roundsRun, attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started, phases: r.timings };
+    // Every round is visible at debug level (a no-op round proves the view was checked).
+    if (!(r.attached || r.detached || r.flows.flowsAdded || r.flows.flowsDeleted || writes)) this.opts.log.debug(summary, 'reconciled (no change)');
     if (r.attached || r.detached || r.flows.flowsAdded || r.flows.flowsDeleted || writes) {
-      this.opts.log.info({ attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started, phases: r.timings }, 'reconciled');
+      this.opts.log.info(summary, 'reconciled');
     }
     for (const s of r.statuses.values()) if (s.status === 'error') this.opts.log.warn({ endpoint: s.endpoint, err: s.error }, 'endpoint not attached');
   }
