@@ -7,12 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { writeResults, type BenchRow } from './lib.js';
 import { runFlowBench } from './flows.js';
 import { runAttachBench } from './attach.js';
+import { runConvergenceBench } from './convergence.js';
+import { runDataplaneBench } from './dataplane.js';
 
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
 const only = process.argv[2];
 const suites: [string, () => Promise<BenchRow[]>][] = [
   ['flows', runFlowBench],
   ['attach', runAttachBench],
+  ['convergence', runConvergenceBench],
+  ['dataplane', runDataplaneBench],
 ];
 
 const rows: BenchRow[] = [];

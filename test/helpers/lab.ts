@@ -8,8 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** Repository root. */
-export const ROOT = resolve(import.meta.dirname, '../..');
+/** Repository root: the nearest enclosing directory with scripts/lab.sh (works from test/ and from compiled copies). */
+export const ROOT = ((): string => {
+  for (let dir = import.meta.dirname; ; dir = resolve(dir, '..')) {
+    if (existsSync(join(dir, 'scripts/lab.sh'))) return dir;
+    if (resolve(dir, '..') === dir) throw new Error('cannot find the repository root (scripts/lab.sh) above ' + import.meta.dirname);
+  }
+})();
 
 /** The lab script every method goes through. */
 export const LAB_SH = join(ROOT, 'scripts/lab.sh');
