@@ -14,6 +14,8 @@ have ping || need_pkgs+=(iputils-ping)
 have iperf3 || need_pkgs+=(iperf3)
 have tcpdump || need_pkgs+=(tcpdump)
 have strace || need_pkgs+=(strace)
+have curl || need_pkgs+=(curl)
+have nsenter || need_pkgs+=(util-linux)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
 [ -x /usr/lib/cni/bridge ] || need_pkgs+=(containernetworking-plugins)
 if ((${#need_pkgs[@]})); then
