@@ -7,7 +7,7 @@ import { runMain } from './run.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host-label', kind: 'string', help: 'name of this host in the intent (required)' },
-  { name: 'store', kind: 'string', help: 'state store: embedded, embedded:/dir, or etcd://host:port[,host:port]', defaultText: 'embedded:/var/lib/netplugin/store' },
+  { name: 'store', kind: 'string', help: 'state store: embedded, embedded:/dir, etcd://host:port[,host:port] or etcd+https://...', defaultText: 'embedded:/var/lib/netplugin/store' },
   { name: 'etcd-cacert', kind: 'string', help: 'CA certificate for etcd TLS' },
   { name: 'etcd-cert', kind: 'string', help: 'client certificate for etcd TLS' },
   { name: 'etcd-key', kind: 'string', help: 'client key for etcd TLS' },

@@ -10,7 +10,7 @@ const DEFAULT_STORE_DIR = '/var/lib/netplugin/store';
 
 const FLAGS: FlagSpec[] = [
   { name: 'listen', kind: 'string', help: 'address:port of the REST API', defaultText: '127.0.0.1:9999' },
-  { name: 'store', kind: 'string', help: 'state store: embedded, embedded:/dir, or etcd://host:port[,host:port]', defaultText: `embedded:${DEFAULT_STORE_DIR}` },
+  { name: 'store', kind: 'string', help: 'state store: embedded, embedded:/dir, etcd://host:port[,host:port] or etcd+https://...', defaultText: `embedded:${DEFAULT_STORE_DIR}` },
   { name: 'etcd-cacert', kind: 'string', help: 'CA certificate for etcd TLS' },
   { name: 'etcd-cert', kind: 'string', help: 'client certificate for etcd TLS' },
   { name: 'etcd-key', kind: 'string', help: 'client key for etcd TLS' },

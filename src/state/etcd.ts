@@ -77,7 +77,18 @@ export class EtcdStore implements StateStore {
         driver: 'etcd',
       });
     }
-    const client = new Etcd3(options);
+    let client: Etcd3;
+    try {
+      client = new Etcd3(options);
+    } catch (err) {
+      // grpc-js vets the TLS material here: a cert without its key (or the reverse), a
+      // key it cannot parse, a key that does not match the cert.
+      throw new NetpluginError(
+        'NP_STORE_UNAVAILABLE',
+        `etcd TLS files are not usable (cacert ${opts.cacert ?? '-'}, cert ${opts.cert ?? '-'}, key ${opts.key ?? '-'}): ${(err as Error).message}`,
+        { driver: 'etcd', cacert: opts.cacert, cert: opts.cert, key: opts.key },
+      );
+    }
     const store = new EtcdStore(client);
     try {
       await store.revision();
