@@ -117,7 +117,8 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     if (keep.has(id)) continue;
     toAttach.push({ endpoint: w.ep, network: desired.networks.get(`${w.ep.tenant}/${w.ep.network}`)!, container: w.container });
   }
-  const remaining = allPorts.filter((p) => !remove.includes(p.name));
+  const removed = new Set(remove);
+  const remaining = allPorts.filter((p) => !removed.has(p.name));
 
   const networks = new Map<string, LocalNetwork>();
   const localNetwork = (ep: EndpointState): LocalNetwork => {
