@@ -32,6 +32,7 @@ labroot=$repo/.run/lab
 schema=/usr/share/openvswitch/vswitch.ovsschema
 mgmt_net=198.18.200
 data_net=198.18.100
+vx_net=198.18.101
 ctl_ip=$mgmt_net.254
 etcd_url=http://$ctl_ip:2379
 master_url=http://$ctl_ip:9999
@@ -233,6 +234,8 @@ agent_args() {
   if agent_flag_wanted netns-dir; then printf '%s\n' --netns-dir "$d/netns"; fi
   if agent_flag_wanted uplink; then printf '%s\n' --uplink up0; fi
   if agent_flag_wanted vtep-ip; then printf '%s\n' --vtep-ip "$data_net.$n"; fi
+  # VXLAN path: kernel devices over ux0 (default, fast) or OVS's userspace tunnel (NP_LAB_VXLAN=userspace).
+  if [ "${NP_LAB_VXLAN:-kernel}" = kernel ] && agent_flag_wanted vxlan-dev; then printf '%s\n' --vxlan-dev ux0; fi
   if [ -n "${NP_LAB_AGENT_ARGS:-}" ]; then printf '%s\n' $NP_LAB_AGENT_ARGS; fi
 }
 
@@ -319,6 +322,14 @@ cmd_up() {
     # Created from inside the namespaces so nothing ever appears in the root namespace.
     ip -n "$ul" link add "$h-data" mtu "${NP_LAB_MTU:-1500}" type veth peer name up0 mtu "${NP_LAB_MTU:-1500}" netns "$(hns $h)"
     ip -n "$ul" link add "$h-mgmt" type veth peer name mgmt0 netns "$(hns $h)"
+    # A second underlay NIC whose address the kernel handles: kernel VXLAN devices use it.
+    ip -n "$ul" link add "$h-vx" mtu "${NP_LAB_MTU:-1500}" type veth peer name ux0 mtu "${NP_LAB_MTU:-1500}" netns "$(hns $h)"
+    ip -n "$ul" link set "$h-vx" master data up
+    ip -n "$(hns $h)" addr add "$vx_net.$i/24" dev ux0
+    # Two NICs on one L2 segment: answer ARP only on the NIC that holds the address, or
+    # peers may learn ux0's MAC for the OVS VTEP (ARP flux) and tunnel traffic goes astray.
+    ip netns exec "$(hns $h)" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+    ip -n "$(hns $h)" link set ux0 up
     ip -n "$ul" link set "$h-data" master data up
     ip -n "$ul" link set "$h-mgmt" master mgmt up
     ip -n "$(hns $h)" link set up0 up
@@ -427,7 +438,7 @@ cmd_status() {
   echo "    netmaster $master_url   $(state_of "$labdir/ul/netmaster.pid" netmaster)"
   for i in $(seq 1 "$n"); do
     h=host$i
-    echo "  $h: ns $(hns $h), mgmt0 $mgmt_net.$i/24, uplink up0 (VTEP $data_net.$i/24, set by the agent)"
+    echo "  $h: ns $(hns $h), mgmt0 $mgmt_net.$i/24, uplink up0 (VTEP $data_net.$i/24, set by the agent), ux0 $vx_net.$i/24 (kernel VXLAN underlay)"
     echo "    ovsdb-server $(state_of "$labdir/$h/ovs/ovsdb-server.pid" ovsdb-server), ovs-vswitchd $(state_of "$labdir/$h/ovs/ovs-vswitchd.pid" ovs-vswitchd) (OVS_RUNDIR=$labdir/$h/ovs)"
     echo "    netagent $(state_of "$labdir/$h/netagent.pid" netagent), log $labdir/$h/netagent.log"
     for c in "$labdir/$h/netns"/*; do [ -e "$c" ] && echo "    container $(basename "$c")"; done

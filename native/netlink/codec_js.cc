@@ -7,8 +7,10 @@
 #include "netlink/genl_ctrl.h"
 #include "netlink/js.h"
 #include "netlink/rtnl_addr.h"
+#include "netlink/rtnl_fdb.h"
 #include "netlink/rtnl_link.h"
 #include "netlink/rtnl_route.h"
+#include "netlink/rtnl_vxlan.h"
 
 namespace netplugin::nl {
 
@@ -31,7 +33,8 @@ InetPrefix Prefix(Napi::Env env, const std::string& text, bool allowDefault) {
   return p;
 }
 
-// buildRequest({ op, ...NetlinkOp fields, index?, nsFd?, peerNsFd?, family?, genlFamily?, seq? }) -> Buffer
+// buildRequest({ op, ...NetlinkOp fields, index?, nsFd?, peerNsFd?, family?, genlFamily?, seq? }) -> Buffer;
+// `index` stands for the link the op names by `name`/`dev` (for createVxlan: the underlay dev).
 Napi::Value BuildRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "buildRequest(spec)");
@@ -66,6 +69,21 @@ Napi::Value BuildRequest(const Napi::CallbackInfo& info) {
     m = BuildRouteReplace(r, seq);
   } else if (kind == "routeList") {
     m = BuildRouteDump(Int(o, "family", 4) == 6 ? AF_INET6 : AF_INET, seq);
+  } else if (kind == "createVxlan") {
+    VxlanSpec v;
+    v.name = op.name;
+    v.vni = op.vni;
+    if (!op.local.empty()) v.local = Prefix(env, op.local, false);
+    v.linkIndex = index;
+    v.dstPort = op.dstPort;
+    v.learning = op.learning;
+    v.mtu = op.mtu;
+    m = BuildVxlanCreate(v, seq);
+  } else if (kind == "fdbAppend" || kind == "fdbDel") {
+    FdbSpec e{index, Mac(env, op.mac), Prefix(env, op.dst, false)};
+    m = BuildFdb(kind == "fdbAppend", e, seq);
+  } else if (kind == "fdbList") {
+    m = BuildFdbDump(index, seq);
   } else if (kind == "getFamily") {
     m = BuildGetFamily(op.name, seq);
   } else if (kind == "featureNamesGet") {
@@ -80,7 +98,7 @@ Napi::Value BuildRequest(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, m.data(), m.size());
 }
 
-// decodeMessages(buf) -> [{ type, kind: 'link'|'addr'|'route'|'other', value? }]
+// decodeMessages(buf) -> [{ type, kind: 'link'|'addr'|'route'|'fdb'|'other', value? }]
 Napi::Value DecodeMessages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsBuffer()) throw Napi::TypeError::New(env, "decodeMessages(buffer)");
@@ -95,6 +113,7 @@ Napi::Value DecodeMessages(const Napi::CallbackInfo& info) {
     LinkInfo l;
     AddrInfo a;
     RouteInfo r;
+    FdbInfo fdb;
     if (DecodeLink(h, &l)) {
       e.Set("kind", "link");
       e.Set("value", LinkToJs(env, l));
@@ -107,6 +126,11 @@ Napi::Value DecodeMessages(const Napi::CallbackInfo& info) {
       v.Set("oif", r.oif);
       v.Set("type", r.type);
       v.Set("family", r.family);
+      e.Set("value", v);
+    } else if (DecodeFdb(h, &fdb)) {
+      e.Set("kind", "fdb");
+      Napi::Object v = FdbToJs(env, fdb);
+      v.Set("index", fdb.index);
       e.Set("value", v);
     } else {
       e.Set("kind", "other");

@@ -27,6 +27,13 @@ Op OpFromJs(const Napi::Object& o) {
   op.dev = Str(o, "dev");
   op.mac = Str(o, "mac");
   op.peerMac = Str(o, "peerMac");
+  op.local = Str(o, "local");
+  Napi::Value vni = o.Get("vni");
+  if (vni.IsNumber()) op.vni = vni.As<Napi::Number>().Uint32Value();
+  Napi::Value port = o.Get("dstPort");
+  if (port.IsNumber()) op.dstPort = static_cast<uint16_t>(port.As<Napi::Number>().Uint32Value());
+  Napi::Value learning = o.Get("learning");
+  op.learning = learning.IsBoolean() && learning.As<Napi::Boolean>().Value();
   Napi::Value mtu = o.Get("mtu");
   if (mtu.IsNumber()) op.mtu = mtu.As<Napi::Number>().Uint32Value();
   Napi::Value up = o.Get("up");
@@ -56,6 +63,22 @@ Napi::Object LinkToJs(Napi::Env env, const LinkInfo& l) {
   if (!l.kind.empty()) o.Set("kind", l.kind);
   if (l.masterIndex) o.Set("masterIndex", l.masterIndex);
   if (l.peerIndex) o.Set("peerIndex", l.peerIndex);
+  if (l.hasVxlan) {
+    Napi::Object v = Napi::Object::New(env);
+    v.Set("vni", l.vxlan.vni);
+    if (!l.vxlan.local.empty()) v.Set("local", l.vxlan.local);
+    v.Set("dstPort", l.vxlan.dstPort);
+    v.Set("learning", l.vxlan.learning);
+    o.Set("vxlan", v);
+  }
+  return o;
+}
+
+Napi::Object FdbToJs(Napi::Env env, const FdbInfo& e) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("mac", e.mac);
+  if (!e.dst.empty()) o.Set("dst", e.dst);
+  o.Set("permanent", e.permanent);
   return o;
 }
 
@@ -115,6 +138,12 @@ Napi::Object OutcomeToJs(Napi::Env env, const OpOutcome& r) {
         m.Set(f.name, e);
       }
       o.Set("value", m);
+      break;
+    }
+    case V::Fdb: {
+      Napi::Array a = Napi::Array::New(env, r.fdb.size());
+      for (size_t i = 0; i < r.fdb.size(); i++) a.Set(static_cast<uint32_t>(i), FdbToJs(env, r.fdb[i]));
+      o.Set("value", a);
       break;
     }
   }

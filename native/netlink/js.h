@@ -14,6 +14,8 @@ Napi::Object LinkToJs(Napi::Env env, const LinkInfo& l);
 Napi::Object AddrToJs(Napi::Env env, const AddrInfo& a);
 // Renders a RouteInfo as the TypeScript RouteInfo shape.
 Napi::Object RouteToJs(Napi::Env env, const RouteInfo& r);
+// Renders an FdbInfo as the TypeScript FdbEntry shape.
+Napi::Object FdbToJs(Napi::Env env, const FdbInfo& e);
 // Renders an outcome as `{ ok: true, value? }` or `{ ok: false, error }`.
 Napi::Object OutcomeToJs(Napi::Env env, const OpOutcome& r);
 

@@ -11,6 +11,7 @@
 #include "netlink/genl_ctrl.h"
 #include "netlink/inet.h"
 #include "netlink/netns.h"
+#include "netlink/ops_detail.h"
 #include "netlink/rtnl_addr.h"
 #include "netlink/rtnl_link.h"
 #include "netlink/rtnl_route.h"
@@ -27,19 +28,6 @@ struct NsFd {
   }
 };
 
-NativeFailure Invalid(const std::string& what) {
-  NativeFailure f = SyscallFailure("parse", EINVAL, what);
-  f.code = "NP_INVALID_ARGUMENT";
-  return f;
-}
-
-// Adds which object a failure was about, so a batch's errors read on their own.
-void About(NativeFailure* f, const std::string& what) {
-  if (f->failed() && !what.empty()) f->message += " (" + what + ")";
-}
-
-bool IsMissing(const NativeFailure& f) { return f.code == "NP_NETLINK" && (f.err == ENODEV || f.err == ENOENT); }
-
 // Looks a link up by name; `found` false (and no failure) when the kernel says ENODEV.
 bool GetLink(Socket& s, const std::string& name, LinkInfo* out, bool* found, NativeFailure* f) {
   std::vector<Reply> replies;
@@ -55,7 +43,20 @@ bool GetLink(Socket& s, const std::string& name, LinkInfo* out, bool* found, Nat
   return true;
 }
 
-// Resolves a name to its index, failing with ENODEV when missing.
+}  // namespace
+
+NativeFailure Invalid(const std::string& what) {
+  NativeFailure f = SyscallFailure("parse", EINVAL, what);
+  f.code = "NP_INVALID_ARGUMENT";
+  return f;
+}
+
+void About(NativeFailure* f, const std::string& what) {
+  if (f->failed() && !what.empty()) f->message += " (" + what + ")";
+}
+
+bool IsMissing(const NativeFailure& f) { return f.code == "NP_NETLINK" && (f.err == ENODEV || f.err == ENOENT); }
+
 bool Resolve(Socket& s, const std::string& name, int* index, NativeFailure* f) {
   LinkInfo l;
   bool found;
@@ -70,6 +71,15 @@ bool Resolve(Socket& s, const std::string& name, int* index, NativeFailure* f) {
   *index = l.index;
   return true;
 }
+
+bool ParseMacField(const std::string& text, std::vector<uint8_t>* out, NativeFailure* f) {
+  if (text.empty()) return true;
+  if (ParseMac(text, out)) return true;
+  *f = Invalid("MAC address '" + text + "'");
+  return false;
+}
+
+namespace {
 
 bool DumpLinks(Socket& s, std::vector<LinkInfo>* out, NativeFailure* f) {
   std::vector<Reply> replies;
@@ -89,13 +99,6 @@ std::map<int, std::string> LinkNames(Socket& s, NativeFailure* f) {
   return names;
 }
 
-bool ParseMacField(const std::string& text, std::vector<uint8_t>* out, NativeFailure* f) {
-  if (text.empty()) return true;
-  if (ParseMac(text, out)) return true;
-  *f = Invalid("MAC address '" + text + "'");
-  return false;
-}
-
 }  // namespace
 
 OpKind ParseOpKind(const std::string& n) {
@@ -104,6 +107,8 @@ OpKind ParseOpKind(const std::string& n) {
       {"linkGet", OpKind::LinkGet},       {"linkList", OpKind::LinkList},     {"addrAdd", OpKind::AddrAdd},
       {"addrDel", OpKind::AddrDel},       {"addrList", OpKind::AddrList},     {"routeReplace", OpKind::RouteReplace},
       {"routeList", OpKind::RouteList},   {"featuresGet", OpKind::FeaturesGet}, {"featuresSet", OpKind::FeaturesSet},
+      {"createVxlan", OpKind::CreateVxlan}, {"fdbAppend", OpKind::FdbAppend},     {"fdbDel", OpKind::FdbDel},
+      {"fdbList", OpKind::FdbList},
   };
   auto it = kinds.find(n);
   return it == kinds.end() ? OpKind::Invalid : it->second;
@@ -150,6 +155,10 @@ OpOutcome Executor::Run(const Op& op) {
     case OpKind::RouteList: RouteList(op, &r); break;
     case OpKind::FeaturesGet: FeaturesGet(op, &r); break;
     case OpKind::FeaturesSet: FeaturesSet(op, &r); break;
+    case OpKind::CreateVxlan: CreateVxlan(op, &r); break;
+    case OpKind::FdbAppend: FdbChange(op, true, &r); break;
+    case OpKind::FdbDel: FdbChange(op, false, &r); break;
+    case OpKind::FdbList: FdbList(op, &r); break;
     case OpKind::Invalid: r.failure = Invalid("unknown op '" + op.opName + "'"); break;
   }
   return r;

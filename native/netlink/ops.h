@@ -16,7 +16,7 @@ namespace netplugin::nl {
 // The operation names of the TypeScript NetlinkOp union.
 enum class OpKind {
   CreateVeth, LinkSet, LinkDel, LinkGet, LinkList, AddrAdd, AddrDel, AddrList, RouteReplace, RouteList,
-  FeaturesGet, FeaturesSet, Invalid,
+  FeaturesGet, FeaturesSet, CreateVxlan, FdbAppend, FdbDel, FdbList, Invalid,
 };
 
 // One operation with every field any kind may use ("" / 0 / nullopt = not given).
@@ -24,7 +24,11 @@ struct Op {
   OpKind kind = OpKind::Invalid;
   std::string opName;
   std::string netns, name, peerName, peerNetns, moveToNetns, newName, cidr, dst, gateway, dev, mac, peerMac;
+  std::string local;
   uint32_t mtu = 0;
+  uint32_t vni = 0;
+  uint16_t dstPort = 4789;
+  bool learning = false;
   std::optional<bool> up;
   bool ignoreMissing = false;
   std::vector<std::pair<std::string, bool>> features;
@@ -32,7 +36,7 @@ struct Op {
 
 // What an operation produced; `failure.failed()` means it did not succeed.
 struct OpOutcome {
-  enum class Value { None, Link, Links, Addrs, Routes, Features };
+  enum class Value { None, Link, Links, Addrs, Routes, Features, Fdb };
   NativeFailure failure;
   Value value = Value::None;
   bool found = false;  // for Value::Link: false = no such link
@@ -41,6 +45,7 @@ struct OpOutcome {
   std::vector<AddrInfo> addrs;
   std::vector<RouteInfo> routes;
   std::vector<FeatureInfo> features;
+  std::vector<FdbInfo> fdb;
 };
 
 // Maps a JS op name to its kind (Invalid when unknown).
@@ -71,6 +76,9 @@ class Executor {
   void RouteList(const Op& op, OpOutcome* r);
   void FeaturesGet(const Op& op, OpOutcome* r);
   void FeaturesSet(const Op& op, OpOutcome* r);
+  void CreateVxlan(const Op& op, OpOutcome* r);
+  void FdbChange(const Op& op, bool add, OpOutcome* r);
+  void FdbList(const Op& op, OpOutcome* r);
 
   std::map<std::string, Namespace> ns_;
 };

@@ -7,6 +7,7 @@
 
 #include "netlink/attr.h"
 #include "netlink/inet.h"
+#include "netlink/rtnl_vxlan.h"
 
 namespace netplugin::nl {
 
@@ -92,7 +93,15 @@ bool DecodeLink(const struct nlmsghdr* h, LinkInfo* out) {
   uint8_t oper = t.U8(IFLA_OPERSTATE, IF_OPER_UNKNOWN);
   // Loopback and some virtual devices never report IF_OPER_UP; their carrier says it.
   out->operUp = oper == IF_OPER_UP || (oper == IF_OPER_UNKNOWN && (ifi->ifi_flags & IFF_LOWER_UP));
-  if (const Attr* li = t.Get(IFLA_LINKINFO)) out->kind = AttrTable(*li).Str(IFLA_INFO_KIND);
+  if (const Attr* li = t.Get(IFLA_LINKINFO)) {
+    AttrTable info(*li);
+    out->kind = info.Str(IFLA_INFO_KIND);
+    const Attr* data = info.Get(IFLA_INFO_DATA);
+    if (out->kind == "vxlan" && data) {
+      out->hasVxlan = true;
+      out->vxlan = DecodeVxlanData(*data);
+    }
+  }
   out->masterIndex = static_cast<int>(t.U32(IFLA_MASTER));
   // The kernel sends IFLA_LINK only when it differs from the link itself; a veth peer in another
   // namespace may still carry the same number, so presence (not value) decides.

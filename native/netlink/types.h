@@ -6,6 +6,14 @@
 
 namespace netplugin::nl {
 
+// The settings of a vxlan link (IFLA_INFO_DATA of kind "vxlan").
+struct VxlanInfo {
+  uint32_t vni = 0;
+  std::string local;  // "" = none
+  uint16_t dstPort = 0;
+  bool learning = false;
+};
+
 // One network interface as RTM_NEWLINK describes it.
 struct LinkInfo {
   int index = 0;
@@ -17,6 +25,8 @@ struct LinkInfo {
   std::string kind;
   int masterIndex = 0;  // 0 = none
   int peerIndex = 0;    // IFLA_LINK, 0 = none
+  bool hasVxlan = false;
+  VxlanInfo vxlan;
 };
 
 // One interface address as RTM_NEWADDR describes it.
@@ -36,6 +46,14 @@ struct RouteInfo {
   uint32_t table = 0;
   uint8_t type = 0;
   int family = 4;
+};
+
+// One bridge forwarding entry (AF_BRIDGE RTM_NEWNEIGH), e.g. of a vxlan device.
+struct FdbInfo {
+  int index = 0;
+  std::string mac;
+  std::string dst;  // "" = no NDA_DST
+  bool permanent = false;
 };
 
 // One ethtool feature bit.

@@ -23,6 +23,9 @@ import type { PlumbContext } from './plumb.js';
 import { PeerStateCache } from './peers.js';
 import { HostRegistration } from './registration.js';
 import { ensureUnderlay, TunnelNeighborWarmer, type Fabric } from './underlay.js';
+import { syncKernelVxlan } from './kernel-vxlan.js';
+import { addrList } from '../datapath/kernel/index.js';
+import { NetpluginError } from '../common/errors.js';
 
 /** How an agent is started (each path is a flag, so several agents can share a machine). */
 export interface AgentOptions {
@@ -41,6 +44,12 @@ export interface AgentOptions {
   uplink?: string;
   /** VTEP address IP[/PREFIX] (defaults to the intent's Hosts[].VtepIp for this host). */
   vtepIp?: string;
+  /**
+   * Underlay NIC (with its own IPv4 address, handled by the kernel) for kernel VXLAN
+   * devices: the fast VXLAN path. Its address is this host's VTEP. Every host of a
+   * cluster must use the same VXLAN path.
+   */
+  vxlanDev?: string;
   /** Period of the safety-net reconcile. */
   resyncMs: number;
   log: Logger;
@@ -59,6 +68,7 @@ export class Agent {
   private openflow?: OpenFlowConnection;
   private lastError = '';
   private registration?: HostRegistration;
+  private kernelVtep?: string;
   private readonly warmer = new TunnelNeighborWarmer();
   private fabric?: { key: string; at: number; value: Fabric };
   /** Re-reads the bridge's flows at least this often; in between, rounds trust memory. */
@@ -112,9 +122,14 @@ export class Agent {
     await desired.start();
     await peers.start();
     for (const s of sources) s.start();
-    // The registration names this host's VTEP; it comes from the flag or the intent's Hosts[].
+    // The registration names this host's VTEP: the kernel VXLAN NIC's address, the flag, or the intent's Hosts[].
     const self = desired.current().hosts.get(opts.hostLabel);
-    const vtep = opts.vtepIp ?? self?.vtepIp;
+    if (opts.vxlanDev) {
+      const addr = (await addrList({ name: opts.vxlanDev })).find((a) => a.family === 4);
+      if (!addr) throw new NetpluginError('NP_NOT_FOUND', `--vxlan-dev ${opts.vxlanDev} has no IPv4 address to use as the VTEP`);
+      agent.kernelVtep = addr.cidr.split('/')[0];
+    }
+    const vtep = agent.kernelVtep ?? opts.vtepIp ?? self?.vtepIp;
     agent.registration = new HostRegistration(
       store,
       opts.hostLabel,
@@ -173,7 +188,8 @@ export class Agent {
     const plumb: PlumbContext = {
       ovsdb: this.ovsdb,
       bridge: this.opts.bridge,
-      containerOffloads: (n) => containerVethOffloads(this.facts, n.pktTagType),
+      // Kernel VXLAN devices take offloaded packets; only the userspace tunnel needs tx off.
+      containerOffloads: (n) => containerVethOffloads(this.facts, this.kernelVtep ? 'vlan' : n.pktTagType),
       ofportTimeoutMs: 10_000,
     };
     const fabric = await this.ensureFabric();
@@ -193,6 +209,9 @@ export class Agent {
       round: this.round,
       peers: this.peers.current(),
       fabric,
+      kernelVxlan: this.kernelVtep
+        ? (needs) => syncKernelVxlan(this.ovsdb, this.opts.bridge, { dev: this.opts.vxlanDev!, vtepIp: this.kernelVtep! }, needs)
+        : undefined,
     });
     const writes = await this.oper.publish(r.statuses);
     this.roundsRun++;

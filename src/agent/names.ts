@@ -30,7 +30,8 @@ export const EXT = {
   link: 'netplugin-link',
 } as const;
 
-/** The network properties baked into an endpoint's veth (MTU, offloads by type). */
-export function linkSignature(n: { pktTagType: string; mtu: number }): string {
-  return `${n.pktTagType}/${n.mtu}`;
+/** What is baked into an endpoint's veth when it is made: network type, MTU and offloads set. */
+export function linkSignature(n: { pktTagType: string; mtu: number }, offloads?: Record<string, boolean>): string {
+  const feats = offloads ? Object.keys(offloads).sort().map((k) => `${k}=${offloads[k] ? 'on' : 'off'}`).join(',') : 'default';
+  return `${n.pktTagType}/${n.mtu}/${feats}`;
 }

@@ -143,7 +143,7 @@ export async function attachEndpoints(
         [EXT.mac]: s.item.endpoint.mac,
         [EXT.ip]: s.item.endpoint.ip,
         [EXT.source]: s.item.container.source,
-        [EXT.link]: linkSignature(s.item.network),
+        [EXT.link]: linkSignature(s.item.network, ctx.containerOffloads?.(s.item.network)),
       },
     })),
   );

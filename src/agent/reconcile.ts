@@ -11,6 +11,7 @@ import type { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
 import type { FlowSyncer, SyncStats } from '../datapath/ovs/flow-sync.js';
 import { desiredPipeline, networkKey, type HostView, type LocalNetwork, type RemoteEndpoint } from '../datapath/ovs/pipeline/index.js';
 import type { PeerSnapshot } from './peers.js';
+import type { VxlanNeeds } from './kernel-vxlan.js';
 import type { LocalContainer } from './containers.js';
 import type { DesiredSnapshot } from './desired.js';
 import { EXT, gatewayMac, linkSignature } from './names.js';
@@ -43,6 +44,11 @@ export interface RoundInput {
   peers?: PeerSnapshot;
   /** Ports toward other hosts, when this host has them. */
   fabric?: { tunnelOfport?: number; uplinkOfport?: number };
+  /**
+   * Sets up kernel VXLAN devices for the VXLAN networks that have local ports (the fast
+   * path); returns network key → ofport. Absent: VXLAN uses the userspace tunnel port.
+   */
+  kernelVxlan?: (needs: VxlanNeeds[]) => Promise<Map<number, number>>;
 }
 
 /** What a round did. */
@@ -56,9 +62,9 @@ export interface RoundResult {
 }
 
 /** True when an existing port already serves `ep` in `container` as desired. */
-function portIsCurrent(p: PortInfo, ep: EndpointState, net: NetworkState, container: LocalContainer, hostLinkExists: boolean): boolean {
+function portIsCurrent(p: PortInfo, ep: EndpointState, net: NetworkState, container: LocalContainer, hostLinkExists: boolean, plumb: PlumbContext): boolean {
   return (
-    p.externalIds[EXT.link] === linkSignature(net) &&
+    p.externalIds[EXT.link] === linkSignature(net, plumb.containerOffloads?.(net)) &&
     hostLinkExists &&
     p.ofport > 0 &&
     !p.error &&
@@ -96,7 +102,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   for (const p of ports) {
     const id = p.externalIds[EXT.endpoint];
     const w = wanted.get(id);
-    if (w && !keep.has(id) && portIsCurrent(p, w.ep, desired.networks.get(`${w.ep.tenant}/${w.ep.network}`)!, w.container, linkExists.get(p.name)!)) {
+    if (w && !keep.has(id) && portIsCurrent(p, w.ep, desired.networks.get(`${w.ep.tenant}/${w.ep.network}`)!, w.container, linkExists.get(p.name)!, plumb)) {
       keep.set(id, p);
       continue;
     }
@@ -131,10 +137,23 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     }
     return n;
   };
+  // Networks that will have local ports, and what kernel VXLAN devices they need.
+  for (const id of keep.keys()) {
+    const ep = desired.endpoints.get(id);
+    if (ep && desired.networks.has(`${ep.tenant}/${ep.network}`)) localNetwork(ep);
+  }
+  for (const item of toAttach) localNetwork(item.endpoint);
+  let vxlanDevices: Map<number, number> | undefined;
+  if (input.kernelVxlan) {
+    const needs = new Map<number, VxlanNeeds>();
+    for (const n of networks.values()) if (n.pktTagType === 'vxlan') needs.set(n.key, { key: n.key, vni: n.pktTag, macs: new Map() });
+    for (const r of remoteEndpoints(input, networks)) if (r.vtepIp) needs.get(r.network.key)?.macs.set(r.mac, r.vtepIp);
+    vxlanDevices = await input.kernelVxlan([...needs.values()]);
+  }
   /** The host view and statuses for the kept ports plus `attached` (new ports by endpoint id). */
   const viewWith = (attached: Map<string, PlannedPort>, failed: Map<string, string>) => {
     const statuses = new Map<string, EndpointStatus>();
-    const view: HostView = { ports: [], remotes: [], tunnelOfport: input.fabric?.tunnelOfport, uplinkOfport: input.fabric?.uplinkOfport };
+    const view: HostView = { ports: [], remotes: [], tunnelOfport: input.fabric?.tunnelOfport, uplinkOfport: input.fabric?.uplinkOfport, vxlanDevices };
     for (const [id, p] of keep) {
       const ep = desired.endpoints.get(id);
       if (!ep || !desired.networks.has(`${ep.tenant}/${ep.network}`)) continue;

@@ -16,6 +16,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'ovs-rundir', kind: 'string', help: 'Open vSwitch run directory (db.sock, <bridge>.mgmt)', defaultText: '/var/run/openvswitch' },
   { name: 'bridge', kind: 'string', help: 'OVS bridge this agent owns', defaultText: 'netplugin' },
   { name: 'uplink', kind: 'string', help: "NIC toward other hosts: VLAN trunk and VXLAN underlay", defaultText: "the intent's Hosts[].Intf" },
+  { name: 'vxlan-dev', kind: 'string', help: 'underlay NIC with its own IPv4 address for kernel VXLAN devices (fast VXLAN path; its address is the VTEP)' },
   { name: 'vtep-ip', kind: 'string', help: 'VTEP address IP[/PREFIX] (prefix 24 if omitted), put on <bridge>-phy', defaultText: "the intent's Hosts[].VtepIp" },
   { name: 'resync-interval', kind: 'string', help: 'seconds between safety-net reconciles', defaultText: '30' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
@@ -44,6 +45,7 @@ runMain('netagent', async () => {
     bridge: flagString(p, 'bridge', 'netplugin')!,
     uplink: flagString(p, 'uplink'),
     vtepIp: flagString(p, 'vtep-ip'),
+    vxlanDev: flagString(p, 'vxlan-dev'),
     resyncMs: resync * 1000,
     log,
   });

@@ -34,6 +34,15 @@ function labExample(file: string): { intent: Record<string, unknown>; placement:
   return { intent, placement: [...placement] };
 }
 
+/** Polls `f` until true, or fails with `what`. */
+async function waitUntil(f: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!f()) {
+    if (Date.now() > deadline) throw new Error(what);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** Applies an intent, starts the containers where the placement says, and waits until all are attached. */
 async function start(intent: object, placement: [string, string][]): Promise<void> {
   await L().applyIntent(intent);
@@ -168,10 +177,15 @@ describe('multi-host lab: the issue\'s examples', () => {
       await expectReachability(L(), { only: ['r1', 'r2', 'r3'] });
       await L().startAgent('host2');
 
+      // Kernel VXLAN devices: a peer's flooding and unicast entries follow its registration.
+      const fdbToHost3 = () => L().hostExec('host1', ['bridge', 'fdb', 'show', 'dev', 'npx10001']).out.includes('dst 198.18.101.3');
+      expect(fdbToHost3()).toBe(true);
       await L().hostDown('host3');
+      await waitUntil(() => !fdbToHost3(), 18_000, 'host1 still forwards to host3 after its lease expired');
       await expectReachability(L(), { only: ['r1', 'r2'] });
       await L().hostUp('host3');
       await L().waitAttached(['r1', 'r2', 'r3'], 90_000);
+      await waitUntil(fdbToHost3, 30_000, 'host1 does not forward to host3 again');
       await expectReachability(L());
 
       // After an etcd restart the agents still follow the store: a late container is plumbed.

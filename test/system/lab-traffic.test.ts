@@ -136,6 +136,9 @@ function floodsTo(host: string, vtep: string): boolean {
 }
 
 beforeAll(async () => {
+  // This file covers OVS's userspace VXLAN port (flow-based tunnel, per-peer flood buckets);
+  // the other lab files use the default kernel VXLAN devices.
+  process.env.NP_LAB_VXLAN = 'userspace';
   lab = await Lab.up({ hosts: 3 });
   await lab.applyIntent(intent);
   for (const [c, h] of placement) lab.addContainer(h, c);
@@ -143,6 +146,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.NP_LAB_VXLAN;
   await lab?.down();
 });
 

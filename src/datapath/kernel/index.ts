@@ -1,5 +1,5 @@
 /** Kernel datapath: links, addresses, routes and offloads through netlink, in any namespace. */
-export type { AddrInfo, FeatureState, LinkInfo, Netns, NetlinkOp, OpError, OpResult, RouteInfo } from './types.js';
+export type { AddrInfo, FdbEntry, FeatureState, LinkInfo, Netns, NetlinkOp, OpError, OpResult, RouteInfo, VxlanInfo } from './types.js';
 export { runBatch, toNetpluginError } from './batch.js';
 export {
   type OpArgs,
@@ -7,6 +7,10 @@ export {
   addrDel,
   addrList,
   createVeth,
+  createVxlan,
+  fdbAppend,
+  fdbDel,
+  fdbList,
   featuresGet,
   featuresSet,
   linkDel,

@@ -20,8 +20,8 @@ export interface NetlinkAddon {
   threadNetnsInode(): number;
   /** Pure request builder (see native/netlink/codec_js.cc for the spec fields). */
   buildRequest(spec: Record<string, unknown>): Buffer;
-  /** Pure decoder of RTM_NEWLINK/NEWADDR/NEWROUTE messages. */
-  decodeMessages(buf: Buffer): Array<{ type: number; kind: 'link' | 'addr' | 'route' | 'other'; value?: Record<string, unknown> }>;
+  /** Pure decoder of RTM_NEWLINK/NEWADDR/NEWROUTE and AF_BRIDGE RTM_NEWNEIGH (fdb) messages. */
+  decodeMessages(buf: Buffer): Array<{ type: number; kind: 'link' | 'addr' | 'route' | 'fdb' | 'other'; value?: Record<string, unknown> }>;
   /** Pure TLV decoder; `ok` false when the run is malformed. */
   attrDecode(buf: Buffer): { ok: boolean; attrs: Array<{ type: number; data: Buffer }> };
   /** Pure TLV encoder. */

@@ -1,6 +1,6 @@
 /** One promise-returning function per kernel operation; each rejects with a NetpluginError. */
 import { runOne } from './batch.js';
-import type { AddrInfo, FeatureState, LinkInfo, NetlinkOp, RouteInfo } from './types.js';
+import type { AddrInfo, FdbEntry, FeatureState, LinkInfo, NetlinkOp, RouteInfo } from './types.js';
 
 /** The arguments of the op named K (the NetlinkOp member without its `op` tag). */
 export type OpArgs<K extends NetlinkOp['op']> = Omit<Extract<NetlinkOp, { op: K }>, 'op'>;
@@ -63,4 +63,27 @@ export async function featuresGet(a: OpArgs<'featuresGet'>): Promise<Record<stri
 /** Sets ethtool features by name or by ethtool alias ('tx', 'tso', 'gso', 'gro', 'sg', 'rx', 'lro'). */
 export async function featuresSet(a: OpArgs<'featuresSet'>): Promise<void> {
   await runOne({ op: 'featuresSet', ...a });
+}
+
+/**
+ * Creates a vxlan device (dstPort defaults to 4789, learning to off); fails with EEXIST when the
+ * name is taken, so callers check with linkGet first.
+ */
+export async function createVxlan(a: OpArgs<'createVxlan'>): Promise<void> {
+  await runOne({ op: 'createVxlan', ...a });
+}
+
+/** Adds a static FDB entry MAC -> remote `dst` on a device (`bridge fdb append`); repeating it is harmless. */
+export async function fdbAppend(a: OpArgs<'fdbAppend'>): Promise<void> {
+  await runOne({ op: 'fdbAppend', ...a });
+}
+
+/** Removes one MAC -> `dst` FDB entry (with `ignoreMissing`, a missing device or MAC is success). */
+export async function fdbDel(a: OpArgs<'fdbDel'>): Promise<void> {
+  await runOne({ op: 'fdbDel', ...a });
+}
+
+/** Lists the FDB entries of one device. */
+export async function fdbList(a: OpArgs<'fdbList'>): Promise<FdbEntry[]> {
+  return (await runOne({ op: 'fdbList', ...a })) as FdbEntry[];
 }

@@ -15,6 +15,24 @@ export interface LinkInfo {
   masterIndex?: number;
   /** IFLA_LINK: for a veth, the peer's index (in the peer's namespace). */
   peerIndex?: number;
+  /** The vxlan settings, for links of kind 'vxlan'. */
+  vxlan?: VxlanInfo;
+}
+
+/** The settings of a kernel vxlan device (IFLA_INFO_DATA). */
+export interface VxlanInfo {
+  vni: number;
+  local?: string;
+  dstPort: number;
+  learning: boolean;
+}
+
+/** One forwarding entry of a device's own FDB (`bridge fdb show dev X`). */
+export interface FdbEntry {
+  mac: string;
+  /** The remote tunnel endpoint, when the entry has one. */
+  dst?: string;
+  permanent: boolean;
 }
 
 /** One interface address. */
@@ -53,7 +71,11 @@ export type NetlinkOp =
   | { op: 'routeReplace'; netns?: Netns; dst: string; gateway?: string; dev?: string }
   | { op: 'routeList'; netns?: Netns }
   | { op: 'featuresGet'; netns?: Netns; name: string }
-  | { op: 'featuresSet'; netns?: Netns; name: string; features: Record<string, boolean> };
+  | { op: 'featuresSet'; netns?: Netns; name: string; features: Record<string, boolean> }
+  | { op: 'createVxlan'; netns?: Netns; name: string; vni: number; local?: string; dev?: string; dstPort?: number; learning?: boolean; mtu?: number }
+  | { op: 'fdbAppend'; netns?: Netns; dev: string; mac: string; dst: string }
+  | { op: 'fdbDel'; netns?: Netns; dev: string; mac: string; dst: string; ignoreMissing?: boolean }
+  | { op: 'fdbList'; netns?: Netns; dev: string };
 
 /** The error of a failed operation: a NetpluginError with the kernel's details. */
 export type OpError = Error & { code: string; errno?: number; syscall?: string; extack?: string };

@@ -20,6 +20,8 @@ function fabricBuckets(view: HostView, n: LocalNetwork): Action[][] {
     return out ? [out] : [];
   }
   const vteps = [...new Set(reachableRemotes(view).filter((r) => r.network.key === n.key).map((r) => r.vtepIp!))].sort();
+  // A kernel VXLAN device replicates to every peer itself: one bucket when there is any peer.
+  if (view.vxlanDevices?.has(n.key)) return vteps.length ? [toRemoteActions(view, n, vteps[0])!] : [];
   return vteps.map((ip) => toRemoteActions(view, n, ip)!);
 }
 
@@ -49,7 +51,7 @@ export function l2ForwardFlows(view: HostView, round: number): FeatureOutput {
       match: { metadata: BigInt(n.key), metadataMask: CLASSIFY_MASK, ...MULTICAST },
       instructions: [{ type: 'applyActions', actions: [{ type: 'group', groupId: n.key }] }],
     });
-    const fromFabric = n.pktTagType === 'vxlan' ? view.tunnelOfport !== undefined : view.uplinkOfport !== undefined;
+    const fromFabric = n.pktTagType === 'vxlan' ? view.tunnelOfport !== undefined || view.vxlanDevices?.has(n.key) : view.uplinkOfport !== undefined;
     if (!fromFabric) continue;
     groups.push({ command: 'add', type: 'all', groupId: LOCAL_FLOOD_GROUP_BASE + n.key, buckets: local });
     flows.push({

@@ -49,6 +49,12 @@ export interface HostView {
   tunnelOfport?: number;
   /** ofport of the patch to the physical network (VLAN trunk), when this host has an uplink. */
   uplinkOfport?: number;
+  /**
+   * Kernel VXLAN devices attached as OVS ports, by network key (the fast path: the kernel
+   * encapsulates with offloads on and picks the peer VTEP from its forwarding entries).
+   * A network listed here uses its device instead of the userspace tunnel port.
+   */
+  vxlanDevices?: Map<number, number>;
 }
 
 /** Metadata bit set on packets that entered from a tunnel or the uplink (split horizon). */

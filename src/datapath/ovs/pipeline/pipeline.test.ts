@@ -155,3 +155,32 @@ describe('desiredPipeline across hosts', () => {
     expect(low.map((f) => f.match.metadata)).toEqual([BigInt(orange.key)]);
   });
 });
+
+describe('desiredPipeline with a kernel VXLAN device', () => {
+  const DEV = 60001;
+  const view: HostView = {
+    ports: [{ ofport: 3, mac: '02:02:0b:01:01:02', ip: '11.1.1.2', network: blue }],
+    remotes: [
+      { id: 't/blue/r1', mac: '02:02:0b:01:01:05', ip: '11.1.1.5', network: blue, host: 'h2', vtepIp: '198.18.101.2' },
+      { id: 't/blue/r2', mac: '02:02:0b:01:01:06', ip: '11.1.1.6', network: blue, host: 'h3', vtepIp: '198.18.101.3' },
+      { id: 't/blue/r3', mac: '02:02:0b:01:01:07', ip: '11.1.1.7', network: blue, host: 'h4' },
+    ],
+    tunnelOfport: 65000,
+    vxlanDevices: new Map([[blue.key, DEV]]),
+  };
+  const out = desiredPipeline(view, 1);
+
+  it('sends remote unicast and one flood copy to the device, leaving VTEP choice to the kernel', () => {
+    const r = out.flows.filter((f) => parseCookie(f.cookie).feature === FEATURE.REMOTE_FORWARD);
+    expect(r.map((f) => f.match.ethDst)).toEqual(['02:02:0b:01:01:05', '02:02:0b:01:01:06']);
+    for (const f of r) expect(f.instructions).toEqual([{ type: 'applyActions', actions: [{ type: 'output', port: DEV }] }]);
+    const all = out.groups.find((g) => g.groupId === blue.key)!;
+    expect(all.buckets).toEqual([{ actions: [{ type: 'output', port: 3 }] }, { actions: [{ type: 'output', port: DEV }] }]);
+  });
+
+  it('classifies what the device delivers as remote, and ignores the userspace tunnel for that network', () => {
+    const c = out.flows.filter((f) => f.tableId === TABLE.CLASSIFY && f.priority === 100 && f.match.inPort !== 3);
+    expect(c.map((f) => f.match)).toEqual([{ inPort: DEV }]);
+    expect(out.groups.find((g) => g.groupId === LOCAL_FLOOD_GROUP_BASE + blue.key)?.buckets).toEqual([{ actions: [{ type: 'output', port: 3 }] }]);
+  });
+});

@@ -17,6 +17,9 @@ const ETH_TYPE_VLAN = 0x8100;
 /** Actions that carry a packet of `n` to `remote`'s host, or undefined when it cannot be reached. */
 export function toRemoteActions(view: HostView, n: LocalNetwork, vtepIp: string | undefined): Action[] | undefined {
   if (n.pktTagType === 'vxlan') {
+    const device = view.vxlanDevices?.get(n.key);
+    // The kernel device finds the peer VTEP in its forwarding entries (and floods to all peers).
+    if (device !== undefined) return [{ type: 'output', port: device }];
     if (view.tunnelOfport === undefined || !vtepIp) return undefined;
     return [
       { type: 'setField', field: 'tunnelId', value: BigInt(n.pktTag) },
@@ -32,9 +35,9 @@ export function toRemoteActions(view: HostView, n: LocalNetwork, vtepIp: string 
   ];
 }
 
-/** Remote endpoints the view can actually reach. */
+/** Remote endpoints the view can actually reach (VXLAN ones need their host's VTEP). */
 export function reachableRemotes(view: HostView): RemoteEndpoint[] {
-  return view.remotes.filter((r) => toRemoteActions(view, r.network, r.vtepIp) !== undefined);
+  return view.remotes.filter((r) => (r.network.pktTagType !== 'vxlan' || !!r.vtepIp) && toRemoteActions(view, r.network, r.vtepIp) !== undefined);
 }
 
 /** Classification of packets from the tunnel and the uplink, per network with local ports. */
@@ -43,7 +46,17 @@ export function remoteClassifyFlows(view: HostView, round: number): FlowMod[] {
   for (const n of networksOf(view)) {
     const metadata = { type: 'writeMetadata' as const, metadata: BigInt(n.key) | FROM_REMOTE, mask: CLASSIFY_MASK };
     const next = { type: 'gotoTable' as const, tableId: TABLE.L2_FORWARD };
-    if (n.pktTagType === 'vxlan' && view.tunnelOfport !== undefined) {
+    const device = view.vxlanDevices?.get(n.key);
+    if (n.pktTagType === 'vxlan' && device !== undefined) {
+      flows.push({
+        command: 'add',
+        tableId: TABLE.CLASSIFY,
+        priority: 100,
+        cookie: makeCookie(round, FEATURE.TUNNEL, n.key),
+        match: { inPort: device },
+        instructions: [metadata, next],
+      });
+    } else if (n.pktTagType === 'vxlan' && view.tunnelOfport !== undefined) {
       flows.push({
         command: 'add',
         tableId: TABLE.CLASSIFY,
