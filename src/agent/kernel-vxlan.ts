@@ -5,7 +5,8 @@
  * The device is told where each remote MAC lives (a static forwarding entry MAC → VTEP)
  * and which peers to flood to (all-zero MAC → each peer VTEP with endpoints in the VNI).
  */
-import { createVxlan, fdbAppend, fdbDel, fdbList, linkDel, linkGet, linkSet } from '../datapath/kernel/index.js';
+import { createVxlan, fdbList, linkDel, linkGet, linkSet, runBatch, type NetlinkOp } from '../datapath/kernel/index.js';
+import { NetpluginError } from '../common/errors.js';
 import { addPorts, deletePorts, listPorts, waitForOfports, type OvsdbClient, type PortInfo } from '../datapath/ovs/ovsdb/index.js';
 
 /** ofports of kernel VXLAN devices on the integration bridge. */
@@ -57,29 +58,35 @@ export async function syncKernelVxlan(ovsdb: OvsdbClient, bridge: string, underl
     await waitForOfports(ovsdb, bridge, fresh.map((f) => f.name), 10_000);
   }
 
-  for (const [name, n] of wanted) await syncFdb(name, n);
+  const fdbOps: NetlinkOp[] = [];
+  for (const [name, n] of wanted) fdbOps.push(...(await fdbChanges(name, n)));
+  // Every entry change of every device in one netlink batch (thousands at convergence).
+  const failed = (await runBatch(fdbOps)).find((r) => !r.ok);
+  if (failed && !failed.ok) throw new NetpluginError('NP_NETLINK', `updating VXLAN forwarding entries failed: ${failed.error.message}`);
 
   const byName = new Map<string, PortInfo | { ofport: number }>(have);
   for (const f of fresh) byName.set(f.name, { ofport: f.ofportRequest });
   return new Map(needs.map((n) => [n.key, byName.get(vxlanDeviceName(n.vni))!.ofport]));
 }
 
-/** Adds missing and removes extra forwarding entries of one device. */
-async function syncFdb(dev: string, n: VxlanNeeds): Promise<void> {
+/** The appends and deletes that make one device's forwarding entries match `n`. */
+async function fdbChanges(dev: string, n: VxlanNeeds): Promise<NetlinkOp[]> {
   const want = new Set<string>();
   for (const [mac, vtep] of n.macs) {
     want.add(`${mac}|${vtep}`);
     want.add(`${ZERO_MAC}|${vtep}`);
   }
   const have = new Set((await fdbList({ dev })).filter((e) => e.dst).map((e) => `${e.mac.toLowerCase()}|${e.dst}`));
+  const ops: NetlinkOp[] = [];
   for (const k of want) {
     if (have.has(k)) continue;
     const [mac, dst] = k.split('|');
-    await fdbAppend({ dev, mac, dst });
+    ops.push({ op: 'fdbAppend', dev, mac, dst });
   }
   for (const k of have) {
     if (want.has(k)) continue;
     const [mac, dst] = k.split('|');
-    await fdbDel({ dev, mac, dst, ignoreMissing: true });
+    ops.push({ op: 'fdbDel', dev, mac, dst, ignoreMissing: true });
   }
+  return ops;
 }
