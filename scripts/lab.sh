@@ -134,11 +134,23 @@ start_bg() {
 
 # Kills (by PID) every process whose network namespace is the one bind-mounted at $1.
 kill_netns_pids() {
-  local f=$1 ino p
-  ino=$(stat -L -c %i "$f" 2>/dev/null) || return 0
-  [ "$(stat -f -L -c %T "$f" 2>/dev/null)" = nsfs ] || return 0
+  kill_netns_pids_all "$@"
+}
+
+# Kills every process inside any of the network-namespace files "$@": one pass over /proc
+# for all of them (a lab may hold a thousand container namespaces).
+kill_netns_pids_all() {
+  local f ino p link
+  declare -A wanted=()
+  for f in "$@"; do
+    [ "$(stat -f -L -c %T "$f" 2>/dev/null)" = nsfs ] || continue
+    ino=$(stat -L -c %i "$f" 2>/dev/null) || continue
+    wanted["net:[$ino]"]=1
+  done
+  [ ${#wanted[@]} -gt 0 ] || return 0
   for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/ns/net" 2>/dev/null)" = "net:[$ino]" ] && kill -s KILL "${p#/proc/}" 2>/dev/null || true
+    link=$(readlink "$p/ns/net" 2>/dev/null) || continue
+    [ -n "${wanted[$link]:-}" ] && kill -s KILL "${p#/proc/}" 2>/dev/null || true
   done
 }
 
@@ -373,10 +385,7 @@ up_exit() {
 down_lab() {
   local f ns h
   # Containers first: anything running inside them (test listeners, shells) goes by PID.
-  for f in "$labdir"/host*/netns/*; do
-    [ -e "$f" ] || continue
-    kill_netns_pids "$f"
-  done
+  kill_netns_pids_all "$labdir"/host*/netns/*
   local specs=()
   for h in "$labdir"/host*; do [ -d "$h" ] && specs+=("$h/netagent.pid:netagent"); done
   stop_pidfiles TERM "${specs[@]}" "$labdir/ul/netmaster.pid:netmaster"
@@ -387,8 +396,9 @@ down_lab() {
   stop_pidfiles TERM "${specs[@]}"
   for f in "$labdir"/host*/netns/*; do
     [ -e "$f" ] || continue
-    while mountpoint -q "$f" 2>/dev/null; do umount "$f" || umount -l "$f" || break; done
-    rm -f "$f"
+    # A bind-mounted namespace file is a mount point (possibly stacked): unmount until it is not.
+    while umount "$f" 2>/dev/null; do :; done
+    rm -f "$f" 2>/dev/null || { umount -l "$f" 2>/dev/null; rm -f "$f"; } || true
   done
   for h in "$labdir"/host*/netns; do
     while mountpoint -q "$h" 2>/dev/null; do umount "$h" 2>/dev/null || umount -l "$h" || break; done

@@ -297,7 +297,7 @@ export class Lab {
   /** Removes the lab completely (idempotent; also after a failed up). */
   async down(): Promise<void> {
     if (this.downDone) return;
-    const r = await runAsync(LAB_SH, ['--lab', this.id, 'down'], 180_000);
+    const r = await runAsync(LAB_SH, ['--lab', this.id, 'down'], 600_000);
     if (r.code !== 0) throw new Error(`lab down failed: ${r.stderr}${r.stdout}`);
     this.downDone = true;
   }
