@@ -167,8 +167,3 @@ export class FlowSyncer {
     return plan.stats;
   }
 }
-
-/** One-shot full sync (reads the bridge), for callers without a FlowSyncer. */
-export async function syncFlows(conn: OpenFlowConnection, desired: FeatureOutput): Promise<SyncStats> {
-  return new FlowSyncer(0).sync(conn, desired);
-}
