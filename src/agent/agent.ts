@@ -23,7 +23,7 @@ import type { PlumbContext } from './plumb.js';
 import { PeerStateCache } from './peers.js';
 import { HostRegistration } from './registration.js';
 import { ensureUnderlay, TunnelNeighborWarmer, type Fabric } from './underlay.js';
-import { syncKernelVxlan } from './kernel-vxlan.js';
+import { syncKernelVxlan, type VxlanNeeds } from './kernel-vxlan.js';
 import { addrList } from '../datapath/kernel/index.js';
 import { NetpluginError } from '../common/errors.js';
 
@@ -71,6 +71,7 @@ export class Agent {
   private kernelVtep?: string;
   private readonly warmer = new TunnelNeighborWarmer();
   private fabric?: { key: string; at: number; value: Fabric };
+  private vxlanCache?: { key: string; at: number; value: Map<number, number> };
   /** Re-reads the bridge's flows at least this often; in between, rounds trust memory. */
   private readonly flows: FlowSyncer;
 
@@ -175,6 +176,7 @@ export class Agent {
         this.openflow = undefined;
         this.flows.invalidate();
         this.fabric = undefined;
+        this.vxlanCache = undefined;
         await new Promise((r) => setTimeout(r, 500));
         this.dirty = true;
       }
@@ -209,9 +211,7 @@ export class Agent {
       round: this.round,
       peers: this.peers.current(),
       fabric,
-      kernelVxlan: this.kernelVtep
-        ? (needs) => syncKernelVxlan(this.ovsdb, this.opts.bridge, { dev: this.opts.vxlanDev!, vtepIp: this.kernelVtep! }, needs)
-        : undefined,
+      kernelVxlan: this.kernelVtep ? (needs) => this.syncVxlanDevices(needs) : undefined,
     });
     const writes = await this.oper.publish(r.statuses);
     this.roundsRun++;
@@ -236,6 +236,21 @@ export class Agent {
     const value = await ensureUnderlay(this.ovsdb, { bridge: this.opts.bridge, datapathType: this.facts.datapathType, uplink, vtep, vlans });
     if (this.fabric?.key !== key) this.warmer.reset();
     this.fabric = { key, at: Date.now(), value };
+    return value;
+  }
+
+  /**
+   * Kernel VXLAN devices and forwarding entries for `needs`; skipped when `needs` is what was
+   * last applied (re-checked once per resync period and after any failed round), so rounds
+   * that only attach a container do not re-read every device.
+   */
+  private async syncVxlanDevices(needs: VxlanNeeds[]): Promise<Map<number, number>> {
+    const key = JSON.stringify(needs.map((n) => [n.key, n.vni, [...n.macs].sort()]).sort());
+    const c = this.vxlanCache;
+    if (c && c.key === key && Date.now() - c.at < this.opts.resyncMs) return c.value;
+    this.vxlanCache = undefined;
+    const value = await syncKernelVxlan(this.ovsdb, this.opts.bridge, { dev: this.opts.vxlanDev!, vtepIp: this.kernelVtep! }, needs);
+    this.vxlanCache = { key, at: Date.now(), value };
     return value;
   }
 
