@@ -248,6 +248,8 @@ agent_args() {
   if agent_flag_wanted vtep-ip; then printf '%s\n' --vtep-ip "$data_net.$n"; fi
   # VXLAN path: kernel devices over ux0 (default, fast) or OVS's userspace tunnel (NP_LAB_VXLAN=userspace).
   if [ "${NP_LAB_VXLAN:-kernel}" = kernel ] && agent_flag_wanted vxlan-dev; then printf '%s\n' --vxlan-dev ux0; fi
+  if agent_flag_wanted api-socket; then printf '%s\n' --api-socket "$d/agent.sock"; fi
+  if agent_flag_wanted docker-plugin-socket; then printf '%s\n' --docker-plugin-socket none; fi
   if [ -n "${NP_LAB_AGENT_ARGS:-}" ]; then printf '%s\n' $NP_LAB_AGENT_ARGS; fi
 }
 

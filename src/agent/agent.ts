@@ -20,12 +20,15 @@ import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound } from './reconcile.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
 import type { PlumbContext } from './plumb.js';
-import { PeerStateCache } from './peers.js';
+import { PeerStateCache, type PeerSnapshot } from './peers.js';
 import { HostRegistration } from './registration.js';
 import { ensureUnderlay, TunnelNeighborWarmer, type Fabric } from './underlay.js';
 import { syncKernelVxlan, type VxlanNeeds } from './kernel-vxlan.js';
 import { addrList } from '../datapath/kernel/index.js';
 import { NetpluginError } from '../common/errors.js';
+import { RuntimeService, type RuntimeHost } from '../runtime/service.js';
+import type { EndpointStatus } from './reconcile.js';
+import type { DesiredSnapshot } from './desired.js';
 
 /** How an agent is started (each path is a flag, so several agents can share a machine). */
 export interface AgentOptions {
@@ -58,7 +61,12 @@ export interface AgentOptions {
 const ROUND_KEY = 'netplugin-round';
 
 /** A running agent. */
-export class Agent {
+export class Agent implements RuntimeHost {
+  /** attach/detach for container runtimes (CNI, Docker remote driver). */
+  readonly runtime: RuntimeService;
+  private statuses: ReadonlyMap<string, EndpointStatus> = new Map();
+  private roundWaiters: { resolve: (s: ReadonlyMap<string, EndpointStatus>) => void }[] = [];
+  private effective?: { desired: DesiredSnapshot; revision: number; runtimeKey: string; value: DesiredSnapshot };
   private dirty = false;
   private started = false;
   private roundsRun = 0;
@@ -77,16 +85,59 @@ export class Agent {
 
   private constructor(
     private readonly opts: AgentOptions,
-    private readonly store: StateStore,
+    readonly store: StateStore,
     private ovsdb: OvsdbClient,
     private readonly facts: DatapathFacts,
     private readonly round: number,
-    private readonly desired: DesiredStateCache,
+    private readonly desiredCache: DesiredStateCache,
     private readonly sources: ContainerSource[],
     private readonly oper: OperStatusPublisher,
-    private readonly peers: PeerStateCache,
+    private readonly peerCache: PeerStateCache,
   ) {
     this.flows = new FlowSyncer(opts.resyncMs);
+    this.runtime = new RuntimeService(this, opts.log.child({ part: 'runtime' }));
+  }
+
+  /** This agent's host label. */
+  get host(): string {
+    return this.opts.hostLabel;
+  }
+
+  /** The intent as the agent last read it. */
+  desired(): DesiredSnapshot {
+    return this.desiredCache.current();
+  }
+
+  /** Other hosts' registrations and attachments. */
+  peers(): PeerSnapshot {
+    return this.peerCache.current();
+  }
+
+  /** Whether runtimes can attach containers now, and if not why. */
+  readiness(): { ready: boolean; reason?: string } {
+    if (this.stopped) return { ready: false, reason: 'agent stopping' };
+    if (!this.started) return { ready: false, reason: 'agent starting' };
+    if (this.roundsRun === 0) return { ready: false, reason: this.lastError ? `first reconcile round failing: ${this.lastError}` : 'first reconcile round not done' };
+    if (this.lastError) return { ready: false, reason: `reconcile failing: ${this.lastError}` };
+    return { ready: true };
+  }
+
+  /** Resolves with the statuses of the first round that starts after this call. */
+  nextRound(): Promise<ReadonlyMap<string, EndpointStatus>> {
+    return new Promise((resolve) => {
+      this.roundWaiters.push({ resolve });
+      this.trigger();
+    });
+  }
+
+  /** Endpoint statuses of the last completed round. */
+  lastStatuses(): ReadonlyMap<string, EndpointStatus> {
+    return this.statuses;
+  }
+
+  /** Resolves once the desired view holds the intent of meta revision `metaRevision` or later (5 s at most). */
+  async caughtUp(metaRevision: number): Promise<void> {
+    for (let i = 0; i < 500 && this.desiredCache.current().metaRevision < metaRevision; i++) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** Connects to everything, prepares the bridge, and starts reconciling. */
@@ -122,6 +173,7 @@ export class Agent {
     await oper.load();
     await desired.start();
     await peers.start();
+    await agent.runtime.load();
     for (const s of sources) s.start();
     // The registration names this host's VTEP: the kernel VXLAN NIC's address, the flag, or the intent's Hosts[].
     const self = desired.current().hosts.get(opts.hostLabel);
@@ -165,10 +217,14 @@ export class Agent {
   private async loop(): Promise<void> {
     while (this.dirty && !this.stopped) {
       this.dirty = false;
+      const waiters = this.roundWaiters.splice(0);
       try {
         await this.roundOnce();
         this.lastError = '';
+        for (const w of waiters) w.resolve(this.statuses);
       } catch (err) {
+        // Their round failed: they wait for the retry.
+        this.roundWaiters.unshift(...waiters);
         const msg = (err as Error).message;
         if (msg !== this.lastError) this.opts.log.error({ err: msg }, 'reconcile round failed; will retry');
         this.lastError = msg;
@@ -196,23 +252,24 @@ export class Agent {
     };
     const fabric = await this.ensureFabric();
     if (fabric.tunnelOfport !== undefined) {
-      const peers = this.peers.current();
+      const peers = this.peerCache.current();
       this.warmer.warm([...peers.hosts.values()].filter((h) => h.host !== this.opts.hostLabel && h.vtepIp).map((h) => h.vtepIp!));
     }
     const started = Date.now();
     const r = await reconcileRound({
       host: this.opts.hostLabel,
-      desired: this.desired.current(),
+      desired: this.effectiveDesired(),
       containers: this.runningContainers(),
       sourceKnown: (kind) => this.sources.find((s) => s.kind === kind)?.isAuthoritative() ?? true,
       plumb,
       openflow,
       flows: this.flows,
       round: this.round,
-      peers: this.peers.current(),
+      peers: this.peerCache.current(),
       fabric,
       kernelVxlan: this.kernelVtep ? (needs) => this.syncVxlanDevices(needs) : undefined,
     });
+    this.statuses = r.statuses;
     const writes = await this.oper.publish(r.statuses);
     this.roundsRun++;
     const summary = { round: this.roundsRun, attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started, phases: r.timings };
@@ -226,7 +283,7 @@ export class Agent {
 
   /** Sets up (or re-checks, once per resync period) the uplink and VTEP; cheap when unchanged. */
   private async ensureFabric(): Promise<Fabric> {
-    const desired = this.desired.current();
+    const desired = this.desiredCache.current();
     const self = desired.hosts.get(this.opts.hostLabel);
     const uplink = this.opts.uplink ?? self?.intf;
     const vtep = this.opts.vtepIp ?? self?.vtepIp;
@@ -254,11 +311,28 @@ export class Agent {
     return value;
   }
 
-  /** Running containers of every source by name (a netns-dir entry wins over a Docker name). */
+  /** Running containers of every source by name (netns-dir wins over Docker names, runtime attachments over both). */
   private runningContainers(): Map<string, LocalContainer> {
     const all = new Map<string, LocalContainer>();
     for (const s of this.sources) for (const [name, c] of s.running()) all.set(name, c);
+    for (const [name, c] of this.runtime.localContainers()) all.set(name, c);
     return all;
+  }
+
+  /** The intent's endpoints plus runtime-only ones (CNI pods, Docker endpoints) of every host. */
+  private effectiveDesired(): DesiredSnapshot {
+    const desired = this.desiredCache.current();
+    const extra = this.runtime.runtimeEndpoints();
+    if (extra.length === 0) return desired;
+    const runtimeKey = JSON.stringify(extra);
+    const c = this.effective;
+    // The cache's snapshot is updated in place, so its revision (not its identity) says whether it changed.
+    if (c && c.desired === desired && c.revision === desired.revision && c.runtimeKey === runtimeKey) return c.value;
+    const endpoints = new Map(desired.endpoints);
+    for (const e of extra) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
+    const value = { ...desired, endpoints };
+    this.effective = { desired, revision: desired.revision, runtimeKey, value };
+    return value;
   }
 
   private async connectOpenflow(): Promise<OpenFlowConnection> {
@@ -280,8 +354,8 @@ export class Agent {
     for (const s of this.sources) s.stop();
     this.registration?.stop();
     await this.idle();
-    await this.desired.close();
-    await this.peers.close();
+    await this.desiredCache.close();
+    await this.peerCache.close();
     this.openflow?.close();
     this.ovsdb.close();
     await this.store.close();

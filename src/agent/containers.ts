@@ -15,11 +15,18 @@ export interface LocalContainer {
   netns: string;
   /** Which source reported it. */
   source: ContainerSource['kind'];
+  /** Interface name the runtime asked for inside the container (CNI_IFNAME); default first free ethN. */
+  ifName?: string;
+  /**
+   * Docker Join: the container-side veth is created in the host namespace under this name
+   * and left for the runtime to move into the sandbox (it sets address and routes itself).
+   */
+  handoffPeer?: string;
 }
 
 /** Something that knows which containers run on this host. */
 export interface ContainerSource {
-  readonly kind: 'docker' | 'netns';
+  readonly kind: 'docker' | 'netns' | 'cni' | 'docker-driver';
   start(): void;
   stop(): void;
   /** Running containers by name. */

@@ -15,10 +15,12 @@ export interface DesiredSnapshot {
   endpoints: Map<string, EndpointState>;
   /** `Hosts[]` of the intent, by name. */
   hosts: Map<string, HostIntent>;
+  /** modRevision of the meta key (0: nothing applied): address claims compare on it. */
+  metaRevision: number;
 }
 
 function emptySnapshot(revision: number): DesiredSnapshot {
-  return { revision, networks: new Map(), endpoints: new Map(), hosts: new Map() };
+  return { revision, networks: new Map(), endpoints: new Map(), hosts: new Map(), metaRevision: 0 };
 }
 
 /** Keeps a live DesiredSnapshot and calls `onChange` after every applied change. */
@@ -31,13 +33,13 @@ export class DesiredStateCache {
     this.follower = new PrefixFollower(store, KEYS.configPrefix, {
       reset: (items, revision) => {
         const next = emptySnapshot(revision);
-        for (const kv of items) applyPut(next, kv.key, kv.value);
+        for (const kv of items) applyPut(next, kv.key, kv.value, kv.modRevision);
         this.snapshot = next;
         onChange();
       },
       apply: (events) => {
         for (const e of events) {
-          if (e.type === 'put' && e.value !== undefined) applyPut(this.snapshot, e.key, e.value);
+          if (e.type === 'put' && e.value !== undefined) applyPut(this.snapshot, e.key, e.value, e.modRevision);
           else applyDelete(this.snapshot, e.key);
           this.snapshot.revision = Math.max(this.snapshot.revision, e.modRevision);
         }
@@ -63,9 +65,10 @@ export class DesiredStateCache {
   }
 }
 
-function applyPut(s: DesiredSnapshot, key: string, value: string): void {
+function applyPut(s: DesiredSnapshot, key: string, value: string, modRevision: number): void {
   const k = parseConfigKey(key);
-  if (k?.kind === 'network') {
+  if (k?.kind === 'meta') s.metaRevision = modRevision;
+  else if (k?.kind === 'network') {
     const n = JSON.parse(value) as NetworkState;
     s.networks.set(n.id, n);
   } else if (k?.kind === 'endpoint') {
@@ -82,4 +85,5 @@ function applyDelete(s: DesiredSnapshot, key: string): void {
   if (k?.kind === 'network') s.networks.delete(k.ids.join('/'));
   else if (k?.kind === 'endpoint') s.endpoints.delete(k.ids.join('/'));
   else if (k?.kind === 'host') s.hosts.delete(k.ids[0]);
+  else if (k?.kind === 'meta') s.metaRevision = 0;
 }

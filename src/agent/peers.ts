@@ -5,6 +5,7 @@
 import { KEYS, parseOperKey } from '../state/keys.js';
 import type { StateStore } from '../state/store.js';
 import { PrefixFollower } from './prefix-follower.js';
+import type { Attachment } from '../runtime/types.js';
 
 /** A host as registered by its agent. */
 export interface HostRegistration {
@@ -18,20 +19,33 @@ export interface PeerSnapshot {
   hosts: Map<string, HostRegistration>;
   /** endpoint id → host that reports it attached. */
   attachments: Map<string, string>;
+  /** Runtime attachments (CNI pods, Docker endpoints) of every host, by endpoint id. */
+  runtime: Map<string, Attachment>;
+  /** Address claims: `tenant/network` → ip → owner. */
+  claims: Map<string, Map<string, string>>;
 }
+
+function emptyPeers(): PeerSnapshot {
+  return { hosts: new Map(), attachments: new Map(), runtime: new Map(), claims: new Map() };
+}
+
+type KnownKey =
+  | { kind: 'host' | 'endpoint'; id: string; host: string }
+  | { kind: 'runtime'; id: string; host: string }
+  | { kind: 'claim'; id: string; ip: string };
 
 /** Keeps a live PeerSnapshot; calls `onChange` after each applied batch. */
 export class PeerStateCache {
-  private snap: PeerSnapshot = { hosts: new Map(), attachments: new Map() };
+  private snap: PeerSnapshot = emptyPeers();
   /** What each oper key names, so deletes can be applied without re-reading. */
-  private byKey = new Map<string, { kind: 'host' | 'endpoint'; id: string; host: string }>();
+  private byKey = new Map<string, KnownKey>();
   private readonly follower: PrefixFollower;
 
   /** `onChange` runs after each batch of changes is applied. */
   constructor(store: StateStore, onChange: () => void, onError: (err: Error) => void) {
     this.follower = new PrefixFollower(store, KEYS.operPrefix, {
       reset: (items) => {
-        this.snap = { hosts: new Map(), attachments: new Map() };
+        this.snap = emptyPeers();
         this.byKey.clear();
         for (const kv of items) this.put(kv.key, kv.value);
         onChange();
@@ -65,6 +79,21 @@ export class PeerStateCache {
   private put(key: string, value: string): void {
     const k = parseOperKey(key);
     if (!k) return;
+    if (k.kind === 'operAttachment') {
+      const a = JSON.parse(value) as Attachment;
+      this.snap.runtime.set(a.endpointId, a);
+      this.byKey.set(key, { kind: 'runtime', id: a.endpointId, host: k.ids[0] });
+      return;
+    }
+    if (k.kind === 'operClaim') {
+      const c = JSON.parse(value) as { owner: string };
+      const net = `${k.ids[0]}/${k.ids[1]}`;
+      let m = this.snap.claims.get(net);
+      if (!m) this.snap.claims.set(net, (m = new Map()));
+      m.set(k.ids[2], c.owner);
+      this.byKey.set(key, { kind: 'claim', id: net, ip: k.ids[2] });
+      return;
+    }
     const v = JSON.parse(value) as { status?: string; vtepIp?: string; uplink?: string };
     if (k.kind === 'operHost') {
       this.snap.hosts.set(k.ids[0], { host: k.ids[0], vtepIp: v.vtepIp, uplink: v.uplink });
@@ -82,6 +111,9 @@ export class PeerStateCache {
     if (!known) return;
     this.byKey.delete(key);
     if (known.kind === 'host') this.snap.hosts.delete(known.id);
+    else if (known.kind === 'runtime') {
+      if (this.snap.runtime.get(known.id)?.host === known.host) this.snap.runtime.delete(known.id);
+    } else if (known.kind === 'claim') this.snap.claims.get(known.id)?.delete(known.ip);
     else if (this.snap.attachments.get(known.id) === known.host) this.snap.attachments.delete(known.id);
   }
 }

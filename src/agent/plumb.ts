@@ -67,7 +67,8 @@ export async function attachEndpoints(
   if (items.length === 0) return outcomes;
 
   // 1. Look inside each container once: interface names taken, default route present.
-  const netnsList = [...new Set(items.map((i) => i.container.netns))];
+  // Hand-off veths stay in this namespace, so their containers need no look.
+  const netnsList = [...new Set(items.filter((i) => !i.container.handoffPeer).map((i) => i.container.netns))];
   const look: NetlinkOp[] = netnsList.flatMap((netns) => [
     { op: 'linkList', netns } as NetlinkOp,
     { op: 'routeList', netns } as NetlinkOp,
@@ -89,13 +90,32 @@ export async function attachEndpoints(
   const ops: NetlinkOp[] = [];
   const spans: { item: AttachItem; portName: string; ifName: string; from: number; to: number }[] = [];
   for (const item of items) {
+    const portName = hostVethName(ctx.bridge, item.endpoint.id);
+    const peer = item.container.handoffPeer;
+    if (peer) {
+      const from = ops.length;
+      ops.push(
+        { op: 'linkDel', name: portName, ignoreMissing: true },
+        { op: 'linkDel', name: peer, ignoreMissing: true },
+        { op: 'createVeth', name: portName, peerName: peer, mtu: item.network.mtu, peerMac: item.endpoint.mac },
+        { op: 'linkSet', name: portName, up: true },
+      );
+      const offloads = ctx.containerOffloads?.(item.network);
+      if (offloads) ops.push({ op: 'featuresSet', name: peer, features: offloads });
+      spans.push({ item, portName, ifName: peer, from, to: ops.length });
+      continue;
+    }
     const ns = inside.get(item.container.netns)!;
     if (ns.error) {
       outcomes.set(item.endpoint.id, { ok: false, error: `container ${item.container.name}: ${ns.error}` });
       continue;
     }
-    const portName = hostVethName(ctx.bridge, item.endpoint.id);
-    const ifName = freeEthName(ns.names);
+    const wanted = item.container.ifName;
+    if (wanted && ns.names.has(wanted)) {
+      outcomes.set(item.endpoint.id, { ok: false, error: `container ${item.container.name}: interface ${wanted} already exists in ${item.container.netns}` });
+      continue;
+    }
+    const ifName = wanted ?? freeEthName(ns.names);
     ns.names.add(ifName);
     const netns = item.container.netns;
     const from = ops.length;
@@ -122,6 +142,7 @@ export async function attachEndpoints(
     if (err) {
       outcomes.set(s.item.endpoint.id, { ok: false, error: err });
       undo.push({ op: 'linkDel', name: s.portName, ignoreMissing: true });
+      if (s.item.container.handoffPeer) undo.push({ op: 'linkDel', name: s.item.container.handoffPeer, ignoreMissing: true });
     } else created.push(s);
   }
   if (undo.length) await runBatch(undo);

@@ -4,6 +4,8 @@ import { NetpluginError } from '../common/errors.js';
 import { flagBool, flagString, parseFlags, usage, type FlagSpec } from '../common/flags.js';
 import { createLogger } from '../common/log.js';
 import { runMain } from './run.js';
+import { startLocalApi, type LocalApiServer } from '../agent/api/server.js';
+import { runtimeRoutes } from '../agent/api/runtime-routes.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host-label', kind: 'string', help: 'name of this host in the intent (required)' },
@@ -18,6 +20,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'uplink', kind: 'string', help: "NIC toward other hosts: VLAN trunk and VXLAN underlay", defaultText: "the intent's Hosts[].Intf" },
   { name: 'vxlan-dev', kind: 'string', help: 'underlay NIC with its own IPv4 address for kernel VXLAN devices (fast VXLAN path; its address is the VTEP)' },
   { name: 'vtep-ip', kind: 'string', help: 'VTEP address IP[/PREFIX] (prefix 24 if omitted), put on <bridge>-phy', defaultText: "the intent's Hosts[].VtepIp" },
+  { name: 'api-socket', kind: 'string', help: 'unix socket of the local API (CNI shim, runtimes); "none" to not serve it', defaultText: '/run/netplugin/agent.sock' },
+  { name: 'docker-plugin-socket', kind: 'string', help: 'Docker remote network + IPAM plugin socket; "none" to not serve it', defaultText: '/run/docker/plugins/netplugin.sock' },
   { name: 'resync-interval', kind: 'string', help: 'seconds between safety-net reconciles', defaultText: '30' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
@@ -49,8 +53,18 @@ runMain('netagent', async () => {
     resyncMs: resync * 1000,
     log,
   });
+  const closers: { close(): Promise<void> }[] = [];
+  const apiSocket = flagString(p, 'api-socket', '/run/netplugin/agent.sock')!;
+  if (apiSocket !== 'none') {
+    const routes = [...runtimeRoutes(agent.runtime, () => ({ host: hostLabel, pid: process.pid }))];
+    const api: LocalApiServer = await startLocalApi(apiSocket, routes, log);
+    closers.push(api);
+  }
   log.info({ host: hostLabel }, 'netagent running');
-  const shutdown = () => void agent.stop().finally(() => process.exit(0));
+  const shutdown = () =>
+    void Promise.allSettled(closers.map((c) => c.close()))
+      .then(() => agent.stop())
+      .finally(() => process.exit(0));
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 });

@@ -23,6 +23,15 @@ export const ERROR_CODES = {
   NP_NOT_FOUND: 'the named object does not exist',
   NP_INVALID_ARGUMENT: 'a value passed to an API is malformed (address, MAC, name, lease TTL)',
   NP_STORE_REJECTED: 'the state store refused a request as too large (etcd --max-txn-ops / --max-request-bytes)',
+  NP_ADDRESS_IN_USE: 'the requested address is already taken in that network (by the intent or a runtime attachment)',
+  NP_ADDRESS_OUT_OF_RANGE: 'the requested address is not a host address of the network subnet',
+  NP_POOL_EXHAUSTED: 'the network has no free address left',
+  NP_AGENT_NOT_READY: 'the local agent cannot take containers yet (starting, or its store or OVS is unreachable)',
+  NP_ATTACH_FAILED: 'the agent could not plumb the container into the network (the reason names the step)',
+  NP_NETWORK_IN_USE: 'the network still has runtime attachments (CNI pods, Docker endpoints)',
+  NP_CNI_CONFIG: 'the CNI network configuration or environment is malformed (names the field)',
+  NP_IPAM_DELEGATE: 'the delegated CNI IPAM plugin failed or returned an unusable result',
+  NP_DOCKER_PLUGIN: 'a Docker remote-plugin request was malformed or not supported (names the field)',
 } as const;
 
 /** A stable error code from the catalogue. */

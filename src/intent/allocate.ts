@@ -34,10 +34,16 @@ interface Slot {
 }
 
 /**
+ * Addresses taken outside the intent (runtime attachments, Docker IPAM), per network id
+ * `tenant/network`: ip → who holds it. The allocator never hands them out.
+ */
+export type ClaimedAddresses = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/**
  * Validates `intent` and allocates everything it leaves open. `previous` is the state
  * the last successful apply produced (undefined on the first apply).
  */
-export function allocate(intent: Intent, previous: DesiredState | undefined): AllocateResult {
+export function allocate(intent: Intent, previous: DesiredState | undefined, claimed: ClaimedAddresses = new Map()): AllocateResult {
   const analysis = analyseIntent(intent);
   if (analysis.problems.length > 0) return { ok: false, problems: analysis.problems };
   const problems: Problem[] = [];
@@ -69,7 +75,13 @@ export function allocate(intent: Intent, previous: DesiredState | undefined): Al
       gateway: intToIp(gateway),
       mtu: MTU[slot.type],
     });
-    allocateEndpoints(intent, slot, gateway, bindings, prevEps, endpoints, problems);
+    const claims = claimed.get(slot.id) ?? new Map<string, string>();
+    const prevNet = prevNets.get(slot.id);
+    if (claims.size > 0 && prevNet && prevNet.subnet !== formatCidr(slot.subnet)) {
+      problems.push({ path: slot.path, reason: `subnet of ${slot.id} cannot change from ${prevNet.subnet} while ${claims.size} address(es) are held by runtime attachments (${[...claims.values()].slice(0, 3).join(', ')})` });
+      continue;
+    }
+    allocateEndpoints(intent, slot, gateway, bindings, prevEps, endpoints, problems, claims);
   }
   if (problems.length > 0) return { ok: false, problems };
 
@@ -155,12 +167,21 @@ function allocateEndpoints(
   prev: Map<string, EndpointState>,
   out: EndpointState[],
   problems: Problem[],
+  claims: ReadonlyMap<string, string>,
 ): void {
   const subnet = slot.subnet!;
   const t = intent.tenants[slot.tenant];
   const n = t.networks[slot.index];
   const pool = newAddressPool(subnet, [gateway]);
   const ips: (number | undefined)[] = n.endpoints.map((e) => (e.ipAddress === undefined ? undefined : ipToInt(e.ipAddress)));
+  for (const [k, e] of n.endpoints.entries()) {
+    const holder = e.ipAddress === undefined ? undefined : claims.get(e.ipAddress);
+    if (holder) problems.push({ path: `${slot.path}.Endpoints[${k}].IpAddress`, reason: `address ${e.ipAddress} is in use by runtime attachment ${holder}` });
+  }
+  for (const ip of claims.keys()) {
+    const v = ipToInt(ip);
+    if (v !== undefined) reserveAddress(pool, v);
+  }
   for (const ip of ips) if (ip !== undefined) reserveAddress(pool, ip);
   n.endpoints.forEach((e, k) => {
     if (ips[k] !== undefined) return;

@@ -13,7 +13,7 @@ import type { DesiredState, Intent, Plan, Problem } from '../intent/types.js';
 import { validateIntent } from '../intent/validate.js';
 import { KEYS } from '../state/keys.js';
 import type { StateStore } from '../state/store.js';
-import { loadDesired, planOps, type StoredDesired } from './desired-io.js';
+import { loadDesired, loadRuntimeHolds, networksStillInUse, planOps, type StoredDesired } from './desired-io.js';
 
 /** Result of an apply (or a dry run). */
 export interface ApplyResult {
@@ -58,10 +58,12 @@ export function rejection(problems: Problem[]): NetpluginError {
  */
 export async function commitIntent(store: StateStore, build: (prev: StoredDesired) => BuiltIntent, opts: { dryRun?: boolean } = {}): Promise<ApplyResult> {
   for (let attempt = 1; ; attempt++) {
-    const prev = await loadDesired(store);
+    const [prev, held] = await Promise.all([loadDesired(store), loadRuntimeHolds(store)]);
     const { intent, explain = (p: Problem[]) => p } = build(prev);
-    const alloc = allocate(intent, prev.state);
+    const alloc = allocate(intent, prev.state, held.claims);
     if (!alloc.ok) throw new NetpluginError('NP_INTENT_INVALID', summarize(alloc.problems.length), { problems: explain(alloc.problems) });
+    const inUse = networksStillInUse(intent, held);
+    if (inUse.length) throw new NetpluginError('NP_INTENT_INVALID', summarize(inUse.length), { problems: explain(inUse) });
     const classic = JSON.stringify(toClassicJson(intent), null, 2);
     const plan = diffState(prev.state, alloc.state);
     const planText = formatPlan(plan, prev.state, alloc.state);
@@ -71,7 +73,10 @@ export async function commitIntent(store: StateStore, build: (prev: StoredDesire
     }
     const meta = JSON.stringify({ appliedAt: new Date().toISOString(), intentSha256: createHash('sha256').update(classic).digest('hex') });
     const ops = [...planOps(plan, alloc.state), { type: 'put' as const, key: KEYS.intent, value: classic }, { type: 'put' as const, key: KEYS.meta, value: meta }];
-    const res = await store.txn([{ key: KEYS.meta, modRevision: prev.metaRevision }], ops);
+    // Addresses handed out now must still be unclaimed at commit: an agent may claim one meanwhile.
+    const prevIps = new Map((prev.state?.endpoints ?? []).map((e) => [e.id, e.ip]));
+    const fresh = alloc.state.endpoints.filter((e) => prevIps.get(e.id) !== e.ip).map((e) => ({ key: KEYS.operClaim(e.tenant, e.network, e.ip), modRevision: 0 }));
+    const res = await store.txn([{ key: KEYS.meta, modRevision: prev.metaRevision }, ...fresh], ops);
     if (res.succeeded) return { applied: true, dryRun: false, plan, planText, revision: res.revision, state: alloc.state };
     if (attempt >= MAX_ATTEMPTS) throw new NetpluginError('NP_STORE_CONFLICT', `intent apply lost ${MAX_ATTEMPTS} races with concurrent applies; try again`);
   }

@@ -1,6 +1,6 @@
 /** Reads and writes the desired state in the store's config prefix (netmaster only). */
-import type { DesiredState, EndpointState, HostIntent, NetworkState, Plan, TenantState } from '../intent/types.js';
-import { KEYS, parseConfigKey } from '../state/keys.js';
+import type { DesiredState, EndpointState, HostIntent, Intent, NetworkState, Plan, Problem, TenantState } from '../intent/types.js';
+import { KEYS, parseConfigKey, parseOperKey } from '../state/keys.js';
 import type { Op, StateStore } from '../state/store.js';
 
 /** The stored desired state, the intent it came from, and the meta key's revision. */
@@ -53,4 +53,45 @@ export function planOps(plan: Plan, next: DesiredState): Op[] {
   }
   for (const item of plan.delete) ops.push({ type: 'delete', key: keyOf(item.kind, item.id) });
   return ops;
+}
+
+/** Addresses and networks held by runtime attachments and Docker IPAM, as netmaster must honour them. */
+export interface RuntimeHolds {
+  /** `tenant/network` → ip → owner. */
+  claims: Map<string, Map<string, string>>;
+  /** `tenant/network` → descriptions of the attachments on it (`cni k1 on host1`). */
+  attachments: Map<string, string[]>;
+}
+
+/** Reads every address claim and runtime attachment (two prefix reads). */
+export async function loadRuntimeHolds(store: StateStore): Promise<RuntimeHolds> {
+  const [claims, atts] = await Promise.all([store.list(KEYS.operClaimsPrefix), store.list(KEYS.operAttachmentsPrefix)]);
+  const out: RuntimeHolds = { claims: new Map(), attachments: new Map() };
+  for (const kv of claims.items) {
+    const k = parseOperKey(kv.key);
+    if (k?.kind !== 'operClaim') continue;
+    const net = `${k.ids[0]}/${k.ids[1]}`;
+    if (!out.claims.has(net)) out.claims.set(net, new Map());
+    out.claims.get(net)!.set(k.ids[2], (JSON.parse(kv.value) as { owner: string }).owner);
+  }
+  for (const kv of atts.items) {
+    const a = JSON.parse(kv.value) as { tenant: string; network: string; source: string; key: string; host: string };
+    const net = `${a.tenant}/${a.network}`;
+    if (!out.attachments.has(net)) out.attachments.set(net, []);
+    out.attachments.get(net)!.push(`${a.source} ${a.key} on ${a.host}`);
+  }
+  return out;
+}
+
+/** Problems for networks the intent drops while runtime attachments or claims still use them. */
+export function networksStillInUse(intent: Intent, holds: RuntimeHolds): Problem[] {
+  const kept = new Set(intent.tenants.flatMap((t) => t.networks.map((n) => `${t.name}/${n.name}`)));
+  const problems: Problem[] = [];
+  const used = new Set([...holds.attachments.keys(), ...[...holds.claims].filter(([, m]) => m.size > 0).map(([k]) => k)]);
+  for (const net of [...used].sort()) {
+    if (kept.has(net)) continue;
+    const users = holds.attachments.get(net) ?? [...(holds.claims.get(net)?.values() ?? [])];
+    problems.push({ path: '$.Tenants', reason: `network ${net} cannot be removed: still used by ${users.length} runtime attachment(s) (${users.slice(0, 3).join('; ')}) [NP_NETWORK_IN_USE]` });
+  }
+  return problems;
 }

@@ -51,13 +51,26 @@ export const KEYS = {
     `${OPER}endpoints/${seg(h)}/${seg(t)}/${seg(n)}/${seg(c)}`,
   /** Prefix of every endpoint status written by the agent of host `h`. */
   operEndpointsOf: (h: string): string => `${OPER}endpoints/${seg(h)}/`,
+  /** Prefix of every runtime attachment (CNI pods, Docker endpoints). */
+  operAttachmentsPrefix: `${OPER}attachments/`,
+  /** Prefix of the runtime attachments made on host `h`. */
+  operAttachmentsOf: (h: string): string => `${OPER}attachments/${seg(h)}/`,
+  /** One runtime attachment, written by the agent of host `h` (`src/runtime/types.ts` Attachment). */
+  operAttachment: (h: string, source: string, key: string): string =>
+    `${OPER}attachments/${seg(h)}/${seg(source)}/${seg(key)}`,
+  /** Prefix of every address claim (addresses taken outside the intent). */
+  operClaimsPrefix: `${OPER}claims/`,
+  /** Prefix of the address claims in network `n` of tenant `t`. */
+  operClaimsOf: (t: string, n: string): string => `${OPER}claims/${seg(t)}/${seg(n)}/`,
+  /** Claim of address `ip` in network `n` of tenant `t`: `{owner, host, endpointId?}`; created only if absent. */
+  operClaim: (t: string, n: string, ip: string): string => `${OPER}claims/${seg(t)}/${seg(n)}/${seg(ip)}`,
 } as const;
 
 /** What a config key names. */
 export type ConfigKeyKind = 'meta' | 'intent' | 'tenant' | 'network' | 'endpoint' | 'host';
 
 /** What an oper key names. */
-export type OperKeyKind = 'operHost' | 'operEndpoint';
+export type OperKeyKind = 'operHost' | 'operEndpoint' | 'operAttachment' | 'operClaim';
 
 /** Number of name segments each config kind carries after its collection name. */
 const CONFIG_COLLECTIONS = new Map<string, { kind: ConfigKeyKind; ids: number }>([
@@ -71,6 +84,8 @@ const CONFIG_COLLECTIONS = new Map<string, { kind: ConfigKeyKind; ids: number }>
 const OPER_COLLECTIONS = new Map<string, { kind: OperKeyKind; ids: number }>([
   ['hosts', { kind: 'operHost', ids: 1 }],
   ['endpoints', { kind: 'operEndpoint', ids: 4 }],
+  ['attachments', { kind: 'operAttachment', ids: 3 }],
+  ['claims', { kind: 'operClaim', ids: 3 }],
 ]);
 
 /** Splits `rest` into exactly `count` decoded non-empty segments, or undefined. */
@@ -95,7 +110,7 @@ export function parseConfigKey(key: string): { kind: ConfigKeyKind; ids: string[
   return ids ? { kind: spec.kind, ids } : undefined;
 }
 
-/** Parses an oper key into its kind and decoded names (host first); undefined if not in the layout. */
+/** Parses an oper key into its kind and decoded names (host first, except claims: tenant, network, ip); undefined if not in the layout. */
 export function parseOperKey(key: string): { kind: OperKeyKind; ids: string[] } | undefined {
   if (!key.startsWith(OPER)) return undefined;
   const [collection, ...rest] = key.slice(OPER.length).split('/');

@@ -67,6 +67,9 @@ export interface Daemon {
 export function startDaemon(name: 'netmaster' | 'netagent', args: string[], dir: string, tag = name): Daemon {
   const logFile = join(dir, `${tag}-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
+  // Agents in tests never take the machine-wide socket paths unless a test asks for them.
+  if (name === 'netagent' && !args.some((a) => /api-socket/.test(a))) args = [...args, '--api-socket', join(dir, `${tag}-api.sock`)];
+  if (name === 'netagent' && !args.some((a) => /docker-plugin-socket/.test(a))) args = [...args, '--docker-plugin-socket', 'none'];
   const proc = spawn(process.execPath, [join(ROOT, 'dist/cli', `${name}.js`), ...args], { stdio: ['ignore', fd, fd], env: { ...process.env, NETPLUGIN_LOG_LEVEL: 'debug' } });
   return { proc, logFile, log: () => readFileSync(logFile, 'utf8') };
 }

@@ -1,0 +1,432 @@
+/**
+ * RuntimeService: the agent side of `attach`/`detach` for container runtimes (CNI, Docker
+ * remote driver). An attachment is first recorded in the store — together with the claim of
+ * its address, in one transaction — and only then plumbed by the agent's ordinary reconcile
+ * round, so a kill -9 at any point leaves either nothing or a record the next agent plumbs.
+ */
+import { createHash } from 'node:crypto';
+import { NetpluginError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { ipToInt } from '../alloc/ip.js';
+import { macFromIp } from '../alloc/mac.js';
+import { addrList } from '../datapath/kernel/index.js';
+import type { EndpointState, NetworkState } from '../intent/types.js';
+import { KEYS } from '../state/keys.js';
+import type { Compare, Op, StateStore } from '../state/store.js';
+import type { DesiredSnapshot } from '../agent/desired.js';
+import type { PeerSnapshot } from '../agent/peers.js';
+import type { EndpointStatus } from '../agent/reconcile.js';
+import type { LocalContainer } from '../agent/containers.js';
+import { checkRequestedAddress, inSubnet, lowestFreeAddress } from './addresses.js';
+import { attachmentOwner, claimOps, intentUnchanged, type ClaimValue } from './claims.js';
+import type { AttachRequest, Attachment, AttachmentStatus, CheckResult, RuntimeApi, RuntimeNetwork, RuntimeSource } from './types.js';
+
+/** What the service needs from the agent it runs in. */
+export interface RuntimeHost {
+  readonly host: string;
+  readonly store: StateStore;
+  desired(): DesiredSnapshot;
+  peers(): PeerSnapshot;
+  readiness(): { ready: boolean; reason?: string };
+  /** Asks for a round and resolves with the statuses of the first round that starts after this call. */
+  nextRound(): Promise<ReadonlyMap<string, EndpointStatus>>;
+  /** Statuses of the last completed round, by endpoint id. */
+  lastStatuses(): ReadonlyMap<string, EndpointStatus>;
+  /** Resolves once the desired view holds the intent of meta revision `metaRevision` or later. */
+  caughtUp(metaRevision: number): Promise<void>;
+}
+
+const MAX_TXN_ATTEMPTS = 20;
+const ROUND_TIMEOUT_MS = 60_000;
+const SOURCE_KIND: Record<RuntimeSource, LocalContainer['source']> = { cni: 'cni', docker: 'docker-driver' };
+
+/** Implements RuntimeApi on top of the store and the agent's reconcile rounds. */
+export class RuntimeService implements RuntimeApi {
+  private readonly local = new Map<string, Attachment>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Addresses being claimed by calls in flight, per network, so concurrent attaches do not pick the same one. */
+  private readonly inFlight = new Map<string, Set<string>>();
+
+  /** `host` is the agent; call `load()` before the agent's first round. */
+  constructor(
+    private readonly host: RuntimeHost,
+    private readonly log: Logger,
+  ) {}
+
+  /** Reads this host's attachment records (they survive agent restarts). */
+  async load(): Promise<void> {
+    const { items } = await this.host.store.list(KEYS.operAttachmentsOf(this.host.host));
+    this.local.clear();
+    for (const kv of items) {
+      const a = JSON.parse(kv.value) as Attachment;
+      this.local.set(id(a.source, a.key), a);
+    }
+    if (items.length) this.log.info({ attachments: items.length }, 'runtime attachments loaded');
+  }
+
+  /** Containers of plumbable local attachments, by endpoint name (for the reconcile round). */
+  localContainers(): Map<string, LocalContainer> {
+    const out = new Map<string, LocalContainer>();
+    for (const a of this.local.values()) {
+      if (!a.netns) continue;
+      out.set(a.name, { id: a.containerId, name: a.name, pid: 0, netns: a.netns, source: SOURCE_KIND[a.source], ifName: a.ifName, handoffPeer: a.handoffPeer });
+    }
+    return out;
+  }
+
+  /**
+   * Endpoints that exist only through runtime attachments, on every host (local records
+   * from memory, other hosts' from the peer view), for the round to add to the intent's.
+   */
+  runtimeEndpoints(): EndpointState[] {
+    const out: EndpointState[] = [];
+    for (const a of this.local.values()) if (!a.fromIntent) out.push(endpointOf(a));
+    for (const a of this.host.peers().runtime.values()) if (!a.fromIntent && a.host !== this.host.host) out.push(endpointOf(a));
+    return out;
+  }
+
+  /** Whether containers can be attached now. */
+  status(): { ready: boolean; reason?: string } {
+    return this.host.readiness();
+  }
+
+  /** Intent networks as runtimes see them. */
+  networks(): RuntimeNetwork[] {
+    return [...this.host.desired().networks.values()].map((n) => ({
+      id: n.id, tenant: n.tenant, name: n.name, subnet: n.subnet, gateway: n.gateway, mtu: n.mtu, pktTagType: n.pktTagType, pktTag: n.pktTag,
+    }));
+  }
+
+  /** This host's attachments with their last seen state. */
+  list(source?: RuntimeSource): AttachmentStatus[] {
+    const statuses = this.host.lastStatuses();
+    return [...this.local.values()].filter((a) => !source || a.source === source).map((a) => withState(a, statuses));
+  }
+
+  /** One attachment with its state, or undefined. */
+  get(source: RuntimeSource, key: string): AttachmentStatus | undefined {
+    const a = this.local.get(id(source, key));
+    return a ? withState(a, this.host.lastStatuses()) : undefined;
+  }
+
+  /** Records, then (with a netns) plumbs; a failure leaves what was there before the call. */
+  async attach(request: AttachRequest): Promise<AttachmentStatus> {
+    validateRequest(request);
+    const req = { ...request, mac: request.mac?.toLowerCase() };
+    this.requireReady();
+    return this.serialized(id(req.source, req.key), async () => {
+      const before = this.local.get(id(req.source, req.key));
+      const rec = before ?? (await this.record(req));
+      if (!req.netns) return withState(rec, this.host.lastStatuses());
+      const plumbed: Attachment = { ...rec, netns: req.netns, ifName: req.ifName ?? rec.ifName, handoffPeer: req.handoffPeer };
+      if (!sameTarget(rec, plumbed) || rec.handoffPeer !== plumbed.handoffPeer) await this.save(plumbed);
+      const status = (await this.roundWithTimeout()).get(rec.endpointId);
+      if (status?.status === 'attached' && status.containerId === rec.containerId) {
+        // A handed-off veth is the runtime's to move now; a later repair plumbs straight into the netns.
+        if (plumbed.handoffPeer) await this.save({ ...plumbed, handoffPeer: undefined, ifName: undefined });
+        return { ...withState(this.local.get(id(rec.source, rec.key))!, this.host.lastStatuses()), hostPort: status.port, ofport: status.ofport, ifName: plumbed.handoffPeer ?? status.ifName, state: 'attached' };
+      }
+      const reason = status?.error ?? `endpoint ${rec.endpointId} was not planned on this host (network ${rec.tenant}/${rec.network} missing?)`;
+      if (before) {
+        await this.save({ ...before, netns: undefined, ifName: undefined, handoffPeer: undefined });
+      } else {
+        await this.remove(rec);
+      }
+      await this.host.nextRound().catch(() => undefined);
+      throw new NetpluginError('NP_ATTACH_FAILED', `attaching ${req.source} ${req.key} to ${rec.tenant}/${rec.network}: ${reason}`, { endpoint: rec.endpointId });
+    });
+  }
+
+  /** Unplumbs, keeping the record and address. */
+  async unplumb(source: RuntimeSource, key: string): Promise<void> {
+    await this.serialized(id(source, key), async () => {
+      const rec = this.local.get(id(source, key));
+      if (!rec || !rec.netns) return;
+      await this.save({ ...rec, netns: undefined, ifName: undefined, handoffPeer: undefined });
+      await this.roundWithTimeout();
+    });
+  }
+
+  /** Unplumbs, deletes the record and releases its claim. */
+  async detach(source: RuntimeSource, key: string): Promise<boolean> {
+    return this.serialized(id(source, key), async () => {
+      const rec = this.local.get(id(source, key));
+      if (!rec) return false;
+      await this.remove(rec);
+      if (rec.netns) await this.roundWithTimeout();
+      return true;
+    });
+  }
+
+  /** Compares the record with the datapath and the container's interface. */
+  async check(source: RuntimeSource, key: string): Promise<CheckResult> {
+    const rec = this.local.get(id(source, key));
+    if (!rec) throw new NetpluginError('NP_NOT_FOUND', `no ${source} attachment ${key} on host ${this.host.host}`);
+    const problems: string[] = [];
+    const st = this.host.lastStatuses().get(rec.endpointId);
+    if (!rec.netns) problems.push('attachment is recorded but not plumbed (no network namespace)');
+    else if (!st || st.status !== 'attached') problems.push(`port not attached: ${st?.error ?? 'no status yet'}`);
+    if (rec.netns && rec.ifName) {
+      try {
+        const addrs = await addrList({ netns: rec.netns, name: rec.ifName });
+        if (!addrs.some((a) => a.cidr === `${rec.ip}/${rec.prefixLen}`)) problems.push(`interface ${rec.ifName} lacks address ${rec.ip}/${rec.prefixLen}`);
+      } catch (err) {
+        problems.push(`interface ${rec.ifName} in ${rec.netns}: ${(err as Error).message}`);
+      }
+    }
+    return { problems };
+  }
+
+  /** Claims an address for `owner` (Docker IPAM), idempotently. */
+  async claimAddress(tenant: string, network: string, owner: string, ip?: string): Promise<{ ip: string; prefixLen: number; gateway: string }> {
+    if (!owner) throw new NetpluginError('NP_INVALID_ARGUMENT', 'owner: must not be empty', { field: 'owner' });
+    this.requireReady();
+    for (let attempt = 1; ; attempt++) {
+      const desired = this.host.desired();
+      const net = this.networkOf(desired, tenant, network);
+      const prefixLen = Number(net.subnet.split('/')[1]);
+      if (ip !== undefined) {
+        checkRequestedAddress(ip, net.subnet, net.gateway, 'ip');
+        const existing = await this.claimOwner(tenant, network, ip);
+        if (existing === owner) return { ip, prefixLen, gateway: net.gateway };
+      }
+      const chosen = ip ?? this.pickAddress(desired, net);
+      const value: ClaimValue = { owner, host: this.host.host, at: new Date().toISOString() };
+      const done = await this.tryClaim(desired, net, chosen, ip !== undefined, value, []);
+      if (done) return { ip: chosen, prefixLen, gateway: net.gateway };
+      if (attempt >= MAX_TXN_ATTEMPTS) throw conflict();
+    }
+  }
+
+  /** Releases `owner`'s claim of `ip`; no-op when it is not theirs. */
+  async releaseAddress(tenant: string, network: string, owner: string, ip: string): Promise<void> {
+    const key = KEYS.operClaim(tenant, network, ip);
+    const kv = await this.host.store.get(key);
+    if (!kv || (JSON.parse(kv.value) as ClaimValue).owner !== owner) return;
+    await this.host.store.txn([{ key, value: kv.value }], [{ type: 'delete', key }]);
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  private requireReady(): void {
+    const r = this.host.readiness();
+    if (!r.ready) throw new NetpluginError('NP_AGENT_NOT_READY', `netagent on ${this.host.host} cannot take containers yet: ${r.reason ?? 'starting'}`);
+  }
+
+  /** Runs `fn` after every earlier call for the same attachment has finished. */
+  private async serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const run = prev.catch(() => undefined).then(fn);
+    this.locks.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === run) this.locks.delete(key);
+    }
+  }
+
+  private async roundWithTimeout(): Promise<ReadonlyMap<string, EndpointStatus>> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new NetpluginError('NP_ATTACH_FAILED', `no reconcile round completed within ${ROUND_TIMEOUT_MS / 1000} s (is OVS reachable?)`)), ROUND_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.host.nextRound(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private networkOf(desired: DesiredSnapshot, tenant: string, network: string): NetworkState {
+    const net = desired.networks.get(`${tenant}/${network}`);
+    if (!net) {
+      const tenantKnown = [...desired.networks.values()].some((n) => n.tenant === tenant);
+      const what = tenantKnown ? `network "${network}" of tenant "${tenant}"` : `tenant "${tenant}"`;
+      throw new NetpluginError('NP_NOT_FOUND', `${what} is not in the intent`, { tenant, network });
+    }
+    return net;
+  }
+
+  /** Addresses of `net` taken by intent endpoints, claims and calls in flight. */
+  private taken(desired: DesiredSnapshot, net: NetworkState): Set<string> {
+    const used = new Set<string>();
+    for (const e of desired.endpoints.values()) if (e.tenant === net.tenant && e.network === net.name) used.add(e.ip);
+    for (const ip of this.host.peers().claims.get(net.id)?.keys() ?? []) used.add(ip);
+    for (const ip of this.inFlight.get(net.id) ?? []) used.add(ip);
+    return used;
+  }
+
+  private pickAddress(desired: DesiredSnapshot, net: NetworkState, extra: Iterable<string> = []): string {
+    const used = this.taken(desired, net);
+    for (const ip of extra) used.add(ip);
+    const ip = lowestFreeAddress(net.subnet, net.gateway, used);
+    if (!ip) throw new NetpluginError('NP_POOL_EXHAUSTED', `network ${net.id} (${net.subnet}) has no free address left`, { network: net.id });
+    return ip;
+  }
+
+  private async claimOwner(tenant: string, network: string, ip: string): Promise<string | undefined> {
+    const kv = await this.host.store.get(KEYS.operClaim(tenant, network, ip));
+    return kv ? (JSON.parse(kv.value) as ClaimValue).owner : undefined;
+  }
+
+  /**
+   * One claim transaction (plus `extraOps`). True on success; false when the intent moved or
+   * a dynamic choice lost a race (the caller retries); throws NP_ADDRESS_IN_USE for a lost static address.
+   */
+  private async tryClaim(desired: DesiredSnapshot, net: NetworkState, ip: string, isStatic: boolean, value: ClaimValue, extraOps: Op[], extraCompares: Compare[] = []): Promise<boolean> {
+    const intentUser = [...desired.endpoints.values()].find((e) => e.tenant === net.tenant && e.network === net.name && e.ip === ip);
+    if (intentUser) throw new NetpluginError('NP_ADDRESS_IN_USE', `address ${ip} in ${net.id} belongs to intent endpoint "${intentUser.container}"`, { network: net.id, ip });
+    let flight = this.inFlight.get(net.id);
+    if (!flight) this.inFlight.set(net.id, (flight = new Set()));
+    flight.add(ip);
+    try {
+      const c = claimOps(net.tenant, net.name, ip, value);
+      const res = await this.host.store.txn([...c.compares, intentUnchanged(desired.metaRevision), ...extraCompares], [...c.ops, ...extraOps]);
+      if (res.succeeded) return true;
+      const owner = await this.claimOwner(net.tenant, net.name, ip);
+      if (owner !== undefined && isStatic) throw new NetpluginError('NP_ADDRESS_IN_USE', `address ${ip} in ${net.id} is already in use (by ${owner})`, { network: net.id, ip, owner });
+      if (owner === undefined) await this.host.caughtUp((await this.host.store.get(KEYS.meta))?.modRevision ?? 0);
+      return false;
+    } finally {
+      flight.delete(ip);
+    }
+  }
+
+  /** Resolves the request into an attachment and records it (with its claim) in one transaction. */
+  private async record(req: AttachRequest): Promise<Attachment> {
+    const owner = attachmentOwner(req.source, this.host.host, req.key);
+    const lost: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const desired = this.host.desired();
+      const base = { source: req.source, key: req.key, containerId: req.containerId, host: this.host.host, labels: req.labels ?? {}, createdAt: new Date().toISOString() };
+      const intentEp = this.intentMatch(desired, req);
+      if (intentEp) {
+        const net = this.networkOf(desired, intentEp.tenant, intentEp.network);
+        const holder = [...this.local.values()].find((a) => a.endpointId === intentEp.id);
+        if (holder) throw new NetpluginError('NP_ADDRESS_IN_USE', `intent endpoint ${intentEp.id} is already attached for ${holder.source} ${holder.key}`, { endpoint: intentEp.id });
+        if (req.ip && req.ip !== intentEp.ip) throw new NetpluginError('NP_INVALID_ARGUMENT', `ip: ${req.ip} differs from intent endpoint ${intentEp.id}'s address ${intentEp.ip}`, { field: 'ip' });
+        const rec: Attachment = { ...base, endpointId: intentEp.id, name: intentEp.container, fromIntent: true, tenant: intentEp.tenant, network: intentEp.network, ip: intentEp.ip, prefixLen: intentEp.prefixLen, mac: intentEp.mac, gateway: net.gateway, mtu: net.mtu, ownsClaim: false };
+        const res = await this.host.store.txn([intentUnchanged(desired.metaRevision)], [putRecord(rec)]);
+        if (res.succeeded) return this.remember(rec);
+      } else {
+        if (!req.tenant || !req.network) {
+          throw new NetpluginError('NP_INVALID_ARGUMENT', `network: no intent endpoint matches ${JSON.stringify(req.intentNames ?? [])} and no tenant/network was given`, { field: 'network' });
+        }
+        const net = this.networkOf(desired, req.tenant, req.network);
+        const name = `${req.source}-${createHash('sha256').update(req.key).digest('hex').slice(0, 12)}`;
+        const common = { ...base, endpointId: `${net.tenant}/${net.name}/${name}`, name, fromIntent: false, tenant: net.tenant, network: net.name, mtu: net.mtu };
+        if (req.ipClaimedBy) {
+          const ip = req.ip!;
+          const owner2 = await this.claimOwner(net.tenant, net.name, ip);
+          if (owner2 !== req.ipClaimedBy) throw new NetpluginError('NP_ADDRESS_IN_USE', `ip: ${ip} in ${net.id} is not claimed by ${req.ipClaimedBy}${owner2 ? ` (held by ${owner2})` : ''}`, { field: 'ip' });
+          const rec: Attachment = { ...common, ip, prefixLen: prefixOf(net), mac: req.mac ?? macFromIp(ipToInt(ip)!), gateway: net.gateway, claimOwner: req.ipClaimedBy, ownsClaim: false };
+          const res = await this.host.store.txn([{ key: KEYS.operClaim(net.tenant, net.name, ip), value: (await this.host.store.get(KEYS.operClaim(net.tenant, net.name, ip)))!.value }], [putRecord(rec)]);
+          if (res.succeeded) return this.remember(rec);
+        } else if (req.externalAddress && !inSubnet(req.externalAddress.ip, net.subnet)) {
+          const x = req.externalAddress;
+          const rec: Attachment = { ...common, ip: x.ip, prefixLen: x.prefixLen, mac: req.mac ?? macFromIp(ipToInt(x.ip)!), gateway: x.gateway ?? net.gateway, ownsClaim: false };
+          await this.host.store.put(KEYS.operAttachment(rec.host, rec.source, rec.key), JSON.stringify(rec));
+          return this.remember(rec);
+        } else {
+          const wanted = req.externalAddress?.ip ?? req.ip;
+          if (wanted !== undefined && !req.externalAddress) checkRequestedAddress(wanted, net.subnet, net.gateway, 'ip');
+          const ip = wanted ?? this.pickAddress(desired, net, lost);
+          const x = req.externalAddress;
+          const rec: Attachment = { ...common, ip, prefixLen: x?.prefixLen ?? prefixOf(net), mac: req.mac ?? macFromIp(ipToInt(ip)!), gateway: x?.gateway ?? net.gateway, claimOwner: owner, ownsClaim: true };
+          const value: ClaimValue = { owner, host: this.host.host, endpointId: rec.endpointId, at: rec.createdAt };
+          if (await this.tryClaim(desired, net, ip, wanted !== undefined, value, [putRecord(rec)])) return this.remember(rec);
+          lost.push(ip);
+        }
+      }
+      if (attempt >= MAX_TXN_ATTEMPTS) throw conflict();
+    }
+  }
+
+  /** The intent endpoint a request names (pod name = `Container`), if any. */
+  private intentMatch(desired: DesiredSnapshot, req: AttachRequest): EndpointState | undefined {
+    for (const name of req.intentNames ?? []) {
+      const found = [...desired.endpoints.values()].filter((e) => e.container === name && (!req.tenant || e.tenant === req.tenant) && (!req.network || e.network === req.network));
+      if (found.length === 0) continue;
+      const here = found.find((e) => e.host === undefined || e.host === this.host.host);
+      if (!here) throw new NetpluginError('NP_INVALID_ARGUMENT', `intentNames: intent endpoint "${name}" is bound to host ${found[0].host}, not ${this.host.host}`, { field: 'intentNames' });
+      return here;
+    }
+    return undefined;
+  }
+
+  private remember(rec: Attachment): Attachment {
+    this.local.set(id(rec.source, rec.key), rec);
+    return rec;
+  }
+
+  private async save(rec: Attachment): Promise<void> {
+    await this.host.store.put(KEYS.operAttachment(rec.host, rec.source, rec.key), JSON.stringify(rec));
+    this.local.set(id(rec.source, rec.key), rec);
+  }
+
+  /** Deletes the record and, when it made one, its claim — one transaction. */
+  private async remove(rec: Attachment): Promise<void> {
+    const ops: Op[] = [{ type: 'delete', key: KEYS.operAttachment(rec.host, rec.source, rec.key) }];
+    if (rec.ownsClaim) ops.push({ type: 'delete', key: KEYS.operClaim(rec.tenant, rec.network, rec.ip) });
+    await this.host.store.txn([], ops);
+    this.local.delete(id(rec.source, rec.key));
+  }
+}
+
+function id(source: RuntimeSource, key: string): string {
+  return `${source}\0${key}`;
+}
+
+function prefixOf(net: NetworkState): number {
+  return Number(net.subnet.split('/')[1]);
+}
+
+function putRecord(rec: Attachment): Op {
+  return { type: 'put', key: KEYS.operAttachment(rec.host, rec.source, rec.key), value: JSON.stringify(rec) };
+}
+
+function conflict(): NetpluginError {
+  return new NetpluginError('NP_STORE_CONFLICT', `address claim lost ${MAX_TXN_ATTEMPTS} races with concurrent changes; try again`);
+}
+
+function sameTarget(a: Attachment, b: Attachment): boolean {
+  return a.netns === b.netns && a.ifName === b.ifName;
+}
+
+/** The endpoint a runtime-only attachment stands for. */
+function endpointOf(a: Attachment): EndpointState {
+  return { id: a.endpointId, tenant: a.tenant, network: a.network, container: a.name, host: a.host, ip: a.ip, prefixLen: a.prefixLen, mac: a.mac };
+}
+
+function withState(a: Attachment, statuses: ReadonlyMap<string, EndpointStatus>): AttachmentStatus {
+  if (!a.netns) return { ...a, state: 'recorded' };
+  const st = statuses.get(a.endpointId);
+  if (!st || st.containerId !== a.containerId) return { ...a, state: 'pending' };
+  if (st.status === 'attached') return { ...a, state: 'attached', hostPort: st.port, ofport: st.ofport, ifName: a.ifName ?? st.ifName };
+  return { ...a, state: 'error', error: st.error };
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.\-]*$/;
+
+/** Field-by-field validation of a request; the first bad field is named in the error. */
+function validateRequest(req: AttachRequest): void {
+  const bad = (field: string, why: string) => new NetpluginError('NP_INVALID_ARGUMENT', `${field}: ${why}`, { field });
+  if (req.source !== 'cni' && req.source !== 'docker') throw bad('source', `must be "cni" or "docker", not ${JSON.stringify(req.source)}`);
+  if (typeof req.key !== 'string' || !req.key || req.key.length > 512) throw bad('key', 'must be a non-empty string of at most 512 characters');
+  if (typeof req.containerId !== 'string' || !req.containerId) throw bad('containerId', 'must be a non-empty string');
+  if (req.tenant !== undefined && !NAME_RE.test(req.tenant)) throw bad('tenant', `"${req.tenant}" is not a valid name`);
+  if (req.network !== undefined && !NAME_RE.test(req.network)) throw bad('network', `"${req.network}" is not a valid name`);
+  if (req.ip !== undefined && ipToInt(req.ip) === undefined) throw bad('ip', `"${req.ip}" is not an IPv4 address`);
+  if (req.ipClaimedBy !== undefined && req.ip === undefined) throw bad('ipClaimedBy', 'needs ip');
+  if (req.externalAddress) {
+    const x = req.externalAddress;
+    if (ipToInt(x.ip) === undefined) throw bad('externalAddress.ip', `"${x.ip}" is not an IPv4 address`);
+    if (!Number.isInteger(x.prefixLen) || x.prefixLen < 0 || x.prefixLen > 32) throw bad('externalAddress.prefixLen', 'must be 0-32');
+    if (x.gateway !== undefined && ipToInt(x.gateway) === undefined) throw bad('externalAddress.gateway', `"${x.gateway}" is not an IPv4 address`);
+  }
+  if (req.mac !== undefined && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(req.mac)) throw bad('mac', `"${req.mac}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+  if (req.mac !== undefined && parseInt(req.mac.slice(0, 2), 16) & 1) throw bad('mac', `${req.mac} is a multicast address`);
+  if (req.netns !== undefined && (typeof req.netns !== 'string' || !req.netns.startsWith('/'))) throw bad('netns', 'must be an absolute path');
+  if (req.ifName !== undefined && !/^[A-Za-z0-9_.\-]{1,15}$/.test(req.ifName)) throw bad('ifName', `"${req.ifName}" is not a valid interface name (1-15 of [A-Za-z0-9_.-])`);
+  if (req.handoffPeer !== undefined && !/^[A-Za-z0-9_.\-]{1,15}$/.test(req.handoffPeer)) throw bad('handoffPeer', `"${req.handoffPeer}" is not a valid interface name`);
+}

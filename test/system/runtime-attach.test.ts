@@ -1,0 +1,204 @@
+/**
+ * Runtime attachments through the agent's local API (what the CNI shim and the Docker
+ * driver use): dynamic and static addresses claimed in the store, intent endpoints
+ * matched by name, real packets between the namespaces, kill -9 of the agent, and a
+ * detach that leaves no port, veth, record or claim behind. Netmaster's allocator
+ * honours the claims.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon } from '../helpers/cluster.js';
+import { agentApi } from '../helpers/agent-api.js';
+import { openStore } from '../../src/state/open.js';
+import { KEYS } from '../../src/state/keys.js';
+
+const id = runId();
+const bridge = `nprt${id}`;
+const dir = tempDir('np-rt-');
+const storeUrl = `embedded:${join(dir.path, 'store')}`;
+const sock = join(dir.path, 'agent.sock');
+let master: Daemon | undefined;
+let agent: Daemon | undefined;
+let masterUrl = '';
+const pods = ['p1', 'p2', 'p3', 'web'].map((n) => ({ name: n, netns: join(dir.path, `ns-${n}`) }));
+const intent = {
+  Tenants: [
+    {
+      Name: 'rt',
+      SubnetPool: '198.18.80.0/20',
+      AllocSubnetLen: 24,
+      Vlans: '320-330',
+      Networks: [
+        { Name: 'pods', SubnetCIDR: '198.18.80.0/28', Endpoints: [{ Container: 'web' }] },
+        { Name: 'other', Endpoints: [] },
+      ],
+    },
+  ],
+};
+
+function nsExec(netns: string, cmd: string[]): number {
+  try {
+    execFileSync('nsenter', [`--net=${netns}`, ...cmd], { stdio: 'ignore', timeout: 20_000 });
+    return 0;
+  } catch (err) {
+    return (err as { status?: number }).status ?? 1;
+  }
+}
+function startAgent(tag: string): Daemon {
+  return startDaemon('netagent', ['--host-label', 'h1', '--store', storeUrl, '--bridge', bridge, '--docker-socket', 'none', '--api-socket', sock, '--resync-interval', '5'], dir.path, tag);
+}
+async function ready(): Promise<void> {
+  await waitFor(async () => (await agentApi(sock, 'GET', '/v1/status').catch(() => undefined))?.body?.ready === true, 30_000, () => `agent ready\n${agent?.log().slice(-1500)}`);
+}
+async function storeKeys(prefix: string): Promise<string[]> {
+  const s = await openStore(storeUrl, { embeddedDir: '' });
+  try {
+    return (await s.list(prefix)).items.map((kv) => kv.key);
+  } finally {
+    await s.close();
+  }
+}
+const ports = () => sh('ovs-vsctl', ['list-ports', bridge]).trim().split('\n').filter(Boolean);
+const attach = (body: Record<string, unknown>) => agentApi(sock, 'POST', '/v1/attach', { source: 'cni', containerId: `c-${body.key}`, ...body });
+
+beforeAll(async () => {
+  for (const p of pods) {
+    writeFileSync(p.netns, '');
+    sh('unshare', [`--net=${p.netns}`, 'true']);
+  }
+  const port = await freePort();
+  masterUrl = `http://127.0.0.1:${port}`;
+  master = startDaemon('netmaster', ['--listen', `127.0.0.1:${port}`, '--store', storeUrl], dir.path);
+  await waitFor(async () => (await fetch(`${masterUrl}/api/v1/health`).catch(() => undefined))?.ok, 20_000, () => 'netmaster up');
+  const r = netdcli(masterUrl, ['-cfg', writeJson(join(dir.path, 'intent.json'), intent)]);
+  expect(r.code, r.stderr).toBe(0);
+  agent = startAgent('netagent');
+  await ready();
+}, 90_000);
+
+afterAll(async () => {
+  await stopDaemon(agent);
+  await stopDaemon(master);
+  for (const p of pods) {
+    sh('umount', [p.netns], { allowFail: true });
+    rmSync(p.netns, { force: true });
+  }
+  sh('ovs-vsctl', ['--if-exists', 'del-br', bridge], { allowFail: true });
+  dir.cleanup();
+});
+
+describe('runtime attachments via the local API', () => {
+  let ip1 = '';
+  let ip2 = '';
+  it('attaches a pod with a dynamic address, then one with a static address; they reach each other', async () => {
+    const a = await attach({ key: 'k1', tenant: 'rt', network: 'pods', netns: pods[0].netns, ifName: 'eth0' });
+    expect(a.status, JSON.stringify(a.body)).toBe(200);
+    expect(a.body.state).toBe('attached');
+    ip1 = a.body.ip;
+    // The intent endpoint "web" holds the first address once netmaster allocated it; the claim takes the next free one.
+    expect(ip1).toMatch(/^198\.18\.80\.\d+$/);
+    const b = await attach({ key: 'k2', tenant: 'rt', network: 'pods', netns: pods[1].netns, ifName: 'net1', ip: '198.18.80.9' });
+    expect(b.status, JSON.stringify(b.body)).toBe(200);
+    ip2 = b.body.ip;
+    expect(ip2).toBe('198.18.80.9');
+    expect(b.body.ifName).toBe('net1');
+    expect(nsExec(pods[0].netns, ['ping', '-c', '2', '-W', '2', ip2])).toBe(0);
+    expect(nsExec(pods[1].netns, ['ping', '-c', '1', '-W', '2', ip1])).toBe(0);
+    const claims = await storeKeys(KEYS.operClaimsOf('rt', 'pods'));
+    expect(claims.sort()).toEqual([KEYS.operClaim('rt', 'pods', ip1), KEYS.operClaim('rt', 'pods', ip2)].sort());
+  });
+
+  it('attach is idempotent on its key', async () => {
+    const again = await attach({ key: 'k1', tenant: 'rt', network: 'pods', netns: pods[0].netns, ifName: 'eth0' });
+    expect(again.status).toBe(200);
+    expect(again.body.ip).toBe(ip1);
+    expect(ports().length).toBe(2);
+  });
+
+  it('refuses a taken address, an address outside the subnet and an unknown network, naming the cause and changing nothing', async () => {
+    const web = JSON.parse(netdcli(masterUrl, ['get', 'endpoints', '--json']).stdout).find((e: { container: string }) => e.container === 'web');
+    const before = await storeKeys(KEYS.operPrefix);
+    const inUse = await attach({ key: 'k3', tenant: 'rt', network: 'pods', netns: pods[2].netns, ip: ip2 });
+    expect(inUse.status).toBe(409);
+    expect(inUse.body.error.code).toBe('NP_ADDRESS_IN_USE');
+    const intentIp = await attach({ key: 'k3', tenant: 'rt', network: 'pods', netns: pods[2].netns, ip: web.ip });
+    expect(intentIp.body.error.code).toBe('NP_ADDRESS_IN_USE');
+    expect(intentIp.body.error.message).toContain('"web"');
+    const out = await attach({ key: 'k3', tenant: 'rt', network: 'pods', netns: pods[2].netns, ip: '198.18.81.5' });
+    expect(out.body.error.code).toBe('NP_ADDRESS_OUT_OF_RANGE');
+    const unknown = await attach({ key: 'k3', tenant: 'rt', network: 'nope', netns: pods[2].netns });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toContain('network "nope" of tenant "rt"');
+    const badNetns = await attach({ key: 'k3', tenant: 'rt', network: 'pods', netns: 'relative/path' });
+    expect(badNetns.body.error).toMatchObject({ code: 'NP_INVALID_ARGUMENT', field: 'netns' });
+    expect((await storeKeys(KEYS.operPrefix)).filter((k) => !k.startsWith(KEYS.operHostsPrefix) && !k.startsWith(KEYS.operEndpointsPrefix))).toEqual(
+      before.filter((k) => !k.startsWith(KEYS.operHostsPrefix) && !k.startsWith(KEYS.operEndpointsPrefix)),
+    );
+  });
+
+  it('a failed plumb (netns gone) leaves nothing behind', async () => {
+    const before = ports().length;
+    const r = await attach({ key: 'k-gone', tenant: 'rt', network: 'pods', netns: join(dir.path, 'no-such-netns') });
+    expect(r.status).toBe(500);
+    expect(r.body.error.code).toBe('NP_ATTACH_FAILED');
+    expect(ports().length).toBe(before);
+    expect((await storeKeys(KEYS.operAttachmentsPrefix)).some((k) => k.includes('k-gone'))).toBe(false);
+    expect((await storeKeys(KEYS.operClaimsPrefix)).length).toBe(2);
+  });
+
+  it('a pod named like an intent endpoint gets that endpoint: its network, address and MAC', async () => {
+    const web = JSON.parse(netdcli(masterUrl, ['get', 'endpoints', '--json']).stdout).find((e: { container: string }) => e.container === 'web');
+    const r = await attach({ key: 'kweb', intentNames: ['web'], tenant: 'rt', netns: pods[3].netns, ifName: 'eth0' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ fromIntent: true, endpointId: 'rt/pods/web', ip: web.ip });
+    expect(nsExec(pods[3].netns, ['ping', '-c', '1', '-W', '2', ip1])).toBe(0);
+    await waitFor(() => JSON.parse(netdcli(masterUrl, ['get', 'endpoints', '--json']).stdout).find((e: { container: string }) => e.container === 'web')?.status === 'attached', 20_000, () => 'web attached in netmaster view');
+  });
+
+  it('netmaster hands out addresses around the claims, and refuses an intent that takes a claimed one', async () => {
+    const grown = structuredClone(intent);
+    grown.Tenants[0].Networks[0].Endpoints.push({ Container: 'late1' }, { Container: 'late2' });
+    const r = netdcli(masterUrl, ['-cfg', writeJson(join(dir.path, 'intent2.json'), grown)]);
+    expect(r.code, r.stderr).toBe(0);
+    const eps = JSON.parse(netdcli(masterUrl, ['get', 'endpoints', '--json']).stdout) as { container: string; ip: string }[];
+    const late = eps.filter((e) => e.container.startsWith('late')).map((e) => e.ip);
+    expect(late.length).toBe(2);
+    for (const ip of late) expect([ip1, ip2]).not.toContain(ip);
+    const clash = structuredClone(grown) as { Tenants: { Networks: { Endpoints: { Container: string; IpAddress?: string }[] }[] }[] };
+    clash.Tenants[0].Networks[0].Endpoints.push({ Container: 'clash', IpAddress: ip2 });
+    const bad = netdcli(masterUrl, ['-cfg', writeJson(join(dir.path, 'intent3.json'), clash)]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(ip2);
+    expect(bad.stderr).toContain('NP_INTENT_INVALID');
+  });
+
+  it('survives kill -9 of the agent: attachments stay plumbed and reachable, and are still listed', async () => {
+    await stopDaemon(agent, true);
+    expect(nsExec(pods[0].netns, ['ping', '-c', '1', '-W', '2', ip2])).toBe(0);
+    agent = startAgent('netagent-restarted');
+    await ready();
+    const list = await agentApi(sock, 'GET', '/v1/attachments?source=cni');
+    expect(list.body.attachments.map((a: { key: string }) => a.key).sort()).toEqual(['k1', 'k2', 'kweb']);
+    await waitFor(async () => (await agentApi(sock, 'GET', '/v1/attachments')).body.attachments.every((a: { state: string }) => a.state === 'attached'), 20_000, () => 'all attached after restart');
+    expect(nsExec(pods[0].netns, ['ping', '-c', '1', '-W', '2', ip2])).toBe(0);
+    expect(ports().length).toBe(3);
+  });
+
+  it('detach removes port, veth, record and claim; detaching again is a no-op', async () => {
+    const hostPorts = (await agentApi(sock, 'GET', '/v1/attachments')).body.attachments.map((a: { hostPort: string }) => a.hostPort);
+    expect(hostPorts.length).toBe(3);
+    for (const key of ['k1', 'k2', 'kweb']) {
+      const d = await agentApi(sock, 'POST', '/v1/detach', { source: 'cni', key });
+      expect(d.body).toEqual({ detached: true });
+    }
+    expect(ports()).toEqual([]);
+    for (const name of hostPorts) expect(sh('ip', ['link', 'show', name], { allowFail: true })).toBe('');
+    expect(await storeKeys(KEYS.operAttachmentsPrefix)).toEqual([]);
+    expect(await storeKeys(KEYS.operClaimsPrefix)).toEqual([]);
+    const again = await agentApi(sock, 'POST', '/v1/detach', { source: 'cni', key: 'k1' });
+    expect(again.body).toEqual({ detached: false });
+    expect(nsExec(pods[0].netns, ['ip', 'link', 'show', 'eth0'])).not.toBe(0);
+  });
+});
