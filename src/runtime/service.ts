@@ -181,6 +181,7 @@ export class RuntimeService implements RuntimeApi {
   async claimAddress(tenant: string, network: string, owner: string, ip?: string): Promise<{ ip: string; prefixLen: number; gateway: string }> {
     if (!owner) throw new NetpluginError('NP_INVALID_ARGUMENT', 'owner: must not be empty', { field: 'owner' });
     this.requireReady();
+    const lost: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const desired = this.host.desired();
       const net = this.networkOf(desired, tenant, network);
@@ -190,10 +191,11 @@ export class RuntimeService implements RuntimeApi {
         const existing = await this.claimOwner(tenant, network, ip);
         if (existing === owner) return { ip, prefixLen, gateway: net.gateway };
       }
-      const chosen = ip ?? this.pickAddress(desired, net);
+      const chosen = ip ?? this.pickAddress(desired, net, lost);
       const value: ClaimValue = { owner, host: this.host.host, at: new Date().toISOString() };
       const done = await this.tryClaim(desired, net, chosen, ip !== undefined, value, []);
-      if (done) return { ip: chosen, prefixLen, gateway: net.gateway };
+      if (done === 'ok') return { ip: chosen, prefixLen, gateway: net.gateway };
+      if (done === 'taken') lost.push(chosen, ...(await this.host.store.list(KEYS.operClaimsOf(net.tenant, net.name))).items.map((kv) => decodeURIComponent(kv.key.slice(kv.key.lastIndexOf('/') + 1))));
       if (attempt >= MAX_TXN_ATTEMPTS) throw conflict();
     }
   }
@@ -247,11 +249,12 @@ export class RuntimeService implements RuntimeApi {
     return net;
   }
 
-  /** Addresses of `net` taken by intent endpoints, claims and calls in flight. */
+  /** Addresses of `net` taken by intent endpoints, claims (as watched, and this host's own) and calls in flight. */
   private taken(desired: DesiredSnapshot, net: NetworkState): Set<string> {
     const used = new Set<string>();
     for (const e of desired.endpoints.values()) if (e.tenant === net.tenant && e.network === net.name) used.add(e.ip);
     for (const ip of this.host.peers().claims.get(net.id)?.keys() ?? []) used.add(ip);
+    for (const a of this.local.values()) if (a.tenant === net.tenant && a.network === net.name) used.add(a.ip);
     for (const ip of this.inFlight.get(net.id) ?? []) used.add(ip);
     return used;
   }
@@ -270,10 +273,11 @@ export class RuntimeService implements RuntimeApi {
   }
 
   /**
-   * One claim transaction (plus `extraOps`). True on success; false when the intent moved or
-   * a dynamic choice lost a race (the caller retries); throws NP_ADDRESS_IN_USE for a lost static address.
+   * One claim transaction (plus `extraOps`): 'ok', or why the caller must retry — 'taken' (a
+   * dynamic choice lost a race) or 'stale' (the intent moved); throws NP_ADDRESS_IN_USE for a
+   * lost static address.
    */
-  private async tryClaim(desired: DesiredSnapshot, net: NetworkState, ip: string, isStatic: boolean, value: ClaimValue, extraOps: Op[], extraCompares: Compare[] = []): Promise<boolean> {
+  private async tryClaim(desired: DesiredSnapshot, net: NetworkState, ip: string, isStatic: boolean, value: ClaimValue, extraOps: Op[], extraCompares: Compare[] = []): Promise<'ok' | 'taken' | 'stale'> {
     const intentUser = [...desired.endpoints.values()].find((e) => e.tenant === net.tenant && e.network === net.name && e.ip === ip);
     if (intentUser) throw new NetpluginError('NP_ADDRESS_IN_USE', `address ${ip} in ${net.id} belongs to intent endpoint "${intentUser.container}"`, { network: net.id, ip });
     let flight = this.inFlight.get(net.id);
@@ -282,11 +286,12 @@ export class RuntimeService implements RuntimeApi {
     try {
       const c = claimOps(net.tenant, net.name, ip, value);
       const res = await this.host.store.txn([...c.compares, intentUnchanged(desired.metaRevision), ...extraCompares], [...c.ops, ...extraOps]);
-      if (res.succeeded) return true;
+      if (res.succeeded) return 'ok';
       const owner = await this.claimOwner(net.tenant, net.name, ip);
       if (owner !== undefined && isStatic) throw new NetpluginError('NP_ADDRESS_IN_USE', `address ${ip} in ${net.id} is already in use (by ${owner})`, { network: net.id, ip, owner });
-      if (owner === undefined) await this.host.caughtUp((await this.host.store.get(KEYS.meta))?.modRevision ?? 0);
-      return false;
+      if (owner !== undefined) return 'taken';
+      await this.host.caughtUp((await this.host.store.get(KEYS.meta))?.modRevision ?? 0);
+      return 'stale';
     } finally {
       flight.delete(ip);
     }
@@ -334,8 +339,10 @@ export class RuntimeService implements RuntimeApi {
           const x = req.externalAddress;
           const rec: Attachment = { ...common, ip, prefixLen: x?.prefixLen ?? prefixOf(net), mac: req.mac ?? macFromIp(ipToInt(ip)!), gateway: x?.gateway ?? net.gateway, claimOwner: owner, ownsClaim: true };
           const value: ClaimValue = { owner, host: this.host.host, endpointId: rec.endpointId, at: rec.createdAt };
-          if (await this.tryClaim(desired, net, ip, wanted !== undefined, value, [putRecord(rec)])) return this.remember(rec);
-          lost.push(ip);
+          const done = await this.tryClaim(desired, net, ip, wanted !== undefined, value, [putRecord(rec)]);
+          if (done === 'ok') return this.remember(rec);
+          // The watched view of claims lags: read them all, then choose around them.
+          if (done === 'taken') lost.push(ip, ...(await this.host.store.list(KEYS.operClaimsOf(net.tenant, net.name))).items.map((kv) => decodeURIComponent(kv.key.slice(kv.key.lastIndexOf('/') + 1))));
         }
       }
       if (attempt >= MAX_TXN_ATTEMPTS) throw conflict();

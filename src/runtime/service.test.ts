@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { EmbeddedStore } from '../state/embedded.js';
+import { KEYS } from '../state/keys.js';
+import type { DesiredSnapshot } from '../agent/desired.js';
+import type { PeerSnapshot } from '../agent/peers.js';
+import type { EndpointStatus } from '../agent/reconcile.js';
+import type { NetworkState } from '../intent/types.js';
+import { RuntimeService, type RuntimeHost } from './service.js';
+import type { NetpluginError } from '../common/errors.js';
+
+const net: NetworkState = { id: 't/n', tenant: 't', name: 'n', pktTagType: 'vlan', pktTag: 10, subnet: '10.9.0.0/27', gateway: '10.9.0.1', mtu: 1500 };
+
+/** A host whose rounds "attach" every plumbable local attachment (no datapath: pure service logic). */
+class FakeHost implements RuntimeHost {
+  readonly host = 'h1';
+  snapshot: DesiredSnapshot;
+  peerSnap: PeerSnapshot = { hosts: new Map(), attachments: new Map(), runtime: new Map(), claims: new Map() };
+  service!: RuntimeService;
+  statuses = new Map<string, EndpointStatus>();
+  failPlumb = false;
+  constructor(readonly store: EmbeddedStore) {
+    this.snapshot = { revision: 1, networks: new Map([[net.id, net]]), endpoints: new Map(), hosts: new Map(), metaRevision: 0 };
+  }
+  desired() {
+    return this.snapshot;
+  }
+  peers() {
+    return this.peerSnap;
+  }
+  readiness() {
+    return { ready: true };
+  }
+  async nextRound() {
+    const out = new Map<string, EndpointStatus>();
+    for (const a of this.service.list()) {
+      if (!a.netns) continue;
+      out.set(a.endpointId, this.failPlumb ? { endpoint: a.endpointId, container: a.name, status: 'error', error: 'netns gone', containerId: a.containerId } : { endpoint: a.endpointId, container: a.name, status: 'attached', ofport: 1, port: 'npx', ifName: a.ifName ?? 'eth0', containerId: a.containerId });
+    }
+    this.statuses = out;
+    return out;
+  }
+  lastStatuses() {
+    return this.statuses;
+  }
+  async caughtUp(metaRevision: number) {
+    this.snapshot.metaRevision = metaRevision;
+  }
+}
+
+let dir: string;
+let store: EmbeddedStore;
+let host: FakeHost;
+let svc: RuntimeService;
+const codeOf = async (p: Promise<unknown>) => p.then(() => undefined, (e: NetpluginError) => e.code);
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'np-rtsvc-'));
+  store = EmbeddedStore.open(dir);
+  host = new FakeHost(store);
+  svc = new RuntimeService(host, pino({ level: 'silent' }));
+  host.service = svc;
+  await svc.load();
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('RuntimeService', () => {
+  it('gives concurrent attaches distinct addresses, each claimed once', async () => {
+    const all = await Promise.all(Array.from({ length: 20 }, (_, i) => svc.attach({ source: 'cni', key: `c${i}/eth0`, containerId: `c${i}`, tenant: 't', network: 'n' })));
+    const ips = all.map((a) => a.ip);
+    expect(new Set(ips).size).toBe(20);
+    expect(ips).not.toContain('10.9.0.1');
+    expect((await store.list(KEYS.operClaimsOf('t', 'n'))).items.length).toBe(20);
+  });
+
+  it('retries a claim made against an intent that has since changed', async () => {
+    await store.put(KEYS.meta, '{}');
+    const a = await svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n' });
+    expect(a.ip).toBe('10.9.0.2');
+    expect(host.snapshot.metaRevision).toBeGreaterThan(0);
+  });
+
+  it('exhausts a small pool with NP_POOL_EXHAUSTED and frees an address on detach', async () => {
+    for (let i = 0; i < 29; i++) await svc.attach({ source: 'docker', key: `e${i}`, containerId: 'c', tenant: 't', network: 'n' });
+    expect(await codeOf(svc.attach({ source: 'docker', key: 'last', containerId: 'c', tenant: 't', network: 'n' }))).toBe('NP_POOL_EXHAUSTED');
+    expect(await svc.detach('docker', 'e5')).toBe(true);
+    expect((await svc.attach({ source: 'docker', key: 'last', containerId: 'c', tenant: 't', network: 'n' })).ip).toBe('10.9.0.7');
+  });
+
+  it('a failed plumb of a new attachment removes its record and claim', async () => {
+    host.failPlumb = true;
+    expect(await codeOf(svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: '/proc/1/ns/net' }))).toBe('NP_ATTACH_FAILED');
+    expect((await store.list(KEYS.operPrefix)).items).toEqual([]);
+    expect(svc.list()).toEqual([]);
+  });
+
+  it('a failed plumb of an existing attachment keeps its record and address (Docker Join after CreateEndpoint)', async () => {
+    const rec = await svc.attach({ source: 'docker', key: 'ep', containerId: 'c', tenant: 't', network: 'n' });
+    host.failPlumb = true;
+    expect(await codeOf(svc.attach({ source: 'docker', key: 'ep', containerId: 'c', netns: '/proc/1/ns/net', handoffPeer: 'npdx' }))).toBe('NP_ATTACH_FAILED');
+    expect(svc.get('docker', 'ep')).toMatchObject({ ip: rec.ip, state: 'recorded' });
+  });
+
+  it('uses an address claimed earlier by Docker IPAM without claiming it twice, and leaves the claim on detach', async () => {
+    const got = await svc.claimAddress('t', 'n', 'docker-ipam:pool1', '10.9.0.20');
+    expect(got).toEqual({ ip: '10.9.0.20', prefixLen: 27, gateway: '10.9.0.1' });
+    expect(await svc.claimAddress('t', 'n', 'docker-ipam:pool1', '10.9.0.20')).toEqual(got);
+    expect(await codeOf(svc.claimAddress('t', 'n', 'someone-else', '10.9.0.20'))).toBe('NP_ADDRESS_IN_USE');
+    await svc.attach({ source: 'docker', key: 'ep', containerId: 'c', tenant: 't', network: 'n', ip: '10.9.0.20', ipClaimedBy: 'docker-ipam:pool1' });
+    await svc.detach('docker', 'ep');
+    expect((await store.get(KEYS.operClaim('t', 'n', '10.9.0.20')))?.value).toContain('docker-ipam:pool1');
+    await svc.releaseAddress('t', 'n', 'someone-else', '10.9.0.20');
+    expect(await store.get(KEYS.operClaim('t', 'n', '10.9.0.20'))).toBeDefined();
+    await svc.releaseAddress('t', 'n', 'docker-ipam:pool1', '10.9.0.20');
+    expect(await store.get(KEYS.operClaim('t', 'n', '10.9.0.20'))).toBeUndefined();
+  });
+
+  it('an outside IPAM address in the subnet is claimed; one outside it is used as is', async () => {
+    const inside = await svc.attach({ source: 'cni', key: 'a', containerId: 'c', tenant: 't', network: 'n', externalAddress: { ip: '10.9.0.30', prefixLen: 27 } });
+    expect(inside).toMatchObject({ ip: '10.9.0.30', ownsClaim: true });
+    expect(await codeOf(svc.attach({ source: 'cni', key: 'b', containerId: 'c', tenant: 't', network: 'n', externalAddress: { ip: '10.9.0.30', prefixLen: 27 } }))).toBe('NP_ADDRESS_IN_USE');
+    const outside = await svc.attach({ source: 'cni', key: 'c', containerId: 'c', tenant: 't', network: 'n', externalAddress: { ip: '172.30.0.5', prefixLen: 16, gateway: '172.30.0.1' } });
+    expect(outside).toMatchObject({ ip: '172.30.0.5', prefixLen: 16, gateway: '172.30.0.1', ownsClaim: false });
+  });
+
+  it('names the bad field of a malformed request and records nothing', async () => {
+    const bad = async (req: Record<string, unknown>) => svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', ...req } as never).then(() => 'accepted', (e: NetpluginError) => `${e.code} ${e.message}`);
+    expect(await bad({ ip: '10.9.0.999' })).toBe('NP_INVALID_ARGUMENT ip: "10.9.0.999" is not an IPv4 address');
+    expect(await bad({ mac: '01:00:00:00:00:01' })).toBe('NP_INVALID_ARGUMENT mac: 01:00:00:00:00:01 is a multicast address');
+    expect(await bad({ ifName: 'a-very-long-interface-name' })).toContain('NP_INVALID_ARGUMENT ifName:');
+    expect(await bad({ source: 'rkt' })).toContain('NP_INVALID_ARGUMENT source:');
+    expect(await bad({ network: 'gone' })).toBe('NP_NOT_FOUND network "gone" of tenant "t" is not in the intent');
+    expect(await bad({ tenant: 'nobody' })).toBe('NP_NOT_FOUND tenant "nobody" is not in the intent');
+    expect(await bad({ ip: '10.9.0.1' })).toBe('NP_ADDRESS_OUT_OF_RANGE ip: 10.9.0.1 is the gateway of 10.9.0.0/27');
+    expect((await store.list(KEYS.operPrefix)).items).toEqual([]);
+  });
+
+  it('matches an intent endpoint by name and refuses one bound to another host', async () => {
+    host.snapshot.endpoints.set('t/n/web', { id: 't/n/web', tenant: 't', network: 'n', container: 'web', ip: '10.9.0.10', prefixLen: 27, mac: '02:02:0a:09:00:0a' });
+    host.snapshot.endpoints.set('t/n/db', { id: 't/n/db', tenant: 't', network: 'n', container: 'db', host: 'h2', ip: '10.9.0.11', prefixLen: 27, mac: '02:02:0a:09:00:0b' });
+    expect(await svc.attach({ source: 'cni', key: 'k', containerId: 'c', intentNames: ['web'] })).toMatchObject({ fromIntent: true, ip: '10.9.0.10', ownsClaim: false });
+    expect(await codeOf(svc.attach({ source: 'cni', key: 'k2', containerId: 'c2', intentNames: ['web'] }))).toBe('NP_ADDRESS_IN_USE');
+    expect(await codeOf(svc.attach({ source: 'cni', key: 'k3', containerId: 'c3', intentNames: ['db'] }))).toBe('NP_INVALID_ARGUMENT');
+    // A dynamic claim never takes an intent endpoint's address.
+    const dyn = await Promise.all(Array.from({ length: 12 }, (_, i) => svc.attach({ source: 'cni', key: `d${i}`, containerId: 'c', tenant: 't', network: 'n' })));
+    expect(dyn.map((d) => d.ip)).not.toContain('10.9.0.10');
+    expect(dyn.map((d) => d.ip)).not.toContain('10.9.0.11');
+  });
+
+  it('reloads its records after a restart', async () => {
+    await svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: '/proc/1/ns/net', ifName: 'eth0' });
+    const again = new RuntimeService(host, pino({ level: 'silent' }));
+    await again.load();
+    expect(again.localContainers().get(svc.list()[0].name)).toMatchObject({ netns: '/proc/1/ns/net', ifName: 'eth0', source: 'cni' });
+  });
+});
