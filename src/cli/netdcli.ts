@@ -77,8 +77,8 @@ const VIEWS: Record<string, { headers: string[]; row: (r: Row) => string[] }> = 
   tenants: { headers: ['TENANT', 'TYPE', 'SUBNET POOL', 'SUBNET LEN', 'VLANS', 'VXLANS'], row: (r) => [r.name, r.defaultNetType, r.subnetPool, r.allocSubnetLen, r.vlans, r.vxlans].map(s) },
   networks: { headers: ['TENANT', 'NETWORK', 'TYPE', 'TAG', 'SUBNET', 'GATEWAY', 'MTU'], row: (r) => [r.tenant, r.name, r.pktTagType, r.pktTag, r.subnet, r.gateway, r.mtu].map(s) },
   endpoints: {
-    headers: ['TENANT', 'NETWORK', 'CONTAINER', 'IP', 'MAC', 'HOST', 'STATUS'],
-    row: (r) => [r.tenant, r.network, r.container, `${s(r.ip)}/${s(r.prefixLen)}`, r.mac, r.attachedHost ?? r.host, r.status === 'error' ? `error: ${s(r.error)}` : r.status].map(s),
+    headers: ['TENANT', 'NETWORK', 'CONTAINER', 'IP', 'MAC', 'HOST', 'VIA', 'STATUS'],
+    row: (r) => [r.tenant, r.network, r.container, `${s(r.ip)}/${s(r.prefixLen)}`, r.mac, r.attachedHost ?? r.host, r.runtime ?? 'name', r.status === 'error' ? `error: ${s(r.error)}` : r.status].map(s),
   },
   hosts: { headers: ['HOST', 'UPLINK', 'VTEP', 'AGENT'], row: (r) => [r.name, r.intf, r.vtepIp, r.agent].map(s) },
 };

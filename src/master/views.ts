@@ -3,6 +3,7 @@ import type { EndpointState } from '../intent/types.js';
 import { KEYS, parseOperKey } from '../state/keys.js';
 import type { StateStore } from '../state/store.js';
 import { loadDesired } from './desired-io.js';
+import type { Attachment } from '../runtime/types.js';
 
 /** An endpoint row: what was allocated, where it runs and how it is doing. */
 export interface EndpointView extends EndpointState {
@@ -11,11 +12,15 @@ export interface EndpointView extends EndpointState {
   status: string;
   ifName?: string;
   error?: string;
+  /** Who made it: absent for intent endpoints plumbed by name, else `cni` / `docker` (runtime attachments). */
+  runtime?: string;
+  /** The runtime's key (CNI `containerId/ifName`, Docker endpoint id) when `runtime` is set. */
+  runtimeKey?: string;
 }
 
 /** Tenants, networks and endpoints as stored, endpoints with their status. */
 export async function readViews(store: StateStore) {
-  const [desired, oper, regs] = await Promise.all([loadDesired(store), store.list(KEYS.operEndpointsPrefix), store.list(KEYS.operHostsPrefix)]);
+  const [desired, oper, regs, atts] = await Promise.all([loadDesired(store), store.list(KEYS.operEndpointsPrefix), store.list(KEYS.operHostsPrefix), store.list(KEYS.operAttachmentsPrefix)]);
   const status = new Map<string, { host: string; status: string; ifName?: string; error?: string }>();
   for (const kv of oper.items) {
     const k = parseOperKey(kv.key);
@@ -32,11 +37,22 @@ export async function readViews(store: StateStore) {
     const k = parseOperKey(kv.key);
     if (k?.kind === 'operHost') registered.set(k.ids[0], JSON.parse(kv.value));
   }
-  const endpoints: EndpointView[] = state.endpoints.map((e) => {
+  // Runtime attachments: intent endpoints they took by name, and endpoints that exist only through them.
+  const runtime = new Map<string, Attachment>();
+  for (const kv of atts.items) {
+    const a = JSON.parse(kv.value) as Attachment;
+    runtime.set(a.endpointId, a);
+  }
+  const all: EndpointState[] = [...state.endpoints];
+  for (const a of runtime.values()) {
+    if (!a.fromIntent) all.push({ id: a.endpointId, tenant: a.tenant, network: a.network, container: a.name, host: a.host, ip: a.ip, prefixLen: a.prefixLen, mac: a.mac });
+  }
+  const endpoints: EndpointView[] = all.map((e) => {
     const s = status.get(e.id);
+    const a = runtime.get(e.id);
     // A report from a host whose agent is no longer registered (lease expired) is stale.
-    const st = !s ? 'pending' : s.status === 'attached' && !registered.has(s.host) ? 'unknown (agent absent)' : s.status;
-    return { ...e, attachedHost: s?.host, status: st, ifName: s?.ifName, error: s?.error };
+    const st = !s ? (a && !a.netns ? 'recorded' : 'pending') : s.status === 'attached' && !registered.has(s.host) ? 'unknown (agent absent)' : s.status;
+    return { ...e, attachedHost: s?.host, status: st, ifName: s?.ifName, error: s?.error, ...(a ? { runtime: a.source, runtimeKey: a.key } : {}) };
   });
   const names = [...new Set([...state.hosts.map((h) => h.name), ...registered.keys()])].sort();
   const hosts = names.map((name) => {

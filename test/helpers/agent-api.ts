@@ -11,7 +11,7 @@ export interface ApiReply {
 export function agentApi(socketPath: string, method: string, path: string, body?: unknown): Promise<ApiReply> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request({ socketPath, method, path, headers: data ? { 'content-length': data.length } : {} }, (res) => {
+    const req = request({ socketPath, method, path, agent: false, headers: data ? { 'content-length': data.length } : {} }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -106,6 +106,9 @@ describe('runtime attachments via the local API', () => {
     expect(b.body.ifName).toBe('net1');
     expect(nsExec(pods[0].netns, ['ping', '-c', '2', '-W', '2', ip2])).toBe(0);
     expect(nsExec(pods[1].netns, ['ping', '-c', '1', '-W', '2', ip1])).toBe(0);
+    const view = JSON.parse(netdcli(masterUrl, ['get', 'endpoints', '--json']).stdout) as { ip: string; runtime?: string; runtimeKey?: string; status: string }[];
+    expect(view.find((e) => e.ip === ip1)).toMatchObject({ runtime: 'cni', runtimeKey: 'k1' });
+    expect(netdcli(masterUrl, ['get', 'endpoints']).stdout).toMatch(new RegExp(`${ip2.replace(/\./g, '\\.')}/28 .* cni +(attached|pending)`));
     const claims = await storeKeys(KEYS.operClaimsOf('rt', 'pods'));
     expect(claims.sort()).toEqual([KEYS.operClaim('rt', 'pods', ip1), KEYS.operClaim('rt', 'pods', ip2)].sort());
   });
