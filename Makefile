@@ -4,6 +4,7 @@
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
+CNI_BIN_DIR ?= /opt/cni/bin
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
 .PHONY: all build deps install uninstall unit-test system-test test demo demo-stop bench host-setup lab lab-down clean
@@ -22,14 +23,17 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 build: deps
 	npx tsc -p tsconfig.json
 	npx node-gyp rebuild --loglevel=error >/dev/null
-	@echo "built: bin/netmaster bin/netagent bin/netdcli"
+	install -m 0755 build/Release/netplugin-cni bin/netplugin-cni
+	@echo "built: bin/netmaster bin/netagent bin/netdcli bin/netplugin-cni"
 
 ## install: put the commands on PATH (symlinks into $(PREFIX)/bin)
 install: build
 	for b in netmaster netagent netdcli; do ln -sf "$(CURDIR)/bin/$$b" "$(PREFIX)/bin/$$b"; done
+	install -D -m 0755 build/Release/netplugin-cni $(CNI_BIN_DIR)/netplugin-cni
 
 uninstall:
 	for b in netmaster netagent netdcli; do rm -f "$(PREFIX)/bin/$$b"; done
+	rm -f $(CNI_BIN_DIR)/netplugin-cni
 
 ## unit-test: pure tests beside the code (no root needed)
 unit-test: build

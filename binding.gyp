@@ -17,6 +17,12 @@
     {
       "target_name": "np_netlink",
       "sources": ["<!@(ls -1 native/netlink/*.cc native/common/*.cc 2>/dev/null)"]
+    },
+    {
+      "target_name": "netplugin-cni",
+      "type": "executable",
+      "sources": ["<!@(ls -1 native/cni/*.cc 2>/dev/null)"],
+      "ldflags": ["-static"]
     }
   ]
 }

@@ -35,7 +35,7 @@ function desiredFor(names: string[]): DesiredSnapshot {
     const mac = '02:02:c6:12:00:' + (i + 2).toString(16).padStart(2, '0');
     endpoints.set(`bench/net/${c}`, { id: `bench/net/${c}`, tenant: 'bench', network: 'net', container: c, host: 'bench', ip, prefixLen: 24, mac });
   });
-  return { revision: 1, networks: new Map([[net.id, net]]), endpoints, hosts: new Map() };
+  return { revision: 1, networks: new Map([[net.id, net]]), endpoints, hosts: new Map(), metaRevision: 0 };
 }
 
 async function agentRounds(id: string, netns: string[]): Promise<{ oneAtATime: number[]; batchPerContainer: number }> {

@@ -9,6 +9,7 @@ import { runFlowBench } from './flows.js';
 import { runAttachBench } from './attach.js';
 import { runConvergenceBench } from './convergence.js';
 import { runDataplaneBench } from './dataplane.js';
+import { runCniBench } from './cni.js';
 
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
 const only = process.argv[2];
@@ -17,6 +18,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['attach', runAttachBench],
   ['convergence', runConvergenceBench],
   ['dataplane', runDataplaneBench],
+  ['cni', runCniBench],
 ];
 
 const rows: BenchRow[] = [];

@@ -6,6 +6,7 @@ import { createLogger } from '../common/log.js';
 import { runMain } from './run.js';
 import { startLocalApi, type LocalApiServer } from '../agent/api/server.js';
 import { runtimeRoutes } from '../agent/api/runtime-routes.js';
+import { cniRoute } from '../cni/route.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host-label', kind: 'string', help: 'name of this host in the intent (required)' },
@@ -56,7 +57,7 @@ runMain('netagent', async () => {
   const closers: { close(): Promise<void> }[] = [];
   const apiSocket = flagString(p, 'api-socket', '/run/netplugin/agent.sock')!;
   if (apiSocket !== 'none') {
-    const routes = [...runtimeRoutes(agent.runtime, () => ({ host: hostLabel, pid: process.pid }))];
+    const routes = [...runtimeRoutes(agent.runtime, () => ({ host: hostLabel, pid: process.pid })), cniRoute(agent.runtime, log)];
     const api: LocalApiServer = await startLocalApi(apiSocket, routes, log);
     closers.push(api);
   }
