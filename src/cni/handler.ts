@@ -5,8 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Logger } from '../common/log.js';
-import { NetpluginError } from '../common/errors.js';
-import type { AttachRequest, AttachmentStatus, RuntimeApi } from '../runtime/types.js';
+import type { AttachmentStatus, RuntimeApi } from '../runtime/types.js';
 import { parseConfig, type NetConf } from './config.js';
 import type { IpamDelegate } from './delegate.js';
 import { attachmentKey, parseEnv, type CniEnv } from './env.js';
@@ -95,7 +94,7 @@ async function add(ctx: CniContext, env: CniEnv, conf: NetConf): Promise<CniResu
   if (conf.ipam) delegated = await ctx.ipam.add(env, conf);
   let attachment: AttachmentStatus;
   try {
-    attachment = await attachIntentFirst(ctx.api, attachRequest(env, conf, delegated?.address));
+    attachment = await ctx.api.attach(attachRequest(env, conf, delegated?.address));
   } catch (err) {
     if (delegated) {
       await ctx.ipam.call('DEL', env, conf).catch((e: unknown) => {
@@ -110,23 +109,6 @@ async function add(ctx: CniContext, env: CniEnv, conf: NetConf): Promise<CniResu
     conf.cniVersion,
   );
   return mergeResults(conf.prevResult, ours);
-}
-
-/**
- * The configured tenant/network are a default, not a filter: a pod named like an intent
- * endpoint joins that endpoint's network even when the configuration names another one.
- * The agent matches intent names only within a given network, so the lookup goes first
- * without one; "no intent endpoint matches" (field `network`) then falls back to the default.
- */
-async function attachIntentFirst(api: RuntimeApi, req: AttachRequest): Promise<AttachmentStatus> {
-  if (!req.tenant || !req.intentNames?.length) return api.attach(req);
-  const { tenant: _t, network: _n, ...intentOnly } = req;
-  try {
-    return await api.attach(intentOnly);
-  } catch (err) {
-    if (err instanceof NetpluginError && err.code === 'NP_INVALID_ARGUMENT' && err.details?.field === 'network') return api.attach(req);
-    throw err;
-  }
 }
 
 /** DEL: idempotent; works without a netns and without a record (the IPAM plugin is still told). */

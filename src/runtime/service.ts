@@ -349,10 +349,15 @@ export class RuntimeService implements RuntimeApi {
     }
   }
 
-  /** The intent endpoint a request names (pod name = `Container`), if any. */
+  /**
+   * The intent endpoint a request names (pod name = `Container`), if any. The request's
+   * tenant/network are the fallback for pods the intent does not name, so they only break
+   * ties: a container on several networks joins the requested one (else one of the tenant's).
+   */
   private intentMatch(desired: DesiredSnapshot, req: AttachRequest): EndpointState | undefined {
+    const rank = (e: EndpointState) => (e.tenant === req.tenant ? (e.network === req.network ? 0 : 1) : 2);
     for (const name of req.intentNames ?? []) {
-      const found = [...desired.endpoints.values()].filter((e) => e.container === name && (!req.tenant || e.tenant === req.tenant) && (!req.network || e.network === req.network));
+      const found = [...desired.endpoints.values()].filter((e) => e.container === name).sort((a, b) => rank(a) - rank(b));
       if (found.length === 0) continue;
       const here = found.find((e) => e.host === undefined || e.host === this.host.host);
       if (!here) throw new NetpluginError('NP_INVALID_ARGUMENT', `intentNames: intent endpoint "${name}" is bound to host ${found[0].host}, not ${this.host.host}`, { field: 'intentNames' });

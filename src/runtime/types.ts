@@ -24,7 +24,10 @@ export interface AttachRequest {
    * e.g. the Kubernetes pod name. A match gives the intent's network, IP and MAC.
    */
   intentNames?: string[];
-  /** Network when no intent endpoint matches (both required then). */
+  /**
+   * Network when no intent endpoint matches (both required then). A matching intent endpoint
+   * wins even in another network; these only choose among several matches.
+   */
   tenant?: string;
   network?: string;
   /** Address wanted (static): honoured, or NP_ADDRESS_IN_USE / NP_ADDRESS_OUT_OF_RANGE. */

@@ -64,7 +64,9 @@ export class FakeRuntime implements RuntimeApi {
     const existing = this.records.get(id);
     if (existing) return existing;
     // As RuntimeService: intent names match within the given network only, if one is given.
-    const ep = this.intent.find((e) => req.intentNames?.includes(e.container) && (!req.tenant || e.tenant === req.tenant) && (!req.network || e.network === req.network));
+    // As RuntimeService: a named intent endpoint wins; tenant/network only break ties.
+    const rank = (e: { tenant: string; network: string }) => (e.tenant === req.tenant ? (e.network === req.network ? 0 : 1) : 2);
+    const ep = this.intent.filter((e) => req.intentNames?.includes(e.container)).sort((a, b) => rank(a) - rank(b))[0];
     const tenant = ep?.tenant ?? req.tenant;
     const network = ep?.network ?? req.network;
     if (!tenant || !network) throw new NetpluginError('NP_INVALID_ARGUMENT', `network: no intent endpoint matches ${JSON.stringify(req.intentNames ?? [])} and no tenant/network was given`, { field: 'network' });
