@@ -66,6 +66,8 @@ export class Agent implements RuntimeHost {
   readonly runtime: RuntimeService;
   private statuses: ReadonlyMap<string, EndpointStatus> = new Map();
   private roundWaiters: { resolve: (s: ReadonlyMap<string, EndpointStatus>) => void }[] = [];
+  /** How many of `roundWaiters` (the oldest) the running round answers. */
+  private currentWaiters = 0;
   private effective?: { desired: DesiredSnapshot; revision: number; runtimeKey: string; value: DesiredSnapshot };
   private dirty = false;
   private started = false;
@@ -168,7 +170,7 @@ export class Agent implements RuntimeHost {
     if (opts.dockerSocket) sources.push(new ContainerWatcher(new DockerEngine(opts.dockerSocket), kick, log));
     if (opts.netnsDir) sources.push(new NetnsDirSource(opts.netnsDir, kick, log));
     const oper = new OperStatusPublisher(store, opts.hostLabel);
-    const peers = new PeerStateCache(store, kick, (err) => log.error({ err: err.message }, 'store watch (peers) failed'));
+    const peers = new PeerStateCache(store, kick, (err) => log.error({ err: err.message }, 'store watch (peers) failed'), opts.hostLabel);
     agent = new Agent(opts, store, ovsdb, facts, round, desired, sources, oper, peers);
     await oper.load();
     await desired.start();
@@ -217,14 +219,14 @@ export class Agent implements RuntimeHost {
   private async loop(): Promise<void> {
     while (this.dirty && !this.stopped) {
       this.dirty = false;
-      const waiters = this.roundWaiters.splice(0);
+      // Waiters queued before this round starts are answered by it (as soon as its datapath work is done).
+      this.currentWaiters = this.roundWaiters.length;
       try {
         await this.roundOnce();
         this.lastError = '';
-        for (const w of waiters) w.resolve(this.statuses);
       } catch (err) {
         // Their round failed: they wait for the retry.
-        this.roundWaiters.unshift(...waiters);
+        this.currentWaiters = 0;
         const msg = (err as Error).message;
         if (msg !== this.lastError) this.opts.log.error({ err: msg }, 'reconcile round failed; will retry');
         this.lastError = msg;
@@ -270,6 +272,9 @@ export class Agent implements RuntimeHost {
       kernelVxlan: this.kernelVtep ? (needs) => this.syncVxlanDevices(needs) : undefined,
     });
     this.statuses = r.statuses;
+    // Runtimes waiting on this round learn their outcome now; the reports for other hosts follow.
+    for (const w of this.roundWaiters.splice(0, this.currentWaiters)) w.resolve(r.statuses);
+    this.currentWaiters = 0;
     const writes = await this.oper.publish(r.statuses);
     this.roundsRun++;
     const summary = { round: this.roundsRun, attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started, phases: r.timings };

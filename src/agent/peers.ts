@@ -41,8 +41,12 @@ export class PeerStateCache {
   private byKey = new Map<string, KnownKey>();
   private readonly follower: PrefixFollower;
 
-  /** `onChange` runs after each batch of changes is applied. */
-  constructor(store: StateStore, onChange: () => void, onError: (err: Error) => void) {
+  /**
+   * `onChange` runs after each batch of changes that can matter to host `self`'s datapath:
+   * its own endpoint reports and attachment records (it wrote them) and address claims do
+   * not, so an agent's own writes never cause it another round.
+   */
+  constructor(store: StateStore, onChange: () => void, onError: (err: Error) => void, private readonly self?: string) {
     this.follower = new PrefixFollower(store, KEYS.operPrefix, {
       reset: (items) => {
         this.snap = emptyPeers();
@@ -51,14 +55,24 @@ export class PeerStateCache {
         onChange();
       },
       apply: (events) => {
+        let relevant = false;
         for (const e of events) {
+          relevant ||= this.matters(e.key);
           if (e.type === 'put' && e.value !== undefined) this.put(e.key, e.value);
           else this.remove(e.key);
         }
-        onChange();
+        if (relevant) onChange();
       },
       onError,
     });
+  }
+
+  /** Whether a change of `key` can change what host `self` must program. */
+  private matters(key: string): boolean {
+    const k = parseOperKey(key);
+    if (!k || k.kind === 'operClaim') return false;
+    if (k.kind === 'operHost') return true;
+    return this.self === undefined || k.ids[0] !== this.self;
   }
 
   /** Loads the oper prefix and starts watching it. */

@@ -153,7 +153,12 @@ export class RuntimeService implements RuntimeApi {
       const rec = this.local.get(id(source, key));
       if (!rec) return false;
       await this.remove(rec);
-      if (rec.netns) await this.roundWithTimeout();
+      if (!rec.netns) return true;
+      // The port, its veth (and with it the container's interface) and its flows go in the
+      // next round, which starts now; nothing waits on it — vswitchd's port removal and the
+      // kernel's veth teardown are the slow part. A later round for the same container runs
+      // after it, so a re-ADD never meets the old interface.
+      this.host.nextRound().catch(() => undefined);
       return true;
     });
   }

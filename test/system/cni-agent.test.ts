@@ -320,7 +320,8 @@ describe('cleanup of the CNI pods', () => {
       expect(r.code, r.stdout).toBe(0);
     }
     expect(await attachments()).toEqual([]);
-    expect(ports()).toEqual([]);
+    // DEL returns once the record is gone; the agent's next round removes ports and veths.
+    await waitFor(() => ports().length === 0, 10_000, () => `ports left: ${ports().join(' ')}`);
     expect(await storeKeys(KEYS.operAttachmentsPrefix)).toEqual([]);
     expect(await storeKeys(KEYS.operClaimsPrefix)).toEqual([]);
   });

@@ -159,7 +159,8 @@ describe('containerd `ctr run --cni` through netplugin-cni', () => {
     const r = ctrTry(['run', '--rm', '--snapshotter', 'native', '--cni', image, 'c3', 'ping', '-c', '2', '-W', '2', ips.c1], 120_000);
     expect(r.code, r.out).toBe(0);
     expect((await attachments()).map((a) => a.key).sort()).toEqual([`${ns}-c1/eth0`, `${ns}-c2/eth0`]);
-    expect(ports().length).toBe(2);
+    // DEL returns once the record is gone; the agent's next round removes the port.
+    await waitFor(() => ports().length === 2, 10_000, () => `ports: ${ports().join(' ')}`);
   });
 
   it('removing the containers and a GC leave nothing: no port, veth, record or claim', async () => {
@@ -176,7 +177,7 @@ describe('containerd `ctr run --cni` through netplugin-cni', () => {
     );
     expect(gc, gc.stdout).toMatchObject({ code: 0, stdout: '' });
     expect(await attachments()).toEqual([]);
-    expect(ports()).toEqual([]);
+    await waitFor(() => ports().length === 0, 10_000, () => `ports: ${ports().join(' ')}`);
     for (const p of hostPorts) expect(sh('ip', ['link', 'show', p], { allowFail: true })).toBe('');
     expect(await storeKeys(KEYS.operAttachmentsPrefix)).toEqual([]);
     expect(await storeKeys(KEYS.operClaimsPrefix)).toEqual([]);
