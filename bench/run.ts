@@ -10,6 +10,7 @@ import { runAttachBench } from './attach.js';
 import { runConvergenceBench } from './convergence.js';
 import { runDataplaneBench } from './dataplane.js';
 import { runCniBench } from './cni.js';
+import { runDockerBench } from './docker.js';
 
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
 const only = process.argv[2];
@@ -19,6 +20,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['convergence', runConvergenceBench],
   ['dataplane', runDataplaneBench],
   ['cni', runCniBench],
+  ['docker', runDockerBench],
 ];
 
 const rows: BenchRow[] = [];

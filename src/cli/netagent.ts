@@ -7,6 +7,8 @@ import { runMain } from './run.js';
 import { startLocalApi, type LocalApiServer } from '../agent/api/server.js';
 import { runtimeRoutes } from '../agent/api/runtime-routes.js';
 import { cniRoute } from '../cni/route.js';
+import { DEFAULT_PLUGIN_SOCKET, startDockerPlugin } from '../docker/plugin/index.js';
+import { DockerEngine } from '../docker/engine.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host-label', kind: 'string', help: 'name of this host in the intent (required)' },
@@ -60,6 +62,11 @@ runMain('netagent', async () => {
     const routes = [...runtimeRoutes(agent.runtime, () => ({ host: hostLabel, pid: process.pid })), cniRoute(agent.runtime, log)];
     const api: LocalApiServer = await startLocalApi(apiSocket, routes, log);
     closers.push(api);
+  }
+  const pluginSocket = flagString(p, 'docker-plugin-socket', DEFAULT_PLUGIN_SOCKET)!;
+  if (pluginSocket !== 'none') {
+    const engine = dockerSocket === 'none' ? undefined : new DockerEngine(dockerSocket);
+    closers.push(await startDockerPlugin({ socketPath: pluginSocket, api: agent.runtime, log, engine, store: agent.store, host: hostLabel }));
   }
   log.info({ host: hostLabel }, 'netagent running');
   const shutdown = () =>

@@ -1,9 +1,18 @@
-/** `netmaster [--listen 127.0.0.1:9999] [--store URL]`: validates intent, allocates, serves the API. */
+/**
+ * `netmaster [--listen 127.0.0.1:9999] [--store URL] [--docker-networks]`: validates intent,
+ * allocates, serves the API; with --docker-networks also keeps a Docker network per intent network.
+ */
 import { flagBool, flagString, parseFlags, usage, type FlagSpec } from '../common/flags.js';
 import { NetpluginError } from '../common/errors.js';
 import { createLogger } from '../common/log.js';
 import { createMasterServer } from '../master/server.js';
+import { loadDesired } from '../master/desired-io.js';
 import { openStore } from '../state/open.js';
+import { KEYS } from '../state/keys.js';
+import type { StateStore } from '../state/store.js';
+import { DEFAULT_DOCKER_SOCKET, DockerEngine } from '../docker/engine.js';
+import { DockerNetworkSync } from '../docker/plugin/network-sync.js';
+import type { Logger } from '../common/log.js';
 import { runMain } from './run.js';
 
 const DEFAULT_STORE_DIR = '/var/lib/netplugin/store';
@@ -14,8 +23,33 @@ const FLAGS: FlagSpec[] = [
   { name: 'etcd-cacert', kind: 'string', help: 'CA certificate for etcd TLS' },
   { name: 'etcd-cert', kind: 'string', help: 'client certificate for etcd TLS' },
   { name: 'etcd-key', kind: 'string', help: 'client key for etcd TLS' },
+  { name: 'docker-networks', kind: 'boolean', help: 'create a Docker network <tenant>.<network> (driver and IPAM driver netplugin) for every intent network on the local Docker engine, and remove managed ones whose intent network is gone' },
+  { name: 'docker-socket', kind: 'string', help: 'Docker engine socket used by --docker-networks', defaultText: DEFAULT_DOCKER_SOCKET },
+  { name: 'docker-driver', kind: 'string', help: "Docker's name of the netplugin driver (the plugin socket's base name) used by --docker-networks", defaultText: 'netplugin' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
+
+/** Starts the Docker network sync fed from the store: a pass at start, on every network change, and periodically. */
+async function startDockerNetworkSync(store: StateStore, engine: DockerEngine, driver: string, log: Logger): Promise<{ close(): Promise<void> }> {
+  const sync = new DockerNetworkSync({
+    engine,
+    driver,
+    log: log.child({ component: 'docker-network-sync' }),
+    source: async () => (await loadDesired(store)).state?.networks ?? [],
+  });
+  const watch = await store.watch(KEYS.networksPrefix, await store.revision(), {
+    onEvents: () => sync.poke(),
+    onResync: () => sync.poke(),
+    onError: (err) => log.warn({ err: err.message }, 'docker network sync: store watch failed; the periodic pass continues'),
+  });
+  sync.start();
+  return {
+    close: async () => {
+      await watch.close();
+      await sync.stop();
+    },
+  };
+}
 
 runMain('netmaster', async () => {
   const p = parseFlags(process.argv.slice(2), FLAGS);
@@ -38,9 +72,15 @@ runMain('netmaster', async () => {
     server.listen(Number(m[2]), m[1] || '127.0.0.1', resolve);
   });
   log.info({ listen, store: flagString(p, 'store') ?? `embedded:${DEFAULT_STORE_DIR}` }, 'netmaster listening');
+  const dockerSync = flagBool(p, 'docker-networks')
+    ? await startDockerNetworkSync(store, new DockerEngine(flagString(p, 'docker-socket', DEFAULT_DOCKER_SOCKET)), flagString(p, 'docker-driver', 'netplugin')!, log)
+    : undefined;
   const shutdown = () => {
     server.close();
-    void store.close().finally(() => process.exit(0));
+    void (dockerSync?.close() ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => store.close())
+      .finally(() => process.exit(0));
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

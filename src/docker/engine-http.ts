@@ -11,10 +11,15 @@ export interface DockerResponse {
   body: string;
 }
 
-/** Sends one request and buffers the whole response; transport failures reject with NP_DOCKER_API (status 0). */
-export function dockerRequest(socketPath: string, method: string, path: string, timeoutMs = 30_000): Promise<DockerResponse> {
+/**
+ * Sends one request and buffers the whole response; transport failures reject with NP_DOCKER_API
+ * (status 0). `body`, when given, is sent as JSON.
+ */
+export function dockerRequest(socketPath: string, method: string, path: string, timeoutMs = 30_000, body?: unknown): Promise<DockerResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path: DOCKER_API_PREFIX + path, timeout: timeoutMs, agent: false }, (res) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+    const headers = payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : undefined;
+    const req = request({ socketPath, method, path: DOCKER_API_PREFIX + path, timeout: timeoutMs, agent: false, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -22,7 +27,7 @@ export function dockerRequest(socketPath: string, method: string, path: string, 
     });
     req.on('timeout', () => req.destroy(new Error(`no response within ${timeoutMs} ms`)));
     req.on('error', (e) => reject(transportError(socketPath, method, path, e)));
-    req.end();
+    req.end(payload);
   });
 }
 

@@ -2,8 +2,10 @@
 import { NetpluginError } from '../common/errors.js';
 import { apiError, dockerRequest, dockerStream } from './engine-http.js';
 import { EventLineSplitter, eventsQuery, parseEventLine, type DockerEvent } from './engine-events.js';
+import { decodeNetwork, encodeNetworkCreate, networkFilters, type DockerNetwork, type NetworkCreateSpec } from './engine-networks.js';
 
 export type { DockerEvent } from './engine-events.js';
+export type { DockerNetwork, NetworkCreateSpec, NetworkEndpoint, NetworkSubnet } from './engine-networks.js';
 
 /** A container as `docker ps` lists it. */
 export interface ContainerSummary {
@@ -127,6 +129,41 @@ export class DockerEngine {
         req.destroy();
       },
     };
+  }
+
+  /** Lists networks, optionally filtered by labels (`k=v` or `k`), driver or name (the list carries no endpoints). */
+  async listNetworks(filters: { labels?: string[]; driver?: string; name?: string } = {}): Promise<DockerNetwork[]> {
+    const list = await this.getJson(`/networks${networkFilters(filters)}`);
+    if (!Array.isArray(list)) throw new NetpluginError('NP_DOCKER_API', 'docker GET /networks did not answer a list', { status: 200 });
+    return list.map(decodeNetwork);
+  }
+
+  /** Inspects a network by id or name, with its endpoints; undefined when the engine does not know it. */
+  async inspectNetwork(idOrName: string): Promise<DockerNetwork | undefined> {
+    const path = `/networks/${encodeURIComponent(idOrName)}`;
+    const res = await dockerRequest(this.socketPath, 'GET', path);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw apiError('GET', path, res.status, res.body);
+    return decodeNetwork(JSON.parse(res.body));
+  }
+
+  /** Creates a network; resolves to its id. The engine's refusal (name taken, driver error) rejects with NP_DOCKER_API. */
+  async createNetwork(spec: NetworkCreateSpec): Promise<string> {
+    // Creating a network calls the network and IPAM drivers, which may take a while.
+    const res = await dockerRequest(this.socketPath, 'POST', '/networks/create', 60_000, encodeNetworkCreate(spec));
+    if (res.status !== 201 && res.status !== 200) throw apiError('POST', '/networks/create', res.status, res.body);
+    const id = (JSON.parse(res.body) as { Id?: unknown }).Id;
+    if (typeof id !== 'string') throw new NetpluginError('NP_DOCKER_API', 'docker POST /networks/create answered without an Id', { status: res.status });
+    return id;
+  }
+
+  /** Removes a network; false when the engine did not know it. Refusals (endpoints attached) reject with NP_DOCKER_API. */
+  async removeNetwork(idOrName: string): Promise<boolean> {
+    const path = `/networks/${encodeURIComponent(idOrName)}`;
+    const res = await dockerRequest(this.socketPath, 'DELETE', path, 60_000);
+    if (res.status === 404) return false;
+    if (res.status !== 204 && res.status !== 200) throw apiError('DELETE', path, res.status, res.body);
+    return true;
   }
 
   private async getJson(path: string): Promise<unknown> {
