@@ -5,15 +5,15 @@
  * reference `bridge` plugin with `host-local` IPAM, in the same run. Also the shim's bare
  * round trip (STATUS: exec + relay + agent answer) against a Go plugin's bare exec (VERSION).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, percentile, row, type BenchRow } from './lib.js';
+import { median, percentile, row, type BenchRow, startBenchDaemon, stopChild } from './lib.js';
+import { freePort } from '../test/helpers/cluster.js';
 
 const N = Number(process.env.NP_BENCH_CNI_CONTAINERS ?? 100);
 const REPO = join(fileURLToPath(import.meta.url), '../../../..');
@@ -24,30 +24,7 @@ function log(msg: string): void {
   process.stderr.write(`cni: ${msg}\n`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
-function daemon(name: 'netmaster' | 'netagent', args: string[], dir: string): ChildProcess {
-  const fd = openSync(join(dir, `${name}.log`), 'a');
-  return spawn(process.execPath, [join(REPO, 'dist/cli', `${name}.js`), ...args], { stdio: ['ignore', fd, fd] });
-}
-
-async function stop(p: ChildProcess | undefined): Promise<void> {
-  if (!p || p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise<void>((r) => p.once('exit', () => r()));
-  p.kill('SIGTERM');
-  const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(t);
-}
 
 function agentStatus(socketPath: string): Promise<{ ready?: boolean } | undefined> {
   return new Promise((resolve) => {
@@ -107,13 +84,13 @@ export async function runCniBench(): Promise<BenchRow[]> {
     for (const ns of [...oursNs, ...refNs]) spawnSync('ip', ['netns', 'add', ns]);
     const storeUrl = `embedded:${join(dir, 'store')}`;
     const port = await freePort();
-    master = daemon('netmaster', ['--listen', `127.0.0.1:${port}`, '--store', storeUrl], dir);
+    master = startBenchDaemon(REPO, dir, 'netmaster', ['--listen', `127.0.0.1:${port}`, '--store', storeUrl]);
     await until('netmaster', 20_000, async () => (await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => undefined))?.ok === true);
     const intent = { Tenants: [{ Name: 'bench', SubnetPool: '198.18.104.0/22', AllocSubnetLen: 24, Vlans: '380-390', Networks: [{ Name: 'pods', SubnetCIDR: '198.18.104.0/24' }] }] };
     writeFileSync(join(dir, 'intent.json'), JSON.stringify(intent));
     const apply = spawnSync(process.execPath, [join(REPO, 'dist/cli/netdcli.js'), '--master', `http://127.0.0.1:${port}`, '-cfg', join(dir, 'intent.json')], { encoding: 'utf8' });
     if (apply.status !== 0) throw new Error(`netdcli -cfg failed: ${apply.stderr}`);
-    agent = daemon('netagent', ['--host-label', 'bench', '--store', storeUrl, '--bridge', bridge, '--docker-socket', 'none', '--docker-plugin-socket', 'none', '--api-socket', sock], dir);
+    agent = startBenchDaemon(REPO, dir, 'netagent', ['--host-label', 'bench', '--store', storeUrl, '--bridge', bridge, '--docker-socket', 'none', '--docker-plugin-socket', 'none', '--api-socket', sock]);
     await until('netagent ready', 30_000, async () => (await agentStatus(sock))?.ready === true);
 
     const ours = JSON.stringify({ cniVersion: '1.0.0', name: `npbench${id}`, type: 'netplugin-cni', tenant: 'bench', network: 'pods', agentSocket: sock });
@@ -137,8 +114,8 @@ export async function runCniBench(): Promise<BenchRow[]> {
       row('cni: shim round trip (STATUS: exec + relay + agent), median', 'ms', median(status), 'CNI bridge VERSION (bare Go plugin exec), median', median(version), '<= 1.0x'),
     ];
   } finally {
-    await stop(agent);
-    await stop(master);
+    await stopChild(agent);
+    await stopChild(master);
     spawnSync('ovs-vsctl', ['--if-exists', 'del-br', bridge]);
     spawnSync('ip', ['link', 'del', refBridge]);
     for (const ns of [...oursNs, ...refNs]) spawnSync('ip', ['netns', 'del', ns]);

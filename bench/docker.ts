@@ -9,43 +9,20 @@
  * dockerd, with bridge-nf-call-iptables=1) drops traffic on the private engine's bridges.
  * The bench adds one network and three containers there and removes them.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../test/helpers/lab.js';
 import { IMAGE, waitFor } from '../test/helpers/cluster.js';
 import { agentApi } from '../test/helpers/agent-api.js';
-import { median, percentile, row, type BenchRow } from './lib.js';
+import { median, percentile, row, type BenchRow, startBenchDaemon, stopChild } from './lib.js';
+import { freePort } from '../test/helpers/cluster.js';
 
 const RUNS = Number(process.env.NP_BENCH_DOCKER_RUNS ?? 20);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
-function daemon(dir: string, name: 'netmaster' | 'netagent', args: string[]): ChildProcess {
-  const fd = openSync(join(dir, `${name}.log`), 'a');
-  return spawn(process.execPath, [join(ROOT, 'dist/cli', `${name}.js`), ...args], { stdio: ['ignore', fd, fd] });
-}
-
-async function stop(p: ChildProcess | undefined): Promise<void> {
-  if (!p || p.exitCode !== null || p.signalCode !== null) return;
-  const exited = new Promise<void>((r) => p.once('exit', () => r()));
-  p.kill('SIGTERM');
-  const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(t);
-}
 
 /** The docker CLI against the machine's engine; throws with stderr on failure. */
 function docker(args: string[]): string {
@@ -78,12 +55,12 @@ export async function runDockerBench(): Promise<BenchRow[]> {
   let agent: ChildProcess | undefined;
   try {
     const port = await freePort();
-    master = daemon(dir, 'netmaster', ['--listen', `127.0.0.1:${port}`, '--store', storeUrl]);
+    master = startBenchDaemon(ROOT, dir, 'netmaster', ['--listen', `127.0.0.1:${port}`, '--store', storeUrl]);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => undefined))?.ok, 20_000, () => 'netmaster up');
     const intentFile = join(dir, 'intent.json');
     writeFileSync(intentFile, JSON.stringify({ Tenants: [{ Name: 'bench', DefaultNetType: 'vlan', SubnetPool: '198.18.112.0/20', AllocSubnetLen: 24, Vlans: '380-390', Networks: [{ Name: 'n1', SubnetCIDR: '198.18.112.0/24', Endpoints: [] }] }] }));
     execFileSync(process.execPath, [join(ROOT, 'dist/cli/netdcli.js'), '--master', `http://127.0.0.1:${port}`, '-cfg', intentFile], { stdio: 'ignore' });
-    agent = daemon(dir, 'netagent', ['--host-label', 'bench', '--store', storeUrl, '--bridge', bridge, '--docker-socket', '/var/run/docker.sock', '--api-socket', apiSock, '--docker-plugin-socket', pluginSock]);
+    agent = startBenchDaemon(ROOT, dir, 'netagent', ['--host-label', 'bench', '--store', storeUrl, '--bridge', bridge, '--docker-socket', '/var/run/docker.sock', '--api-socket', apiSock, '--docker-plugin-socket', pluginSock]);
     await waitFor(async () => (await agentApi(apiSock, 'GET', '/v1/status').catch(() => undefined))?.body?.ready === true, 60_000, () => `agent ready\n${readFileSync(join(dir, 'netagent.log'), 'utf8').slice(-1500)}`);
 
     docker(['network', 'create', '-d', driver, '--ipam-driver', driver, '--ipam-opt', 'tenant=bench', '--ipam-opt', 'network=n1', npNet]);
@@ -111,8 +88,8 @@ export async function runDockerBench(): Promise<BenchRow[]> {
     spawnSync('docker', ['rm', '-f', peerNames.np, peerNames.br], { stdio: 'ignore' });
     // While the agent still serves the plugin, so Docker can tell it.
     spawnSync('docker', ['network', 'rm', npNet], { stdio: 'ignore' });
-    await stop(agent);
-    await stop(master);
+    await stopChild(agent);
+    await stopChild(master);
     rmSync(pluginSock, { force: true });
     spawnSync('ovs-vsctl', ['--if-exists', 'del-br', bridge]);
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 /** Shared shape of benchmark results: every benchmark contributes rows to one file. */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, openSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 /** One benchmark figure, beside the baseline it is judged against. */
 export interface BenchRow {
@@ -57,4 +58,20 @@ export function printTable(rows: BenchRow[]): void {
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
+}
+
+/** Starts `dist/cli/<name>.js` of the repository at `repo`, logging to `<dir>/<name>.log`. */
+export function startBenchDaemon(repo: string, dir: string, name: 'netmaster' | 'netagent', args: string[]): ChildProcess {
+  const fd = openSync(join(dir, `${name}.log`), 'a');
+  return spawn(process.execPath, [join(repo, 'dist/cli', `${name}.js`), ...args], { stdio: ['ignore', fd, fd] });
+}
+
+/** Stops a child by its PID (SIGTERM, SIGKILL after 10 s) and waits for it to exit. */
+export async function stopChild(p: ChildProcess | undefined): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.once('exit', () => r()));
+  p.kill('SIGTERM');
+  const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { openStore } from '../../src/state/open.js';
 
 /** Repository root. */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -147,4 +148,14 @@ export function dockerExec(name: string, cmd: string[], timeoutMs = 60_000): { c
 /** Removes containers by name, ignoring ones that do not exist. */
 export function dockerRm(names: string[]): void {
   if (names.length) sh('docker', ['rm', '-f', ...names], { allowFail: true });
+}
+
+/** Keys under `prefix` in the store at `storeUrl` (opened and closed for this one read). */
+export async function storeKeys(storeUrl: string, prefix: string): Promise<string[]> {
+  const s = await openStore(storeUrl, { embeddedDir: '' });
+  try {
+    return (await s.list(prefix)).items.map((kv) => kv.key);
+  } finally {
+    await s.close();
+  }
 }

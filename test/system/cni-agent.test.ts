@@ -11,10 +11,9 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon } from '../helpers/cluster.js';
+import { freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon, storeKeys as clusterStoreKeys } from '../helpers/cluster.js';
 import { agentApi } from '../helpers/agent-api.js';
 import { runPlugin, SHIM } from '../helpers/cni-shim.js';
-import { openStore } from '../../src/state/open.js';
 import { KEYS } from '../../src/state/keys.js';
 
 const id = runId();
@@ -95,14 +94,7 @@ function cniEnv(command: string, containerId: string, netns: string | undefined,
 const ports = () => sh('ovs-vsctl', ['list-ports', bridge]).trim().split('\n').filter(Boolean);
 const linkExists = (name: string) => sh('ip', ['link', 'show', name], { allowFail: true }) !== '';
 
-async function storeKeys(prefix: string): Promise<string[]> {
-  const s = await openStore(storeUrl, { embeddedDir: '' });
-  try {
-    return (await s.list(prefix)).items.map((kv) => kv.key);
-  } finally {
-    await s.close();
-  }
-}
+const storeKeys = (prefix: string) => clusterStoreKeys(storeUrl, prefix);
 
 async function attachments(): Promise<{ key: string; ip: string; hostPort?: string; labels: Record<string, string> }[]> {
   return (await agentApi(sock, 'GET', '/v1/attachments?source=cni')).body.attachments;

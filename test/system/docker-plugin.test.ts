@@ -13,10 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { IMAGE, freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon } from '../helpers/cluster.js';
+import { IMAGE, freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon, storeKeys as clusterStoreKeys } from '../helpers/cluster.js';
 import { agentApi } from '../helpers/agent-api.js';
 import { startPrivateDocker, type PrivateDocker } from '../helpers/private-docker.js';
-import { openStore } from '../../src/state/open.js';
 import { KEYS } from '../../src/state/keys.js';
 import { DOCKER_KEYS } from '../../src/docker/plugin/keys.js';
 
@@ -105,14 +104,7 @@ function ping(from: string, to: string): boolean {
   return dk.docker(['exec', from, 'ping', '-c', '2', '-W', '1', to]).code === 0;
 }
 
-async function storeKeys(prefix: string): Promise<string[]> {
-  const s = await openStore(storeUrl, { embeddedDir: '' });
-  try {
-    return (await s.list(prefix)).items.map((kv) => kv.key);
-  } finally {
-    await s.close();
-  }
-}
+const storeKeys = (prefix: string) => clusterStoreKeys(storeUrl, prefix);
 
 /** The line the docker CLI prints for a plugin error: our message, then the code. */
 function expectDockerError(r: { code: number; stderr: string }, code: string, message: RegExp): void {

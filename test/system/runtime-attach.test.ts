@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon } from '../helpers/cluster.js';
+import { freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon, storeKeys as clusterStoreKeys } from '../helpers/cluster.js';
 import { agentApi } from '../helpers/agent-api.js';
-import { openStore } from '../../src/state/open.js';
 import { KEYS } from '../../src/state/keys.js';
 
 const id = runId();
@@ -52,14 +51,7 @@ function startAgent(tag: string): Daemon {
 async function ready(): Promise<void> {
   await waitFor(async () => (await agentApi(sock, 'GET', '/v1/status').catch(() => undefined))?.body?.ready === true, 30_000, () => `agent ready\n${agent?.log().slice(-1500)}`);
 }
-async function storeKeys(prefix: string): Promise<string[]> {
-  const s = await openStore(storeUrl, { embeddedDir: '' });
-  try {
-    return (await s.list(prefix)).items.map((kv) => kv.key);
-  } finally {
-    await s.close();
-  }
-}
+const storeKeys = (prefix: string) => clusterStoreKeys(storeUrl, prefix);
 const ports = () => sh('ovs-vsctl', ['list-ports', bridge]).trim().split('\n').filter(Boolean);
 const attach = (body: Record<string, unknown>) => agentApi(sock, 'POST', '/v1/attach', { source: 'cni', containerId: `c-${body.key}`, ...body });
 

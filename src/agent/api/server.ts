@@ -4,9 +4,8 @@
  * `{ error: { code, message, ... } }` with a stable code from the catalogue.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { connect } from 'node:net';
+import { unlinkSync } from 'node:fs';
+import { claimSocketPath, listenUnix } from '../../common/unix-socket.js';
 import { NetpluginError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { ApiRoute } from './types.js';
@@ -40,29 +39,6 @@ export interface LocalApiServer {
   close(): Promise<void>;
 }
 
-/** True when something accepts connections on the unix socket `path`. */
-function socketInUse(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = connect(path);
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-}
-
-/** Removes a stale socket left by a killed agent (only a dead socket, never another kind of file). */
-async function removeStaleSocket(path: string): Promise<void> {
-  try {
-    if (!lstatSync(path).isSocket()) throw new NetpluginError('NP_USAGE', `${path} exists and is not a socket; refusing to replace it`);
-    if (await socketInUse(path)) throw new NetpluginError('NP_USAGE', `${path} is served by another process (another agent on this machine needs its own socket path)`);
-    unlinkSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
-
 /** Serves `routes` on the unix socket `socketPath` (mode 0660). */
 export async function startLocalApi(socketPath: string, routes: ApiRoute[], log: Logger): Promise<LocalApiServer> {
   const table = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
@@ -89,14 +65,8 @@ export async function startLocalApi(socketPath: string, routes: ApiRoute[], log:
     });
   });
   server.keepAliveTimeout = 5000;
-  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o755 });
-  await removeStaleSocket(socketPath);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // No umask race: the socket is created and narrowed before anyone is told it exists.
-    server.listen(socketPath, () => resolve());
-  });
-  chmodSync(socketPath, 0o660);
+  await claimSocketPath(socketPath, 'local API socket');
+  await listenUnix(server, socketPath);
   log.info({ socket: socketPath }, 'local API listening');
   return {
     socketPath,

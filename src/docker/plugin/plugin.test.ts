@@ -111,7 +111,7 @@ describe('Docker plugin socket', () => {
   });
 
   it('refuses to take over a socket another process serves, replaces a stale one', async () => {
-    await expect(startDockerPlugin({ socketPath: sock, api, log: pino({ level: 'silent' }), store, host: 'host1' })).rejects.toThrow(/in use by another process/);
+    await expect(startDockerPlugin({ socketPath: sock, api, log: pino({ level: 'silent' }), store, host: 'host1' })).rejects.toThrow(/is served by another process/);
   });
 });
 

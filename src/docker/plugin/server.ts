@@ -4,27 +4,12 @@
  * The socket is root's and mode 0660: whoever can write to it can plumb containers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createConnection } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { NetpluginError } from '../../common/errors.js';
+import { claimSocketPath, listenUnix } from '../../common/unix-socket.js';
 import type { Logger } from '../../common/log.js';
 import type { Handler } from './context.js';
 import { PLUGIN_CONTENT_TYPE, errorBody, isMalformed, parseBody } from './protocol.js';
 
 const MAX_BODY = 1 << 20;
-
-/** Whether something accepts connections on `path` (a live socket must not be stolen). */
-function socketAlive(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = createConnection(path);
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -43,13 +28,7 @@ export function statusOf(err: unknown): number {
 
 /** Serves `routes` on `socketPath`; a stale socket file is replaced, a live one is an error. */
 export async function servePluginSocket(socketPath: string, routes: Record<string, Handler>, log: Logger): Promise<Server> {
-  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o755 });
-  if (existsSync(socketPath)) {
-    if (await socketAlive(socketPath)) {
-      throw new NetpluginError('NP_DOCKER_PLUGIN', `plugin socket ${socketPath} is in use by another process (another agent?)`, { socketPath });
-    }
-    unlinkSync(socketPath);
-  }
+  await claimSocketPath(socketPath, 'docker plugin socket');
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '').split('?')[0];
@@ -95,18 +74,6 @@ export async function servePluginSocket(socketPath: string, routes: Record<strin
   // Connections from Docker are few and long-lived; never time them out mid-attach.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
-  const oldMask = process.umask(0o117);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } finally {
-    process.umask(oldMask);
-  }
-  chmodSync(socketPath, 0o660);
+  await listenUnix(server, socketPath);
   return server;
 }
