@@ -319,8 +319,11 @@ export class Agent implements RuntimeHost {
   /** Running containers of every source by name (netns-dir wins over Docker names, runtime attachments over both). */
   private runningContainers(): Map<string, LocalContainer> {
     const all = new Map<string, LocalContainer>();
-    for (const s of this.sources) for (const [name, c] of s.running()) all.set(name, c);
-    for (const [name, c] of this.runtime.localContainers()) all.set(name, c);
+    const runtime = this.runtime.localContainers();
+    // A container Docker plugs into a netplugin network itself is not also plumbed by name.
+    const driverSandboxes = new Set([...runtime.values()].filter((c) => c.source === 'docker-driver').map((c) => c.netns));
+    for (const s of this.sources) for (const [name, c] of s.running()) if (!(c.source === 'docker' && driverSandboxes.has(c.netns))) all.set(name, c);
+    for (const [name, c] of runtime) all.set(name, c);
     return all;
   }
 

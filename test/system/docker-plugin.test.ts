@@ -41,7 +41,7 @@ const intent = (networks: boolean) => ({
           AllocSubnetLen: 24,
           Vlans: '360-370',
           Networks: [
-            { Name: 'red', SubnetCIDR: '198.18.96.0/28', Endpoints: [] },
+            { Name: 'red', SubnetCIDR: '198.18.96.0/28', Endpoints: [{ Container: 'named1' }] },
             { Name: 'blue', SubnetCIDR: '198.18.97.0/24', Endpoints: [] },
             { Name: 'green', SubnetCIDR: '198.18.98.0/24', Endpoints: [] },
             { Name: 'tiny', SubnetCIDR: '198.18.99.0/30', Endpoints: [] },
@@ -183,6 +183,19 @@ describe('Docker remote plugin through the docker CLI', () => {
     const sent = dk.docker(['exec', 'a1', 'sh', '-c', `sleep 0.5; echo ${token} | nc -w 3 ${ip2} 5001`]);
     expect(sent.code, sent.stderr).toBe(0);
     await waitFor(() => dk.docker(['exec', 'a2', 'cat', '/tmp/got']).stdout.includes(token), 10_000, () => 'TCP payload received');
+  });
+
+  it('a container Docker plugs into a netplugin network is not plumbed again by its name', async () => {
+    // "named1" is also an intent endpoint: the classic by-name hook must leave this container to the driver.
+    const before = ports().length;
+    run('named1', 'red');
+    await waitFor(async () => (await attachments()).length === 3, 20_000, () => 'named1 attached by the driver');
+    // The by-name hook reacts to the start event within a round; give it several.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(dk.ok(['exec', 'named1', 'ip', '-o', 'link'])).not.toMatch(/eth1/);
+    expect(ports()).toHaveLength(before + 1);
+    dk.ok(['rm', '-f', 'named1']);
+    await waitFor(() => ports().length === before, 20_000, () => `ports: ${ports().join(', ')}`);
   });
 
   it('--ip is honoured, and one container joins and leaves a second network (connect/disconnect)', async () => {
