@@ -16,6 +16,9 @@
 #   scripts/lab.sh external del NAME | exec NAME CMD...
 #   scripts/lab.sh host stop-agent|kill-agent|start-agent|down|stop|up hostN
 #   scripts/lab.sh etcd stop|start|restart
+#   scripts/lab.sh docker up|down hostN                a dockerd of that host's own; its agent serves the plugin np<id>hostN
+#   scripts/lab.sh docker cli hostN ARGS...            the docker CLI against that engine
+#   scripts/lab.sh docker driver hostN                 that host's plugin (driver) name
 #   scripts/lab.sh exec hostN|ul CMD...                   run CMD in a host's (or the underlay's) netns
 #   scripts/lab.sh ovs hostN CMD...                       run an OVS CLI against that host's OVS
 #   scripts/lab.sh log hostN                              that host's agent log
@@ -24,7 +27,9 @@
 # current (.run/lab/current). Tuning (environment): NP_LAB_AGENT_FLAGS=auto|all|minimal
 # (auto passes --netns-dir/--uplink/--vtep-ip only if `netagent --help` lists them),
 # NP_LAB_AGENT_ARGS (extra agent args), NP_LAB_LOG_LEVEL (agent/master log level, default
-# debug), NP_LAB_MTU (underlay MTU, default 1500), NP_LAB_KEEP_ON_FAIL=1 (keep a failed up).
+# debug), NP_LAB_MTU (underlay MTU, default 1500), NP_LAB_KEEP_ON_FAIL=1 (keep a failed up),
+# NP_LAB_DOCKER=host1,host2|all (`up` gives those hosts a dockerd before their agents start),
+# NP_LAB_DOCKER_IMAGE (image copied into lab engines, default netplugin/busybox:local).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -241,15 +246,18 @@ agent_flag_wanted() {
 agent_args() {
   local h=$1 n=${1#host} d
   d=$(host_dir "$h")
-  printf '%s\n' --host-label "$h" --store "etcd://$ctl_ip:2379" --ovs-rundir "$d/ovs" \
-    --bridge "$bridge" --docker-socket "$d/no-docker.sock"
+  printf '%s\n' --host-label "$h" --store "etcd://$ctl_ip:2379" --ovs-rundir "$d/ovs" --bridge "$bridge"
+  # A host with its own dockerd (`docker up`): follow that engine; otherwise a socket nobody serves.
+  if docker_on "$h"; then printf '%s\n' --docker-socket "$(docker_sock "$h")"; else printf '%s\n' --docker-socket "$d/no-docker.sock"; fi
   if agent_flag_wanted netns-dir; then printf '%s\n' --netns-dir "$d/netns"; fi
   if agent_flag_wanted uplink; then printf '%s\n' --uplink up0; fi
   if agent_flag_wanted vtep-ip; then printf '%s\n' --vtep-ip "$data_net.$n"; fi
   # VXLAN path: kernel devices over ux0 (default, fast) or OVS's userspace tunnel (NP_LAB_VXLAN=userspace).
   if [ "${NP_LAB_VXLAN:-kernel}" = kernel ] && agent_flag_wanted vxlan-dev; then printf '%s\n' --vxlan-dev ux0; fi
   if agent_flag_wanted api-socket; then printf '%s\n' --api-socket "$d/agent.sock"; fi
-  if agent_flag_wanted docker-plugin-socket; then printf '%s\n' --docker-plugin-socket none; fi
+  if agent_flag_wanted docker-plugin-socket; then
+    if docker_on "$h"; then printf '%s\n' --docker-plugin-socket "$(plugin_sock "$h")"; else printf '%s\n' --docker-plugin-socket none; fi
+  fi
   if [ -n "${NP_LAB_AGENT_ARGS:-}" ]; then printf '%s\n' $NP_LAB_AGENT_ARGS; fi
 }
 
@@ -283,6 +291,156 @@ agent_wait() {
 }
 
 agent_stop() { stop_pidfile "$(host_dir "$1")/netagent.pid" netagent "${2:-TERM}"; }
+
+# ---------------------------------------------------------------- per-host dockerd
+
+# A host may run its own Docker engine (`docker up hostN`). dockerd enters only the host's
+# network namespace (nsenter --net): the veths it moves and its containers' namespaces are
+# in that host's world, while it keeps this machine's mount namespace, whose cgroup mounts
+# `ip netns exec` would hide under a fresh /sys. Everything it keeps (data and exec roots,
+# pidfile, API socket) is in <lab>/hostN/docker, made a shared bind mount first: the agent's
+# mount namespace (a slave copy made by `ip netns exec`) then sees the netns files dockerd
+# bind-mounts there later, which Join hands the agent as SandboxKey. dockerd finds plugins
+# only in /run/docker/plugins, one directory for every engine of this machine, so each
+# host's plugin (= driver) name is unique to lab and host: np<id>hostN.
+
+docker_image=${NP_LAB_DOCKER_IMAGE:-netplugin/busybox:local}
+docker_dir() { echo "$(host_dir "$1")/docker"; }
+docker_sock() { echo "$(docker_dir "$1")/docker.sock"; }
+docker_driver() { echo "np$id$1"; }
+plugin_sock() { echo "/run/docker/plugins/$(docker_driver "$1").sock"; }
+# True once `docker up` (or NP_LAB_DOCKER at `up`) gave host $1 an engine: its agent then serves the plugin.
+docker_on() { [ -f "$(host_dir "$1")/docker.on" ]; }
+# The docker CLI against host $1's engine.
+hdocker() { local h=$1; shift; docker -H "unix://$(docker_sock "$h")" "$@"; }
+
+# Unmounts every mount point at or below directory $1, deepest first (stacked ones too).
+umount_under() {
+  local m
+  awk -v p="$1" '$5 == p || index($5, p "/") == 1 { print length($5), $5 }' /proc/self/mountinfo | sort -rn | cut -d' ' -f2- |
+    while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+}
+
+# Starts host $1's dockerd (no-op if it runs) and loads the offline test image into it.
+docker_start() {
+  local h=$1 d dd i
+  d=$(host_dir "$h")
+  dd=$(docker_dir "$h")
+  command -v dockerd >/dev/null || die "dockerd is not installed (scripts/host-setup.sh)"
+  if pid_alive "$d/dockerd.pid" "dockerd --config-file $dd/"; then log "$h: dockerd already running"; touch "$d/docker.on"; return 0; fi
+  mkdir -p "$dd"
+  if ! mountpoint -q "$dd"; then mount --bind "$dd" "$dd"; mount --make-shared "$dd"; fi
+  # Its own (empty) config, not the machine's /etc/docker/daemon.json. No bridge: `--bridge=none`
+  # deletes the link docker0 of dockerd's own namespace, which here is the lab host's (it has none).
+  echo '{}' >"$dd/daemon.json"
+  rm -f "$dd/docker.pid" "$d/dockerd.pid"
+  # nsenter execs dockerd, so the PID written here is dockerd's own.
+  setsid sh -c 'echo $$ >"$0"; exec "$@"' "$d/dockerd.pid" nsenter --net="/run/netns/$(hns "$h")" \
+    dockerd --config-file "$dd/daemon.json" --data-root "$dd/data" --exec-root "$dd/exec" \
+    --pidfile "$dd/docker.pid" -H "unix://$dd/docker.sock" --bridge=none \
+    --iptables=false --ip-masq=false --ip-forward=false --storage-driver=vfs \
+    </dev/null >>"$d/dockerd.log" 2>&1 &
+  for i in $(seq 1 50); do [ -s "$d/dockerd.pid" ] && break; sleep 0.02; done
+  touch "$d/docker.on"
+  wait_until 600 hdocker "$h" version || { tail -20 "$d/dockerd.log" >&2; die "$h: dockerd did not answer on $dd/docker.sock"; }
+  if ! hdocker "$h" image inspect "$docker_image" >/dev/null 2>&1; then
+    docker save "$docker_image" | hdocker "$h" load -q >/dev/null \
+      || die "$h: could not copy $docker_image from this machine's engine (scripts/host-setup.sh makes it)"
+  fi
+}
+
+# Removes host $1's containers and plugin networks through its engine, while the agent still
+# answers the plugin calls (so endpoints, claims and bindings leave the store too).
+docker_clear() {
+  local h=$1 ids nets
+  pid_alive "$(host_dir "$h")/dockerd.pid" "dockerd --config-file $(docker_dir "$h")/" || return 0
+  ids=$(hdocker "$h" ps -aq 2>/dev/null) || true
+  if [ -n "$ids" ]; then timeout 120 docker -H "unix://$(docker_sock "$h")" rm -f $ids >/dev/null || log "$h: warning: docker rm -f failed"; fi
+  nets=$(hdocker "$h" network ls -q --filter "driver=$(docker_driver "$h")" 2>/dev/null) || true
+  if [ -n "$nets" ]; then timeout 60 docker -H "unix://$(docker_sock "$h")" network rm $nets >/dev/null || log "$h: warning: docker network rm failed"; fi
+}
+
+# Stops the dockerd of host directory $1 and removes everything it made: container processes
+# (by PID, through their sandbox namespaces), dockerd (TERM, KILL after 10 s), any containerd
+# or shim that outlived it (by PID: their command lines name this engine's exec root, which
+# the agent's `--docker-socket <dir>/docker.sock` does not), its mounts, and its directory.
+docker_stop_dir() {
+  local d=$1 dd=$1/docker p cmd
+  [ -d "$dd" ] || { rm -f "$d/docker.on"; return 0; }
+  kill_netns_pids_all "$dd"/exec/netns/*
+  stop_pidfile "$d/dockerd.pid" "dockerd --config-file $dd/" TERM
+  for p in /proc/[0-9]*; do
+    [ "${p#/proc/}" != $$ ] || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
+    [[ $cmd == *"$dd/exec/"* ]] && kill -s KILL "${p#/proc/}" 2>/dev/null || true
+  done
+  # A --restart=always container dockerd brought back meanwhile.
+  kill_netns_pids_all "$dd"/exec/netns/*
+  umount_under "$dd"
+  rm -rf "$dd"
+  rm -f "$d/docker.on"
+}
+
+# Restarts host $1's agent if it runs with other plugin arguments than agent_args gives now.
+docker_agent_sync() {
+  local h=$1 d want
+  d=$(host_dir "$h")
+  pid_alive "$d/netagent.pid" netagent || return 0
+  if docker_on "$h"; then want=1; else want=0; fi
+  if grep -q -- "$(plugin_sock "$h")" "$d/netagent.args" 2>/dev/null; then [ "$want" = 0 ] || return 0; else [ "$want" = 1 ] || return 0; fi
+  log "$h: restarting the agent $([ "$want" = 1 ] && echo "with" || echo "without") the Docker plugin $(docker_driver "$h")"
+  agent_stop "$h"
+  [ "$want" = 1 ] || rm -f "$(plugin_sock "$h")"
+  agent_start "$h"
+  agent_wait "$h"
+}
+
+# Hosts named by NP_LAB_DOCKER (host1,host2 or all) for a lab of $1 hosts.
+docker_hosts_wanted() {
+  local spec=${NP_LAB_DOCKER:-} h
+  [ -n "$spec" ] || return 0
+  if [ "$spec" = all ]; then seq -f 'host%g' 1 "$1"; return 0; fi
+  for h in ${spec//,/ }; do check_host "$h"; echo "$h"; done
+}
+
+cmd_docker() {
+  need_lab
+  local sub=${1:-} h
+  shift || true
+  case $sub in
+    up)
+      [ $# -eq 1 ] || die "usage: docker up hostN"
+      check_host "$1"; h=$1
+      agent_flag_wanted docker-plugin-socket || log "warning: this netagent build has no --docker-plugin-socket"
+      docker_start "$h"
+      docker_agent_sync "$h"
+      echo "$h: dockerd $(state_of "$(host_dir "$h")/dockerd.pid" dockerd), driver $(docker_driver "$h")"
+      echo "  scripts/lab.sh docker cli $h network create -d $(docker_driver "$h") --ipam-driver $(docker_driver "$h") --ipam-opt tenant=T --ipam-opt network=N NAME"
+      ;;
+    down)
+      [ $# -eq 1 ] || die "usage: docker down hostN"
+      check_host "$1"; h=$1
+      docker_clear "$h"
+      docker_stop_dir "$(host_dir "$h")"
+      docker_agent_sync "$h"
+      # No agent of this host serves the plugin now (a killed one may have left its socket).
+      rm -f "$(plugin_sock "$h")"
+      ;;
+    cli)
+      [ $# -ge 1 ] || die "usage: docker cli hostN ARGS..."
+      check_host "$1"; h=$1
+      shift
+      [ -S "$(docker_sock "$h")" ] || die "$h has no dockerd (scripts/lab.sh docker up $h)"
+      exec docker -H "unix://$(docker_sock "$h")" "$@"
+      ;;
+    driver)
+      [ $# -eq 1 ] || die "usage: docker driver hostN"
+      check_host "$1"
+      docker_driver "$1"
+      ;;
+    *) die "usage: docker up|down|driver hostN | docker cli hostN ARGS..." ;;
+  esac
+}
 
 # ---------------------------------------------------------------- up
 
@@ -359,6 +517,7 @@ cmd_up() {
   etcd_start
   master_start
   for i in $(seq 1 "$n"); do log "lab $id: host$i: ovsdb-server + ovs-vswitchd"; ovs_start "host$i"; done
+  for h in $(docker_hosts_wanted "$n"); do log "lab $id: $h: dockerd"; docker_start "$h"; done
   for i in $(seq 1 "$n"); do agent_start "host$i"; done
   for i in $(seq 1 "$n"); do agent_wait "host$i"; done
   up_done=1
@@ -388,6 +547,8 @@ down_lab() {
   local f ns h
   # Containers first: anything running inside them (test listeners, shells) goes by PID.
   kill_netns_pids_all "$labdir"/host*/netns/*
+  # Lab dockerds while the agents still answer their plugin calls.
+  for h in "$labdir"/host*; do [ -d "$h" ] && docker_stop_dir "$h"; done
   local specs=()
   for h in "$labdir"/host*; do [ -d "$h" ] && specs+=("$h/netagent.pid:netagent"); done
   stop_pidfiles TERM "${specs[@]}" "$labdir/ul/netmaster.pid:netmaster"
@@ -411,6 +572,8 @@ down_lab() {
     kill_netns_pids "/run/netns/$ns"
     ip netns del "$ns" 2>/dev/null || true
   done
+  rm -f /run/docker/plugins/np"$id"host[0-9]*.sock
+  [ ! -d "$labdir" ] || umount_under "$labdir"
   rm -rf "$labdir"
   if [ -f "$labroot/current" ] && [ "$(cat "$labroot/current")" = "$id" ]; then rm -f "$labroot/current"; fi
 }
@@ -453,6 +616,7 @@ cmd_status() {
     echo "  $h: ns $(hns $h), mgmt0 $mgmt_net.$i/24, uplink up0 (VTEP $data_net.$i/24, set by the agent), ux0 $vx_net.$i/24 (kernel VXLAN underlay)"
     echo "    ovsdb-server $(state_of "$labdir/$h/ovs/ovsdb-server.pid" ovsdb-server), ovs-vswitchd $(state_of "$labdir/$h/ovs/ovs-vswitchd.pid" ovs-vswitchd) (OVS_RUNDIR=$labdir/$h/ovs)"
     echo "    netagent $(state_of "$labdir/$h/netagent.pid" netagent), log $labdir/$h/netagent.log"
+    if docker_on "$h"; then echo "    dockerd $(state_of "$labdir/$h/dockerd.pid" dockerd), socket $(docker_sock "$h"), plugin driver $(docker_driver "$h") (scripts/lab.sh docker cli $h ...)"; fi
     for c in "$labdir/$h/netns"/*; do [ -e "$c" ] && echo "    container $(basename "$c")"; done
   done
   for c in "$labdir/externals"/*; do [ -f "$c" ] && echo "  external $(basename "$c"): $(cat "$c")"; done
@@ -618,6 +782,7 @@ case $sub in
   external) cmd_external "$@" ;;
   host) cmd_host "$@" ;;
   etcd) cmd_etcd "$@" ;;
+  docker) cmd_docker "$@" ;;
   exec)
     need_lab
     [ $# -ge 2 ] || die "usage: exec hostN|ul CMD..."

@@ -10,7 +10,7 @@ import { openStore } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import { KEYS } from '../state/keys.js';
 import { DockerEngine } from '../docker/engine.js';
-import { OvsdbClient, ensureBridge, getSwitchInfo, kernelDatapathAvailable } from '../datapath/ovs/ovsdb/index.js';
+import { OvsdbClient, ensureBridge, getSwitchInfo, kernelDatapathAvailable, waitForVswitchd } from '../datapath/ovs/ovsdb/index.js';
 import { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
 import { containerVethOffloads, type DatapathFacts } from '../datapath/offload.js';
 import { ContainerWatcher, type ContainerSource, type LocalContainer } from './containers.js';
@@ -161,6 +161,9 @@ export class Agent implements RuntimeHost {
       otherConfig: { 'disable-in-band': 'true' },
       externalIds: { [ROUND_KEY]: String(round), 'netplugin-host': opts.hostLabel },
     });
+    // The bridge's OpenFlow socket exists once vswitchd has applied it: wait, rather than
+    // fail the first round and report "not ready" for half a second.
+    await waitForVswitchd(ovsdb, 10_000).catch((err: Error) => log.warn({ err: err.message }, 'vswitchd slow to apply the bridge; rounds will retry'));
     log.info({ bridge: opts.bridge, round, ...facts }, 'bridge ready');
 
     let agent: Agent | undefined;

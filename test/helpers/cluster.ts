@@ -65,7 +65,7 @@ export interface Daemon {
 }
 
 /** Starts `bin/<name>` with args, logging to a file in `dir`. */
-export function startDaemon(name: 'netmaster' | 'netagent', args: string[], dir: string, tag = name): Daemon {
+export function startDaemon(name: 'netmaster' | 'netagent', args: string[], dir: string, tag: string = name): Daemon {
   const logFile = join(dir, `${tag}-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
   // Agents in tests never take the machine-wide socket paths unless a test asks for them.

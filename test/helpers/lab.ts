@@ -7,6 +7,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { DockerCli } from './private-docker.js';
 
 /** Repository root: the nearest enclosing directory with scripts/lab.sh (works from test/ and from compiled copies). */
 export const ROOT = ((): string => {
@@ -287,6 +288,72 @@ export class Lab {
   /** Flows of a bridge (default: the agent's) on a host's own OVS, as `ovs-ofctl dump-flows` prints them. */
   dumpFlows(host: string, bridge = 'netplugin'): string {
     return this.ovs(host, ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', bridge]).out;
+  }
+
+  /** Keys under `prefix` in the lab's etcd, read through its v3 JSON gateway from the underlay namespace. */
+  storeKeys(prefix: string): string[] {
+    const key = Buffer.from(prefix);
+    const end = Buffer.from(key);
+    end[end.length - 1]++; // range_end = the prefix with its last byte incremented: every key that starts with it
+    const body = JSON.stringify({ key: key.toString('base64'), range_end: end.toString('base64'), keys_only: true });
+    const r = runSync('ip', ['netns', 'exec', this.netnsName('ul'), 'curl', '-fsS', '--max-time', '10', '-X', 'POST', `http://${CONTROL_IP}:2379/v3/kv/range`, '-d', body]);
+    if (r.code !== 0) throw new Error(`etcd range ${prefix} failed: ${r.stderr}`);
+    const kvs = (JSON.parse(r.stdout) as { kvs?: { key: string }[] }).kvs ?? [];
+    return kvs.map((kv) => Buffer.from(kv.key, 'base64').toString('utf8')).sort();
+  }
+
+  /**
+   * Starts a dockerd of `host`'s own inside its network namespace (`scripts/lab.sh docker up`:
+   * offline image loaded) and restarts that host's agent so it serves the Docker plugin
+   * `dockerDriver(host)` and follows that engine.
+   */
+  async dockerUp(host: string): Promise<void> {
+    await this.scriptAsync(['docker', 'up', host], 300_000);
+  }
+
+  /** Removes `host`'s containers and plugin networks, stops its dockerd by PID, unmounts and deletes what it made, and restarts its agent without the plugin. */
+  async dockerDown(host: string): Promise<void> {
+    await this.scriptAsync(['docker', 'down', host], 300_000);
+  }
+
+  /** The API socket of `host`'s dockerd. */
+  dockerSocket(host: string): string {
+    return join(this.dir, host, 'docker', 'docker.sock');
+  }
+
+  /** The Docker driver (= plugin) name `host`'s agent serves: unique per lab and host, since every engine of the machine shares /run/docker/plugins. */
+  dockerDriver(host: string): string {
+    return `np${this.id}${host}`;
+  }
+
+  /** PID of `host`'s dockerd from its pidfile, if it has one. */
+  dockerdPid(host: string): number | undefined {
+    const f = join(this.dir, host, 'dockerd.pid');
+    return existsSync(f) ? Number(readFileSync(f, 'utf8').trim()) : undefined;
+  }
+
+  /** The docker CLI against `host`'s dockerd (never throws). */
+  docker(host: string, args: string[], timeoutMs = 120_000): DockerCli {
+    const r = runSync('docker', ['-H', `unix://${this.dockerSocket(host)}`, ...args], timeoutMs);
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Same as `docker`, without blocking the event loop (a listener's output is read meanwhile). */
+  async dockerAsync(host: string, args: string[], timeoutMs = 120_000): Promise<DockerCli> {
+    const r = await runAsync('docker', ['-H', `unix://${this.dockerSocket(host)}`, ...args], timeoutMs);
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Like `docker`, but throws with stderr on failure and returns trimmed stdout. */
+  dockerOk(host: string, args: string[], timeoutMs?: number): string {
+    const r = this.docker(host, args, timeoutMs);
+    if (r.code !== 0) throw new Error(`docker (${host}) ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  /** Starts a long-running docker CLI command against `host`'s dockerd (stdin stays open, e.g. for `exec -i ... nc -l`); stop it with `kill()`. */
+  spawnDocker(host: string, args: string[]): ChildProcess {
+    return spawn('docker', ['-H', `unix://${this.dockerSocket(host)}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
   /** `scripts/lab.sh status` output. */

@@ -56,7 +56,7 @@ function makeBridge(): string {
 }
 
 /** Mount points under `dir` (deepest first), from this process's mount table. */
-function mountsUnder(dir: string): string[] {
+export function mountsUnder(dir: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4])
