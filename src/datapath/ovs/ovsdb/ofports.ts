@@ -71,6 +71,7 @@ export async function waitForOfports(c: OvsdbClient, bridge: string, names: stri
       if (outcome) settleWith(outcome);
     });
   } finally {
-    await mon.cancel().catch(() => undefined);
+    // The answer is in: cancelling the monitor need not hold the caller for another round trip.
+    void mon.cancel().catch(() => undefined);
   }
 }
