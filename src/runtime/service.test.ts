@@ -153,6 +153,13 @@ describe('RuntimeService', () => {
     expect(dyn.map((d) => d.ip)).not.toContain('10.9.0.11');
   });
 
+  it('an intent endpoint matched against a stale intent is decided again on the new one', async () => {
+    host.snapshot.endpoints.set('t/n/web', { id: 't/n/web', tenant: 't', network: 'n', container: 'web', ip: '10.9.0.10', prefixLen: 27, mac: '02:02:0a:09:00:0a' });
+    await store.put(KEYS.meta, '{}');
+    expect(await svc.attach({ source: 'cni', key: 'k', containerId: 'c', intentNames: ['web'] })).toMatchObject({ fromIntent: true, ip: '10.9.0.10' });
+    expect(host.snapshot.metaRevision).toBeGreaterThan(0);
+  });
+
   it('reloads its records after a restart', async () => {
     await svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: '/proc/1/ns/net', ifName: 'eth0' });
     const again = new RuntimeService(host, pino({ level: 'silent' }));

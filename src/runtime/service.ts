@@ -318,6 +318,8 @@ export class RuntimeService implements RuntimeApi {
         const rec: Attachment = { ...base, endpointId: intentEp.id, name: intentEp.container, fromIntent: true, tenant: intentEp.tenant, network: intentEp.network, ip: intentEp.ip, prefixLen: intentEp.prefixLen, mac: intentEp.mac, gateway: net.gateway, mtu: net.mtu, ownsClaim: false };
         const res = await this.host.store.txn([intentUnchanged(desired.metaRevision)], [putRecord(rec)]);
         if (res.succeeded) return this.remember(rec);
+        // The intent moved since this view: wait for the new one, then decide again.
+        await this.host.caughtUp((await this.host.store.get(KEYS.meta))?.modRevision ?? 0);
       } else {
         if (!req.tenant || !req.network) {
           throw new NetpluginError('NP_INVALID_ARGUMENT', `network: no intent endpoint matches ${JSON.stringify(req.intentNames ?? [])} and no tenant/network was given`, { field: 'network' });
