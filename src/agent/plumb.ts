@@ -69,11 +69,14 @@ export async function attachEndpoints(
   // 1. Look inside each container once: interface names taken, default route present.
   // Hand-off veths stay in this namespace, so their containers need no look.
   const netnsList = [...new Set(items.filter((i) => !i.container.handoffPeer).map((i) => i.container.netns))];
+  // A veth left by a round that was killed half-way goes first (with its container end),
+  // so it neither blocks the interface name nor leaves a stale route behind.
+  const stale: NetlinkOp[] = items.map((i) => ({ op: 'linkDel', name: hostVethName(ctx.bridge, i.endpoint.id), ignoreMissing: true }));
   const look: NetlinkOp[] = netnsList.flatMap((netns) => [
     { op: 'linkList', netns } as NetlinkOp,
     { op: 'routeList', netns } as NetlinkOp,
   ]);
-  const seen = await runBatch(look);
+  const seen = (await runBatch([...stale, ...look])).slice(stale.length);
   const inside = new Map<string, { names: Set<string>; hasDefault: boolean; error?: string }>();
   netnsList.forEach((netns, i) => {
     const links = seen[2 * i];

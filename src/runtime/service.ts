@@ -308,7 +308,11 @@ export class RuntimeService implements RuntimeApi {
     const lost: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const desired = this.host.desired();
-      const base = { source: req.source, key: req.key, containerId: req.containerId, host: this.host.host, labels: req.labels ?? {}, createdAt: new Date().toISOString() };
+      // The netns goes into the first write: a record is never without the place to plumb it.
+      const base = {
+        source: req.source, key: req.key, containerId: req.containerId, host: this.host.host, labels: req.labels ?? {}, createdAt: new Date().toISOString(),
+        netns: req.netns, ifName: req.netns ? req.ifName : undefined, handoffPeer: req.netns ? req.handoffPeer : undefined,
+      };
       const intentEp = this.intentMatch(desired, req);
       if (intentEp) {
         const net = this.networkOf(desired, intentEp.tenant, intentEp.network);

@@ -169,8 +169,8 @@ describe('containerd `ctr run --cni` through netplugin-cni', () => {
     );
     expect(gc, gc.stdout).toMatchObject({ code: 0, stdout: '' });
     expect(await attachments()).toEqual([]);
-    await waitFor(() => ports().length === 0, 10_000, () => `ports: ${ports().join(' ')}`);
-    for (const p of hostPorts) expect(sh('ip', ['link', 'show', p], { allowFail: true })).toBe('');
+    // The agent's round removes the OVS ports first, then the veths.
+    await waitFor(() => ports().length === 0 && hostPorts.every((p) => sh('ip', ['link', 'show', p], { allowFail: true }) === ''), 10_000, () => `ports: ${ports().join(' ')}`);
     expect(await storeKeys(KEYS.operAttachmentsPrefix)).toEqual([]);
     expect(await storeKeys(KEYS.operClaimsPrefix)).toEqual([]);
     // libcni's result cache of the detached containers is the runtime's; nothing of ours is left in it.
