@@ -276,8 +276,11 @@ export class Agent implements RuntimeHost {
     });
     this.statuses = r.statuses;
     // Runtimes waiting on this round learn their outcome now; the reports for other hosts follow.
-    for (const w of this.roundWaiters.splice(0, this.currentWaiters)) w.resolve(r.statuses);
+    const answered = this.roundWaiters.splice(0, this.currentWaiters);
+    for (const w of answered) w.resolve(r.statuses);
     this.currentWaiters = 0;
+    // Let their answers go out before the store writes below (synchronous with the embedded store) hold the loop.
+    if (answered.length) await new Promise((resolve) => setImmediate(resolve));
     const writes = await this.oper.publish(r.statuses);
     this.roundsRun++;
     const summary = { round: this.roundsRun, attached: r.attached, detached: r.detached, flows: r.flows, statusWrites: writes, ms: Date.now() - started, phases: r.timings };
