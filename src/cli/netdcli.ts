@@ -1,7 +1,8 @@
 /**
  * `netdcli [--master URL] -cfg FILE [--dry-run]` replaces the desired state;
  * `-add-cfg FILE` / `-del-cfg FILE` merge a delta into it or remove what a delta names;
- * `netdcli get tenants|networks|endpoints|hosts [--json]` shows it.
+ * `netdcli get tenants|networks|endpoints|hosts [--json]` shows it; `netdcli forget-host H` drops
+ * the runtime state (CNI pods, Docker endpoints, address claims) of a host that is gone.
  */
 import { readFileSync } from 'node:fs';
 import { NetpluginError } from '../common/errors.js';
@@ -20,7 +21,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
 
-const SYNOPSIS = '[--master URL] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|intent [--json])';
+const SYNOPSIS = '[--master URL] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|intent [--json] | forget-host HOST)';
 
 async function call(master: string, method: string, path: string, body?: string): Promise<unknown> {
   let res: Response;
@@ -96,6 +97,11 @@ runMain('netdcli', async () => {
   const [verb, what] = p.positional;
   if (verb === 'get' && what === 'intent') {
     console.log(JSON.stringify(await call(master, 'GET', '/api/v1/intent'), null, 4));
+    return 0;
+  }
+  if (verb === 'forget-host' && what) {
+    const r = (await call(master, 'POST', `/api/v1/hosts/${encodeURIComponent(what)}/forget`)) as { attachments: number; claims: number; reports: number };
+    console.log(`forgot host ${what}: ${r.attachments} runtime attachment(s), ${r.claims} address claim(s), ${r.reports} endpoint report(s)`);
     return 0;
   }
   if (verb === 'get' && what && VIEWS[what]) {

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   NP_CNI_CONFIG: 'the CNI network configuration or environment is malformed (names the field)',
   NP_IPAM_DELEGATE: 'the delegated CNI IPAM plugin failed or returned an unusable result',
   NP_DOCKER_PLUGIN: 'a Docker remote-plugin request was malformed or not supported (names the field)',
+  NP_HOST_REGISTERED: 'the host still has a live (registered) agent, so its runtime state cannot be forgotten',
 } as const;
 
 /** A stable error code from the catalogue. */

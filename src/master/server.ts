@@ -9,6 +9,7 @@ import type { StateStore } from '../state/store.js';
 import { applyIntent, type ApplyResult } from './apply.js';
 import { applyDelta } from './delta.js';
 import { readViews } from './views.js';
+import { forgetHost } from './forget-host.js';
 
 /** Largest intent accepted (bytes): 10k endpoints fit comfortably. */
 const MAX_BODY = 64 * 1024 * 1024;
@@ -39,6 +40,8 @@ function statusOf(err: NetpluginError): number {
   if (err.code === 'NP_INTENT_INVALID' || err.code === 'NP_INTENT_PARSE' || err.code === 'NP_USAGE') return 400;
   if (err.code === 'NP_STORE_CONFLICT') return 409;
   if (err.code === 'NP_NOT_FOUND') return 404;
+  if (err.code === 'NP_HOST_REGISTERED') return 409;
+  if (err.code === 'NP_INVALID_ARGUMENT') return 400;
   return 500;
 }
 
@@ -85,8 +88,15 @@ export function createMasterServer(store: StateStore, log: Logger): Server {
         const what = url.pathname.split('/').filter(Boolean)[2] as 'tenants' | 'networks' | 'endpoints' | 'hosts';
         return send(res, 200, v[what]);
       }
-      default:
+      default: {
+        const forget = /^POST \/api\/v1\/hosts\/([^/]+)\/forget$/.exec(route);
+        if (forget) {
+          const r = await forgetHost(store, decodeURIComponent(forget[1]));
+          log.info(r, 'host forgotten');
+          return send(res, 200, r);
+        }
         throw new NetpluginError('NP_NOT_FOUND', `no such API: ${route}`);
+      }
     }
   }
 }

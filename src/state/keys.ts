@@ -58,6 +58,8 @@ export const KEYS = {
   /** One runtime attachment, written by the agent of host `h` (`src/runtime/types.ts` Attachment). */
   operAttachment: (h: string, source: string, key: string): string =>
     `${OPER}attachments/${seg(h)}/${seg(source)}/${seg(key)}`,
+  /** Prefix of what the Docker plugin of host `h` keeps (network bindings, IPAM pools; src/docker/plugin/keys.ts). */
+  operDockerOf: (h: string): string => `${OPER}docker/${seg(h)}/`,
   /** Prefix of every address claim (addresses taken outside the intent). */
   operClaimsPrefix: `${OPER}claims/`,
   /** Prefix of the address claims in network `n` of tenant `t`. */

@@ -227,4 +227,28 @@ describe('runtime attachments via the local API', () => {
     expect(await storeKeys(KEYS.operAttachmentsPrefix)).toEqual([]);
     expect(await storeKeys(KEYS.operClaimsPrefix)).toEqual([]);
   });
+
+  it('a host gone for good is forgotten: its attachments and claims go, and its networks can be removed', async () => {
+    const a = await attach({ key: 'left-behind', tenant: 'rt', network: 'other', netns: pods[0].netns, ifName: 'eth0' });
+    expect(a.status, JSON.stringify(a.body)).toBe(200);
+    const alive = netdcli(masterUrl, ['forget-host', 'h1']);
+    expect(alive.code).not.toBe(0);
+    expect(alive.stderr).toContain('NP_HOST_REGISTERED');
+    const withoutOther = { Tenants: [{ ...intent.Tenants[0], Networks: [intent.Tenants[0].Networks[0]] }] };
+    const refused = netdcli(masterUrl, ['-cfg', writeJson(join(dir.path, 'intent-no-other.json'), withoutOther)]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('NP_NETWORK_IN_USE');
+    // The host dies and never comes back: its registration lapses with its lease.
+    await stopDaemon(agent, true);
+    agent = undefined;
+    await waitFor(() => (JSON.parse(netdcli(masterUrl, ['get', 'hosts', '--json']).stdout) as { name: string; agent: string }[]).find((h) => h.name === 'h1')?.agent !== 'registered', 40_000, () => 'h1 no longer registered');
+    const forgot = netdcli(masterUrl, ['forget-host', 'h1']);
+    expect(forgot.code, forgot.stderr).toBe(0);
+    expect(forgot.stdout).toContain('forgot host h1: 1 runtime attachment(s), 1 address claim(s)');
+    expect(await storeKeys(KEYS.operAttachmentsPrefix)).toEqual([]);
+    expect(await storeKeys(KEYS.operClaimsPrefix)).toEqual([]);
+    expect(await storeKeys(KEYS.operEndpointsOf('h1'))).toEqual([]);
+    const applied = netdcli(masterUrl, ['-cfg', writeJson(join(dir.path, 'intent-no-other.json'), withoutOther)]);
+    expect(applied.code, applied.stderr).toBe(0);
+  });
 });

@@ -17,7 +17,7 @@ function seg(s: string): string {
 /** The plugin's key layout. */
 export const DOCKER_KEYS = {
   /** Everything the plugin of host `h` keeps. */
-  hostPrefix: (h: string): string => `${ROOT}${seg(h)}/`,
+  hostPrefix: (h: string): string => KEYS.operDockerOf(h),
   /** Prefix of the network bindings of host `h`. */
   networksOf: (h: string): string => `${ROOT}${seg(h)}/networks/`,
   /** Binding of Docker network `id` on host `h` to an intent network. */
