@@ -8,6 +8,9 @@ import { startLocalApi, type LocalApiServer } from '../agent/api/server.js';
 import { runtimeRoutes } from '../agent/api/runtime-routes.js';
 import { cniRoute } from '../cni/route.js';
 import { DEFAULT_PLUGIN_SOCKET, startDockerPlugin } from '../docker/plugin/index.js';
+import { followIntentNetworks } from '../docker/plugin/network-sync.js';
+import { KEYS } from '../state/keys.js';
+import type { NetworkState } from '../intent/types.js';
 import { DockerEngine } from '../docker/engine.js';
 
 const FLAGS: FlagSpec[] = [
@@ -25,6 +28,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'vtep-ip', kind: 'string', help: 'VTEP address IP[/PREFIX] (prefix 24 if omitted), put on <bridge>-phy', defaultText: "the intent's Hosts[].VtepIp" },
   { name: 'api-socket', kind: 'string', help: 'unix socket of the local API (CNI shim, runtimes); "none" to not serve it', defaultText: '/run/netplugin/agent.sock' },
   { name: 'docker-plugin-socket', kind: 'string', help: 'Docker remote network + IPAM plugin socket; "none" to not serve it', defaultText: '/run/docker/plugins/netplugin.sock' },
+  { name: 'docker-networks', kind: 'boolean', help: "keep a Docker network <tenant>.<network> (this agent's plugin as driver and IPAM driver) for every intent network on this host's Docker engine" },
   { name: 'resync-interval', kind: 'string', help: 'seconds between safety-net reconciles', defaultText: '30' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
@@ -39,6 +43,9 @@ runMain('netagent', async () => {
   if (!hostLabel) throw new NetpluginError('NP_USAGE', '--host-label is required (e.g. --host-label host1)');
   const resync = Number(flagString(p, 'resync-interval', '30'));
   if (!(resync > 0)) throw new NetpluginError('NP_USAGE', '--resync-interval must be a positive number of seconds');
+  if (flagBool(p, 'docker-networks') && (flagString(p, 'docker-plugin-socket') === 'none' || flagString(p, 'docker-socket') === 'none')) {
+    throw new NetpluginError('NP_USAGE', '--docker-networks needs the Docker plugin (--docker-plugin-socket) and the engine (--docker-socket)');
+  }
   const log = createLogger('netagent');
   const dockerSocket = flagString(p, 'docker-socket', '/var/run/docker.sock')!;
   const agent = await Agent.start({
@@ -66,8 +73,15 @@ runMain('netagent', async () => {
   const pluginSocket = flagString(p, 'docker-plugin-socket', DEFAULT_PLUGIN_SOCKET)!;
   if (pluginSocket !== 'none') {
     const engine = dockerSocket === 'none' ? undefined : new DockerEngine(dockerSocket);
-    closers.push(await startDockerPlugin({ socketPath: pluginSocket, api: agent.runtime, log, engine, store: agent.store, host: hostLabel }));
+    const plugin = await startDockerPlugin({ socketPath: pluginSocket, api: agent.runtime, log, engine, store: agent.store, host: hostLabel });
+    closers.push(plugin);
+    if (flagBool(p, 'docker-networks') && engine) {
+      // Docker networks are per engine: each host's agent keeps its own engine's in step with the intent.
+      const networks = async () => (await agent.store.list(KEYS.networksPrefix)).items.map((kv) => JSON.parse(kv.value) as NetworkState);
+      closers.push(await followIntentNetworks(agent.store, engine, plugin.driver, networks, log));
+    }
   }
+
   log.info({ host: hostLabel }, 'netagent running');
   const shutdown = () =>
     void Promise.allSettled(closers.map((c) => c.close()))

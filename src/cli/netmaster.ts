@@ -8,11 +8,8 @@ import { createLogger } from '../common/log.js';
 import { createMasterServer } from '../master/server.js';
 import { loadDesired } from '../master/desired-io.js';
 import { openStore } from '../state/open.js';
-import { KEYS } from '../state/keys.js';
-import type { StateStore } from '../state/store.js';
 import { DEFAULT_DOCKER_SOCKET, DockerEngine } from '../docker/engine.js';
-import { DockerNetworkSync } from '../docker/plugin/network-sync.js';
-import type { Logger } from '../common/log.js';
+import { followIntentNetworks } from '../docker/plugin/network-sync.js';
 import { runMain } from './run.js';
 
 const DEFAULT_STORE_DIR = '/var/lib/netplugin/store';
@@ -30,27 +27,6 @@ const FLAGS: FlagSpec[] = [
 ];
 
 /** Starts the Docker network sync fed from the store: a pass at start, on every network change, and periodically. */
-async function startDockerNetworkSync(store: StateStore, engine: DockerEngine, driver: string, log: Logger): Promise<{ close(): Promise<void> }> {
-  const sync = new DockerNetworkSync({
-    engine,
-    driver,
-    log: log.child({ component: 'docker-network-sync' }),
-    source: async () => (await loadDesired(store)).state?.networks ?? [],
-  });
-  const watch = await store.watch(KEYS.networksPrefix, await store.revision(), {
-    onEvents: () => sync.poke(),
-    onResync: () => sync.poke(),
-    onError: (err) => log.warn({ err: err.message }, 'docker network sync: store watch failed; the periodic pass continues'),
-  });
-  sync.start();
-  return {
-    close: async () => {
-      await watch.close();
-      await sync.stop();
-    },
-  };
-}
-
 runMain('netmaster', async () => {
   const p = parseFlags(process.argv.slice(2), FLAGS);
   if (flagBool(p, 'help')) {
@@ -73,7 +49,7 @@ runMain('netmaster', async () => {
   });
   log.info({ listen, store: flagString(p, 'store') ?? `embedded:${DEFAULT_STORE_DIR}` }, 'netmaster listening');
   const dockerSync = flagBool(p, 'docker-networks')
-    ? await startDockerNetworkSync(store, new DockerEngine(flagString(p, 'docker-socket', DEFAULT_DOCKER_SOCKET)), flagString(p, 'docker-driver', 'netplugin')!, log)
+    ? await followIntentNetworks(store, new DockerEngine(flagString(p, 'docker-socket', DEFAULT_DOCKER_SOCKET)), flagString(p, 'docker-driver', 'netplugin')!, async () => (await loadDesired(store)).state?.networks ?? [], log)
     : undefined;
   const shutdown = () => {
     server.close();

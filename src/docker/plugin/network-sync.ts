@@ -6,6 +6,8 @@
  * the label are never touched.
  */
 import type { Logger } from '../../common/log.js';
+import { KEYS } from '../../state/keys.js';
+import type { StateStore } from '../../state/store.js';
 import type { DockerEngine, DockerNetwork } from '../engine.js';
 
 /** Label that marks the networks this sync owns. */
@@ -165,4 +167,24 @@ export class DockerNetworkSync {
     }
     return report;
   }
+}
+
+/**
+ * Runs a DockerNetworkSync that passes again whenever the intent's networks change in
+ * `store` (and periodically); `source` reads the intent networks.
+ */
+export async function followIntentNetworks(store: StateStore, engine: DockerEngine, driver: string, source: DockerNetworkSyncOptions['source'], log: Logger): Promise<{ close(): Promise<void> }> {
+  const sync = new DockerNetworkSync({ engine, driver, log: log.child({ component: 'docker-network-sync' }), source });
+  const watch = await store.watch(KEYS.networksPrefix, await store.revision(), {
+    onEvents: () => sync.poke(),
+    onResync: () => sync.poke(),
+    onError: (err) => log.warn({ err: err.message }, 'docker network sync: store watch failed; the periodic pass continues'),
+  });
+  sync.start();
+  return {
+    close: async () => {
+      await watch.close();
+      await sync.stop();
+    },
+  };
 }
