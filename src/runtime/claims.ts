@@ -6,8 +6,8 @@
  * the addresses it hands out are absent — so an address can never go to both, whichever
  * commits first.
  */
-import { KEYS } from '../state/keys.js';
-import type { Compare, Op } from '../state/store.js';
+import { KEYS, parseOperKey } from '../state/keys.js';
+import type { Compare, KeyValue, Op, StateStore } from '../state/store.js';
 
 /** The value stored under a claim key. */
 export interface ClaimValue {
@@ -31,4 +31,35 @@ export function claimOps(tenant: string, network: string, ip: string, value: Cla
 /** The compare that holds only while the intent is still at `metaRevision`. */
 export function intentUnchanged(metaRevision: number): Compare {
   return { key: KEYS.meta, modRevision: metaRevision };
+}
+
+/** A claim as read from the store. */
+export interface StoredClaim {
+  ip: string;
+  owner: string;
+  kv: KeyValue;
+}
+
+/** Decodes one claim key/value; undefined for a key outside the layout or a malformed value. */
+function decodeClaim(kv: KeyValue): StoredClaim | undefined {
+  const k = parseOperKey(kv.key);
+  if (k?.kind !== 'operClaim') return undefined;
+  try {
+    const owner = (JSON.parse(kv.value) as Partial<ClaimValue>).owner;
+    return typeof owner === 'string' ? { ip: k.ids[2], owner, kv } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The claim of `ip` in tenant/network, or undefined when it is unclaimed. */
+export async function readClaim(store: StateStore, tenant: string, network: string, ip: string): Promise<StoredClaim | undefined> {
+  const kv = await store.get(KEYS.operClaim(tenant, network, ip));
+  return kv ? decodeClaim(kv) : undefined;
+}
+
+/** Every claim in tenant/network (one prefix read). */
+export async function listClaims(store: StateStore, tenant: string, network: string): Promise<StoredClaim[]> {
+  const { items } = await store.list(KEYS.operClaimsOf(tenant, network));
+  return items.map(decodeClaim).filter((c): c is StoredClaim => c !== undefined);
 }

@@ -18,7 +18,7 @@ import type { PeerSnapshot } from '../agent/peers.js';
 import type { EndpointStatus } from '../agent/reconcile.js';
 import type { LocalContainer } from '../agent/containers.js';
 import { checkRequestedAddress, inSubnet, lowestFreeAddress } from './addresses.js';
-import { attachmentOwner, claimOps, intentUnchanged, type ClaimValue } from './claims.js';
+import { attachmentOwner, claimOps, intentUnchanged, listClaims, readClaim, type ClaimValue } from './claims.js';
 import type { AttachRequest, Attachment, AttachmentStatus, CheckResult, RuntimeApi, RuntimeNetwork, RuntimeSource } from './types.js';
 
 /** What the service needs from the agent it runs in. */
@@ -193,24 +193,23 @@ export class RuntimeService implements RuntimeApi {
       const prefixLen = Number(net.subnet.split('/')[1]);
       if (ip !== undefined) {
         checkRequestedAddress(ip, net.subnet, net.gateway, 'ip');
-        const existing = await this.claimOwner(tenant, network, ip);
+        const existing = (await readClaim(this.host.store, tenant, network, ip))?.owner;
         if (existing === owner) return { ip, prefixLen, gateway: net.gateway };
       }
       const chosen = ip ?? this.pickAddress(desired, net, lost);
       const value: ClaimValue = { owner, host: this.host.host, at: new Date().toISOString() };
       const done = await this.tryClaim(desired, net, chosen, ip !== undefined, value, []);
       if (done === 'ok') return { ip: chosen, prefixLen, gateway: net.gateway };
-      if (done === 'taken') lost.push(chosen, ...(await this.host.store.list(KEYS.operClaimsOf(net.tenant, net.name))).items.map((kv) => decodeURIComponent(kv.key.slice(kv.key.lastIndexOf('/') + 1))));
+      if (done === 'taken') lost.push(chosen, ...(await listClaims(this.host.store, net.tenant, net.name)).map((c) => c.ip));
       if (attempt >= MAX_TXN_ATTEMPTS) throw conflict();
     }
   }
 
   /** Releases `owner`'s claim of `ip`; no-op when it is not theirs. */
   async releaseAddress(tenant: string, network: string, owner: string, ip: string): Promise<void> {
-    const key = KEYS.operClaim(tenant, network, ip);
-    const kv = await this.host.store.get(key);
-    if (!kv || (JSON.parse(kv.value) as ClaimValue).owner !== owner) return;
-    await this.host.store.txn([{ key, value: kv.value }], [{ type: 'delete', key }]);
+    const claim = await readClaim(this.host.store, tenant, network, ip);
+    if (claim?.owner !== owner) return;
+    await this.host.store.txn([{ key: claim.kv.key, modRevision: claim.kv.modRevision }], [{ type: 'delete', key: claim.kv.key }]);
   }
 
   // --- internals -------------------------------------------------------------------------
@@ -272,11 +271,6 @@ export class RuntimeService implements RuntimeApi {
     return ip;
   }
 
-  private async claimOwner(tenant: string, network: string, ip: string): Promise<string | undefined> {
-    const kv = await this.host.store.get(KEYS.operClaim(tenant, network, ip));
-    return kv ? (JSON.parse(kv.value) as ClaimValue).owner : undefined;
-  }
-
   /**
    * One claim transaction (plus `extraOps`): 'ok', or why the caller must retry — 'taken' (a
    * dynamic choice lost a race) or 'stale' (the intent moved); throws NP_ADDRESS_IN_USE for a
@@ -292,7 +286,7 @@ export class RuntimeService implements RuntimeApi {
       const c = claimOps(net.tenant, net.name, ip, value);
       const res = await this.host.store.txn([...c.compares, intentUnchanged(desired.metaRevision), ...extraCompares], [...c.ops, ...extraOps]);
       if (res.succeeded) return 'ok';
-      const owner = await this.claimOwner(net.tenant, net.name, ip);
+      const owner = (await readClaim(this.host.store, net.tenant, net.name, ip))?.owner;
       if (owner !== undefined && isStatic) throw new NetpluginError('NP_ADDRESS_IN_USE', `address ${ip} in ${net.id} is already in use (by ${owner})`, { network: net.id, ip, owner });
       if (owner !== undefined) return 'taken';
       await this.host.caughtUp((await this.host.store.get(KEYS.meta))?.modRevision ?? 0);
@@ -333,10 +327,11 @@ export class RuntimeService implements RuntimeApi {
         const common = { ...base, endpointId: `${net.tenant}/${net.name}/${name}`, name, fromIntent: false, tenant: net.tenant, network: net.name, mtu: net.mtu };
         if (req.ipClaimedBy) {
           const ip = req.ip!;
-          const owner2 = await this.claimOwner(net.tenant, net.name, ip);
-          if (owner2 !== req.ipClaimedBy) throw new NetpluginError('NP_ADDRESS_IN_USE', `ip: ${ip} in ${net.id} is not claimed by ${req.ipClaimedBy}${owner2 ? ` (held by ${owner2})` : ''}`, { field: 'ip' });
+          const claim = await readClaim(this.host.store, net.tenant, net.name, ip);
+          if (claim?.owner !== req.ipClaimedBy) throw new NetpluginError('NP_ADDRESS_IN_USE', `ip: ${ip} in ${net.id} is not claimed by ${req.ipClaimedBy}${claim ? ` (held by ${claim.owner})` : ''}`, { field: 'ip' });
           const rec: Attachment = { ...common, ip, prefixLen: prefixOf(net), mac: req.mac ?? macFromIp(ipToInt(ip)!), gateway: net.gateway, claimOwner: req.ipClaimedBy, ownsClaim: false };
-          const res = await this.host.store.txn([{ key: KEYS.operClaim(net.tenant, net.name, ip), value: (await this.host.store.get(KEYS.operClaim(net.tenant, net.name, ip)))!.value }], [putRecord(rec)]);
+          // The record stands only while the claim it uses is the one just read.
+          const res = await this.host.store.txn([{ key: claim.kv.key, modRevision: claim.kv.modRevision }], [putRecord(rec)]);
           if (res.succeeded) return this.remember(rec);
         } else if (req.externalAddress && !inSubnet(req.externalAddress.ip, net.subnet)) {
           const x = req.externalAddress;
@@ -353,7 +348,7 @@ export class RuntimeService implements RuntimeApi {
           const done = await this.tryClaim(desired, net, ip, wanted !== undefined, value, [putRecord(rec)]);
           if (done === 'ok') return this.remember(rec);
           // The watched view of claims lags: read them all, then choose around them.
-          if (done === 'taken') lost.push(ip, ...(await this.host.store.list(KEYS.operClaimsOf(net.tenant, net.name))).items.map((kv) => decodeURIComponent(kv.key.slice(kv.key.lastIndexOf('/') + 1))));
+          if (done === 'taken') lost.push(ip, ...(await listClaims(this.host.store, net.tenant, net.name)).map((c) => c.ip));
         }
       }
       if (attempt >= MAX_TXN_ATTEMPTS) throw conflict();

@@ -13,7 +13,8 @@ import type { Logger } from '../../common/log.js';
 import type { DockerEngine, DockerNetwork } from '../engine.js';
 import type { RuntimeApi } from '../../runtime/types.js';
 import type { StateStore } from '../../state/store.js';
-import { claimOwnerTime, isOurClaimOwner, listClaims } from './claims.js';
+import { claimOwnerTime, isOurClaimOwner } from './claims.js';
+import { listClaims } from '../../runtime/claims.js';
 import type { DockerPluginState } from './state.js';
 
 /** What one clean-up pass did. */

@@ -4,7 +4,8 @@
  * intent endpoints and CNI pods never get the same address.
  */
 import { NetpluginError } from '../../common/errors.js';
-import { claimOwnerOf, isOurClaimOwner, newClaimOwner } from './claims.js';
+import { isOurClaimOwner, newClaimOwner } from './claims.js';
+import { readClaim } from '../../runtime/claims.js';
 import { requireReady, type Handler, type PluginContext } from './context.js';
 import { GATEWAY_REQUEST, optString, optStringMap, reqString, type Body } from './protocol.js';
 import { DEFAULT_ADDRESS_SPACE, findNetwork, parsePoolId, poolIdOf, prefixLenOf, resolvePool } from './resolve.js';
@@ -80,7 +81,7 @@ export function ipamHandlers(ctx: PluginContext): Record<string, Handler> {
       const { tenant, network } = parsePoolId(M, poolId);
       const n = api.networks().find((x) => x.tenant === tenant && x.name === network);
       if (n && ip === n.gateway) return {};
-      const owner = await claimOwnerOf(ctx.store, tenant, network, ip);
+      const owner = (await readClaim(ctx.store, tenant, network, ip))?.owner;
       if (!isOurClaimOwner(ctx.host, owner)) {
         // Already released, or the address belongs to someone else (intent, CNI): nothing of ours to free.
         log.debug({ poolId, ip, owner }, 'docker ipam: release of an address we do not hold');

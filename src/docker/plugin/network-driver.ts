@@ -8,7 +8,8 @@
  */
 import { NetpluginError } from '../../common/errors.js';
 import type { AttachRequest, AttachmentStatus } from '../../runtime/types.js';
-import { claimOwnerOf, isOurClaimOwner } from './claims.js';
+import { isOurClaimOwner } from './claims.js';
+import { readClaim } from '../../runtime/claims.js';
 import { requireReady, type Handler, type PluginContext } from './context.js';
 import { genericOptions, ipamDataList, optObject, optString, reqString, splitAddress, type Body } from './protocol.js';
 import { resolveCreateNetwork } from './resolve.js';
@@ -53,7 +54,7 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
       req.ip = ip;
       if (b.ipam === 'netplugin') {
         // RequestAddress claimed it already: the attachment uses that claim.
-        const owner = await claimOwnerOf(ctx.store, b.tenant, b.network, ip);
+        const owner = (await readClaim(ctx.store, b.tenant, b.network, ip))?.owner;
         if (isOurClaimOwner(ctx.host, owner)) req.ipClaimedBy = owner;
       }
     }
