@@ -12,7 +12,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { IMAGE, waitFor } from './cluster.js';
+import { IMAGE, sh, stopDaemon, waitFor, type Daemon } from './cluster.js';
 
 /** Result of one docker CLI call. */
 export interface DockerCli {
@@ -140,4 +140,31 @@ export async function startPrivateDocker(dir: string): Promise<PrivateDocker> {
       }
     },
   };
+}
+
+/** What a test built around a private dockerd and a real agent: all optional, for clean-up after a failed start. */
+export interface DockerTestbed {
+  dk?: PrivateDocker;
+  agent?: Daemon;
+  master?: Daemon;
+  pluginSock: string;
+  bridge: string;
+  dir: { cleanup(): void };
+}
+
+/**
+ * Tears such a test down: containers first (their endpoints go through the plugin while the
+ * agent is still up), then the daemons by PID, the engine, the plugin socket, the bridge.
+ */
+export async function destroyDockerTestbed(t: DockerTestbed): Promise<void> {
+  if (t.dk) {
+    const ids = t.dk.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
+    if (ids.length) t.dk.docker(['rm', '-f', ...ids]);
+  }
+  await stopDaemon(t.agent);
+  await stopDaemon(t.master);
+  await t.dk?.destroy();
+  rmSync(t.pluginSock, { force: true });
+  sh('ovs-vsctl', ['--if-exists', 'del-br', t.bridge], { allowFail: true });
+  t.dir.cleanup();
 }

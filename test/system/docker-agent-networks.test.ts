@@ -5,11 +5,10 @@
  * unique driver name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { IMAGE, freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon, storeKeys } from '../helpers/cluster.js';
+import { IMAGE, freePort, netdcli, runId, startDaemon, tempDir, waitFor, writeJson, type Daemon, storeKeys } from '../helpers/cluster.js';
 import { agentApi } from '../helpers/agent-api.js';
-import { startPrivateDocker, type PrivateDocker } from '../helpers/private-docker.js';
+import { destroyDockerTestbed, startPrivateDocker, type PrivateDocker } from '../helpers/private-docker.js';
 import { KEYS } from '../../src/state/keys.js';
 
 const id = runId();
@@ -44,18 +43,7 @@ beforeAll(async () => {
   await waitFor(async () => (await agentApi(apiSock, 'GET', '/v1/status').catch(() => undefined))?.body?.ready === true, 60_000, () => `agent ready\n${agent?.log().slice(-2000)}`);
 }, 240_000);
 
-afterAll(async () => {
-  if (dk) {
-    const ids = dk.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
-    if (ids.length) dk.docker(['rm', '-f', ...ids]);
-  }
-  await stopDaemon(agent);
-  await stopDaemon(master);
-  await dk?.destroy();
-  rmSync(pluginSock, { force: true });
-  sh('ovs-vsctl', ['--if-exists', 'del-br', bridge], { allowFail: true });
-  dir.cleanup();
-}, 180_000);
+afterAll(() => destroyDockerTestbed({ dk, agent, master, pluginSock, bridge, dir }), 180_000);
 
 describe('netagent --docker-networks', () => {
   it("keeps a Docker network per intent network on the agent's engine, usable at once", async () => {

@@ -10,12 +10,12 @@
  * in /run/docker/plugins, shared with the machine's engine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { IMAGE, freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon, storeKeys as clusterStoreKeys } from '../helpers/cluster.js';
 import { agentApi } from '../helpers/agent-api.js';
-import { startPrivateDocker, type PrivateDocker } from '../helpers/private-docker.js';
+import { destroyDockerTestbed, startPrivateDocker, type PrivateDocker } from '../helpers/private-docker.js';
 import { KEYS } from '../../src/state/keys.js';
 import { DOCKER_KEYS } from '../../src/docker/plugin/keys.js';
 
@@ -125,19 +125,7 @@ beforeAll(async () => {
   await waitReady();
 }, 240_000);
 
-afterAll(async () => {
-  // Containers first (their endpoints go through the plugin while the agent is still up).
-  if (dk) {
-    const ids = dk.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
-    if (ids.length) dk.docker(['rm', '-f', ...ids]);
-  }
-  await stopDaemon(agent);
-  await stopDaemon(master);
-  await dk?.destroy();
-  rmSync(pluginSock, { force: true });
-  sh('ovs-vsctl', ['--if-exists', 'del-br', bridge], { allowFail: true });
-  dir.cleanup();
-}, 180_000);
+afterAll(() => destroyDockerTestbed({ dk, agent, master, pluginSock, bridge, dir }), 180_000);
 
 describe('Docker remote plugin through the docker CLI', () => {
   it('serves a root-owned 0660 socket that dockerd activates for `network create` with our IPAM', () => {
