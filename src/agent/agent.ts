@@ -68,7 +68,6 @@ export class Agent implements RuntimeHost {
   private roundWaiters: { resolve: (s: ReadonlyMap<string, EndpointStatus>) => void }[] = [];
   /** How many of `roundWaiters` (the oldest) the running round answers. */
   private currentWaiters = 0;
-  private effective?: { desired: DesiredSnapshot; revision: number; runtimeKey: string; value: DesiredSnapshot };
   private dirty = false;
   private started = false;
   private roundsRun = 0;
@@ -338,15 +337,9 @@ export class Agent implements RuntimeHost {
     const desired = this.desiredCache.current();
     const extra = this.runtime.runtimeEndpoints();
     if (extra.length === 0) return desired;
-    const runtimeKey = JSON.stringify(extra);
-    const c = this.effective;
-    // The cache's snapshot is updated in place, so its revision (not its identity) says whether it changed.
-    if (c && c.desired === desired && c.revision === desired.revision && c.runtimeKey === runtimeKey) return c.value;
     const endpoints = new Map(desired.endpoints);
     for (const e of extra) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
-    const value = { ...desired, endpoints };
-    this.effective = { desired, revision: desired.revision, runtimeKey, value };
-    return value;
+    return { ...desired, endpoints };
   }
 
   private async connectOpenflow(): Promise<OpenFlowConnection> {
