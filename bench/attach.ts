@@ -15,7 +15,9 @@ import { median, percentile, row, type BenchRow } from './lib.js';
 import { reconcileRound } from '../src/agent/reconcile.js';
 import type { DesiredSnapshot } from '../src/agent/desired.js';
 import type { LocalContainer } from '../src/agent/containers.js';
-import { OvsdbClient, ensureBridge, deleteBridge } from '../src/datapath/ovs/ovsdb/index.js';
+import { OvsdbClient, OvsdbVswitch, ensureBridge, deleteBridge } from '../src/datapath/ovs/ovsdb/index.js';
+import { nativeKernel } from '../src/datapath/kernel/index.js';
+import { HostLinks } from '../src/agent/host-links.js';
 import { OpenFlowConnection } from '../src/datapath/ovs/openflow/index.js';
 import { FlowSyncer } from '../src/datapath/ovs/flow-sync.js';
 import type { EndpointState, NetworkState } from '../src/intent/types.js';
@@ -52,14 +54,15 @@ async function agentRounds(id: string, netns: string[]): Promise<{ oneAtATime: n
     }
     const names = netns.map((_, i) => `c${i}`);
     const desired = desiredFor(names);
-    const plumb = { ovsdb, bridge, ofportTimeoutMs: 10_000 };
+    const plumb = { vswitch: new OvsdbVswitch(ovsdb), kernel: nativeKernel, bridge, ofportTimeoutMs: 10_000 };
+    const hostLinks = new HostLinks(30_000);
     // As in the agent: the bridge is read back on the first round, then rounds trust memory.
     const flows = new FlowSyncer(30_000);
     const run = async (count: number) => {
       const containers = new Map<string, LocalContainer>();
       for (let i = 0; i < count; i++) containers.set(names[i], { id: `cid-${i}`, name: names[i], pid: 0, netns: `/run/netns/${netns[i]}`, source: 'netns' });
       const t0 = process.hrtime.bigint();
-      const r = await reconcileRound({ host: 'bench', desired, containers, sourceKnown: () => true, plumb, openflow: conn!, flows, round: 1 });
+      const r = await reconcileRound({ host: 'bench', desired, containers, sourceKnown: () => true, plumb, openflow: conn!, flows, hostLinks, round: 1 });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const errors = [...r.statuses.values()].filter((s) => s.status !== 'attached');
       if (errors.length) throw new Error(`attach failed: ${errors[0].error}`);

@@ -10,7 +10,7 @@ import { openStore } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import { KEYS } from '../state/keys.js';
 import { DockerEngine } from '../docker/engine.js';
-import { OvsdbClient, ensureBridge, getSwitchInfo, kernelDatapathAvailable, waitForVswitchd } from '../datapath/ovs/ovsdb/index.js';
+import { OvsdbClient, OvsdbVswitch, getSwitchInfo, kernelDatapathAvailable, waitForVswitchd, type PortInfo, type Vswitch } from '../datapath/ovs/ovsdb/index.js';
 import { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
 import { containerVethOffloads, type DatapathFacts } from '../datapath/offload.js';
 import { ContainerWatcher, type ContainerSource, type LocalContainer } from './containers.js';
@@ -24,7 +24,8 @@ import { PeerStateCache, type PeerSnapshot } from './peers.js';
 import { HostRegistration } from './registration.js';
 import { ensureUnderlay, TunnelNeighborWarmer, type Fabric } from './underlay.js';
 import { syncKernelVxlan, type VxlanNeeds } from './kernel-vxlan.js';
-import { addrList } from '../datapath/kernel/index.js';
+import { addrList, nativeKernel, type Kernel } from '../datapath/kernel/index.js';
+import { HostLinks } from './host-links.js';
 import { NetpluginError } from '../common/errors.js';
 import { RuntimeService, type RuntimeHost } from '../runtime/service.js';
 import type { EndpointStatus } from './reconcile.js';
@@ -83,6 +84,10 @@ export class Agent implements RuntimeHost {
   private vxlanCache?: { key: string; at: number; value: Map<number, number> };
   /** Re-reads the bridge's flows at least this often; in between, rounds trust memory. */
   private readonly flows: FlowSyncer;
+  /** Likewise for the host namespace's links. */
+  private readonly hostLinks: HostLinks;
+  private readonly kernel: Kernel = nativeKernel;
+  private vswitch: Vswitch;
 
   private constructor(
     private readonly opts: AgentOptions,
@@ -96,6 +101,8 @@ export class Agent implements RuntimeHost {
     private readonly peerCache: PeerStateCache,
   ) {
     this.flows = new FlowSyncer(opts.resyncMs);
+    this.hostLinks = new HostLinks(opts.resyncMs);
+    this.vswitch = new OvsdbVswitch(ovsdb);
     this.runtime = new RuntimeService(this, opts.log.child({ part: 'runtime' }));
   }
 
@@ -151,8 +158,9 @@ export class Agent implements RuntimeHost {
       datapathType: kernelDatapathAvailable() ? 'system' : 'netdev',
       userspaceTso: sw.otherConfig['userspace-tso-enable'] === 'true',
     };
-    const round = ((await previousRound(ovsdb, opts.bridge)) + 1) & 0xffff;
-    await ensureBridge(ovsdb, {
+    const vswitch = new OvsdbVswitch(ovsdb);
+    const round = ((await previousRound(vswitch, opts.bridge)) + 1) & 0xffff;
+    await vswitch.ensureBridge({
       name: opts.bridge,
       datapathType: facts.datapathType,
       protocols: ['OpenFlow10', 'OpenFlow13', 'OpenFlow14'],
@@ -237,6 +245,7 @@ export class Agent implements RuntimeHost {
         this.flows.invalidate();
         this.fabric = undefined;
         this.vxlanCache = undefined;
+        this.hostLinks.invalidate();
         await new Promise((r) => setTimeout(r, 500));
         this.dirty = true;
       }
@@ -245,20 +254,19 @@ export class Agent implements RuntimeHost {
 
   private async roundOnce(): Promise<void> {
     // vswitchd or ovsdb-server may have restarted: reconnect rather than fail forever.
-    if (this.ovsdb.closed) this.ovsdb = await OvsdbClient.connect(join(this.opts.ovsRundir, 'db.sock'));
+    if (this.ovsdb.closed) {
+      this.ovsdb = await OvsdbClient.connect(join(this.opts.ovsRundir, 'db.sock'));
+      this.vswitch = new OvsdbVswitch(this.ovsdb);
+    }
     const openflow = await this.connectOpenflow();
     const plumb: PlumbContext = {
-      ovsdb: this.ovsdb,
+      vswitch: this.vswitch,
+      kernel: this.kernel,
       bridge: this.opts.bridge,
       // Kernel VXLAN devices take offloaded packets; only the userspace tunnel needs tx off.
       containerOffloads: (n) => containerVethOffloads(this.facts, this.kernelVtep ? 'vlan' : n.pktTagType),
       ofportTimeoutMs: 10_000,
     };
-    const fabric = await this.ensureFabric();
-    if (fabric.tunnelOfport !== undefined) {
-      const peers = this.peerCache.current();
-      this.warmer.warm([...peers.hosts.values()].filter((h) => h.host !== this.opts.hostLabel && h.vtepIp).map((h) => h.vtepIp!));
-    }
     const started = Date.now();
     const r = await reconcileRound({
       host: this.opts.hostLabel,
@@ -270,8 +278,9 @@ export class Agent implements RuntimeHost {
       flows: this.flows,
       round: this.round,
       peers: this.peerCache.current(),
-      fabric,
-      kernelVxlan: this.kernelVtep ? (needs) => this.syncVxlanDevices(needs) : undefined,
+      hostLinks: this.hostLinks,
+      fabric: (ports) => this.ensureFabric(ports),
+      kernelVxlan: this.kernelVtep ? (ports, needs) => this.syncVxlanDevices(ports, needs) : undefined,
     });
     this.statuses = r.statuses;
     // Runtimes waiting on this round learn their outcome now; the reports for other hosts follow.
@@ -292,17 +301,23 @@ export class Agent implements RuntimeHost {
   }
 
   /** Sets up (or re-checks, once per resync period) the uplink and VTEP; cheap when unchanged. */
-  private async ensureFabric(): Promise<Fabric> {
+  private async ensureFabric(ports: readonly PortInfo[]): Promise<Fabric> {
     const desired = this.desiredCache.current();
     const self = desired.hosts.get(this.opts.hostLabel);
     const uplink = this.opts.uplink ?? self?.intf;
     const vtep = this.opts.vtepIp ?? self?.vtepIp;
     const vlans = [...desired.networks.values()].filter((n) => n.pktTagType === 'vlan').map((n) => n.pktTag);
     const key = JSON.stringify([uplink, vtep, [...vlans].sort((a, b) => a - b)]);
-    if (this.fabric && this.fabric.key === key && Date.now() - this.fabric.at < this.opts.resyncMs) return this.fabric.value;
-    const value = await ensureUnderlay(this.ovsdb, { bridge: this.opts.bridge, datapathType: this.facts.datapathType, uplink, vtep, vlans });
-    if (this.fabric?.key !== key) this.warmer.reset();
-    this.fabric = { key, at: Date.now(), value };
+    if (!(this.fabric && this.fabric.key === key && Date.now() - this.fabric.at < this.opts.resyncMs)) {
+      const value = await ensureUnderlay({ vswitch: this.vswitch, kernel: this.kernel }, { bridge: this.opts.bridge, datapathType: this.facts.datapathType, uplink, vtep, vlans }, ports);
+      if (this.fabric?.key !== key) this.warmer.reset();
+      this.fabric = { key, at: Date.now(), value };
+    }
+    const value = this.fabric.value;
+    if (value.tunnelOfport !== undefined) {
+      const peers = this.peerCache.current();
+      this.warmer.warm([...peers.hosts.values()].filter((h) => h.host !== this.opts.hostLabel && h.vtepIp).map((h) => h.vtepIp!));
+    }
     return value;
   }
 
@@ -311,12 +326,13 @@ export class Agent implements RuntimeHost {
    * last applied (re-checked once per resync period and after any failed round), so rounds
    * that only attach a container do not re-read every device.
    */
-  private async syncVxlanDevices(needs: VxlanNeeds[]): Promise<Map<number, number>> {
+  private async syncVxlanDevices(ports: readonly PortInfo[], needs: VxlanNeeds[]): Promise<Map<number, number>> {
     const key = JSON.stringify(needs.map((n) => [n.key, n.vni, [...n.macs].sort()]).sort());
     const c = this.vxlanCache;
     if (c && c.key === key && Date.now() - c.at < this.opts.resyncMs) return c.value;
     this.vxlanCache = undefined;
-    const value = await syncKernelVxlan(this.ovsdb, this.opts.bridge, { dev: this.opts.vxlanDev!, vtepIp: this.kernelVtep! }, needs);
+    const ctx = { vswitch: this.vswitch, kernel: this.kernel, bridge: this.opts.bridge, underlay: { dev: this.opts.vxlanDev!, vtepIp: this.kernelVtep! } };
+    const value = await syncKernelVxlan(ctx, ports, needs);
     this.vxlanCache = { key, at: Date.now(), value };
     return value;
   }
@@ -370,11 +386,7 @@ export class Agent implements RuntimeHost {
 }
 
 /** Round number recorded on the bridge by the previous agent, or 0. */
-async function previousRound(ovsdb: OvsdbClient, bridge: string): Promise<number> {
-  const [res] = (await ovsdb.transact([{ op: 'select', table: 'Bridge', where: [['name', '==', bridge]], columns: ['external_ids'] }])) as { rows: { external_ids: unknown }[] }[];
-  const row = res.rows[0];
-  if (!row) return 0;
-  const pairs = (row.external_ids as ['map', [string, string][]])[1];
-  const found = pairs.find(([k]) => k === ROUND_KEY);
-  return found ? Number(found[1]) || 0 : 0;
+async function previousRound(vswitch: Vswitch, bridge: string): Promise<number> {
+  const ids = await vswitch.bridgeExternalIds(bridge);
+  return Number(ids?.[ROUND_KEY] ?? 0) || 0;
 }

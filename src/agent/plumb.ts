@@ -4,8 +4,8 @@
  * transaction for all the ports, whatever the number of endpoints.
  */
 import type { EndpointState, NetworkState } from '../intent/types.js';
-import { runBatch, type LinkInfo, type NetlinkOp, type OpResult, type RouteInfo } from '../datapath/kernel/index.js';
-import { addPorts, deletePorts, waitForOfports, type OvsdbClient, type PortInfo } from '../datapath/ovs/ovsdb/index.js';
+import type { Kernel, LinkInfo, NetlinkOp, OpResult, RouteInfo } from '../datapath/kernel/index.js';
+import type { PortInfo, PortSpec, Vswitch } from '../datapath/ovs/ovsdb/index.js';
 import { EXT, freeEthName, hostVethName, linkSignature } from './names.js';
 import type { LocalContainer } from './containers.js';
 
@@ -21,7 +21,8 @@ export type AttachOutcome = { ok: true; ofport: number; portName: string; ifName
 
 /** Everything plumbing needs from the agent. */
 export interface PlumbContext {
-  ovsdb: OvsdbClient;
+  vswitch: Vswitch;
+  kernel: Kernel;
   bridge: string;
   /** Features to set on the container-side veth of an endpoint of `network` (undefined: leave as created). */
   containerOffloads?: (network: NetworkState) => Record<string, boolean> | undefined;
@@ -53,6 +54,8 @@ export interface PlannedPort {
 
 /**
  * Attaches every item; failures are per item and leave nothing of that item behind.
+ * `hostLinks`, when known, names the links of the host namespace: a leftover veth of an
+ * item is deleted only if it is there.
  * `whileWaiting` runs once the ports are committed to OVSDB, while vswitchd adds them, with
  * the ofports they were requested at — flows can go in meanwhile, as OVS accepts flows for
  * ports it does not have yet.
@@ -62,6 +65,7 @@ export async function attachEndpoints(
   items: AttachItem[],
   existingPorts: PortInfo[],
   whileWaiting?: (planned: Map<string, PlannedPort>) => Promise<void>,
+  hostLinks?: ReadonlySet<string>,
 ): Promise<Map<string, AttachOutcome>> {
   const outcomes = new Map<string, AttachOutcome>();
   if (items.length === 0) return outcomes;
@@ -71,12 +75,18 @@ export async function attachEndpoints(
   const netnsList = [...new Set(items.filter((i) => !i.container.handoffPeer).map((i) => i.container.netns))];
   // A veth left by a round that was killed half-way goes first (with its container end),
   // so it neither blocks the interface name nor leaves a stale route behind.
-  const stale: NetlinkOp[] = items.map((i) => ({ op: 'linkDel', name: hostVethName(ctx.bridge, i.endpoint.id), ignoreMissing: true }));
+  // With the host's links known (`hostLinks`), only those that exist are deleted.
+  const mayExist = (name: string) => !hostLinks || hostLinks.has(name);
+  const stale: NetlinkOp[] = items
+    .flatMap((i) => [hostVethName(ctx.bridge, i.endpoint.id), ...(i.container.handoffPeer ? [i.container.handoffPeer] : [])])
+    .filter(mayExist)
+    .map((name): NetlinkOp => ({ op: 'linkDel', name, ignoreMissing: true }));
   const look: NetlinkOp[] = netnsList.flatMap((netns) => [
     { op: 'linkList', netns } as NetlinkOp,
     { op: 'routeList', netns } as NetlinkOp,
   ]);
-  const seen = (await runBatch([...stale, ...look])).slice(stale.length);
+  const first = [...stale, ...look];
+  const seen = first.length ? (await ctx.kernel.run(first)).slice(stale.length) : [];
   const inside = new Map<string, { names: Set<string>; hasDefault: boolean; error?: string }>();
   netnsList.forEach((netns, i) => {
     const links = seen[2 * i];
@@ -98,8 +108,6 @@ export async function attachEndpoints(
     if (peer) {
       const from = ops.length;
       ops.push(
-        { op: 'linkDel', name: portName, ignoreMissing: true },
-        { op: 'linkDel', name: peer, ignoreMissing: true },
         { op: 'createVeth', name: portName, peerName: peer, mtu: item.network.mtu, peerMac: item.endpoint.mac },
         { op: 'linkSet', name: portName, up: true },
       );
@@ -123,7 +131,6 @@ export async function attachEndpoints(
     const netns = item.container.netns;
     const from = ops.length;
     ops.push(
-      { op: 'linkDel', name: portName, ignoreMissing: true },
       { op: 'createVeth', name: portName, peerName: ifName, peerNetns: netns, mtu: item.network.mtu, peerMac: item.endpoint.mac },
       { op: 'linkSet', name: portName, up: true },
       { op: 'addrAdd', netns, name: ifName, cidr: `${item.endpoint.ip}/${item.endpoint.prefixLen}` },
@@ -137,7 +144,7 @@ export async function attachEndpoints(
     }
     spans.push({ item, portName, ifName, from, to: ops.length });
   }
-  const results = await runBatch(ops);
+  const results = await ctx.kernel.run(ops);
   const created: typeof spans = [];
   const undo: NetlinkOp[] = [];
   for (const s of spans) {
@@ -148,14 +155,14 @@ export async function attachEndpoints(
       if (s.item.container.handoffPeer) undo.push({ op: 'linkDel', name: s.item.container.handoffPeer, ignoreMissing: true });
     } else created.push(s);
   }
-  if (undo.length) await runBatch(undo);
+  if (undo.length) await ctx.kernel.run(undo);
   if (created.length === 0) return outcomes;
 
   // 3. One OVSDB transaction for all new ports, with fixed ofport numbers.
   const numbers = freeOfports(existingPorts, created.length);
-  await addPorts(
-    ctx.ovsdb,
-    ctx.bridge,
+  await commitPorts(
+    ctx,
+    created.map((s) => [s.portName, ...(s.item.container.handoffPeer ? [s.item.container.handoffPeer] : [])]),
     created.map((s, i) => ({
       name: s.portName,
       ofportRequest: numbers[i],
@@ -173,7 +180,7 @@ export async function attachEndpoints(
   );
   const planned = new Map(created.map((s, i) => [s.item.endpoint.id, { ofport: numbers[i], portName: s.portName, ifName: s.ifName }]));
   const [waited, sideWork] = await Promise.allSettled([
-    waitForOfports(ctx.ovsdb, ctx.bridge, created.map((s) => s.portName), ctx.ofportTimeoutMs),
+    ctx.vswitch.waitForOfports(ctx.bridge, created.map((s) => s.portName), ctx.ofportTimeoutMs),
     whileWaiting?.(planned),
   ]);
   let ofports: Map<string, number>;
@@ -193,9 +200,22 @@ export async function attachEndpoints(
   return outcomes;
 }
 
+/**
+ * Adds the ports in one transaction; if that fails, the veths made for them (`veths`, per
+ * port) are deleted before the error goes up, so a failed attach leaves nothing behind.
+ */
+async function commitPorts(ctx: PlumbContext, veths: string[][], specs: PortSpec[]): Promise<void> {
+  try {
+    await ctx.vswitch.addPorts(ctx.bridge, specs);
+  } catch (err) {
+    await ctx.kernel.run(veths.flat().map((name): NetlinkOp => ({ op: 'linkDel', name, ignoreMissing: true })));
+    throw err;
+  }
+}
+
 /** Removes ports from the bridge (one transaction) and deletes their host-side veths. */
 export async function detachPorts(ctx: PlumbContext, names: string[]): Promise<void> {
   if (names.length === 0) return;
-  await deletePorts(ctx.ovsdb, ctx.bridge, names);
-  await runBatch(names.map((name) => ({ op: 'linkDel', name, ignoreMissing: true }) as NetlinkOp));
+  await ctx.vswitch.deletePorts(ctx.bridge, names);
+  await ctx.kernel.run(names.map((name): NetlinkOp => ({ op: 'linkDel', name, ignoreMissing: true })));
 }

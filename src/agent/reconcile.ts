@@ -5,13 +5,14 @@
  * from observation, so a round interrupted by kill -9 is finished by the next agent.
  */
 import type { EndpointState, NetworkState } from '../intent/types.js';
-import { linkList } from '../datapath/kernel/index.js';
-import { listPorts, type PortInfo } from '../datapath/ovs/ovsdb/index.js';
-import type { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
+import type { PortInfo } from '../datapath/ovs/ovsdb/index.js';
+import type { OpenFlowSwitch } from '../datapath/ovs/openflow/index.js';
 import type { FlowSyncer, SyncStats } from '../datapath/ovs/flow-sync.js';
 import { desiredPipeline, networkKey, type HostView, type LocalNetwork, type RemoteEndpoint } from '../datapath/ovs/pipeline/index.js';
 import type { PeerSnapshot } from './peers.js';
 import type { VxlanNeeds } from './kernel-vxlan.js';
+import type { Fabric } from './underlay.js';
+import { HostLinks } from './host-links.js';
 import type { LocalContainer } from './containers.js';
 import type { DesiredSnapshot } from './desired.js';
 import { EXT, gatewayMac, linkSignature } from './names.js';
@@ -37,18 +38,24 @@ export interface RoundInput {
   /** False for a container source that cannot see its runtime: its ports are not detached for lack of a container. */
   sourceKnown: (kind: LocalContainer['source']) => boolean;
   plumb: PlumbContext;
-  openflow: OpenFlowConnection;
+  openflow: OpenFlowSwitch;
   flows: FlowSyncer;
   round: number;
   /** Other hosts' registrations and attachments (for VXLAN/VLAN across hosts). */
   peers?: PeerSnapshot;
-  /** Ports toward other hosts, when this host has them. */
-  fabric?: { tunnelOfport?: number; uplinkOfport?: number };
+  /** The host namespace's links, kept between rounds (default: read afresh). */
+  hostLinks?: HostLinks;
+  /**
+   * Sets up (or re-checks) the ports toward other hosts, given the bridge's ports as this
+   * round listed them; absent: the host has none.
+   */
+  fabric?: (ports: readonly PortInfo[]) => Promise<Fabric>;
   /**
    * Sets up kernel VXLAN devices for the VXLAN networks that have local ports (the fast
-   * path); returns network key → ofport. Absent: VXLAN uses the userspace tunnel port.
+   * path), given the bridge's ports; returns network key → ofport. Absent: VXLAN uses the
+   * userspace tunnel port.
    */
-  kernelVxlan?: (needs: VxlanNeeds[]) => Promise<Map<number, number>>;
+  kernelVxlan?: (ports: readonly PortInfo[], needs: VxlanNeeds[]) => Promise<Map<number, number>>;
 }
 
 /** What a round did. */
@@ -90,10 +97,11 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     if (c && desired.networks.has(`${ep.tenant}/${ep.network}`)) wanted.set(ep.id, { ep, container: c });
   }
 
-  // One OVSDB read and one dump of this namespace's links (which host-side veths still exist), together.
-  const [allPorts, links] = await Promise.all([listPorts(plumb.ovsdb, plumb.bridge), linkList({})]);
+  // The bridge's ports, listed once for the whole round, and which host-side veths still exist.
+  const links = input.hostLinks ?? new HostLinks(0);
+  const [allPorts, hostLinks] = await Promise.all([plumb.vswitch.listPorts(plumb.bridge), links.current(plumb.kernel)]);
+  const fabric = (await input.fabric?.(allPorts)) ?? {};
   const ports = allPorts.filter((p) => p.externalIds[EXT.endpoint] !== undefined);
-  const hostLinks = new Set(links.map((l) => l.name));
   const linkExists = new Map(ports.map((p) => [p.name, hostLinks.has(p.name)]));
 
   const observe = clock();
@@ -116,6 +124,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     remove.push(p.name);
   }
   await detachPorts(plumb, remove);
+  links.removed(remove);
   const detach = clock();
 
   const toAttach: AttachItem[] = [];
@@ -148,12 +157,12 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     const needs = new Map<number, VxlanNeeds>();
     for (const n of networks.values()) if (n.pktTagType === 'vxlan') needs.set(n.key, { key: n.key, vni: n.pktTag, macs: new Map() });
     for (const r of remoteEndpoints(input, networks)) if (r.vtepIp) needs.get(r.network.key)?.macs.set(r.mac, r.vtepIp);
-    vxlanDevices = await input.kernelVxlan([...needs.values()]);
+    vxlanDevices = await input.kernelVxlan(allPorts, [...needs.values()]);
   }
   /** The host view and statuses for the kept ports plus `attached` (new ports by endpoint id). */
   const viewWith = (attached: Map<string, PlannedPort>, failed: Map<string, string>) => {
     const statuses = new Map<string, EndpointStatus>();
-    const view: HostView = { ports: [], remotes: [], tunnelOfport: input.fabric?.tunnelOfport, uplinkOfport: input.fabric?.uplinkOfport, vxlanDevices };
+    const view: HostView = { ports: [], remotes: [], tunnelOfport: fabric.tunnelOfport, uplinkOfport: fabric.uplinkOfport, vxlanDevices };
     for (const [id, p] of keep) {
       const ep = desired.endpoints.get(id);
       if (!ep || !desired.networks.has(`${ep.tenant}/${ep.network}`)) continue;
@@ -178,10 +187,17 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   // Flows for new ports go in while vswitchd adds the ports (they name the requested ofports).
   let flows: SyncStats | undefined;
   let flowsFor: Map<string, PlannedPort> | undefined;
-  const outcomes = await attachEndpoints(plumb, toAttach, remaining, async (planned) => {
-    flowsFor = planned;
-    flows = await input.flows.sync(input.openflow, desiredPipeline(viewWith(planned, new Map()).view, input.round));
-  });
+  // Veths just deleted above are known gone, so they are not deleted again.
+  const outcomes = await attachEndpoints(
+    plumb,
+    toAttach,
+    remaining,
+    async (planned) => {
+      flowsFor = planned;
+      flows = await input.flows.sync(input.openflow, desiredPipeline(viewWith(planned, new Map()).view, input.round));
+    },
+    hostLinks,
+  );
   const attach = clock();
   const done = new Map<string, PlannedPort>();
   const failed = new Map<string, string>();
@@ -189,6 +205,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     if (o.ok) done.set(id, { ofport: o.ofport, portName: o.portName, ifName: o.ifName });
     else failed.set(id, o.error);
   }
+  links.added([...done.values()].map((p) => p.portName));
   const { view, statuses } = viewWith(done, failed);
   // Sync (again) unless the flows already installed were computed from exactly this outcome.
   const asPlanned = flowsFor !== undefined && flowsFor.size === done.size && [...done].every(([id, p]) => flowsFor!.get(id)?.ofport === p.ofport);

@@ -1,12 +1,12 @@
 /**
- * The host's connection to other hosts (LAB.md, userspace datapath): a second bridge
+ * The host's connection to other hosts (docs/datapath.md, userspace datapath): a second bridge
  * `<bridge>-phy` (a plain learning switch) holds the uplink NIC and carries the VTEP
  * address on its internal port; the integration bridge reaches it through a patch pair
  * (VLAN networks, tagged) and holds one flow-based VXLAN port (VXLAN networks). The uplink
  * is a trunk carrying untagged underlay traffic (VLAN 0) and exactly the allocated VLANs.
  */
-import { addrAdd, linkGet, linkSet } from '../datapath/kernel/index.js';
-import { addPorts, ensureBridge, listPorts, waitForVswitchd, type OvsdbClient } from '../datapath/ovs/ovsdb/index.js';
+import { runOneOn, type Kernel, type LinkInfo } from '../datapath/kernel/index.js';
+import type { PortInfo, PortSpec, Vswitch } from '../datapath/ovs/ovsdb/index.js';
 import { createSocket } from 'node:dgram';
 import { NetpluginError } from '../common/errors.js';
 
@@ -37,13 +37,23 @@ export function underlayNames(bridge: string): { phy: string; patchUp: string; p
   return { phy: `${bridge}-phy`, patchUp: `${bridge}-up`, patchDown: `${bridge}-dn`, tunnel: `${bridge}-tun` };
 }
 
-/** Creates or repairs the underlay (idempotent); returns the fabric ports' ofports. */
-export async function ensureUnderlay(ovsdb: OvsdbClient, spec: UnderlaySpec): Promise<Fabric> {
+/** What setting up the underlay needs. */
+export interface UnderlayContext {
+  vswitch: Vswitch;
+  kernel: Kernel;
+}
+
+/**
+ * Creates or repairs the underlay (idempotent); returns the fabric ports' ofports.
+ * `intPorts` are the integration bridge's ports as the caller just listed them.
+ */
+export async function ensureUnderlay(ctx: UnderlayContext, spec: UnderlaySpec, intPorts: readonly PortInfo[]): Promise<Fabric> {
   if (!spec.uplink) return {};
+  const { vswitch, kernel } = ctx;
   const names = underlayNames(spec.bridge);
-  const uplink = await linkGet({ name: spec.uplink });
+  const uplink = (await runOneOn(kernel, { op: 'linkGet', name: spec.uplink })) as LinkInfo | undefined;
   if (!uplink) throw new NetpluginError('NP_NOT_FOUND', `uplink interface ${spec.uplink} does not exist on this host`);
-  await ensureBridge(ovsdb, {
+  await vswitch.ensureBridge({
     name: names.phy,
     datapathType: spec.datapathType,
     failMode: 'standalone',
@@ -52,39 +62,42 @@ export async function ensureUnderlay(ovsdb: OvsdbClient, spec: UnderlaySpec): Pr
     externalIds: { 'netplugin-owner': spec.bridge },
   });
   const trunks = [0, ...[...new Set(spec.vlans)].sort((a, b) => a - b)];
-  const phyPorts = new Map((await listPorts(ovsdb, names.phy)).map((p) => [p.name, p]));
-  const addPhy = [];
+  const phyPorts = new Set((await vswitch.listPorts(names.phy)).map((p) => p.name));
+  const addPhy: PortSpec[] = [];
   if (!phyPorts.has(spec.uplink)) addPhy.push({ name: spec.uplink, trunks });
   if (!phyPorts.has(names.patchDown)) addPhy.push({ name: names.patchDown, type: 'patch', options: { peer: names.patchUp } });
-  if (addPhy.length) await addPorts(ovsdb, names.phy, addPhy);
-  else await setTrunks(ovsdb, spec.uplink, trunks);
+  if (addPhy.length) await vswitch.addPorts(names.phy, addPhy);
+  else await setTrunks(vswitch, spec.uplink, trunks);
 
-  const intPorts = new Map((await listPorts(ovsdb, spec.bridge)).map((p) => [p.name, p]));
-  const addInt = [];
-  if (!intPorts.has(names.patchUp)) addInt.push({ name: names.patchUp, type: 'patch', options: { peer: names.patchDown }, ofportRequest: UPLINK_OFPORT });
-  if (spec.vtep && !intPorts.has(names.tunnel)) {
+  const have = new Set(intPorts.map((p) => p.name));
+  const addInt: PortSpec[] = [];
+  if (!have.has(names.patchUp)) addInt.push({ name: names.patchUp, type: 'patch', options: { peer: names.patchDown }, ofportRequest: UPLINK_OFPORT });
+  if (spec.vtep && !have.has(names.tunnel)) {
     addInt.push({ name: names.tunnel, type: 'vxlan', options: { remote_ip: 'flow', key: 'flow' }, ofportRequest: TUNNEL_OFPORT });
   }
-  if (addInt.length) await addPorts(ovsdb, spec.bridge, addInt);
+  if (addInt.length) await vswitch.addPorts(spec.bridge, addInt);
 
   if (spec.vtep) {
     const cidr = spec.vtep.includes('/') ? spec.vtep : `${spec.vtep}/24`;
     // The phy bridge's internal port appears once vswitchd has created it.
-    for (let i = 0; i < 100 && !(await linkGet({ name: names.phy })); i++) await new Promise((r) => setTimeout(r, 50));
-    await addrAdd({ name: names.phy, cidr });
-    await linkSet({ name: names.phy, up: true });
+    for (let i = 0; i < 100 && !(await runOneOn(kernel, { op: 'linkGet', name: names.phy })); i++) await new Promise((r) => setTimeout(r, 50));
+    const [addr, up] = await kernel.run([
+      { op: 'addrAdd', name: names.phy, cidr },
+      { op: 'linkSet', name: names.phy, up: true },
+    ]);
+    if (!addr.ok) throw addr.error;
+    if (!up.ok) throw up.error;
   }
   return { uplinkOfport: UPLINK_OFPORT, tunnelOfport: spec.vtep ? TUNNEL_OFPORT : undefined };
 }
 
-async function setTrunks(ovsdb: OvsdbClient, port: string, trunks: number[]): Promise<void> {
-  const [res] = (await ovsdb.transact([{ op: 'select', table: 'Port', where: [['name', '==', port]], columns: ['trunks'] }])) as { rows: { trunks: unknown }[] }[];
-  const cur = res.rows[0]?.trunks;
-  const current = Array.isArray(cur) && cur[0] === 'set' ? (cur[1] as number[]) : typeof cur === 'number' ? [cur] : [];
-  if (JSON.stringify([...current].sort((a, b) => a - b)) === JSON.stringify(trunks)) return;
-  await ovsdb.transact([{ op: 'update', table: 'Port', where: [['name', '==', port]], row: { trunks: ['set', trunks] } }]);
+/** Makes the uplink carry exactly `trunks`; writes (and waits for vswitchd) only on a change. */
+async function setTrunks(vswitch: Vswitch, port: string, trunks: number[]): Promise<void> {
+  const current = await vswitch.portTrunks(port);
+  if (current && current.length === trunks.length && current.every((v, i) => v === trunks[i])) return;
+  await vswitch.setPortTrunks(port, trunks);
   // Measured here: vswitchd applied a trunks change only once next_cfg moved (as ovs-vsctl does).
-  await waitForVswitchd(ovsdb, 10_000);
+  await vswitch.waitForVswitchd(10_000);
 }
 
 /**

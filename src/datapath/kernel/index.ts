@@ -1,6 +1,7 @@
 /** Kernel datapath: links, addresses, routes and offloads through netlink, in any namespace. */
 export type { AddrInfo, FdbEntry, FeatureState, LinkInfo, Netns, NetlinkOp, OpError, OpResult, RouteInfo, VxlanInfo } from './types.js';
 export { runBatch, toNetpluginError } from './batch.js';
+export { nativeKernel, runOneOn, type Kernel } from './kernel.js';
 export {
   type OpArgs,
   addrAdd,

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { planSync } from './flow-sync.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FlowSyncer, planSync } from './flow-sync.js';
+import { FakeSwitch } from '../../../test/fakes/fake-switch.js';
 import type { FlowMod, FlowStats, GroupDesc } from './openflow/index.js';
-import { FEATURE, makeCookie } from './pipeline/cookie.js';
+import { FEATURE, makeCookie, OWNER_MASK } from './pipeline/cookie.js';
 import type { FeatureOutput } from './pipeline/model.js';
 
 function flow(round: number, inPort: number, out: number, feature = FEATURE.L2_FORWARD): FlowMod {
@@ -61,5 +62,66 @@ describe('planSync', () => {
       ['add', 12],
     ]);
     expect(plan.groupDeletes.map((g) => [g.command, g.groupId])).toEqual([['delete', 13]]);
+  });
+});
+
+describe('FlowSyncer (incremental path)', () => {
+  afterEach(() => vi.useRealTimers());
+  const out = (...flows: FlowMod[]): FeatureOutput => ({ flows, groups: [] });
+
+  it('reads the bridge once, then sends only the changes it computes from memory', async () => {
+    const sw = new FakeSwitch();
+    const sync = new FlowSyncer(60_000);
+    expect(await sync.sync(sw, out(flow(1, 1, 1), flow(1, 2, 2)))).toMatchObject({ full: true, flowsAdded: 2 });
+    sw.clearLog();
+    const stats = await sync.sync(sw, out(flow(1, 1, 1), flow(1, 2, 7), flow(1, 3, 3)));
+    expect(stats).toMatchObject({ full: false, flowsAdded: 2, flowsDeleted: 0, flowsKept: 1 });
+    expect(sw.messages.map((m) => (m.kind === 'flowMod' ? `${m.mod.command}:${m.mod.match.inPort}` : m.kind))).toEqual(['add:2', 'add:3', 'barrier']);
+    sw.clearLog();
+    await sync.sync(sw, out(flow(1, 1, 1)));
+    expect(sw.flowMods.map((m) => [m.command, m.match.inPort, m.cookieMask])).toEqual([
+      ['deleteStrict', 2, OWNER_MASK],
+      ['deleteStrict', 3, OWNER_MASK],
+    ]);
+    expect(sw.flows().map((f) => f.match.inPort)).toEqual([1]);
+  });
+
+  it('sends nothing, not even a dump, when memory says the bridge is right', async () => {
+    const sw = new FakeSwitch();
+    const sync = new FlowSyncer(60_000);
+    await sync.sync(sw, out(flow(1, 1, 1)));
+    sw.clearLog();
+    expect(await sync.sync(sw, out(flow(1, 1, 1)))).toMatchObject({ full: false, flowsKept: 1, flowsAdded: 0 });
+    expect(sw.messages).toEqual([]);
+  });
+
+  it('reads the bridge again once the period is over, and puts back a flow deleted behind its back', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const sw = new FakeSwitch();
+    const sync = new FlowSyncer(30_000);
+    await sync.sync(sw, out(flow(1, 1, 1), flow(1, 2, 2)));
+    await sw.write({ flowMods: [{ ...flow(1, 2, 2), command: 'deleteStrict', cookieMask: OWNER_MASK }] });
+    sw.clearLog();
+    vi.setSystemTime(1_000_000 + 29_999);
+    expect(await sync.sync(sw, out(flow(1, 1, 1), flow(1, 2, 2)))).toMatchObject({ full: false, flowsAdded: 0 });
+    vi.setSystemTime(1_000_000 + 30_000);
+    expect(await sync.sync(sw, out(flow(1, 1, 1), flow(1, 2, 2)))).toMatchObject({ full: true, flowsAdded: 1, flowsKept: 1 });
+    expect(sw.messages[0]).toEqual({ kind: 'dumpFlows' });
+    expect(sw.flows().map((f) => f.match.inPort).sort()).toEqual([1, 2]);
+  });
+
+  it('after a failed write, or invalidate(), trusts nothing and reads the bridge back', async () => {
+    const sw = new FakeSwitch();
+    const sync = new FlowSyncer(60_000);
+    await sync.sync(sw, out(flow(1, 1, 1)));
+    sw.failWhen((m) => m.kind === 'flowMod' && m.mod.match.inPort === 2);
+    await expect(sync.sync(sw, out(flow(1, 1, 1), flow(1, 2, 2)))).rejects.toMatchObject({ code: 'NP_OPENFLOW_ERROR' });
+    sw.clearFailures();
+    sw.clearLog();
+    expect(await sync.sync(sw, out(flow(1, 1, 1), flow(1, 2, 2)))).toMatchObject({ full: true, flowsAdded: 1 });
+    sync.invalidate();
+    sw.clearLog();
+    await sync.sync(sw, out(flow(1, 1, 1), flow(1, 2, 2)));
+    expect(sw.messages).toEqual([{ kind: 'dumpFlows' }, { kind: 'dumpGroups' }]);
   });
 });

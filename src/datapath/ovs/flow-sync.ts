@@ -8,7 +8,7 @@
  * in memory and O(changes) on the wire; it reads the bridge back (a full sync) on its
  * first round, after any failure, and periodically, to catch changes made behind its back.
  */
-import { canonicalFlow, type FlowMod, type FlowStats, type GroupDesc, type GroupMod, type OpenFlowConnection } from './openflow/index.js';
+import { canonicalFlow, type FlowMod, type FlowStats, type GroupDesc, type GroupMod, type OpenFlowSwitch } from './openflow/index.js';
 import { isOwnCookie, OWNER_MASK } from './pipeline/cookie.js';
 import type { FeatureOutput } from './pipeline/model.js';
 
@@ -150,7 +150,7 @@ export class FlowSyncer {
   }
 
   /** Applies the minimal changes in pipelined batches (one barrier each). */
-  async sync(conn: OpenFlowConnection, desired: FeatureOutput): Promise<SyncStats> {
+  async sync(conn: OpenFlowSwitch, desired: FeatureOutput): Promise<SyncStats> {
     const full = !this.installed || Date.now() - this.lastFull >= this.fullEveryMs;
     let plan: SyncPlan;
     if (full) {

@@ -19,6 +19,7 @@ import {
   OFPT_MULTIPART_REPLY,
 } from './constants.js';
 import { openflowNative, type ConnectionStats, type NativeConnection, type OpenFlowNative } from './native.js';
+import type { OpenFlowSwitch } from './switch.js';
 import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod } from './types.js';
 
 /** Options of a connection. */
@@ -61,7 +62,7 @@ const OUR_VERSIONS = [OFP13_VERSION, OFP14_VERSION];
 const CHUNK = 2048;
 
 /** An OpenFlow 1.3/1.4 connection to a bridge management socket (`/var/run/openvswitch/<bridge>.mgmt`). */
-export class OpenFlowConnection {
+export class OpenFlowConnection implements OpenFlowSwitch {
   private negotiated = 0;
   private dpid = 0n;
 

@@ -14,5 +14,6 @@ export {
   encodeBundleControl,
   decodeMessage,
 } from './codec.js';
+export type { OpenFlowSwitch } from './switch.js';
 export { OpenFlowConnection, type ConnectOptions, type BatchFailure } from './connection.js';
 export type { ConnectionStats } from './native.js';

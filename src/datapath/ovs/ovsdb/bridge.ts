@@ -118,3 +118,10 @@ function mapMergeMutations(column: string, current: Record<string, string>, want
     [column, 'insert', encodeMap(changed)],
   ];
 }
+
+/** A bridge's external_ids, or undefined when the bridge does not exist. */
+export async function getBridgeExternalIds(c: OvsdbClient, name: string): Promise<Record<string, string> | undefined> {
+  const [sel] = await c.transact([selectOp('Bridge', [['name', '==', name]], ['external_ids'])]);
+  const row = rowsOf(sel)[0];
+  return row ? decodeMap(row.external_ids) : undefined;
+}

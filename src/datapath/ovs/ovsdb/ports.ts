@@ -2,7 +2,7 @@
 import { NetpluginError } from '../../../common/errors.js';
 import type { OvsdbClient } from './client.js';
 import { decodeMap, decodeOptional, decodeSet, encodeMap, encodeOptional, encodeSet, namedUuid, uuid, type WireAtom } from './codec.js';
-import { countOf, insertOp, mutateOp, rowsOf, selectOp, deleteOp } from './ops.js';
+import { countOf, deleteOp, insertOp, mutateOp, rowsOf, selectOp, updateOp } from './ops.js';
 
 /** One port of a bridge as seen in the database (interface columns of its first interface). */
 export interface PortInfo {
@@ -133,4 +133,22 @@ export function deletePortsOps(bridge: string, victims: { port: string; interfac
     ...victims.map((v) => deleteOp('Port', [['_uuid', '==', uuid(v.port)]])),
     ...victims.flatMap((v) => v.interfaces.map((i) => deleteOp('Interface', [['_uuid', '==', uuid(i)]]))),
   ];
+}
+
+/** The trunk VLANs of a port (empty: all VLANs), or undefined when no such port exists. */
+export async function getPortTrunks(c: OvsdbClient, port: string): Promise<number[] | undefined> {
+  const [res] = await c.transact([selectOp('Port', [['name', '==', port]], ['trunks'])]);
+  const row = rowsOf(res)[0];
+  if (!row) return undefined;
+  return decodeSet(row.trunks).map(Number).sort((a, b) => a - b);
+}
+
+/** Sets a port's trunk VLANs in one transaction. */
+export async function setPortTrunks(c: OvsdbClient, port: string, trunks: number[]): Promise<void> {
+  await c.transact([setPortTrunksOp(port, trunks)]);
+}
+
+/** The operation setPortTrunks sends. Pure. */
+export function setPortTrunksOp(port: string, trunks: number[]): object {
+  return updateOp('Port', [['name', '==', port]], { trunks: encodeSet(trunks) });
 }

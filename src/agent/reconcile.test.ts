@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { hostVethName } from './names.js';
+import { OWNER_MASK } from '../datapath/ovs/pipeline/cookie.js';
+import type { NetlinkOp } from '../datapath/kernel/index.js';
+import { BRIDGE, ORANGE, RoundHarness, container, desired, endpoint } from '../../test/fakes/round-harness.js';
+
+const EP1 = endpoint(ORANGE, 'c1', 2, 'host1');
+const EP2 = endpoint(ORANGE, 'c2', 3, 'host1');
+const VETH1 = hostVethName(BRIDGE, EP1.id);
+const VETH2 = hostVethName(BRIDGE, EP2.id);
+
+/** The netlink ops that plumb `ep` into container `name` as eth0 (its first interface). */
+function plumbOps(veth: string, name: string, ep: typeof EP1): NetlinkOp[] {
+  const netns = `/run/netns/${name}`;
+  return [
+    { op: 'createVeth', name: veth, peerName: 'eth0', peerNetns: netns, mtu: 1500, peerMac: ep.mac },
+    { op: 'linkSet', name: veth, up: true },
+    { op: 'addrAdd', netns, name: 'eth0', cidr: `${ep.ip}/24` },
+    { op: 'linkSet', netns, name: 'eth0', up: true },
+    { op: 'routeReplace', netns, dst: 'default', gateway: ORANGE.gateway, dev: 'eth0' },
+  ];
+}
+
+function portSpec(veth: string, ofport: number, name: string, ep: typeof EP1, id = `id-${name}`) {
+  return {
+    name: veth,
+    ofportRequest: ofport,
+    externalIds: {
+      'netplugin-endpoint': ep.id,
+      'netplugin-container': id,
+      'netplugin-sandbox': `/run/netns/${name}`,
+      'netplugin-ifname': 'eth0',
+      'attached-mac': ep.mac,
+      'netplugin-ip': ep.ip,
+      'netplugin-source': 'netns',
+      'netplugin-link': 'vlan/1500/default',
+    },
+  };
+}
+
+describe('reconcile round', () => {
+  it('attaches a container: a look inside it, one netlink batch, one OVSDB transaction, then its flows', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    const r = await h.run(desired([ORANGE], [EP1]), cs);
+
+    expect(h.kernel.batches).toEqual([
+      [{ op: 'linkList' }],
+      [
+        { op: 'linkList', netns: '/run/netns/c1' },
+        { op: 'routeList', netns: '/run/netns/c1' },
+      ],
+      plumbOps(VETH1, 'c1', EP1),
+    ]);
+    expect(h.vswitch.writes).toEqual([
+      { op: 'addPorts', bridge: BRIDGE, ports: [portSpec(VETH1, 1, 'c1', EP1)] },
+      { op: 'waitForOfports', bridge: BRIDGE, names: [VETH1] },
+    ]);
+    expect(r.statuses.get(EP1.id)).toEqual({ endpoint: EP1.id, container: 'c1', containerId: 'id-c1', status: 'attached', ofport: 1, port: VETH1, ifName: 'eth0' });
+    expect(r).toMatchObject({ attached: 1, detached: 0 });
+    // The first sync reads the bridge back, then writes groups and flows in one batch.
+    expect(h.openflow.messages.map((m) => m.kind)).toEqual(['dumpFlows', 'dumpGroups', 'groupMod', ...Array(h.openflow.flowMods.length).fill('flowMod'), 'barrier']);
+    expect(h.openflow.flowMods.every((m) => m.command === 'add')).toBe(true);
+    expect(h.kernel.link('eth0', '/run/netns/c1')?.addrs).toEqual(['11.1.0.2/24']);
+  });
+
+  it('sends nothing at all in a round with nothing to change', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    const d = desired([ORANGE], [EP1]);
+    await h.run(d, cs);
+    h.clearLogs();
+    const r = await h.run(d, cs);
+    expect(h.kernel.batches).toEqual([]);
+    expect(h.vswitch.calls).toEqual([{ op: 'listPorts', bridge: BRIDGE }]);
+    expect(h.openflow.messages).toEqual([]);
+    expect(r.flows).toMatchObject({ full: false, flowsAdded: 0, flowsDeleted: 0 });
+    expect(r.statuses.get(EP1.id)?.status).toBe('attached');
+  });
+
+  it('detaches a stopped container: one port delete, its veth deleted once, only its flows removed', async () => {
+    const h = new RoundHarness();
+    const d = desired([ORANGE], [EP1, EP2]);
+    const both = h.start(container('c1'), container('c2'));
+    await h.run(d, both);
+    const flowsBefore = h.openflow.flows().length;
+    h.clearLogs();
+    const r = await h.run(d, new Map([['c1', both.get('c1')!]]));
+
+    expect(h.vswitch.writes).toEqual([{ op: 'deletePorts', bridge: BRIDGE, names: [VETH2] }]);
+    expect(h.kernel.batches).toEqual([[{ op: 'linkDel', name: VETH2, ignoreMissing: true }]]);
+    expect(r).toMatchObject({ attached: 0, detached: 1 });
+    const deletes = h.openflow.flowMods.filter((m) => m.command === 'deleteStrict');
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(h.openflow.flowMods.filter((m) => m.command !== 'deleteStrict')).toEqual([]);
+    // Every flow deleted named port 2 or the endpoint's addresses; port 1's flows stayed.
+    for (const m of deletes) expect(JSON.stringify(m.match, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).toMatch(/"inPort":2|11\.1\.0\.3|02:02:0b:01:00:03/);
+    expect(h.openflow.flows().length).toBe(flowsBefore - deletes.length);
+    expect(h.openflow.groupModsSent.map((g) => [g.command, g.groupId, g.buckets.length])).toEqual([['modify', 11, 1]]);
+    expect(h.kernel.link(VETH2)).toBeUndefined();
+    expect(h.kernel.link(VETH1)).toBeDefined();
+  });
+
+  it('re-plumbs an endpoint whose container was recreated, deleting its old veth exactly once', async () => {
+    const h = new RoundHarness();
+    const d = desired([ORANGE], [EP1]);
+    await h.run(d, h.start(container('c1')));
+    h.clearLogs();
+    const again = container('c1', { id: 'id-c1-new', netns: '/run/netns/c1-new' });
+    const r = await h.run(d, h.start(again));
+
+    const dels = h.kernel.ops.filter((o) => o.op === 'linkDel');
+    expect(dels).toEqual([{ op: 'linkDel', name: VETH1, ignoreMissing: true }]);
+    expect(h.vswitch.writes).toEqual([
+      { op: 'deletePorts', bridge: BRIDGE, names: [VETH1] },
+      { op: 'addPorts', bridge: BRIDGE, ports: [portSpec(VETH1, 1, 'c1-new', EP1, 'id-c1-new')] },
+      { op: 'waitForOfports', bridge: BRIDGE, names: [VETH1] },
+    ]);
+    expect(r).toMatchObject({ attached: 1, detached: 1 });
+    expect(h.kernel.link('eth0', '/run/netns/c1-new')?.addrs).toEqual(['11.1.0.2/24']);
+  });
+
+  it('detaches an endpoint the intent moved to another host', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    await h.run(desired([ORANGE], [EP1]), cs);
+    h.clearLogs();
+    const r = await h.run(desired([ORANGE], [{ ...EP1, host: 'host2' }], 2), cs);
+    expect(h.vswitch.writes).toEqual([{ op: 'deletePorts', bridge: BRIDGE, names: [VETH1] }]);
+    expect(r.statuses.size).toBe(0);
+    expect(h.vswitch.portNames(BRIDGE)).toEqual([]);
+  });
+
+  it('a failed round leaves no veth behind, and its retry reads everything again and attaches', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    const d = desired([ORANGE], [EP1]);
+    h.vswitch.failWhen((c) => c.op === 'addPorts');
+    await expect(h.run(d, cs)).rejects.toThrow(/transaction failed/);
+    expect(h.kernel.link(VETH1)).toBeUndefined();
+    expect(h.kernel.linkNames('/run/netns/c1')).toEqual(['lo']);
+    expect(h.kernel.batches.at(-1)).toEqual([{ op: 'linkDel', name: VETH1, ignoreMissing: true }]);
+
+    h.vswitch.clearFailures();
+    h.afterFailure();
+    h.clearLogs();
+    const r = await h.run(d, cs);
+    expect(h.kernel.batches[0]).toEqual([{ op: 'linkList' }]);
+    expect(h.kernel.batches.at(-1)).toEqual(plumbOps(VETH1, 'c1', EP1));
+    expect(h.openflow.messages.slice(0, 2).map((m) => m.kind)).toEqual(['dumpFlows', 'dumpGroups']);
+    expect(r.statuses.get(EP1.id)?.status).toBe('attached');
+  });
+
+  it('a restarted agent keeps right flows whatever round made them, and deletes only stale ones of ours', async () => {
+    const h = new RoundHarness();
+    const d = desired([ORANGE], [EP1, EP2]);
+    const both = h.start(container('c1'), container('c2'));
+    await h.run(d, both);
+    const foreign = { command: 'add' as const, tableId: 0, priority: 5, cookie: 0x1234n, match: { inPort: 99 }, instructions: [] };
+    h.openflow.seedFlows([foreign]);
+    const before = h.openflow.flows().length;
+
+    h.restart(2);
+    h.clearLogs();
+    // c2 went away while no agent ran; c1 is unchanged.
+    const r = await h.run(d, new Map([['c1', both.get('c1')!]]));
+    expect(h.openflow.messages[0]).toEqual({ kind: 'dumpFlows' });
+    expect(r.flows).toMatchObject({ full: true, flowsAdded: 0 });
+    expect(h.openflow.flowMods.length).toBe(r.flows.flowsDeleted);
+    for (const m of h.openflow.flowMods) {
+      expect(m.command).toBe('deleteStrict');
+      expect(m.cookieMask).toBe(OWNER_MASK);
+    }
+    expect(h.openflow.flows().length).toBe(before - r.flows.flowsDeleted);
+    expect(h.openflow.flows().some((f) => f.cookie === 0x1234n)).toBe(true);
+    // The kept flows still carry round 1's cookies: nothing was rewritten.
+    expect(h.openflow.flows().filter((f) => f.cookie >> 48n === 2n)).toEqual([]);
+    expect(h.kernel.batches[0]).toEqual([{ op: 'linkList' }]);
+  });
+});
