@@ -10,7 +10,7 @@ import { openStore } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import { KEYS } from '../state/keys.js';
 import { DockerEngine } from '../docker/engine.js';
-import { OvsdbClient, OvsdbVswitch, getSwitchInfo, kernelDatapathAvailable, waitForVswitchd, type PortInfo, type Vswitch } from '../datapath/ovs/ovsdb/index.js';
+import { OvsdbClient, ReplicaVswitch, getSwitchInfo, kernelDatapathAvailable, waitForVswitchd, type PortInfo, type Vswitch } from '../datapath/ovs/ovsdb/index.js';
 import { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
 import { containerVethOffloads, type DatapathFacts } from '../datapath/offload.js';
 import { ContainerWatcher, type ContainerSource, type LocalContainer } from './containers.js';
@@ -87,12 +87,13 @@ export class Agent implements RuntimeHost {
   /** Likewise for the host namespace's links. */
   private readonly hostLinks: HostLinks;
   private readonly kernel: Kernel = nativeKernel;
-  private vswitch: Vswitch;
 
   private constructor(
     private readonly opts: AgentOptions,
     readonly store: StateStore,
     private ovsdb: OvsdbClient,
+    /** OVSDB operations, reading a live copy of the bridge's ports. */
+    private vswitch: Vswitch,
     private readonly facts: DatapathFacts,
     private readonly round: number,
     private readonly desiredCache: DesiredStateCache,
@@ -102,7 +103,6 @@ export class Agent implements RuntimeHost {
   ) {
     this.flows = new FlowSyncer(opts.resyncMs);
     this.hostLinks = new HostLinks(opts.resyncMs);
-    this.vswitch = new OvsdbVswitch(ovsdb);
     this.runtime = new RuntimeService(this, opts.log.child({ part: 'runtime' }));
   }
 
@@ -158,7 +158,7 @@ export class Agent implements RuntimeHost {
       datapathType: kernelDatapathAvailable() ? 'system' : 'netdev',
       userspaceTso: sw.otherConfig['userspace-tso-enable'] === 'true',
     };
-    const vswitch = new OvsdbVswitch(ovsdb);
+    const vswitch = await ReplicaVswitch.start(ovsdb);
     const round = ((await previousRound(vswitch, opts.bridge)) + 1) & 0xffff;
     await vswitch.ensureBridge({
       name: opts.bridge,
@@ -170,7 +170,7 @@ export class Agent implements RuntimeHost {
     });
     // The bridge's OpenFlow socket exists once vswitchd has applied it: wait, rather than
     // fail the first round and report "not ready" for half a second.
-    await waitForVswitchd(ovsdb, 10_000).catch((err: Error) => log.warn({ err: err.message }, 'vswitchd slow to apply the bridge; rounds will retry'));
+    await vswitch.waitForVswitchd(10_000).catch((err: Error) => log.warn({ err: err.message }, 'vswitchd slow to apply the bridge; rounds will retry'));
     log.info({ bridge: opts.bridge, round, ...facts }, 'bridge ready');
 
     let agent: Agent | undefined;
@@ -181,7 +181,7 @@ export class Agent implements RuntimeHost {
     if (opts.netnsDir) sources.push(new NetnsDirSource(opts.netnsDir, kick, log));
     const oper = new OperStatusPublisher(store, opts.hostLabel);
     const peers = new PeerStateCache(store, kick, (err) => log.error({ err: err.message }, 'store watch (peers) failed'), opts.hostLabel);
-    agent = new Agent(opts, store, ovsdb, facts, round, desired, sources, oper, peers);
+    agent = new Agent(opts, store, ovsdb, vswitch, facts, round, desired, sources, oper, peers);
     await oper.load();
     await desired.start();
     await peers.start();
@@ -256,7 +256,7 @@ export class Agent implements RuntimeHost {
     // vswitchd or ovsdb-server may have restarted: reconnect rather than fail forever.
     if (this.ovsdb.closed) {
       this.ovsdb = await OvsdbClient.connect(join(this.opts.ovsRundir, 'db.sock'));
-      this.vswitch = new OvsdbVswitch(this.ovsdb);
+      this.vswitch = await ReplicaVswitch.start(this.ovsdb);
     }
     const openflow = await this.connectOpenflow();
     const plumb: PlumbContext = {

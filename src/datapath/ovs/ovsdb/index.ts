@@ -6,4 +6,5 @@ export { waitForOfports } from './ofports.js';
 export { waitForVswitchd } from './sync.js';
 export { getSwitchInfo, kernelDatapathAvailable, type SwitchInfo } from './switch.js';
 export { OvsdbVswitch, type Vswitch } from './vswitch.js';
+export { OvsdbReplica, ReplicaVswitch } from './replica.js';
 export * as ovsdbCodec from './codec.js';

@@ -31,7 +31,7 @@ export interface PortSpec {
   trunks?: number[];
 }
 
-const IFACE_COLUMNS = ['_uuid', 'name', 'type', 'ofport', 'ofport_request', 'external_ids', 'options', 'error', 'mac_in_use'];
+export const IFACE_COLUMNS = ['_uuid', 'name', 'type', 'ofport', 'ofport_request', 'external_ids', 'options', 'error', 'mac_in_use'];
 
 /** Lists the ports of a bridge, excluding its own internal port; NP_NOT_FOUND if it does not exist. */
 export async function listPorts(c: OvsdbClient, bridge: string): Promise<PortInfo[]> {
