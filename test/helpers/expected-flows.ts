@@ -1,6 +1,8 @@
 /**
- * The flows a single-host bridge must hold, written in `ovs-ofctl --no-stats --no-names
- * dump-flows` syntax (cookies stripped) so a failing test shows a readable diff.
+ * The flows a single-host bridge must hold, written as literal `ovs-ofctl --no-stats --no-names
+ * dump-flows` lines (cookies stripped) so a failing test shows a readable diff. The lines are
+ * templates: `expectedFlows` only fills in each port's ofport, MAC and IP and its network's key
+ * and gateway; nothing here knows how a flow is printed.
  */
 
 /** An attached endpoint as the test knows it. */
@@ -13,45 +15,54 @@ export interface ExpectedPort {
   gateway: string;
 }
 
-function gwMac(ip: string): string {
-  return '02:02:' + ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':');
+/** One miss flow per pipeline table. */
+const TABLE_MISS = [
+  'priority=0 actions=drop',
+  'table=10, priority=0 actions=drop',
+  'table=20, priority=0 actions=goto_table:40',
+  'table=40, priority=0 actions=drop',
+];
+
+/** Per attached port: classify, spoof guard (IPv4, ARP), ARP reply for the port's address, unicast delivery. */
+const PER_PORT = [
+  'priority=100,in_port={ofport} actions=write_metadata:{key}/0x1ffffffff,goto_table:10',
+  'table=10, priority=100,ip,in_port={ofport},dl_src={mac},nw_src={ip} actions=goto_table:20',
+  'table=10, priority=100,arp,in_port={ofport},dl_src={mac},arp_spa={ip},arp_sha={mac} actions=goto_table:20',
+  'table=20, priority=100,arp,metadata={key}/0xffffffff,arp_tpa={ip},arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:{mac}->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:{mac}->arp_sha,set_field:{ip}->arp_spa,IN_PORT',
+  'table=40, priority=100,metadata={key}/0xffffffff,dl_dst={mac} actions=output:{ofport}',
+];
+
+/** Per network with a local port: ARP reply for its gateway, flood of broadcast/multicast to its group. */
+const PER_NETWORK = [
+  'table=20, priority=100,arp,metadata={key}/0xffffffff,arp_tpa={gateway},arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:{gatewayMac}->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:{gatewayMac}->arp_sha,set_field:{gateway}->arp_spa,IN_PORT',
+  'table=40, priority=50,metadata={key}/0x1ffffffff,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=group:{group}',
+];
+
+/** Replaces each `{name}` in a template line; a name without a value is a bug in the template. */
+function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    if (!(name in values)) throw new Error(`expected-flows template names {${name}}, which has no value`);
+    return String(values[name]);
+  });
 }
 
-function arpReply(mac: string, ip: string): string {
-  return [
-    'move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]',
-    `set_field:${mac}->eth_src`,
-    'set_field:2->arp_op',
-    'move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[]',
-    'move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[]',
-    `set_field:${mac}->arp_sha`,
-    `set_field:${ip}->arp_spa`,
-    'IN_PORT',
-  ].join(',');
+/** The gateway MAC netplugin assigns: `02:02:` and the gateway's four bytes. */
+function gatewayMac(ip: string): string {
+  return '02:02:' + ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':');
 }
 
 /** Expected flow lines, sorted like the helper's dumpFlows(). */
 export function expectedFlows(ports: ExpectedPort[]): string[] {
-  const hex = (n: number) => '0x' + n.toString(16);
-  const md = (k: number) => `metadata=${hex(k)}/0xffffffff`;
-  const lines = [
-    'priority=0 actions=drop',
-    'table=10, priority=0 actions=drop',
-    'table=20, priority=0 actions=goto_table:40',
-    'table=40, priority=0 actions=drop',
-  ];
+  const lines = [...TABLE_MISS];
   const nets = new Map<number, string>();
   for (const p of ports) {
     nets.set(p.key, p.gateway);
-    lines.push(`priority=100,in_port=${p.ofport} actions=write_metadata:${hex(p.key)}/0x1ffffffff,goto_table:10`);
-    lines.push(`table=10, priority=100,ip,in_port=${p.ofport},dl_src=${p.mac},nw_src=${p.ip} actions=goto_table:20`);
-    lines.push(`table=10, priority=100,arp,in_port=${p.ofport},dl_src=${p.mac},arp_spa=${p.ip},arp_sha=${p.mac} actions=goto_table:20`);
-    lines.push(`table=20, priority=100,arp,${md(p.key)},arp_tpa=${p.ip},arp_op=1 actions=${arpReply(p.mac, p.ip)}`);
-    lines.push(`table=40, priority=100,${md(p.key)},dl_dst=${p.mac} actions=output:${p.ofport}`);
+    const values = { ofport: p.ofport, mac: p.mac, ip: p.ip, key: '0x' + p.key.toString(16) };
+    lines.push(...PER_PORT.map((t) => fill(t, values)));
   }
-  for (const [k, gw] of nets) {
-    lines.push(`table=20, priority=100,arp,${md(k)},arp_tpa=${gw},arp_op=1 actions=${arpReply(gwMac(gw), gw)}`);
-    lines.push(`table=40, priority=50,metadata=${hex(k)}/0x1ffffffff,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=group:${k}`);
+  for (const [key, gateway] of nets) {
+    const values = { key: '0x' + key.toString(16), group: key, gateway, gatewayMac: gatewayMac(gateway) };
+    lines.push(...PER_NETWORK.map((t) => fill(t, values)));
   }
   return lines.sort();
 }

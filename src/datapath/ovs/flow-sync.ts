@@ -8,7 +8,7 @@
  * in memory and O(changes) on the wire; it reads the bridge back (a full sync) on its
  * first round, after any failure, and periodically, to catch changes made behind its back.
  */
-import { canonicalFlow, type FlowMod, type FlowStats, type GroupDesc, type GroupMod, type OpenFlowSwitch } from './openflow/index.js';
+import { flowModToString, groupModToString, matchToString, type FlowMod, type FlowStats, type GroupDesc, type GroupMod, type OpenFlowSwitch } from './openflow/index.js';
 import { isOwnCookie, OWNER_MASK } from './pipeline/cookie.js';
 import type { FeatureOutput } from './pipeline/model.js';
 
@@ -25,13 +25,9 @@ export interface SyncStats {
 
 type FlowLike = { tableId: number; priority: number; match: FlowMod['match']; instructions: FlowMod['instructions']; cookie: bigint };
 
-function bigintSafe(_k: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? v.toString(16) : v;
-}
-
-/** Identity of a flow as the switch reports it: canonical content plus cookie owner (not round). */
+/** Identity of a flow as the switch reports it: its dump-flows line without cookie, plus cookie owner (not round). */
 function canonicalIdentity(f: FlowLike): string {
-  return `${canonicalFlow(f)}|owner=${(f.cookie & OWNER_MASK).toString(16)}`;
+  return `${flowModToString(f)}|owner=${(f.cookie & OWNER_MASK).toString(16)}`;
 }
 
 /** Serialises plain data (objects in insertion order) faster than JSON.stringify with a replacer. */
@@ -54,17 +50,16 @@ function builtIdentity(f: FlowLike): string {
 
 /** Position of a flow as the switch reports it: an `add` at the same position replaces it. */
 function canonicalPosition(f: { tableId: number; priority: number; match: FlowMod['match'] }): string {
-  return canonicalFlow({ tableId: f.tableId, priority: f.priority, match: f.match, instructions: [] });
+  return `${f.tableId}|${f.priority}|${matchToString(f.match)}`;
 }
 
 function builtPosition(f: { tableId: number; priority: number; match: FlowMod['match'] }): string {
   return `${f.tableId}/${f.priority}/${keyOf(f.match)}`;
 }
 
-/** Compares groups by type and each bucket's actions (weights/watch ports are not used here). */
-function groupIdentity(g: { type: string; buckets: GroupMod['buckets'] }): string {
-  const buckets = g.buckets.map((b) => b.actions.map((a) => (a.type === 'output' ? `output:${a.port}` : JSON.stringify(a, bigintSafe))));
-  return JSON.stringify({ type: g.type, buckets });
+/** A group's identity is its dump-groups line (type, buckets and their actions). */
+function groupIdentity(g: { type: GroupMod['type']; groupId: number; buckets: GroupMod['buckets'] }): string {
+  return groupModToString(g);
 }
 
 /** The changes a sync sends: group adds/modifies, then flow-mods, then group deletes. */
@@ -82,7 +77,7 @@ function deleteOf(f: FlowLike): FlowMod {
 
 /**
  * Computes the changes that turn `actual` into `desired` (pure). `identity` and `position`
- * must agree between the two sides: canonical forms for flows read from the switch, or the
+ * must agree between the two sides: dump-flows lines for flows read from the switch, or the
  * cheap built forms when `actual` is what we installed ourselves.
  */
 export function planSync(

@@ -1,7 +1,18 @@
 /** OpenFlow 1.3/1.4 for the OVS datapath: types, constants, codec entry points and the connection. */
 export * from './types.js';
 export * from './constants.js';
-export { canonicalFlow, canonicalMatch, canonicalAction, fieldBits } from './canonical.js';
+export { fieldBits } from './fields.js';
+export {
+  flowModToString,
+  flowStatsToString,
+  groupModToString,
+  matchToString,
+  actionToString,
+  instructionsToString,
+  type FlowText,
+  type FlowFormatOptions,
+  type FlowStatsFormatOptions,
+} from './format.js';
 export {
   encodeFlowMod,
   encodeGroupMod,

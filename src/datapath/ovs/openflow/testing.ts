@@ -30,3 +30,25 @@ export function firstDifference(actual: Buffer, expected: Buffer): string {
   }
   return '';
 }
+
+/** format-fixtures.json, written by test/fixtures/openflow/capture-format.mjs from real ovs-ofctl runs. */
+export interface FormatFixtures {
+  ovsVersion: string;
+  flows: { name: string; ofctl: string; flowMod: string; dump: string; statsDump: string; flowStatsReplies: string[] }[];
+  groups: { name: string; ofctl: string; groupMod: string; dump: string }[];
+  groupDescReplies: string[];
+  skipped: { name: string; why: string }[];
+}
+
+/** Loads test/fixtures/openflow/format-fixtures.json. */
+export function loadFormatFixtures(): FormatFixtures {
+  return JSON.parse(readFileSync(join(here, '../../../../test/fixtures/openflow/format-fixtures.json'), 'utf8')) as FormatFixtures;
+}
+
+/** Describes the first character where two lines differ, with a caret under it; '' if equal. */
+export function firstTextDifference(actual: string, expected: string): string {
+  if (actual === expected) return '';
+  let i = 0;
+  while (i < actual.length && i < expected.length && actual[i] === expected[i]) i++;
+  return `first difference at character ${i}:\n  actual:   ${actual}\n  expected: ${expected}\n            ${' '.repeat(i)}^`;
+}
