@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { cniRoute } from '../../src/cni/route.js';
 import { SUPPORTED_VERSIONS } from '../../src/cni/versions.js';
-import type { ApiRoute } from '../../src/agent/api/types.js';
+import type { ApiRoute } from '../../src/local-api/types.js';
 import { runPlugin, SHIM } from '../helpers/cni-shim.js';
 import { serveRoutes, type TestApiServer } from '../helpers/api-server.js';
 import { FakeRuntime, fakeNetwork } from '../helpers/fake-runtime.js';

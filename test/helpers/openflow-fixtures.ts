@@ -15,7 +15,7 @@ export interface Fixtures {
 
 /** Loads test/fixtures/openflow/fixtures.json. */
 export function loadFixtures(): Fixtures {
-  return JSON.parse(readFileSync(join(here, '../../../../test/fixtures/openflow/fixtures.json'), 'utf8')) as Fixtures;
+  return JSON.parse(readFileSync(join(here, '../fixtures/openflow/fixtures.json'), 'utf8')) as Fixtures;
 }
 
 /** Describes the first byte where `actual` and `expected` differ (bytes 4..7, the xid, are ignored); '' if equal. */
