@@ -2,6 +2,7 @@
  * The flows a single-host bridge must hold, written in `ovs-ofctl --no-stats --no-names
  * dump-flows` syntax (cookies stripped) so a failing test shows a readable diff.
  */
+import { gatewayMac } from '../../src/agent/names.js';
 
 /** An attached endpoint as the test knows it. */
 export interface ExpectedPort {
@@ -11,10 +12,6 @@ export interface ExpectedPort {
   /** Pipeline key of its network (VLAN id, or 2^24 + VNI). */
   key: number;
   gateway: string;
-}
-
-function gwMac(ip: string): string {
-  return '02:02:' + ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':');
 }
 
 function arpReply(mac: string, ip: string): string {
@@ -50,7 +47,7 @@ export function expectedFlows(ports: ExpectedPort[]): string[] {
     lines.push(`table=40, priority=100,${md(p.key)},dl_dst=${p.mac} actions=output:${p.ofport}`);
   }
   for (const [k, gw] of nets) {
-    lines.push(`table=20, priority=100,arp,${md(k)},arp_tpa=${gw},arp_op=1 actions=${arpReply(gwMac(gw), gw)}`);
+    lines.push(`table=20, priority=100,arp,${md(k)},arp_tpa=${gw},arp_op=1 actions=${arpReply(gatewayMac(gw), gw)}`);
     lines.push(`table=40, priority=50,metadata=${hex(k)}/0x1ffffffff,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=group:${k}`);
   }
   return lines.sort();
