@@ -21,6 +21,8 @@ import { HostLinks } from '../src/agent/host-links.js';
 import { OpenFlowConnection } from '../src/datapath/ovs/openflow/index.js';
 import { FlowSyncer } from '../src/datapath/ovs/flow-sync.js';
 import type { EndpointState, NetworkState } from '../src/intent/types.js';
+import { ipToInt } from '../src/alloc/ip.js';
+import { macFromIp } from '../src/alloc/mac.js';
 
 const N = 100;
 const OVS_RUNDIR = '/var/run/openvswitch';
@@ -34,7 +36,7 @@ function desiredFor(names: string[]): DesiredSnapshot {
   const endpoints = new Map<string, EndpointState>();
   names.forEach((c, i) => {
     const ip = `198.18.0.${i + 2}`;
-    const mac = '02:02:c6:12:00:' + (i + 2).toString(16).padStart(2, '0');
+    const mac = macFromIp(ipToInt(ip)!);
     endpoints.set(`bench/net/${c}`, { id: `bench/net/${c}`, tenant: 'bench', network: 'net', container: c, host: 'bench', ip, prefixLen: 24, mac });
   });
   return { revision: 1, networks: new Map([[net.id, net]]), endpoints, hosts: new Map(), metaRevision: 0 };

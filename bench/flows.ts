@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { OpenFlowConnection, type FlowMod } from '../src/datapath/ovs/openflow/index.js';
 import { median, row, type BenchRow } from './lib.js';
+import { ipToInt } from '../src/alloc/ip.js';
+import { macFromIp } from '../src/alloc/mac.js';
 
 /** Knobs for tests; the benchmark itself uses the defaults. */
 export interface FlowBenchOptions {
@@ -22,8 +24,8 @@ const FLOWS_PER_ENDPOINT = 5;
 function endpointFlows(i: number): { mods: FlowMod[]; text: string[] } {
   const port = 1 + (i % 60000);
   const net = 1 + (i >> 8);
-  const mac = `02:00:${((i >> 24) & 0xff).toString(16).padStart(2, '0')}:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
   const ip = `10.${(i >> 16) & 0xff}.${(i >> 8) & 0xff}.${i & 0xff}`;
+  const mac = macFromIp(ipToInt(ip)!);
   const cookie = (0x5n << 56n) | BigInt(i);
   const c = `0x${cookie.toString(16)}`;
   const meta = BigInt(net);

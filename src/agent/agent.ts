@@ -9,11 +9,10 @@ import type { Logger } from '../common/log.js';
 import { openStore } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import { KEYS } from '../state/keys.js';
-import { DockerEngine } from '../docker/engine.js';
-import { OvsdbClient, ReplicaVswitch, getSwitchInfo, kernelDatapathAvailable, waitForVswitchd, type PortInfo, type Vswitch } from '../datapath/ovs/ovsdb/index.js';
+import { OvsdbClient, ReplicaVswitch, getSwitchInfo, kernelDatapathAvailable, type PortInfo, type Vswitch } from '../datapath/ovs/ovsdb/index.js';
 import { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
 import { containerVethOffloads, type DatapathFacts } from '../datapath/offload.js';
-import { ContainerWatcher, type ContainerSource, type LocalContainer } from './containers.js';
+import { ContainerWatcher, type ContainerEngine, type ContainerSource, type LocalContainer } from './containers.js';
 import { NetnsDirSource } from './netns-dir.js';
 import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
@@ -27,7 +26,7 @@ import { syncKernelVxlan, type VxlanNeeds } from './kernel-vxlan.js';
 import { addrList, nativeKernel, type Kernel } from '../datapath/kernel/index.js';
 import { HostLinks } from './host-links.js';
 import { NetpluginError } from '../common/errors.js';
-import { RuntimeService, type RuntimeHost } from '../runtime/service.js';
+import type { ExtraWorkloads } from './workloads.js';
 import type { EndpointStatus } from './reconcile.js';
 import type { DesiredSnapshot } from './desired.js';
 
@@ -38,8 +37,8 @@ export interface AgentOptions {
   /** Directory of the embedded store when no --store URL is given. */
   embeddedStoreDir: string;
   etcd?: { cacert?: string; cert?: string; key?: string };
-  /** Docker engine socket, or undefined to not follow Docker. */
-  dockerSocket?: string;
+  /** Docker engine client to follow (containers plumbed by name), or undefined to not follow Docker. */
+  docker?: ContainerEngine;
   /** Directory whose network-namespace files are containers named after the files. */
   netnsDir?: string;
   ovsRundir: string;
@@ -56,15 +55,20 @@ export interface AgentOptions {
   vxlanDev?: string;
   /** Period of the safety-net reconcile. */
   resyncMs: number;
+  /**
+   * Builds the workloads the layer above contributes (runtime attachments: the runtime
+   * service); called once with the agent, before the first round.
+   */
+  workloads?: (agent: Agent) => ExtraWorkloads;
   log: Logger;
 }
 
 const ROUND_KEY = 'netplugin-round';
 
 /** A running agent. */
-export class Agent implements RuntimeHost {
-  /** attach/detach for container runtimes (CNI, Docker remote driver). */
-  readonly runtime: RuntimeService;
+export class Agent {
+  /** Runtime attachments from the layer above, if it contributes any. */
+  private extras?: ExtraWorkloads;
   private statuses: ReadonlyMap<string, EndpointStatus> = new Map();
   private roundWaiters: { resolve: (s: ReadonlyMap<string, EndpointStatus>) => void }[] = [];
   /** How many of `roundWaiters` (the oldest) the running round answers. */
@@ -103,7 +107,6 @@ export class Agent implements RuntimeHost {
   ) {
     this.flows = new FlowSyncer(opts.resyncMs);
     this.hostLinks = new HostLinks(opts.resyncMs);
-    this.runtime = new RuntimeService(this, opts.log.child({ part: 'runtime' }));
   }
 
   /** This agent's host label. */
@@ -177,15 +180,16 @@ export class Agent implements RuntimeHost {
     const kick = () => agent?.trigger();
     const desired = new DesiredStateCache(store, kick, (err) => log.error({ err: err.message }, 'store watch failed'));
     const sources: ContainerSource[] = [];
-    if (opts.dockerSocket) sources.push(new ContainerWatcher(new DockerEngine(opts.dockerSocket), kick, log));
+    if (opts.docker) sources.push(new ContainerWatcher(opts.docker, kick, log));
     if (opts.netnsDir) sources.push(new NetnsDirSource(opts.netnsDir, kick, log));
     const oper = new OperStatusPublisher(store, opts.hostLabel);
     const peers = new PeerStateCache(store, kick, (err) => log.error({ err: err.message }, 'store watch (peers) failed'), opts.hostLabel);
     agent = new Agent(opts, store, ovsdb, vswitch, facts, round, desired, sources, oper, peers);
+    agent.extras = opts.workloads?.(agent);
     await oper.load();
     await desired.start();
     await peers.start();
-    await agent.runtime.load();
+    await agent.extras?.load();
     for (const s of sources) s.start();
     // The registration names this host's VTEP: the kernel VXLAN NIC's address, the flag, or the intent's Hosts[].
     const self = desired.current().hosts.get(opts.hostLabel);
@@ -340,7 +344,7 @@ export class Agent implements RuntimeHost {
   /** Running containers of every source by name (netns-dir wins over Docker names, runtime attachments over both). */
   private runningContainers(): Map<string, LocalContainer> {
     const all = new Map<string, LocalContainer>();
-    const runtime = this.runtime.localContainers();
+    const runtime = this.extras?.localContainers() ?? new Map<string, LocalContainer>();
     // A container Docker plugs into a netplugin network itself is not also plumbed by name.
     const driverSandboxes = new Set([...runtime.values()].filter((c) => c.source === 'docker-driver').map((c) => c.netns));
     for (const s of this.sources) for (const [name, c] of s.running()) if (!(c.source === 'docker' && driverSandboxes.has(c.netns))) all.set(name, c);
@@ -351,7 +355,7 @@ export class Agent implements RuntimeHost {
   /** The intent's endpoints plus runtime-only ones (CNI pods, Docker endpoints) of every host. */
   private effectiveDesired(): DesiredSnapshot {
     const desired = this.desiredCache.current();
-    const extra = this.runtime.runtimeEndpoints();
+    const extra = this.extras?.runtimeEndpoints() ?? [];
     if (extra.length === 0) return desired;
     const endpoints = new Map(desired.endpoints);
     for (const e of extra) if (!endpoints.has(e.id)) endpoints.set(e.id, e);

@@ -4,7 +4,6 @@
  * the agent never tears down endpoints just because it cannot see their containers.
  */
 import type { Logger } from '../common/log.js';
-import type { DockerEngine, DockerEvent } from '../docker/engine.js';
 
 /** A running container the agent can plumb. */
 export interface LocalContainer {
@@ -37,6 +36,26 @@ export interface ContainerSource {
   rescan?(): void;
 }
 
+/**
+ * What the watcher needs of a container engine client. The Docker engine client
+ * (src/docker/engine.ts) fits it; the entry point that owns the client passes it in, so the
+ * agent does not depend on the Docker front end.
+ */
+export interface ContainerEngine {
+  /** True when the engine answers; never throws. */
+  ping(): Promise<boolean>;
+  /** Follows container events (`since` in epoch seconds replays past ones); `onEnd` once, with an error on failure. */
+  events(
+    opts: { since?: number; types?: string[]; actions?: string[] },
+    onEvent: (e: { id: string; action: string }) => void,
+    onEnd: (err?: Error) => void,
+  ): { close(): void };
+  /** Containers (running only unless `all`). */
+  listContainers(opts: { all?: boolean }): Promise<{ id: string }[]>;
+  /** One container, or undefined when the engine does not know it. */
+  inspect(id: string): Promise<{ id: string; name: string; running: boolean; pid: number; sandboxKey?: string } | undefined>;
+}
+
 const RELEVANT_ACTIONS = ['start', 'restart', 'die', 'stop', 'kill', 'destroy', 'rename'];
 
 /** Follows a Docker engine; reconnects with backoff when it goes away. */
@@ -51,7 +70,7 @@ export class ContainerWatcher implements ContainerSource {
 
   /** `onChange` runs whenever the set of running containers may have changed. */
   constructor(
-    private readonly engine: DockerEngine,
+    private readonly engine: ContainerEngine,
     private readonly onChange: () => void,
     private readonly log: Logger,
   ) {}
@@ -133,7 +152,7 @@ export class ContainerWatcher implements ContainerSource {
     return { id: d.id, name: d.name, pid: d.pid, netns, source: 'docker' };
   }
 
-  private async onEvent(e: DockerEvent): Promise<void> {
+  private async onEvent(e: { id: string }): Promise<void> {
     try {
       const fresh = await this.inspect(e.id);
       for (const [name, c] of this.byName) if (c.id === e.id) this.byName.delete(name);

@@ -1,5 +1,7 @@
 /** Deterministic names for what the agent creates, so a restarted agent finds them again. */
 import { createHash } from 'node:crypto';
+import { ipToInt } from '../alloc/ip.js';
+import { macFromIp } from '../alloc/mac.js';
 
 /** Host-side veth name of an endpoint on a bridge: `np` + 11 hex chars (15 max in Linux). */
 export function hostVethName(bridge: string, endpointId: string): string {
@@ -12,9 +14,11 @@ export function freeEthName(taken: Iterable<string>): string {
   for (let i = 0; ; i++) if (!names.has(`eth${i}`)) return `eth${i}`;
 }
 
-/** Gateway MAC of a network: derived like endpoint MACs, from the gateway address. */
+/** Gateway MAC of a network: the endpoint MAC formula (alloc/mac.ts) applied to the gateway address. */
 export function gatewayMac(gateway: string): string {
-  return '02:02:' + gateway.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':');
+  const ip = ipToInt(gateway);
+  if (ip === undefined) throw new Error(`gateway ${JSON.stringify(gateway)} is not an IPv4 address`);
+  return macFromIp(ip);
 }
 
 /** OVSDB external_ids keys the agent writes on its ports. */

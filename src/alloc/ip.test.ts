@@ -6,6 +6,7 @@ import {
   cidrWithin,
   firstHost,
   formatCidr,
+  hostRange,
   intToIp,
   ipToInt,
   isHostAddress,
@@ -50,6 +51,9 @@ describe('ip helpers', () => {
     expect(intToIp(firstHost(b)!)).toBe('11.1.4.1');
     expect(firstHost(cidr('11.1.4.0/31'))).toBeUndefined();
     expect([b.base, b.base + 1, b.base + 255].map((ip) => isHostAddress(b, ip))).toEqual([false, true, false]);
+    const r = hostRange(cidr('11.1.4.0/30'))!;
+    expect([intToIp(r.first), intToIp(r.last)]).toEqual(['11.1.4.1', '11.1.4.2']);
+    expect([hostRange(cidr('11.1.4.0/31')), hostRange(cidr('11.1.4.7/32'))]).toEqual([undefined, undefined]);
   });
 });
 

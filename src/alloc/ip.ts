@@ -86,16 +86,23 @@ export function cidrOverlap(a: Cidr, b: Cidr): boolean {
 }
 
 /**
- * First usable host address: the gateway default. Blocks of /31 and /32 have no
- * host addresses apart from the network and broadcast ones, so they return undefined.
+ * The usable host addresses of a block: all but the network and broadcast addresses. The
+ * one definition every allocator and check uses. Blocks of /31 and /32 have none here
+ * (netplugin networks need a gateway and hosts), so they give undefined.
  */
+export function hostRange(c: Cidr): { first: number; last: number } | undefined {
+  return c.len <= 30 ? { first: c.base + 1, last: cidrLast(c) - 1 } : undefined;
+}
+
+/** First usable host address: the gateway default (undefined for /31 and /32). */
 export function firstHost(c: Cidr): number | undefined {
-  return c.len <= 30 ? c.base + 1 : undefined;
+  return hostRange(c)?.first;
 }
 
 /** Whether `ip` is a usable host address of `c` (inside, not network nor broadcast). */
 export function isHostAddress(c: Cidr, ip: number): boolean {
-  return c.len <= 30 && ip > c.base && ip < cidrLast(c);
+  const r = hostRange(c);
+  return r !== undefined && ip >= r.first && ip <= r.last;
 }
 
 /** Allocation state of one subnet's host addresses. */
@@ -106,7 +113,8 @@ export interface AddressPool {
 
 /** Makes a pool over the host addresses of `subnet`, with `exclude` (e.g. the gateway) already taken. */
 export function newAddressPool(subnet: Cidr, exclude: number[] = []): AddressPool {
-  const ranges = subnet.len <= 30 ? [{ lo: subnet.base + 1, hi: cidrLast(subnet) - 1 }] : [];
+  const r = hostRange(subnet);
+  const ranges = r ? [{ lo: r.first, hi: r.last }] : [];
   const pool: AddressPool = { subnet, ids: newIdPool(ranges) };
   for (const ip of exclude) reserveId(pool.ids, ip);
   return pool;

@@ -1,25 +1,31 @@
-/** `netagent --host-label H [--store URL] [--docker-socket PATH] [--ovs-rundir DIR] [--bridge NAME]`. */
+/**
+ * `netagent --host-label H [--store URL] [--docker-socket PATH] [--ovs-rundir DIR] [--bridge NAME]`.
+ * The entry point wires the layers (docs/layers.md): the agent below, the runtime service
+ * over it, and the local API, CNI route and Docker plugin over the runtime service.
+ */
 import { Agent } from '../agent/agent.js';
 import { NetpluginError } from '../common/errors.js';
 import { flagBool, flagString, parseFlags, usage, type FlagSpec } from '../common/flags.js';
 import { createLogger } from '../common/log.js';
 import { runMain } from './run.js';
-import { startLocalApi, type LocalApiServer } from '../agent/api/server.js';
-import { runtimeRoutes } from '../agent/api/runtime-routes.js';
+import { startLocalApi, type LocalApiServer } from '../local-api/server.js';
+import { runtimeRoutes } from '../local-api/runtime-routes.js';
 import { cniRoute } from '../cni/route.js';
 import { DEFAULT_PLUGIN_SOCKET, startDockerPlugin } from '../docker/plugin/index.js';
 import { followIntentNetworks } from '../docker/plugin/network-sync.js';
 import { KEYS } from '../state/keys.js';
 import type { NetworkState } from '../intent/types.js';
-import { DockerEngine } from '../docker/engine.js';
+import { DEFAULT_DOCKER_SOCKET, DockerEngine } from '../docker/engine.js';
+import { RuntimeService } from '../runtime/service.js';
+import { DEFAULT_STORE_DIR } from '../state/open.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'host-label', kind: 'string', help: 'name of this host in the intent (required)' },
-  { name: 'store', kind: 'string', help: 'state store: embedded, embedded:/dir, etcd://host:port[,host:port] or etcd+https://...', defaultText: 'embedded:/var/lib/netplugin/store' },
+  { name: 'store', kind: 'string', help: 'state store: embedded, embedded:/dir, etcd://host:port[,host:port] or etcd+https://...', defaultText: `embedded:${DEFAULT_STORE_DIR}` },
   { name: 'etcd-cacert', kind: 'string', help: 'CA certificate for etcd TLS' },
   { name: 'etcd-cert', kind: 'string', help: 'client certificate for etcd TLS' },
   { name: 'etcd-key', kind: 'string', help: 'client key for etcd TLS' },
-  { name: 'docker-socket', kind: 'string', help: 'Docker engine socket to follow ("none": do not follow Docker)', defaultText: '/var/run/docker.sock' },
+  { name: 'docker-socket', kind: 'string', help: 'Docker engine socket to follow ("none": do not follow Docker)', defaultText: DEFAULT_DOCKER_SOCKET },
   { name: 'netns-dir', kind: 'string', help: 'directory whose network-namespace files are containers named after the files' },
   { name: 'ovs-rundir', kind: 'string', help: 'Open vSwitch run directory (db.sock, <bridge>.mgmt)', defaultText: '/var/run/openvswitch' },
   { name: 'bridge', kind: 'string', help: 'OVS bridge this agent owns', defaultText: 'netplugin' },
@@ -47,13 +53,16 @@ runMain('netagent', async () => {
     throw new NetpluginError('NP_USAGE', '--docker-networks needs the Docker plugin (--docker-plugin-socket) and the engine (--docker-socket)');
   }
   const log = createLogger('netagent');
-  const dockerSocket = flagString(p, 'docker-socket', '/var/run/docker.sock')!;
+  const dockerSocket = flagString(p, 'docker-socket', DEFAULT_DOCKER_SOCKET)!;
+  const engine = dockerSocket === 'none' ? undefined : new DockerEngine(dockerSocket);
+  // The runtime service runs over the agent; the agent builds it (once) before its first round.
+  const made: RuntimeService[] = [];
   const agent = await Agent.start({
     hostLabel,
     storeUrl: flagString(p, 'store'),
-    embeddedStoreDir: '/var/lib/netplugin/store',
+    embeddedStoreDir: DEFAULT_STORE_DIR,
     etcd: { cacert: flagString(p, 'etcd-cacert'), cert: flagString(p, 'etcd-cert'), key: flagString(p, 'etcd-key') },
-    dockerSocket: dockerSocket === 'none' ? undefined : dockerSocket,
+    docker: engine,
     netnsDir: flagString(p, 'netns-dir'),
     ovsRundir: flagString(p, 'ovs-rundir', '/var/run/openvswitch')!,
     bridge: flagString(p, 'bridge', 'netplugin')!,
@@ -61,19 +70,25 @@ runMain('netagent', async () => {
     vtepIp: flagString(p, 'vtep-ip'),
     vxlanDev: flagString(p, 'vxlan-dev'),
     resyncMs: resync * 1000,
+    workloads: (host) => {
+      const service = new RuntimeService(host, log.child({ part: 'runtime' }));
+      made.push(service);
+      return service;
+    },
     log,
   });
+  const api = made[0];
+  if (!api) throw new Error('netagent: the agent started without building its runtime service');
   const closers: { close(): Promise<void> }[] = [];
   const apiSocket = flagString(p, 'api-socket', '/run/netplugin/agent.sock')!;
   if (apiSocket !== 'none') {
-    const routes = [...runtimeRoutes(agent.runtime, () => ({ host: hostLabel, pid: process.pid })), cniRoute(agent.runtime, log)];
-    const api: LocalApiServer = await startLocalApi(apiSocket, routes, log);
-    closers.push(api);
+    const routes = [...runtimeRoutes(api, () => ({ host: hostLabel, pid: process.pid })), cniRoute(api, log)];
+    const server: LocalApiServer = await startLocalApi(apiSocket, routes, log);
+    closers.push(server);
   }
   const pluginSocket = flagString(p, 'docker-plugin-socket', DEFAULT_PLUGIN_SOCKET)!;
   if (pluginSocket !== 'none') {
-    const engine = dockerSocket === 'none' ? undefined : new DockerEngine(dockerSocket);
-    const plugin = await startDockerPlugin({ socketPath: pluginSocket, api: agent.runtime, log, engine, store: agent.store, host: hostLabel });
+    const plugin = await startDockerPlugin({ socketPath: pluginSocket, api, log, engine, store: agent.store, host: hostLabel });
     closers.push(plugin);
     if (flagBool(p, 'docker-networks') && engine) {
       // Docker networks are per engine: each host's agent keeps its own engine's in step with the intent.

@@ -7,12 +7,11 @@ import { NetpluginError } from '../common/errors.js';
 import { createLogger } from '../common/log.js';
 import { createMasterServer } from '../master/server.js';
 import { loadDesired } from '../master/desired-io.js';
-import { openStore } from '../state/open.js';
+import { DEFAULT_STORE_DIR, openStore } from '../state/open.js';
 import { DEFAULT_DOCKER_SOCKET, DockerEngine } from '../docker/engine.js';
 import { followIntentNetworks } from '../docker/plugin/network-sync.js';
 import { runMain } from './run.js';
 
-const DEFAULT_STORE_DIR = '/var/lib/netplugin/store';
 
 const FLAGS: FlagSpec[] = [
   { name: 'listen', kind: 'string', help: 'address:port of the REST API', defaultText: '127.0.0.1:9999' },

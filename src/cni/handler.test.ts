@@ -25,7 +25,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeEach(() => {
-  api = new FakeRuntime([fakeNetwork('t', 'n', 1), fakeNetwork('t', 'm', 2)], [{ container: 'web-0', tenant: 't', network: 'n', ip: '10.1.0.50' }]);
+  api = new FakeRuntime([fakeNetwork('t', 'n', 1), fakeNetwork('t', 'm', 2)], { intent: [{ container: 'web-0', tenant: 't', network: 'n', ip: '10.1.0.50' }] });
   ipamCalls = [];
   ipamAnswer = (verb) => (verb === 'ADD' ? { exitCode: 0, stdout: JSON.stringify({ cniVersion: '1.0.0', ips: [{ address: '10.1.0.77/24', gateway: '10.1.0.1' }] }), stderr: '' } : { exitCode: 0, stdout: '', stderr: '' });
   ctx = {
@@ -54,7 +54,7 @@ describe('cni handler', () => {
     expect(r.exitCode).toBe(0);
     expect(r.out).toEqual({
       cniVersion: '1.0.0',
-      interfaces: [{ name: 'vfake1' }, { name: 'eth0', mac: '02:00:0a:01:00:02', sandbox: netns }],
+      interfaces: [{ name: 'vfake1' }, { name: 'eth0', mac: '02:02:0a:01:00:02', sandbox: netns }],
       ips: [{ address: '10.1.0.2/24', gateway: '10.1.0.1', interface: 1 }],
       routes: [{ dst: '0.0.0.0/0', gw: '10.1.0.1' }],
       dns: {},
@@ -84,8 +84,9 @@ describe('cni handler', () => {
   });
 
   it('ADD maps agent errors to codes and leaves nothing', async () => {
-    expect((await call('ADD', { ...baseConf, runtimeConfig: { ips: ['10.1.0.1'] } })).out.code).toBe(102);
+    expect((await call('ADD', { ...baseConf, runtimeConfig: { ips: ['10.1.0.50'] } })).out.code).toBe(102);
     expect((await call('ADD', { ...baseConf, runtimeConfig: { ips: ['10.2.0.9'] } })).out.code).toBe(103);
+    expect((await call('ADD', { ...baseConf, runtimeConfig: { ips: ['10.1.0.1'] } })).out.code).toBe(103); // the gateway
     expect((await call('ADD', { ...baseConf, network: 'nope' })).out).toMatchObject({ code: 7, cniVersion: '1.0.0' });
     api.ready = false;
     expect((await call('ADD', baseConf)).out.code).toBe(11);

@@ -7,7 +7,7 @@ const attachment = {
   ip: '10.1.0.5',
   prefixLen: 24,
   gateway: '10.1.0.1',
-  mac: '02:00:0a:01:00:05',
+  mac: '02:02:0a:01:00:05',
   mtu: 1450,
   hostPort: 'vnp1234',
 } as AttachmentStatus;
@@ -20,7 +20,7 @@ describe('cni results per version', () => {
       const r = attachmentResult(view, v);
       expect(r).toEqual({
         cniVersion: v,
-        interfaces: [{ name: 'vnp1234' }, { name: 'eth0', mac: '02:00:0a:01:00:05', sandbox: '/run/netns/p1' }],
+        interfaces: [{ name: 'vnp1234' }, { name: 'eth0', mac: '02:02:0a:01:00:05', sandbox: '/run/netns/p1' }],
         ips: [{ version: '4', address: '10.1.0.5/24', gateway: '10.1.0.1', interface: 1 }],
         routes: [{ dst: '0.0.0.0/0', gw: '10.1.0.1' }],
         dns: {},

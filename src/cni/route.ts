@@ -4,7 +4,7 @@
  * errors included, are HTTP 200 `{exitCode, stdout}`; only a malformed relay body is 400.
  */
 import type { Logger } from '../common/log.js';
-import { API_VERSION_PREFIX, type ApiRoute } from '../agent/api/types.js';
+import { API_VERSION_PREFIX, type ApiRoute } from '../local-api/types.js';
 import type { RuntimeApi } from '../runtime/types.js';
 import { IpamDelegate, type PluginRunner } from './delegate.js';
 import { CNI_ENV_NAMES } from './env.js';

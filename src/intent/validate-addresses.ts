@@ -3,11 +3,20 @@
  * subnet those imply when SubnetCIDR is absent, and duplicate containers/addresses.
  */
 
-import { blockSize, cidrContains, cidrLast, firstHost, formatCidr, intToIp, ipToInt } from '../alloc/ip.js';
+import { blockSize, cidrContains, cidrLast, firstHost, formatCidr, intToIp, ipToInt, type Cidr } from '../alloc/ip.js';
 import { MAX_SUBNET_LEN, type TenantSettings } from './defaults.js';
-import type { NetworkIntent, Problem } from './types.js';
-import type { NetworkFacts } from './validate.js';
+import type { NetworkIntent, PktTagType, Problem } from './types.js';
 import { checkName } from './names.js';
+
+/** What validation learned about one network, reused by the allocator. */
+export interface NetworkFacts {
+  path: string;
+  type: PktTagType;
+  /** The subnet when the intent fixes it (SubnetCIDR, or implied by DefaultGw/IpAddress). */
+  subnet?: Cidr;
+  /** DefaultGw as an integer, when given and valid. */
+  gateway?: number;
+}
 
 /**
  * Checks the network's addresses and, when SubnetCIDR is absent but DefaultGw or a

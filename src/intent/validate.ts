@@ -16,20 +16,12 @@ import {
   tenantSettings,
   type TenantSettings,
 } from './defaults.js';
-import { checkNetworkAddresses } from './validate-addresses.js';
+import { checkNetworkAddresses, type NetworkFacts } from './validate-addresses.js';
 import { checkHosts } from './validate-hosts.js';
 import { checkName } from './names.js';
 import type { Intent, PktTagType, Problem, TenantIntent } from './types.js';
 
-/** What validation learned about one network, reused by the allocator. */
-export interface NetworkFacts {
-  path: string;
-  type: PktTagType;
-  /** The subnet when the intent fixes it (SubnetCIDR, or implied by DefaultGw/IpAddress). */
-  subnet?: Cidr;
-  /** DefaultGw as an integer, when given and valid. */
-  gateway?: number;
-}
+export type { NetworkFacts } from './validate-addresses.js';
 
 /** Validation result: the problems plus per-tenant settings and per-network facts. */
 export interface IntentAnalysis {

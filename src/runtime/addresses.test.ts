@@ -22,6 +22,9 @@ describe('runtime address choice', () => {
     expect(lowestFreeAddress('10.1.0.0/29', '10.1.0.1', all)).toBeUndefined();
     expect(lowestFreeAddress('10.1.0.0/30', '10.1.0.1', new Set())).toBe('10.1.0.2');
     expect(lowestFreeAddress('10.1.0.0/30', '10.1.0.1', new Set(['10.1.0.2']))).toBeUndefined();
+    // Same host range as the requested-address check: a /31 has no address to give.
+    expect(lowestFreeAddress('10.1.0.0/31', '10.1.0.9', new Set())).toBeUndefined();
+    expect(codeOf(() => checkRequestedAddress('10.1.0.0', '10.1.0.0/31', '10.1.0.9', 'ip'))).toBe('NP_ADDRESS_OUT_OF_RANGE');
   });
   it('checks a requested address against the subnet and gateway, naming the field', () => {
     expect(codeOf(() => checkRequestedAddress('10.1.0.9', '10.1.0.0/24', '10.1.0.1', 'ip'))).toBeUndefined();
@@ -30,11 +33,7 @@ describe('runtime address choice', () => {
     expect(codeOf(() => checkRequestedAddress('10.1.0.0', '10.1.0.0/24', '10.1.0.1', 'ip'))).toBe('NP_ADDRESS_OUT_OF_RANGE');
     expect(codeOf(() => checkRequestedAddress('10.2.0.5', '10.1.0.0/24', '10.1.0.1', 'ip'))).toBe('NP_ADDRESS_OUT_OF_RANGE');
     expect(codeOf(() => checkRequestedAddress('10.1.0.300', '10.1.0.0/24', '10.1.0.1', 'ip'))).toBe('NP_INVALID_ARGUMENT');
-    try {
-      checkRequestedAddress('10.2.0.5', '10.1.0.0/24', '10.1.0.1', 'runtimeConfig.ips[0]');
-    } catch (err) {
-      expect((err as Error).message).toBe('runtimeConfig.ips[0]: 10.2.0.5 is not a host address of 10.1.0.0/24');
-    }
+    expect(() => checkRequestedAddress('10.2.0.5', '10.1.0.0/24', '10.1.0.1', 'runtimeConfig.ips[0]')).toThrow('runtimeConfig.ips[0]: 10.2.0.5 is not a host address of 10.1.0.0/24');
   });
   it('tells addresses inside a subnet from those outside', () => {
     expect(inSubnet('10.1.0.9', '10.1.0.0/24')).toBe(true);

@@ -4,7 +4,7 @@
  * Pure functions; the store transaction that makes a choice stick lives in claims.ts.
  */
 import { NetpluginError } from '../common/errors.js';
-import { cidrContains, formatCidr, intToIp, ipToInt, isHostAddress, parseCidr, type Cidr } from '../alloc/ip.js';
+import { cidrContains, formatCidr, hostRange, intToIp, ipToInt, isHostAddress, parseCidr, type Cidr } from '../alloc/ip.js';
 
 /** The subnet of a network, parsed (throws on a corrupt stored value). */
 export function networkCidr(subnet: string): Cidr {
@@ -33,13 +33,11 @@ export function inSubnet(ip: string, subnet: string): boolean {
   return v !== undefined && cidrContains(networkCidr(subnet), v);
 }
 
-/** The lowest host address of `subnet` that is not the gateway and not in `taken`, or undefined. */
+/** The lowest host address of `subnet` (alloc/ip.ts hostRange) that is not the gateway and not in `taken`, or undefined. */
 export function lowestFreeAddress(subnet: string, gateway: string, taken: ReadonlySet<string>): string | undefined {
-  const c = networkCidr(subnet);
-  const size = 2 ** (32 - c.len);
-  const first = c.base + (c.len >= 31 ? 0 : 1);
-  const last = c.base + size - (c.len >= 31 ? 1 : 2);
-  for (let v = first; v <= last; v++) {
+  const r = hostRange(networkCidr(subnet));
+  if (!r) return undefined;
+  for (let v = r.first; v <= r.last; v++) {
     const ip = intToIp(v);
     if (ip !== gateway && !taken.has(ip)) return ip;
   }

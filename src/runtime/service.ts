@@ -17,11 +17,12 @@ import type { DesiredSnapshot } from '../agent/desired.js';
 import type { PeerSnapshot } from '../agent/peers.js';
 import type { EndpointStatus } from '../agent/reconcile.js';
 import type { LocalContainer } from '../agent/containers.js';
+import type { ExtraWorkloads } from '../agent/workloads.js';
 import { checkRequestedAddress, inSubnet, lowestFreeAddress } from './addresses.js';
 import { attachmentOwner, claimOps, intentUnchanged, listClaims, readClaim, type ClaimValue } from './claims.js';
 import type { AttachRequest, Attachment, AttachmentStatus, CheckResult, RuntimeApi, RuntimeNetwork, RuntimeSource } from './types.js';
 
-/** What the service needs from the agent it runs in. */
+/** What the service needs from the agent it runs on (an `Agent` is one). */
 export interface RuntimeHost {
   readonly host: string;
   readonly store: StateStore;
@@ -40,8 +41,11 @@ const MAX_TXN_ATTEMPTS = 20;
 const ROUND_TIMEOUT_MS = 60_000;
 const SOURCE_KIND: Record<RuntimeSource, LocalContainer['source']> = { cni: 'cni', docker: 'docker-driver' };
 
-/** Implements RuntimeApi on top of the store and the agent's reconcile rounds. */
-export class RuntimeService implements RuntimeApi {
+/**
+ * Implements RuntimeApi on top of the store and the agent's reconcile rounds; the agent
+ * takes its attachments as ExtraWorkloads (the entry point wires the two).
+ */
+export class RuntimeService implements RuntimeApi, ExtraWorkloads {
   private readonly local = new Map<string, Attachment>();
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Addresses being claimed by calls in flight, per network, so concurrent attaches do not pick the same one. */

@@ -101,7 +101,7 @@ export interface CheckResult {
   problems: string[];
 }
 
-/** What the agent offers runtimes. Implemented by `RuntimeService` (src/runtime/service.ts). */
+/** What the agent offers runtimes. Implemented by `RuntimeService` (src/runtime/service.ts); front ends see only this. */
 export interface RuntimeApi {
   /** Whether containers can be attached now, and why not. */
   status(): { ready: boolean; reason?: string };

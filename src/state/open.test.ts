@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NetpluginError } from '../common/errors.js';
-import { parseStoreUrl } from './open.js';
+import { DEFAULT_STORE_DIR, parseStoreUrl } from './open.js';
 
-const defaults = { embeddedDir: '/var/lib/netplugin/store' };
+const defaults = { embeddedDir: DEFAULT_STORE_DIR };
 
 /** Returns the error parseStoreUrl throws for `url`. */
 function errorOf(url: string): NetpluginError {

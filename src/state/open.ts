@@ -8,6 +8,9 @@ import { EmbeddedStore } from './embedded.js';
 import { EtcdStore } from './etcd.js';
 import type { StateStore } from './store.js';
 
+/** Directory of the embedded store when `--store` names none (netmaster and netagent alike). */
+export const DEFAULT_STORE_DIR = '/var/lib/netplugin/store';
+
 /** TLS files for `etcd+https://` (and for `etcd://` behind a TLS proxy if given). */
 export interface StoreTlsOptions {
   etcdCacert?: string;

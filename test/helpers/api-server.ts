@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { rmSync } from 'node:fs';
-import type { ApiRoute } from '../../src/agent/api/types.js';
+import type { ApiRoute } from '../../src/local-api/types.js';
 
 /** A running test server. */
 export interface TestApiServer {

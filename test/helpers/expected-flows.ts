@@ -4,6 +4,7 @@
  * templates: `expectedFlows` only fills in each port's ofport, MAC and IP and its network's key
  * and gateway; nothing here knows how a flow is printed.
  */
+import { gatewayMac } from '../../src/agent/names.js';
 
 /** An attached endpoint as the test knows it. */
 export interface ExpectedPort {
@@ -44,11 +45,6 @@ function fill(template: string, values: Record<string, string | number>): string
     if (!(name in values)) throw new Error(`expected-flows template names {${name}}, which has no value`);
     return String(values[name]);
   });
-}
-
-/** The gateway MAC netplugin assigns: `02:02:` and the gateway's four bytes. */
-function gatewayMac(ip: string): string {
-  return '02:02:' + ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':');
 }
 
 /** Expected flow lines, sorted like the helper's dumpFlows(). */

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { cniRoute } from '../../src/cni/route.js';
 import { SUPPORTED_VERSIONS } from '../../src/cni/versions.js';
-import type { ApiRoute } from '../../src/agent/api/types.js';
+import type { ApiRoute } from '../../src/local-api/types.js';
 import { runPlugin, SHIM } from '../helpers/cni-shim.js';
 import { serveRoutes, type TestApiServer } from '../helpers/api-server.js';
 import { FakeRuntime, fakeNetwork } from '../helpers/fake-runtime.js';
@@ -69,7 +69,7 @@ describe.each([...SUPPORTED_VERSIONS])('CNI %s', (version) => {
     expect(add.code, add.stdout).toBe(0);
     const res = add.json!;
     expect(res.cniVersion).toBe(version);
-    expect(res.interfaces[1]).toMatchObject({ name: 'eth0', sandbox: netns, mac: '02:00:0a:07:00:02' });
+    expect(res.interfaces[1]).toMatchObject({ name: 'eth0', sandbox: netns, mac: '02:02:0a:07:00:02' });
     expect('mtu' in res.interfaces[1]).toBe(is11);
     expect(res.ips).toEqual([{ ...(legacyIps ? { version: '4' } : {}), address: '10.7.0.2/24', gateway: '10.7.0.1', interface: 1 }]);
     expect(res.routes).toEqual([{ dst: '0.0.0.0/0', gw: '10.7.0.1' }]);

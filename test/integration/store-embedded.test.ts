@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defineStoreConformance } from '../../src/state/conformance.js';
+import { defineStoreConformance } from '../helpers/store-conformance.js';
 import { EmbeddedStore } from '../../src/state/embedded.js';
 import { openStore } from '../../src/state/open.js';
 import type { WatchEvent } from '../../src/state/store.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetpluginError } from '../../src/common/errors.js';
-import { defineStoreConformance } from '../../src/state/conformance.js';
+import { defineStoreConformance } from '../helpers/store-conformance.js';
 import type { EtcdStore } from '../../src/state/etcd.js';
 import { KEYS } from '../../src/state/keys.js';
 import { openStore, type StoreTlsOptions } from '../../src/state/open.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetpluginError } from '../../src/common/errors.js';
-import { defineStoreConformance } from '../../src/state/conformance.js';
+import { defineStoreConformance } from '../helpers/store-conformance.js';
 import { EtcdStore } from '../../src/state/etcd.js';
 import { openStore } from '../../src/state/open.js';
 import type { WatchEvent } from '../../src/state/store.js';

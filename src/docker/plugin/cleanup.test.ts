@@ -8,8 +8,8 @@ import { KEYS } from '../../state/keys.js';
 import type { RuntimeNetwork } from '../../runtime/types.js';
 import { newClaimOwner } from './claims.js';
 import { cleanupOnce, DockerCleanup, type CleanupOptions } from './cleanup.js';
-import { FakeEngine } from './fake-engine.js';
-import { FakeRuntime } from './fake-runtime.js';
+import { FakeEngine } from '../../../test/helpers/fake-engine.js';
+import { FakeRuntime } from '../../../test/helpers/fake-runtime.js';
 import { poolIdOf } from './resolve.js';
 import { DockerPluginState } from './state.js';
 
@@ -26,7 +26,7 @@ let opts: CleanupOptions;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'np-dclean-'));
   store = EmbeddedStore.open(dir);
-  api = new FakeRuntime(store, NETS);
+  api = new FakeRuntime(NETS, { store });
   state = new DockerPluginState(store, 'host1');
   engine = new FakeEngine();
   opts = { api, engine: engine.asEngine(), state, store, host: 'host1', driver: 'netplugin', log: pino({ level: 'silent' }), graceMs: 60_000 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { FakeEngine } from './fake-engine.js';
+import { FakeEngine } from '../../../test/helpers/fake-engine.js';
 import { DockerNetworkSync, dockerNetworkName, type SyncNetwork } from './network-sync.js';
 
 const log = pino({ level: 'silent' });

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { EmbeddedStore } from '../../state/embedded.js';
 import { KEYS } from '../../state/keys.js';
 import type { RuntimeNetwork } from '../../runtime/types.js';
-import { FakeRuntime } from './fake-runtime.js';
+import { FakeRuntime } from '../../../test/helpers/fake-runtime.js';
 import { DOCKER_KEYS } from './keys.js';
 import { startDockerPlugin, type DockerPlugin } from './index.js';
 import { poolIdOf } from './resolve.js';
@@ -76,7 +76,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'np-dplug-'));
   sock = join(dir, 'plugins', 'nptest.sock');
   store = EmbeddedStore.open(join(dir, 'store'));
-  api = new FakeRuntime(store, NETS);
+  api = new FakeRuntime(NETS, { store });
   await start();
 });
 
@@ -216,7 +216,7 @@ describe('with the netplugin IPAM driver', () => {
     release();
     await plugin!.settled();
     expect(api.get('docker', EP1)).toBeUndefined();
-    expect(api.calls.slice(-2)).toEqual([`unplumb ${EP1}`, `detach ${EP1}`]);
+    expect(api.calls.slice(-2)).toEqual([['unplumb', EP1], ['detach', EP1]]);
   });
 
   it('a failing background teardown does not fail the call (the record stays for the clean-up)', async () => {

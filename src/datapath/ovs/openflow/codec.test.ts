@@ -17,7 +17,7 @@ import {
   type GroupMod,
 } from './index.js';
 import { openflowNative } from './native.js';
-import { firstDifference, loadFixtures } from './testing.js';
+import { firstDifference, loadFixtures } from '../../../../test/helpers/openflow-fixtures.js';
 
 const fx = loadFixtures();
 const hex = (name: string) => Buffer.from(fx.flowMods.find((f) => f.name === name)!.hex, 'hex');

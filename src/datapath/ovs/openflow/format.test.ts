@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredPipeline, FEATURE, networkKey, parseCookie, type HostView, type LocalNetwork } from '../pipeline/index.js';
 import { flowModToString, flowStatsToString, groupModToString } from './format.js';
 import { decodeMessage, encodeFlowMod, encodeGroupMod, type Action, type FlowMod, type FlowStats, type GroupDesc, type Instruction } from './index.js';
-import { firstTextDifference, loadFormatFixtures } from './testing.js';
+import { firstTextDifference, loadFormatFixtures } from '../../../../test/helpers/openflow-fixtures.js';
 
 const fx = loadFormatFixtures();
 const bytes = (h: string) => Buffer.from(h, 'hex');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, flowModToString, groupModToString, encodeFlowMod, encodeGroupMod, fieldBits, type Action, type FlowMod, type GroupMod, type Instruction, type Match, type MatchField } from './index.js';
-import { firstDifference } from './testing.js';
+import { firstDifference } from '../../../../test/helpers/openflow-fixtures.js';
 
 /** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
 function rng(seed: number) {

@@ -15,7 +15,7 @@ export interface Fixtures {
 
 /** Loads test/fixtures/openflow/fixtures.json. */
 export function loadFixtures(): Fixtures {
-  return JSON.parse(readFileSync(join(here, '../../../../test/fixtures/openflow/fixtures.json'), 'utf8')) as Fixtures;
+  return JSON.parse(readFileSync(join(here, '../fixtures/openflow/fixtures.json'), 'utf8')) as Fixtures;
 }
 
 /** Describes the first byte where `actual` and `expected` differ (bytes 4..7, the xid, are ignored); '' if equal. */
@@ -31,6 +31,7 @@ export function firstDifference(actual: Buffer, expected: Buffer): string {
   return '';
 }
 
+
 /** format-fixtures.json, written by test/fixtures/openflow/capture-format.mjs from real ovs-ofctl runs. */
 export interface FormatFixtures {
   ovsVersion: string;
@@ -42,7 +43,7 @@ export interface FormatFixtures {
 
 /** Loads test/fixtures/openflow/format-fixtures.json. */
 export function loadFormatFixtures(): FormatFixtures {
-  return JSON.parse(readFileSync(join(here, '../../../../test/fixtures/openflow/format-fixtures.json'), 'utf8')) as FormatFixtures;
+  return JSON.parse(readFileSync(join(here, '../fixtures/openflow/format-fixtures.json'), 'utf8')) as FormatFixtures;
 }
 
 /** Describes the first character where two lines differ, with a caret under it; '' if equal. */

@@ -2,8 +2,8 @@
  * Generic runtime routes of the local API (`/v1/status`, `/v1/attachments`, `/v1/attach`,
  * `/v1/detach`): what the CNI and Docker front ends do, for any other runtime or operator.
  */
-import { NetpluginError } from '../../common/errors.js';
-import type { AttachRequest, RuntimeApi, RuntimeSource } from '../../runtime/types.js';
+import { NetpluginError } from '../common/errors.js';
+import type { AttachRequest, RuntimeApi, RuntimeSource } from '../runtime/types.js';
 import type { ApiRoute } from './types.js';
 
 function parseJson<T>(body: Buffer): T {

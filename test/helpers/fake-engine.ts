@@ -1,6 +1,6 @@
 /** An in-memory stand-in for the parts of DockerEngine the plugin uses, for unit tests. */
-import { NetpluginError } from '../../common/errors.js';
-import type { DockerEngine, DockerNetwork, NetworkCreateSpec } from '../engine.js';
+import { NetpluginError } from '../../src/common/errors.js';
+import type { DockerEngine, DockerNetwork, NetworkCreateSpec } from '../../src/docker/engine.js';
 
 /** Networks held in a map; `down` makes every call fail like an unreachable engine. */
 export class FakeEngine {

@@ -1,7 +1,7 @@
 /**
  * The agent's local API (a unix socket, HTTP/1.1, JSON bodies, paths versioned `/v1/...`):
  * runtimes and the CNI shim reach the agent through it. Routes are registered by feature
- * modules (CNI in src/cni, status/attachments in src/agent/api).
+ * modules (CNI in src/cni, status/attachments in src/local-api/runtime-routes.ts).
  */
 
 /** One request as a route sees it. */

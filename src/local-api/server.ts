@@ -5,9 +5,9 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { unlinkSync } from 'node:fs';
-import { claimSocketPath, listenUnix } from '../../common/unix-socket.js';
-import { NetpluginError } from '../../common/errors.js';
-import type { Logger } from '../../common/log.js';
+import { claimSocketPath, listenUnix } from '../common/unix-socket.js';
+import { NetpluginError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
 import type { ApiRoute } from './types.js';
 
 /** Largest request body accepted (a CNI config with a big prevResult fits easily). */

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NetpluginError } from '../common/errors.js';
-import type { Lease, StateStore, WatchEvent } from './store.js';
+import { NetpluginError } from '../../src/common/errors.js';
+import type { Lease, StateStore, WatchEvent } from '../../src/state/store.js';
 
 /** Driver hooks the suite needs beyond the StateStore interface. */
 export interface ConformanceOptions {

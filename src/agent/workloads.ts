@@ -1,0 +1,18 @@
+/**
+ * Workloads that reach the agent from above rather than from its own container sources or
+ * the intent: runtime attachments (CNI pods, Docker driver endpoints). The runtime service
+ * (src/runtime/service.ts) provides them; the agent only defines what it needs, so the
+ * dependency points down from the runtime layer to the agent and never back.
+ */
+import type { EndpointState } from '../intent/types.js';
+import type { LocalContainer } from './containers.js';
+
+/** What the reconcile round adds to the intent and the agent's container sources. */
+export interface ExtraWorkloads {
+  /** Reads what survives a restart; runs once, after the desired and peer views are loaded and before the first round. */
+  load(): Promise<void>;
+  /** Containers to plumb on this host, by endpoint name (they win over same-named containers of the agent's sources). */
+  localContainers(): ReadonlyMap<string, LocalContainer>;
+  /** Endpoints of every host that the intent does not list (the intent's win on the same id). */
+  runtimeEndpoints(): EndpointState[];
+}
