@@ -38,7 +38,7 @@ describe('plugin protocol codec', () => {
   it('puts the stable code after the message, under both Err (network driver) and Error (IPAM)', () => {
     const text = 'network t/n has no free address left [NP_POOL_EXHAUSTED]';
     expect(errorBody(new NetpluginError('NP_POOL_EXHAUSTED', 'network t/n has no free address left'))).toEqual({ Err: text, Error: text });
-    expect(errorBody(new Error('boom'))).toEqual({ Err: 'boom', Error: 'boom' });
+    expect(errorBody(new Error('boom'))).toEqual({ Err: 'boom [NP_INTERNAL]', Error: 'boom [NP_INTERNAL]' });
   });
 
   it('splits addresses with and without prefix', () => {
