@@ -8,11 +8,15 @@ describe('plugin protocol codec', () => {
     expect(parseBody('Plugin.Activate', 'null')).toEqual({});
     expect(() => parseBody('X.Y', '[1]')).toThrow(/X.Y: the body must be a JSON object/);
     expect(() => parseBody('X.Y', '{bad')).toThrow(/X.Y: the body is not JSON/);
+    let caught: unknown;
     try {
       parseBody('X.Y', '{bad');
     } catch (e) {
-      expect(isMalformed(e)).toBe(true);
+      caught = e;
     }
+    expect(caught).toBeInstanceOf(NetpluginError);
+    expect(isMalformed(caught)).toBe(true);
+    expect(isMalformed(new NetpluginError('NP_DOCKER_PLUGIN', 'not malformed'))).toBe(false);
   });
 
   it('names the missing or mistyped field', () => {
