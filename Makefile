@@ -19,12 +19,39 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## build: compile the TypeScript (dist/) and the native addon (build/Release/*.node)
-build: deps
-	npx tsc -p tsconfig.json
-	npx node-gyp rebuild --loglevel=error >/dev/null
-	install -m 0755 build/Release/netplugin-cni bin/netplugin-cni
+# What each build output is made from, so `make build` redoes only what changed.
+TS_SOURCES := tsconfig.json $(shell find src -name '*.ts' ! -name '*.test.ts')
+TS_STAMP := dist/.tsc-stamp
+NATIVE_CC := $(sort $(shell find native -name '*.cc'))
+NATIVE_SOURCES := binding.gyp $(NATIVE_CC) $(shell find native -name '*.h')
+NATIVE_OUT := build/Release/np_openflow.node build/Release/np_netlink.node build/Release/netplugin-cni
+# binding.gyp lists native/*/*.cc when node-gyp configures: adding or removing one needs a new
+# configure. The list is rewritten (so its date moves) only when it differs.
+NATIVE_LIST := build/native-sources.list
+ifneq ($(file <$(NATIVE_LIST)),$(NATIVE_CC))
+$(shell mkdir -p $(dir $(NATIVE_LIST)))
+$(file >$(NATIVE_LIST),$(NATIVE_CC))
+endif
+
+## build: compile the TypeScript (dist/) and the native addon (build/Release/*.node), each only if its sources changed
+build: deps $(TS_STAMP) $(NATIVE_OUT) bin/netplugin-cni
 	@echo "built: bin/netmaster bin/netagent bin/netdcli bin/netplugin-cni"
+
+$(TS_STAMP): $(TS_SOURCES) $(NODE_MODULES_STAMP)
+	npx tsc -p tsconfig.json
+	@touch $@
+
+# Configure once (node-gyp's Makefile under build/); `node-gyp build` then recompiles what changed.
+build/Makefile: binding.gyp $(NATIVE_LIST) $(NODE_MODULES_STAMP)
+	npx node-gyp configure --loglevel=error >/dev/null
+	@touch $@
+
+$(NATIVE_OUT) &: build/Makefile $(NATIVE_SOURCES)
+	npx node-gyp build --loglevel=error >/dev/null
+	@touch $(NATIVE_OUT)
+
+bin/netplugin-cni: build/Release/netplugin-cni
+	install -m 0755 $< $@
 
 ## install: put the commands on PATH (symlinks into $(PREFIX)/bin)
 install: build

@@ -1,7 +1,7 @@
 /**
  * Dataplane: TCP throughput (iperf3, one stream, 5 s) container to container across two
  * hosts, on a VLAN network and on a VXLAN network, with the agent's default settings (a
- * 2-host lab) against the best hand-tuned setting of LAB.md built in the same run:
+ * 2-host lab) against the best hand-tuned setting of docs/platform.md built in the same run:
  * - VLAN: OVS with userspace TSO, container port tagged on br-int, patch to br-phy holding
  *   the trunk uplink;
  * - VXLAN: a kernel `vxlan` device (offloads on, as by default) added as an OVS port next

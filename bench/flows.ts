@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { OpenFlowConnection, type FlowMod } from '../src/datapath/ovs/openflow/index.js';
+import { OpenFlowConnection, type FlowMod, type FlowStats } from '../src/datapath/ovs/openflow/index.js';
 import { median, row, type BenchRow } from './lib.js';
 import { ipToInt } from '../src/alloc/ip.js';
 import { macFromIp } from '../src/alloc/mac.js';
@@ -57,13 +57,59 @@ function flowCount(bridge: string): number {
   return Number(m[1]);
 }
 
-function expectCount(bridge: string, n: number, what: string): void {
-  const got = flowCount(bridge);
-  if (got !== n) throw new Error(`${what}: bridge holds ${got} flows, expected ${n}`);
+/** What a flow is, without its counters: the fields both installers must agree on. */
+function flowKey(f: FlowStats): string {
+  return JSON.stringify({ t: f.tableId, p: f.priority, c: f.cookie, m: f.match, i: f.instructions }, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
 }
 
-/** Runs the benchmark on a bridge it creates and deletes; returns the install-rate rows. */
+/** Keys in `a` and not in `b` (at most `limit`, for a readable failure). */
+function missingFrom(a: string[], b: Set<string>, limit = 5): string[] {
+  return a.filter((k) => !b.has(k)).slice(0, limit);
+}
+
+/** Correctness facts of one benchmark run: the rates mean nothing unless these hold. */
+export interface FlowBenchChecks {
+  /** Flows asked for. */
+  flows: number;
+  /** Flow count on the bridge after each install, per run (dump-aggregate, via ovs-ofctl). */
+  counts: { addonPipelined: number; addonBundle: number; ofctlBundle: number; afterDelete: number }[];
+  /** Flows the addon's dump returned after its pipelined install, per run. */
+  dumped: number[];
+  /** Flows (table, priority, cookie, match, instructions) the addon installed that ovs-ofctl's install lacks, and the reverse (first few). */
+  addonOnly: string[];
+  ofctlOnly: string[];
+}
+
+/** Every check `checks` fails, as sentences; empty when the run is sound. */
+export function flowBenchProblems(checks: FlowBenchChecks): string[] {
+  const problems: string[] = [];
+  checks.counts.forEach((c, run) => {
+    for (const [what, got] of Object.entries(c)) {
+      const want = what === 'afterDelete' ? 0 : checks.flows;
+      if (got !== want) problems.push(`run ${run}: ${what}: bridge holds ${got} flows, expected ${want}`);
+    }
+  });
+  checks.dumped.forEach((n, run) => n !== checks.flows && problems.push(`run ${run}: addon dump returned ${n} flows, expected ${checks.flows}`));
+  if (checks.addonOnly.length) problems.push(`flows installed by the addon but not by ovs-ofctl: ${checks.addonOnly.join('; ')}`);
+  if (checks.ofctlOnly.length) problems.push(`flows installed by ovs-ofctl but not by the addon: ${checks.ofctlOnly.join('; ')}`);
+  return problems;
+}
+
+/** Rows whose rates are not positive finite numbers (a clock or arithmetic fault). */
+function badRates(rows: BenchRow[]): string[] {
+  return rows.filter((r) => !(Number.isFinite(r.value) && r.value > 0 && Number.isFinite(r.baseline_value) && r.baseline_value > 0)).map((r) => `${r.name}: rate ${r.value} vs ${r.baseline_value}`);
+}
+
+/** Runs the benchmark; refuses to report rates unless every flow landed and both installers agree. */
 export async function runFlowBench(opts: FlowBenchOptions = {}): Promise<BenchRow[]> {
+  const { rows, checks } = await runFlowBenchChecked(opts);
+  const problems = [...flowBenchProblems(checks), ...badRates(rows)];
+  if (problems.length) throw new Error(`flow benchmark is not sound: ${problems.join('; ')}`);
+  return rows;
+}
+
+/** Runs the benchmark on a bridge it creates and deletes; returns the install-rate rows and the correctness facts. */
+export async function runFlowBenchChecked(opts: FlowBenchOptions = {}): Promise<{ rows: BenchRow[]; checks: FlowBenchChecks }> {
   const total = opts.flows ?? 50_000;
   const runs = opts.runs ?? 3;
   const endpoints = Math.ceil(total / FLOWS_PER_ENDPOINT);
@@ -90,41 +136,52 @@ export async function runFlowBench(opts: FlowBenchOptions = {}): Promise<BenchRo
     const baseline: number[] = [];
     const dumpAddon: number[] = [];
     const dumpOfctl: number[] = [];
+    const checks: FlowBenchChecks = { flows: total, counts: [], dumped: [], addonOnly: [], ofctlOnly: [] };
     for (let r = 0; r < runs; r++) {
+      const counts = { addonPipelined: -1, addonBundle: -1, ofctlBundle: -1, afterDelete: -1 };
+      checks.counts.push(counts);
       let t0 = performance.now();
       await conn.flowMods(mods);
       addon.push(total / ((performance.now() - t0) / 1000));
-      expectCount(bridge, total, 'addon pipelined install');
+      counts.addonPipelined = flowCount(bridge);
 
       t0 = performance.now();
       const dumped = await conn.dumpFlows();
       dumpAddon.push(total / ((performance.now() - t0) / 1000));
-      if (dumped.length !== total) throw new Error(`addon dump returned ${dumped.length} flows, expected ${total}`);
+      checks.dumped.push(dumped.length);
       t0 = performance.now();
       ofctl(['-O', 'OpenFlow13', 'dump-flows', bridge]);
       dumpOfctl.push(total / ((performance.now() - t0) / 1000));
 
       ofctl(['del-flows', bridge]);
-      expectCount(bridge, 0, 'delete after addon install');
+      counts.afterDelete = flowCount(bridge);
 
       t0 = performance.now();
       await conn.bundle({ flowMods: mods });
       bundled.push(total / ((performance.now() - t0) / 1000));
-      expectCount(bridge, total, 'addon bundle install');
+      counts.addonBundle = flowCount(bridge);
       ofctl(['del-flows', bridge]);
 
       t0 = performance.now();
       ofctl(['-O', 'OpenFlow14', '--bundle', 'add-flows', bridge, file]);
       baseline.push(total / ((performance.now() - t0) / 1000));
-      expectCount(bridge, total, 'ovs-ofctl --bundle add-flows');
+      counts.ofctlBundle = flowCount(bridge);
+      if (r === 0) {
+        // The same flows, read back through one decoder: the addon's encoding must equal what ovs-ofctl makes of the text.
+        const fromAddon = dumped.map(flowKey);
+        const fromOfctl = (await conn.dumpFlows()).map(flowKey);
+        checks.addonOnly = missingFrom(fromAddon, new Set(fromOfctl));
+        checks.ofctlOnly = missingFrom(fromOfctl, new Set(fromAddon));
+      }
       ofctl(['del-flows', bridge]);
     }
     const base = median(baseline);
-    return [
+    const rows = [
       row(`openflow: install ${total / 1000}k flows`, 'flows/s', median(addon), 'ovs-ofctl --bundle add-flows', base, '>= 3x'),
       row(`openflow: install ${total / 1000}k flows (addon OF1.4 bundle)`, 'flows/s', median(bundled), 'ovs-ofctl --bundle add-flows', base, '>= 1.5x'),
       row(`openflow: dump ${total / 1000}k flows`, 'flows/s', median(dumpAddon), 'ovs-ofctl dump-flows', median(dumpOfctl), '>= 1x'),
     ];
+    return { rows, checks };
   } finally {
     conn?.close();
     execFileSync('ovs-vsctl', ['--if-exists', 'del-br', bridge]);

@@ -1,6 +1,6 @@
 /**
  * Hand-built "hosts" for the benchmarks' baselines: a network namespace running its own
- * ovsdb-server and ovs-vswitchd (userspace TSO on before vswitchd starts, as LAB.md says),
+ * ovsdb-server and ovs-vswitchd (userspace TSO on before vswitchd starts: docs/platform.md),
  * configured only with ip / ovs-vsctl, so a baseline never goes through the agent.
  * Everything is stopped by the PIDs in its own pidfiles and removed by `stop()`.
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a Debian host for netplugin: installs what is missing, then starts Open vSwitch
-# (userspace TSO enabled before vswitchd starts, see LAB.md) and dockerd if they are not
+# (userspace TSO enabled before vswitchd starts, see docs/platform.md) and dockerd if they are not
 # running. Idempotent; safe to run again. Needs root.
 set -euo pipefail
 

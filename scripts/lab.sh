@@ -209,7 +209,7 @@ ovs_start_in() {
       --unixctl="$d/ovsdb-server.ctl" -vconsole:off 2>/dev/null
   fi
   wait_until 100 env $(ovs_env "$d") ovs-vsctl --db="unix:$d/db.sock" --timeout=1 --no-wait show || die "$label: ovsdb-server does not answer"
-  # TSO must be on before vswitchd starts (LAB.md: TCP over veth hangs otherwise, and is 8-10x slower).
+  # TSO must be on before vswitchd starts (docs/platform.md: TCP over veth hangs otherwise, and is 8-10x slower).
   env $(ovs_env "$d") ovs-vsctl --db="unix:$d/db.sock" --no-wait -- init \
     -- set Open_vSwitch . other_config:userspace-tso-enable=true \
     external_ids:system-id="lab$id-$label" external_ids:hostname="$label"

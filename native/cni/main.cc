@@ -1,7 +1,7 @@
 // netplugin-cni: the CNI plugin executable a container runtime runs. It answers VERSION
 // itself and relays every other call (env + stdin) to the local netagent, which holds all
 // CNI semantics; the agent's answer is written verbatim and becomes the exit code. Kept
-// native and tiny because a runtime execs it once per pod and verb (DESIGN.md: a Node.js
+// native and tiny because a runtime execs it once per pod and verb (docs/platform.md: a Node.js
 // process would cost ~110 ms before doing anything).
 #include <errno.h>
 #include <stdlib.h>

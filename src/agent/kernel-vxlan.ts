@@ -1,5 +1,5 @@
 /**
- * The fast VXLAN path (docs/datapath.md: ~9 Gbit/s against ~1 for OVS's userspace tunnel): one
+ * The fast VXLAN path (docs/platform.md: ~9 Gbit/s against ~1 for OVS's userspace tunnel): one
  * kernel `vxlan` device per VNI on the host's underlay NIC, attached to the integration
  * bridge as an ordinary port, so container offloads stay on and the kernel encapsulates.
  * The device is told where each remote MAC lives (a static forwarding entry MAC → VTEP)

@@ -32,6 +32,14 @@ const until = async (f: () => boolean) => {
   expect(f()).toBe(true);
 };
 
+let markers = 0;
+/** Positive control: a later write the cache must show, so every earlier event has been applied. */
+const applied = async () => {
+  const id = `marker${++markers}`;
+  await store.put(KEYS.operEndpoint('hm', 't', 'n', id), JSON.stringify({ status: 'attached' }));
+  await until(() => cache.current().attachments.get(`t/n/${id}`) === 'hm');
+};
+
 describe('PeerStateCache', () => {
   it('loads registrations, then follows attachments; a move is not undone by the old host', async () => {
     expect(cache.current().hosts.get('h1')?.vtepIp).toBe('198.18.100.1');
@@ -41,7 +49,7 @@ describe('PeerStateCache', () => {
     await store.put(KEYS.operEndpoint('h2', 't', 'n', 'c'), JSON.stringify({ status: 'attached' }));
     await until(() => cache.current().attachments.get('t/n/c') === 'h2');
     await store.delete(KEYS.operEndpoint('h1', 't', 'n', 'c'));
-    await new Promise((r) => setTimeout(r, 100));
+    await applied();
     expect(cache.current().attachments.get('t/n/c')).toBe('h2');
     // A host whose registration goes (lease expiry) disappears.
     await store.delete(KEYS.operHost('h1'));
@@ -51,7 +59,10 @@ describe('PeerStateCache', () => {
 
   it('an error status is not an attachment', async () => {
     await store.put(KEYS.operEndpoint('h3', 't', 'n', 'x'), JSON.stringify({ status: 'error', error: 'boom' }));
-    await new Promise((r) => setTimeout(r, 100));
+    await applied();
     expect(cache.current().attachments.has('t/n/x')).toBe(false);
+    // The same report turning to attached does show: the absence above was the status's doing.
+    await store.put(KEYS.operEndpoint('h3', 't', 'n', 'x'), JSON.stringify({ status: 'attached' }));
+    await until(() => cache.current().attachments.get('t/n/x') === 'h3');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The host's connection to other hosts (docs/datapath.md, userspace datapath): a second bridge
+ * The host's connection to other hosts (docs/platform.md, userspace datapath): a second bridge
  * `<bridge>-phy` (a plain learning switch) holds the uplink NIC and carries the VTEP
  * address on its internal port; the integration bridge reaches it through a patch pair
  * (VLAN networks, tagged) and holds one flow-based VXLAN port (VXLAN networks). The uplink

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { NetpluginError } from '../common/errors.js';
 import { flagBool, flagString, parseFlags, usage, type FlagSpec } from '../common/flags.js';
 import type { Problem } from '../intent/types.js';
+import { callMaster as call } from './master-client.js';
 import { runMain } from './run.js';
 import { renderTable } from './table.js';
 
@@ -22,21 +23,6 @@ const FLAGS: FlagSpec[] = [
 ];
 
 const SYNOPSIS = '[--master URL] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|intent [--json] | forget-host HOST)';
-
-async function call(master: string, method: string, path: string, body?: string): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, master), { method, body, headers: body ? { 'content-type': 'application/json' } : undefined });
-  } catch (err) {
-    throw new NetpluginError('NP_MASTER_UNREACHABLE', `cannot reach netmaster at ${master}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
-  }
-  const json = (await res.json()) as { error?: { code: string; message: string; problems?: Problem[] } };
-  if (!res.ok || json.error) {
-    const e = json.error ?? { code: 'NP_MASTER_UNREACHABLE', message: `HTTP ${res.status}` };
-    throw new NetpluginError(e.code as never, e.message, { problems: e.problems });
-  }
-  return json;
-}
 
 function printProblems(err: NetpluginError): void {
   const problems = (err.details?.problems ?? []) as Problem[];

@@ -8,9 +8,14 @@ export function runMain(command: string, main: () => Promise<number | void>): vo
       if (typeof code === 'number') process.exitCode = code;
     },
     (err: Error) => {
-      const code = err instanceof NetpluginError ? err.code : (err as { code?: string }).code;
-      process.stderr.write(`${command}: ${err.message}${code ? ` [${code}]` : ''}\n`);
+      process.stderr.write(errorLine(command, err));
       process.exitCode = err instanceof NetpluginError && err.code === 'NP_USAGE' ? 2 : 1;
     },
   );
+}
+
+/** The one line a command prints for a failure: its message and, verbatim, whatever code it carries. */
+export function errorLine(command: string, err: Error): string {
+  const code = err instanceof NetpluginError ? err.code : (err as { code?: unknown }).code;
+  return `${command}: ${err.message}${typeof code === 'string' && code ? ` [${code}]` : ''}\n`;
 }

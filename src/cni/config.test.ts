@@ -6,14 +6,15 @@ import type { CniCommand } from './versions.js';
 const conf = { cniVersion: '1.1.0', name: 'podnet', type: 'netplugin-cni', tenant: 't1', network: 'n1' };
 
 function failure(stdin: string, command: CniCommand = 'ADD'): { code: number; msg: string } {
+  let err: unknown;
   try {
     parseConfig(stdin, command);
-  } catch (err) {
-    expect(err).toBeInstanceOf(NetpluginError);
-    const e = err as NetpluginError;
-    return { code: e.details!.cniCode as number, msg: e.message };
+  } catch (e) {
+    err = e;
   }
-  throw new Error('expected a failure');
+  expect(err, 'expected a failure').toBeInstanceOf(NetpluginError);
+  const e = err as NetpluginError;
+  return { code: e.details!.cniCode as number, msg: e.message };
 }
 
 describe('cni network configuration', () => {

@@ -5,14 +5,15 @@ import { attachmentKey, ifNameProblem, parseCniArgs, parseEnv } from './env.js';
 const base = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'abc123', CNI_NETNS: '/run/netns/x', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin:/usr/lib/cni' };
 
 function failure(env: Record<string, string | undefined>): { code: number; msg: string } {
+  let err: unknown;
   try {
     parseEnv(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(NetpluginError);
-    const e = err as NetpluginError;
-    return { code: e.details!.cniCode as number, msg: e.message };
+  } catch (e) {
+    err = e;
   }
-  throw new Error('expected a failure');
+  expect(err, 'expected a failure').toBeInstanceOf(NetpluginError);
+  const e = err as NetpluginError;
+  return { code: e.details!.cniCode as number, msg: e.message };
 }
 
 describe('cni environment', () => {

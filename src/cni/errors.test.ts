@@ -22,6 +22,6 @@ describe('cni error results', () => {
   });
 
   it('reports plain errors as internal with their message in details', () => {
-    expect(errorResult('0.4.0', new Error('boom'))).toEqual({ cniVersion: '0.4.0', code: 999, msg: 'internal error', details: 'boom' });
+    expect(errorResult('0.4.0', new Error('boom'))).toEqual({ cniVersion: '0.4.0', code: 999, msg: 'internal error', details: 'boom [NP_INTERNAL]' });
   });
 });

@@ -83,5 +83,5 @@ export function errorResult(cniVersion: string, err: unknown, codeOverride?: num
     return { cniVersion, code, msg: err.message, details: `${detail}${detail ? ' ' : ''}[${err.code}]` };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { cniVersion, code, msg: 'internal error', details: message };
+  return { cniVersion, code, msg: 'internal error', details: `${message} [NP_INTERNAL]` };
 }

@@ -1,5 +1,5 @@
 /**
- * Offload choice per datapath and port type (LAB.md): on the userspace datapath a veth
+ * Offload choice per datapath and port type (docs/platform.md): on the userspace datapath a veth
  * with tx checksum offload on makes TCP hang unless vswitchd runs with userspace TSO,
  * in which case offloads should stay on (8-10x faster). The kernel datapath needs nothing.
  */

@@ -60,7 +60,7 @@ export async function startLocalApi(socketPath: string, routes: ApiRoute[], log:
         respond(httpStatusOf(err.code), { error: { code: err.code, message: err.message, ...err.details } });
       } else {
         log.error({ err: err.message, path: url.pathname }, 'local API request failed');
-        respond(500, { error: { code: 'NP_ATTACH_FAILED', message: err.message } });
+        respond(500, { error: { code: 'NP_INTERNAL', message: err.message } });
       }
     });
   });

@@ -12,6 +12,14 @@ const example = (name: string) => readFileSync(join(import.meta.dirname, '../../
 let dir: string;
 let store: EmbeddedStore;
 
+type ClassicIntent = { Tenants: { Name: string; Networks?: { Name: string; Endpoints?: { Container: string }[] }[] }[] };
+
+/** The network ids and endpoint containers an intent names, sorted. */
+function namesOf(intent: ClassicIntent): { networks: string[]; containers: string[] } {
+  const nets = intent.Tenants.flatMap((t) => (t.Networks ?? []).map((n) => ({ id: `${t.Name}/${n.Name}`, eps: n.Endpoints ?? [] })));
+  return { networks: nets.map((n) => n.id).sort(), containers: nets.flatMap((n) => n.eps.map((e) => e.Container)).sort() };
+}
+
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'np-apply-'));
   store = EmbeddedStore.open(dir);
@@ -98,8 +106,13 @@ describe('applyIntent', () => {
       const emptyA = fromA.create.length + fromA.update.length + fromA.delete.length === 0;
       const emptyB = fromB.create.length + fromB.update.length + fromB.delete.length === 0;
       expect(emptyA !== emptyB).toBe(true);
-      expect(state).toBeDefined();
-      expect(intentText).toBeDefined();
+      // The stored networks, endpoints and intent text are all the winner's, whole.
+      const winner = JSON.parse(emptyA ? a : b) as ClassicIntent;
+      const loser = JSON.parse(emptyA ? b : a) as ClassicIntent;
+      expect(namesOf(winner)).not.toEqual(namesOf(loser));
+      expect(state!.networks.map((n) => n.id).sort()).toEqual(namesOf(winner).networks);
+      expect(state!.endpoints.map((e) => e.container).sort()).toEqual(namesOf(winner).containers);
+      expect(namesOf(JSON.parse(intentText!) as ClassicIntent)).toEqual(namesOf(winner));
     } finally {
       await other.close();
     }

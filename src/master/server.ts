@@ -53,7 +53,7 @@ export function createMasterServer(store: StateStore, log: Logger): Server {
         send(res, statusOf(err), { error: { code: err.code, message: err.message, ...err.details } });
       } else {
         log.error({ err: err.message }, 'request failed');
-        send(res, 500, { error: { code: 'NP_STORE_UNAVAILABLE', message: err.message } });
+        send(res, 500, { error: { code: 'NP_INTERNAL', message: err.message } });
       }
     });
   });

@@ -11,6 +11,16 @@ function codeOf(f: () => void): string | undefined {
   }
 }
 
+/** The error `f` throws; fails the test when it throws nothing. */
+function thrown(f: () => void): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a failure');
+}
+
 describe('runtime address choice', () => {
   it('hands out the lowest host address that is neither the gateway nor taken', () => {
     expect(lowestFreeAddress('10.1.0.0/29', '10.1.0.1', new Set())).toBe('10.1.0.2');
@@ -33,7 +43,9 @@ describe('runtime address choice', () => {
     expect(codeOf(() => checkRequestedAddress('10.1.0.0', '10.1.0.0/24', '10.1.0.1', 'ip'))).toBe('NP_ADDRESS_OUT_OF_RANGE');
     expect(codeOf(() => checkRequestedAddress('10.2.0.5', '10.1.0.0/24', '10.1.0.1', 'ip'))).toBe('NP_ADDRESS_OUT_OF_RANGE');
     expect(codeOf(() => checkRequestedAddress('10.1.0.300', '10.1.0.0/24', '10.1.0.1', 'ip'))).toBe('NP_INVALID_ARGUMENT');
-    expect(() => checkRequestedAddress('10.2.0.5', '10.1.0.0/24', '10.1.0.1', 'runtimeConfig.ips[0]')).toThrow('runtimeConfig.ips[0]: 10.2.0.5 is not a host address of 10.1.0.0/24');
+    const err = thrown(() => checkRequestedAddress('10.2.0.5', '10.1.0.0/24', '10.1.0.1', 'runtimeConfig.ips[0]'));
+    expect(err).toBeInstanceOf(NetpluginError);
+    expect(err.message).toBe('runtimeConfig.ips[0]: 10.2.0.5 is not a host address of 10.1.0.0/24');
   });
   it('tells addresses inside a subnet from those outside', () => {
     expect(inSubnet('10.1.0.9', '10.1.0.0/24')).toBe(true);

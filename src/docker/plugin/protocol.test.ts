@@ -8,11 +8,15 @@ describe('plugin protocol codec', () => {
     expect(parseBody('Plugin.Activate', 'null')).toEqual({});
     expect(() => parseBody('X.Y', '[1]')).toThrow(/X.Y: the body must be a JSON object/);
     expect(() => parseBody('X.Y', '{bad')).toThrow(/X.Y: the body is not JSON/);
+    let caught: unknown;
     try {
       parseBody('X.Y', '{bad');
     } catch (e) {
-      expect(isMalformed(e)).toBe(true);
+      caught = e;
     }
+    expect(caught).toBeInstanceOf(NetpluginError);
+    expect(isMalformed(caught)).toBe(true);
+    expect(isMalformed(new NetpluginError('NP_DOCKER_PLUGIN', 'not malformed'))).toBe(false);
   });
 
   it('names the missing or mistyped field', () => {
@@ -38,7 +42,7 @@ describe('plugin protocol codec', () => {
   it('puts the stable code after the message, under both Err (network driver) and Error (IPAM)', () => {
     const text = 'network t/n has no free address left [NP_POOL_EXHAUSTED]';
     expect(errorBody(new NetpluginError('NP_POOL_EXHAUSTED', 'network t/n has no free address left'))).toEqual({ Err: text, Error: text });
-    expect(errorBody(new Error('boom'))).toEqual({ Err: 'boom', Error: 'boom' });
+    expect(errorBody(new Error('boom'))).toEqual({ Err: 'boom [NP_INTERNAL]', Error: 'boom [NP_INTERNAL]' });
   });
 
   it('splits addresses with and without prefix', () => {

@@ -123,7 +123,8 @@ export function ipamDataList(method: string, body: Body, field: 'IPv4Data' | 'IP
  * each side ignores the other's.
  */
 export function errorBody(err: unknown): { Err: string; Error: string } {
-  const text = err instanceof NetpluginError ? `${err.message} [${err.code}]` : err instanceof Error ? err.message : String(err);
+  // A failure without a code of ours is a bug: it is reported as NP_INTERNAL, never as some other code.
+  const text = err instanceof NetpluginError ? `${err.message} [${err.code}]` : `${err instanceof Error ? err.message : String(err)} [NP_INTERNAL]`;
   return { Err: text, Error: text };
 }
 
