@@ -37,7 +37,9 @@ endif
 build: deps $(TS_STAMP) $(NATIVE_OUT) bin/netplugin-cni
 	@echo "built: bin/netmaster bin/netagent bin/netdcli bin/netplugin-cni"
 
+# dist/ is rebuilt whole, so a source that moved or went leaves nothing behind in it.
 $(TS_STAMP): $(TS_SOURCES) $(NODE_MODULES_STAMP)
+	rm -rf dist
 	npx tsc -p tsconfig.json
 	@touch $@
 
