@@ -3,11 +3,43 @@ import { hostVethName } from './names.js';
 import { OWNER_MASK } from '../datapath/ovs/pipeline/cookie.js';
 import type { NetlinkOp } from '../datapath/kernel/index.js';
 import { BRIDGE, ORANGE, RoundHarness, container, desired, endpoint } from '../../test/fakes/round-harness.js';
+import { formatDumpedFlows } from '../../test/helpers/flows.js';
+import { groupModToString } from '../datapath/ovs/openflow/index.js';
 
 const EP1 = endpoint(ORANGE, 'c1', 2, 'host1');
 const EP2 = endpoint(ORANGE, 'c2', 3, 'host1');
 const VETH1 = hostVethName(BRIDGE, EP1.id);
 const VETH2 = hostVethName(BRIDGE, EP2.id);
+
+const ARP_REPLY = (mac: string, ip: string) =>
+  `move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:${mac}->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:${mac}->arp_sha,set_field:${ip}->arp_spa,IN_PORT`;
+
+/** The bridge with c1 (ofport 1) attached to orange, in `ovs-ofctl dump-flows` syntax. */
+const FLOWS_C1 = [
+  'priority=0 actions=drop',
+  'priority=100,in_port=1 actions=write_metadata:0xb/0x1ffffffff,goto_table:10',
+  'table=10, priority=0 actions=drop',
+  'table=10, priority=100,arp,in_port=1,dl_src=02:02:0b:01:00:02,arp_spa=11.1.0.2,arp_sha=02:02:0b:01:00:02 actions=goto_table:20',
+  'table=10, priority=100,ip,in_port=1,dl_src=02:02:0b:01:00:02,nw_src=11.1.0.2 actions=goto_table:20',
+  'table=20, priority=0 actions=goto_table:40',
+  `table=20, priority=100,arp,metadata=0xb/0xffffffff,arp_tpa=11.1.0.1,arp_op=1 actions=${ARP_REPLY('02:02:0b:01:00:01', '11.1.0.1')}`,
+  `table=20, priority=100,arp,metadata=0xb/0xffffffff,arp_tpa=11.1.0.2,arp_op=1 actions=${ARP_REPLY('02:02:0b:01:00:02', '11.1.0.2')}`,
+  'table=40, priority=0 actions=drop',
+  'table=40, priority=100,metadata=0xb/0xffffffff,dl_dst=02:02:0b:01:00:02 actions=output:1',
+  'table=40, priority=50,metadata=0xb/0x1ffffffff,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=group:11',
+];
+
+/** The flows c2 (ofport 2) adds beside c1. */
+const FLOWS_C2 = [
+  'priority=100,in_port=2 actions=write_metadata:0xb/0x1ffffffff,goto_table:10',
+  'table=10, priority=100,arp,in_port=2,dl_src=02:02:0b:01:00:03,arp_spa=11.1.0.3,arp_sha=02:02:0b:01:00:03 actions=goto_table:20',
+  'table=10, priority=100,ip,in_port=2,dl_src=02:02:0b:01:00:03,nw_src=11.1.0.3 actions=goto_table:20',
+  `table=20, priority=100,arp,metadata=0xb/0xffffffff,arp_tpa=11.1.0.3,arp_op=1 actions=${ARP_REPLY('02:02:0b:01:00:03', '11.1.0.3')}`,
+  'table=40, priority=100,metadata=0xb/0xffffffff,dl_dst=02:02:0b:01:00:03 actions=output:2',
+];
+
+const bothFlows = () => [...FLOWS_C1, ...FLOWS_C2].sort();
+const groupsOf = (h: RoundHarness) => h.openflow.groups().map((g) => groupModToString({ ...g, command: 'add' }));
 
 /** The netlink ops that plumb `ep` into container `name` as eth0 (its first interface). */
 function plumbOps(veth: string, name: string, ep: typeof EP1): NetlinkOp[] {
@@ -62,6 +94,8 @@ describe('reconcile round', () => {
     expect(h.openflow.messages.map((m) => m.kind)).toEqual(['dumpFlows', 'dumpGroups', 'groupMod', ...Array(h.openflow.flowMods.length).fill('flowMod'), 'barrier']);
     expect(h.openflow.flowMods.every((m) => m.command === 'add')).toBe(true);
     expect(h.kernel.link('eth0', '/run/netns/c1')?.addrs).toEqual(['11.1.0.2/24']);
+    expect(formatDumpedFlows(h.openflow.flows())).toEqual(FLOWS_C1);
+    expect(groupsOf(h)).toEqual(['group_id=11,type=all,bucket=actions=output:1']);
   });
 
   it('sends nothing at all in a round with nothing to change', async () => {
@@ -83,6 +117,8 @@ describe('reconcile round', () => {
     const d = desired([ORANGE], [EP1, EP2]);
     const both = h.start(container('c1'), container('c2'));
     await h.run(d, both);
+    expect(formatDumpedFlows(h.openflow.flows())).toEqual(bothFlows());
+    expect(groupsOf(h)).toEqual(['group_id=11,type=all,bucket=actions=output:1,bucket=actions=output:2']);
     const flowsBefore = h.openflow.flows().length;
     h.clearLogs();
     const r = await h.run(d, new Map([['c1', both.get('c1')!]]));
@@ -99,6 +135,8 @@ describe('reconcile round', () => {
     expect(h.openflow.groupModsSent.map((g) => [g.command, g.groupId, g.buckets.length])).toEqual([['modify', 11, 1]]);
     expect(h.kernel.link(VETH2)).toBeUndefined();
     expect(h.kernel.link(VETH1)).toBeDefined();
+    expect(formatDumpedFlows(h.openflow.flows())).toEqual(FLOWS_C1);
+    expect(deletes.length).toBe(FLOWS_C2.length);
   });
 
   it('re-plumbs an endpoint whose container was recreated, deleting its old veth exactly once', async () => {
@@ -176,5 +214,6 @@ describe('reconcile round', () => {
     // The kept flows still carry round 1's cookies: nothing was rewritten.
     expect(h.openflow.flows().filter((f) => f.cookie >> 48n === 2n)).toEqual([]);
     expect(h.kernel.batches[0]).toEqual([{ op: 'linkList' }]);
+    expect(formatDumpedFlows(h.openflow.flows().filter((f) => f.cookie !== 0x1234n))).toEqual(FLOWS_C1);
   });
 });

@@ -117,4 +117,25 @@ describe('applyIntent', () => {
       await other.close();
     }
   });
+
+  it('keeps the intent text out of the config prefix agents follow, and moves a store written with the old key', async () => {
+    await applyIntent(store, example('one_host_vlan.json'));
+    const { items } = await store.list(KEYS.configPrefix);
+    expect(items.map((kv) => kv.key)).not.toContain(KEYS.legacyIntent);
+    expect(JSON.parse((await store.get(KEYS.intent))!.value).Tenants[0].Name).toBe('tenant-one');
+
+    // A store from before the move: the text sits at the legacy key only.
+    const text = (await store.get(KEYS.intent))!.value;
+    await store.txn([], [{ type: 'delete', key: KEYS.intent }, { type: 'put', key: KEYS.legacyIntent, value: text }]);
+    const old = await loadDesired(store);
+    expect(old).toMatchObject({ intentText: text, legacyIntent: true });
+    // Re-applying the same intent is no change; a different one writes the new key and drops the old.
+    expect((await applyIntent(store, example('one_host_vlan.json'))).applied).toBe(false);
+    const other = JSON.parse(text);
+    other.Tenants[0].Networks[0].Name = 'green';
+    expect((await applyIntent(store, JSON.stringify(other))).applied).toBe(true);
+    expect(await store.get(KEYS.legacyIntent)).toBeUndefined();
+    expect(JSON.parse((await store.get(KEYS.intent))!.value).Tenants[0].Networks[0].Name).toBe('green');
+    expect((await loadDesired(store)).legacyIntent).toBe(false);
+  });
 });

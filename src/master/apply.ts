@@ -12,7 +12,7 @@ import { toClassicJson } from '../intent/normalize.js';
 import type { DesiredState, Intent, Plan, Problem } from '../intent/types.js';
 import { validateIntent } from '../intent/validate.js';
 import { KEYS } from '../state/keys.js';
-import type { StateStore } from '../state/store.js';
+import type { Op, StateStore } from '../state/store.js';
 import { loadDesired, loadRuntimeHolds, networksStillInUse, planOps, type StoredDesired } from './desired-io.js';
 
 /** Result of an apply (or a dry run). */
@@ -72,7 +72,8 @@ export async function commitIntent(store: StateStore, build: (prev: StoredDesire
       return { applied: false, dryRun: !!opts.dryRun, plan, planText, revision: await store.revision(), state: alloc.state };
     }
     const meta = JSON.stringify({ appliedAt: new Date().toISOString(), intentSha256: createHash('sha256').update(classic).digest('hex') });
-    const ops = [...planOps(plan, alloc.state), { type: 'put' as const, key: KEYS.intent, value: classic }, { type: 'put' as const, key: KEYS.meta, value: meta }];
+    const ops: Op[] = [...planOps(plan, alloc.state), { type: 'put', key: KEYS.intent, value: classic }, { type: 'put', key: KEYS.meta, value: meta }];
+    if (prev.legacyIntent) ops.push({ type: 'delete', key: KEYS.legacyIntent });
     // Addresses handed out now must still be unclaimed at commit: an agent may claim one meanwhile.
     const prevIps = new Map((prev.state?.endpoints ?? []).map((e) => [e.id, e.ip]));
     const fresh = alloc.state.endpoints.filter((e) => prevIps.get(e.id) !== e.ip).map((e) => ({ key: KEYS.operClaim(e.tenant, e.network, e.ip), modRevision: 0 }));

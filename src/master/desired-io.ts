@@ -9,11 +9,13 @@ export interface StoredDesired {
   intentText: string | undefined;
   /** modRevision of the meta key (0 when nothing was ever applied): the apply's compare. */
   metaRevision: number;
+  /** True when the intent text is still at its old key under the config prefix (the next apply moves it). */
+  legacyIntent: boolean;
 }
 
-/** Loads everything under the config prefix in one read. */
+/** Loads everything under the config prefix, and the intent text beside it. */
 export async function loadDesired(store: StateStore): Promise<StoredDesired> {
-  const { items } = await store.list(KEYS.configPrefix);
+  const [{ items }, text] = await Promise.all([store.list(KEYS.configPrefix), store.get(KEYS.intent)]);
   const state: DesiredState = { tenants: [], networks: [], endpoints: [], hosts: [] };
   let metaRevision = 0;
   let intentText: string | undefined;
@@ -27,7 +29,10 @@ export async function loadDesired(store: StateStore): Promise<StoredDesired> {
     else if (k.kind === 'endpoint') state.endpoints.push(JSON.parse(kv.value) as EndpointState);
     else if (k.kind === 'host') state.hosts.push(JSON.parse(kv.value) as HostIntent);
   }
-  return { state: metaRevision === 0 ? undefined : state, intentText, metaRevision };
+  // A store written before the intent text moved still has it under the config prefix.
+  const legacyIntent = intentText !== undefined;
+  if (text) intentText = text.value;
+  return { state: metaRevision === 0 ? undefined : state, intentText, metaRevision, legacyIntent };
 }
 
 /** Store key of a plan item. */

@@ -4,7 +4,9 @@ import { KEYS, parseConfigKey, parseOperKey } from './keys.js';
 describe('KEYS', () => {
   it('builds the documented layout', () => {
     expect(KEYS.meta).toBe('/netplugin/config/meta');
-    expect(KEYS.intent).toBe('/netplugin/config/intent');
+    expect(KEYS.intent).toBe('/netplugin/intent');
+    expect(KEYS.intent.startsWith(KEYS.configPrefix)).toBe(false);
+    expect(KEYS.legacyIntent).toBe('/netplugin/config/intent');
     expect(KEYS.tenant('t1')).toBe('/netplugin/config/tenants/t1');
     expect(KEYS.network('t1', 'n1')).toBe('/netplugin/config/networks/t1/n1');
     expect(KEYS.endpoint('t1', 'n1', 'c1')).toBe('/netplugin/config/endpoints/t1/n1/c1');
@@ -25,7 +27,8 @@ describe('KEYS', () => {
 describe('parseConfigKey / parseOperKey', () => {
   it('round-trips every kind', () => {
     expect(parseConfigKey(KEYS.meta)).toEqual({ kind: 'meta', ids: [] });
-    expect(parseConfigKey(KEYS.intent)).toEqual({ kind: 'intent', ids: [] });
+    expect(parseConfigKey(KEYS.legacyIntent)).toEqual({ kind: 'intent', ids: [] });
+    expect(parseConfigKey(KEYS.intent)).toBeUndefined();
     expect(parseConfigKey(KEYS.tenant('t'))).toEqual({ kind: 'tenant', ids: ['t'] });
     expect(parseConfigKey(KEYS.network('t', 'n/x'))).toEqual({ kind: 'network', ids: ['t', 'n/x'] });
     expect(parseConfigKey(KEYS.endpoint('t', 'n', 'c'))).toEqual({ kind: 'endpoint', ids: ['t', 'n', 'c'] });

@@ -21,8 +21,13 @@ export const KEYS = {
   operPrefix: OPER,
   /** Revision info and intent hash of the last apply. */
   meta: `${CONFIG}meta`,
-  /** The last applied intent (classic JSON). */
-  intent: `${CONFIG}intent`,
+  /**
+   * The last applied intent (classic JSON): outside the config prefix, because agents
+   * follow that prefix and have no use for the whole intent text.
+   */
+  intent: `${ROOT}/intent`,
+  /** Where the intent text was kept before it moved out of the config prefix (read, then deleted, by netmaster). */
+  legacyIntent: `${CONFIG}intent`,
   /** Prefix of every TenantState key. */
   tenantsPrefix: `${CONFIG}tenants/`,
   /** Prefix of every NetworkState key. */
@@ -103,7 +108,7 @@ function splitIds(rest: string[], count: number): string[] | undefined {
 /** Parses a config key into its kind and decoded names; undefined if not in the layout. */
 export function parseConfigKey(key: string): { kind: ConfigKeyKind; ids: string[] } | undefined {
   if (key === KEYS.meta) return { kind: 'meta', ids: [] };
-  if (key === KEYS.intent) return { kind: 'intent', ids: [] };
+  if (key === KEYS.legacyIntent) return { kind: 'intent', ids: [] };
   if (!key.startsWith(CONFIG)) return undefined;
   const [collection, ...rest] = key.slice(CONFIG.length).split('/');
   const spec = CONFIG_COLLECTIONS.get(collection);
