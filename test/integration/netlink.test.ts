@@ -169,21 +169,28 @@ describe('netlink addon in throwaway namespaces', () => {
     expect(mixed[3].ok === false && mixed[3].error.code).toBe('NP_INVALID_ARGUMENT');
   });
 
-  it('returns each pooled worker thread to its original namespace after a batch', async () => {
+  it('returns each pooled worker thread to its original namespace after an exchange', async () => {
     const addon = netlinkAddon();
     const rootInode = statSync('/proc/self/ns/net').ino;
-    // Enough concurrent batches to occupy every libuv pool thread, each entering namespaces.
-    const inNs = await Promise.all(
-      Array.from({ length: 8 }, () => addon.runBatch([{ op: 'linkList', netns: A }, { op: 'linkList', netns: B }])),
-    );
-    for (const r of inNs) expect(r.workerNetnsInode).toBe(rootInode);
-    const root = rootLinkNames();
-    const after = await Promise.all(Array.from({ length: 8 }, () => addon.runBatch([{ op: 'linkList' }])));
-    for (const r of after) {
-      expect(r.workerNetnsInode).toBe(rootInode);
-      expect(r[0].ok).toBe(true);
-      const seen = (r[0] as { value: Array<{ name: string }> }).value.map((l) => l.name).sort();
-      expect(seen).toEqual(root);
+    const dump = (netns: string) => ({ netns, protocol: 0, spec: { op: 'linkList' }, label: 'RTM_GETLINK' });
+    const sessions = Array.from({ length: 8 }, () => new addon.Session());
+    try {
+      // Enough concurrent exchanges to occupy every libuv pool thread, each entering namespaces.
+      const inNs = await Promise.all(sessions.map((s) => s.exchange([dump(A), dump(B)])));
+      for (const r of inNs) {
+        expect(r.workerNetnsInode).toBe(rootInode);
+        expect(r.every((x) => x.ok)).toBe(true);
+      }
+      const root = rootLinkNames();
+      const after = await Promise.all(sessions.map((s) => s.exchange([dump('')])));
+      for (const r of after) {
+        expect(r.workerNetnsInode).toBe(rootInode);
+        expect(r[0].ok).toBe(true);
+        const seen = (r[0].ok ? r[0].messages : []).filter((m) => m.kind === 'link').map((m) => m.value!.name as string).sort();
+        expect(seen).toEqual(root);
+      }
+    } finally {
+      for (const s of sessions) s.close();
     }
     expect(addon.threadNetnsInode()).toBe(rootInode);
   });
