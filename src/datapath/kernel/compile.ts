@@ -42,6 +42,21 @@ export function linkRefs(op: NetlinkOp): Array<{ netns?: string; name: string }>
   }
 }
 
+/** The link names (per namespace) an op creates, renames to or moves in: not worth resolving before it runs. */
+export function linkProduces(op: NetlinkOp): Array<{ netns?: string; name: string }> {
+  switch (op.op) {
+    case 'createVeth':
+      return [{ netns: op.netns, name: op.name }, { netns: op.peerNetns ?? op.netns, name: op.peerName }];
+    case 'createVxlan':
+      return [{ netns: op.netns, name: op.name }];
+    case 'linkSet':
+      if (op.moveToNetns !== undefined) return [{ netns: op.moveToNetns, name: op.newName ?? op.name }];
+      return op.newName !== undefined ? [{ netns: op.netns, name: op.newName }] : [];
+    default:
+      return [];
+  }
+}
+
 /** True for the ethtool ops, which run through compileFeatures in the executor. */
 export function isFeatureOp(op: NetlinkOp): op is Extract<NetlinkOp, { op: 'featuresGet' | 'featuresSet' }> {
   return op.op === 'featuresGet' || op.op === 'featuresSet';

@@ -6,7 +6,7 @@
  * Results are mapped back to ops by position; every op gets one, failures never stop later ops.
  */
 import { ENOENT, EOPNOTSUPP, NETLINK_GENERIC, NETLINK_ROUTE } from './constants.js';
-import { compile, isFeatureOp, learnDump, learnGetLink, linkRefs, type Plan } from './compile.js';
+import { compile, isFeatureOp, learnDump, learnGetLink, linkProduces, linkRefs, type Plan } from './compile.js';
 import { expandFeatureAliases, featuresNotApplied } from './features.js';
 import { LinkIndexCache } from './link-cache.js';
 import type { NetlinkAddon } from './native.js';
@@ -108,10 +108,15 @@ class BatchRun {
       if (!spaces.has(key)) spaces.set(key, { netns: r.netns, names: new Set() });
       spaces.get(key)!.names.add(r.name);
     }
-    for (let j = i + 1; j < this.refs.length; j++) {
+    // Names a later op creates (or renames to) are learnt from that op's reply, not looked up now.
+    const produced = new Set<string>();
+    for (let j = i; j < this.refs.length; j++) {
+      const op = this.ops[j];
+      if (op && typeof op === 'object') for (const r of linkProduces(op)) produced.add(`${r.netns ?? ''}\0${r.name}`);
+      if (j === i) continue;
       for (const r of this.refs[j]) {
         const s = spaces.get(r.netns ?? '');
-        if (s && this.cache.lookup(r.netns, r.name) === undefined) s.names.add(r.name);
+        if (s && !produced.has(`${r.netns ?? ''}\0${r.name}`) && this.cache.lookup(r.netns, r.name) === undefined) s.names.add(r.name);
       }
     }
     const steps: TransportStep[] = [];

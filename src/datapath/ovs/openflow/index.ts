@@ -12,6 +12,7 @@ export {
   encodeFlowStatsRequest,
   encodeGroupDescRequest,
   encodeBundleControl,
+  encodeBatch,
   decodeMessage,
 } from './codec.js';
 export { OpenFlowConnection, type ConnectOptions, type BatchFailure } from './connection.js';
