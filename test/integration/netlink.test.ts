@@ -12,7 +12,9 @@ import {
   addrAdd, addrDel, addrList, createVeth, featuresGet, featuresSet, linkDel, linkGet, linkList, linkSet,
   routeList, routeReplace, runBatch, type NetlinkOp, type OpError,
 } from '../../src/datapath/kernel/index.js';
-import { netlinkAddon } from '../../src/datapath/kernel/native.js';
+import { runOps } from '../../src/datapath/kernel/executor.js';
+import { netlinkAddon, type NativeSession, type Step } from '../../src/datapath/kernel/native.js';
+import { NetlinkTransport } from '../../src/datapath/kernel/transport.js';
 
 const rand = randomBytes(3).toString('hex');
 const names = { a: `np-nl-${rand}a`, b: `np-nl-${rand}b`, c: `np-nl-${rand}c` };
@@ -193,6 +195,35 @@ describe('netlink addon in throwaway namespaces', () => {
       for (const s of sessions) s.close();
     }
     expect(addon.threadNetnsInode()).toBe(rootInode);
+  });
+
+  it('learns the links a batch creates from the kernel echo, so ops on them need no RTM_GETLINK', async () => {
+    const addon = netlinkAddon();
+    const native = new addon.Session();
+    const sent: Step[][] = [];
+    const recording: NativeSession = { exchange: (steps) => (sent.push(steps), native.exchange(steps)), close: () => native.close() };
+    const t = new NetlinkTransport(recording);
+    try {
+      const res = await runOps(
+        [
+          { op: 'createVeth', netns: A, name: 'ec0', peerName: 'ec1', peerNetns: C },
+          { op: 'linkSet', netns: C, name: 'ec1', up: true },
+          { op: 'addrAdd', netns: C, name: 'ec1', cidr: '198.18.9.2/30' },
+          { op: 'linkSet', netns: A, name: 'ec0', up: true, newName: 'ec2' },
+          { op: 'linkSet', netns: A, name: 'ec2', mtu: 1400 },
+        ],
+        t,
+        addon,
+      );
+      expect(res.filter((r) => !r.ok)).toEqual([]);
+    } finally {
+      t.close();
+    }
+    expect(sent.flat().filter((s) => s.label === 'RTM_GETLINK')).toEqual([]);
+    expect(sent.length).toBeLessThanOrEqual(3);
+    expect(ipJson(names.c, 'link', 'show', 'ec1')[0]).toMatchObject({ ifname: 'ec1', flags: expect.arrayContaining(['UP']) });
+    expect(ipJson(names.a, 'link', 'show', 'ec2')[0]).toMatchObject({ ifname: 'ec2', mtu: 1400 });
+    await linkDel({ netns: A, name: 'ec2' });
   });
 
   it('plumbs 100 veth pairs (peer into a namespace, address, up) in one batch', async () => {

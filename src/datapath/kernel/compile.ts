@@ -151,7 +151,7 @@ export function compile(op: NetlinkOp, cache: LinkIndexCache): Plan {
         steps: [rtnl(op.netns, { op: 'linkGet', name: op.name }, 'RTM_GETLINK')],
         finish: ([r]) => {
           if (!r.ok) {
-            if (r.error.errno !== ENODEV) return fail(about(r.error, op.name));
+            if (!missing(r)) return fail(about(r.error, op.name));
             cache.absent(op.netns, op.name);
             return ok(undefined);
           }
@@ -333,7 +333,7 @@ export function learnGetLink(cache: LinkIndexCache, netns: string | undefined, n
     else cache.absent(netns, name);
     return undefined;
   }
-  if (r.error.errno === ENODEV) {
+  if (missing(r)) {
     cache.absent(netns, name);
     return undefined;
   }

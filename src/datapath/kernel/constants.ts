@@ -11,10 +11,13 @@ export const NLM_F_DUMP_INTR = 0x10;
 export const NETLINK_ROUTE = 0;
 /** Protocol of generic netlink sockets (ethtool). */
 export const NETLINK_GENERIC = 16;
-/** Message types the decoders recognise. */
+/** A link message (reply to RTM_GETLINK, or the echo of a created link). */
 export const RTM_NEWLINK = 16;
+/** An address message. */
 export const RTM_NEWADDR = 20;
+/** A route message. */
 export const RTM_NEWROUTE = 24;
+/** A neighbour / FDB message. */
 export const RTM_NEWNEIGH = 28;
 /** The main routing table. */
 export const RT_TABLE_MAIN = 254;
