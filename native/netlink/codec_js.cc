@@ -1,36 +1,28 @@
 #include "netlink/codec_js.h"
 
-#include <sys/socket.h>
+#include <linux/rtnetlink.h>
 
 #include "netlink/attr.h"
+#include "netlink/decoded.h"
 #include "netlink/ethtool_features.h"
 #include "netlink/genl_ctrl.h"
-#include "netlink/js.h"
-#include "netlink/rtnl_addr.h"
-#include "netlink/rtnl_fdb.h"
-#include "netlink/rtnl_link.h"
-#include "netlink/rtnl_route.h"
-#include "netlink/rtnl_vxlan.h"
+#include "netlink/netns.h"
+#include "netlink/request_spec.h"
 
 namespace netplugin::nl {
 
 namespace {
 
-int Int(const Napi::Object& o, const char* key, int def) {
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : def;
+// Copies a Buffer so every header is 4-byte aligned whatever the Buffer's offset.
+std::vector<uint8_t> Bytes(const Napi::Value& v) {
+  auto buf = v.As<Napi::Buffer<uint8_t>>();
+  return std::vector<uint8_t>(buf.Data(), buf.Data() + buf.Length());
 }
 
-std::vector<uint8_t> Mac(Napi::Env env, const std::string& text) {
-  std::vector<uint8_t> out;
-  if (!text.empty() && !ParseMac(text, &out)) throw Napi::TypeError::New(env, "bad MAC " + text);
-  return out;
-}
-
-InetPrefix Prefix(Napi::Env env, const std::string& text, bool allowDefault) {
-  InetPrefix p;
-  if (!ParsePrefix(text, allowDefault, &p)) throw Napi::TypeError::New(env, "bad address " + text);
-  return p;
+// The first whole message of a buffer, or nullptr.
+const struct nlmsghdr* First(const std::vector<uint8_t>& bytes) {
+  auto all = SplitMessages(bytes.data(), bytes.size());
+  return all.empty() ? nullptr : all[0];
 }
 
 // buildRequest({ op, ...NetlinkOp fields, index?, nsFd?, peerNsFd?, family?, genlFamily?, seq? }) -> Buffer;
@@ -39,105 +31,73 @@ Napi::Value BuildRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "buildRequest(spec)");
   Napi::Object o = info[0].As<Napi::Object>();
-  Op op = OpFromJs(o);
-  uint32_t seq = static_cast<uint32_t>(Int(o, "seq", 0));
-  int index = Int(o, "index", 0);
-  uint16_t genl = static_cast<uint16_t>(Int(o, "genlFamily", 0));
+  RequestSpec spec = SpecFromJs(o);
+  Napi::Value seq = o.Get("seq");
   std::vector<uint8_t> m;
-  std::string kind = op.opName;
-  if (kind == "createVeth") {
-    VethSpec v{op.name, op.peerName, op.mtu, Mac(env, op.mac), Mac(env, op.peerMac), Int(o, "peerNsFd", -1)};
-    m = BuildVethCreate(v, seq);
-  } else if (kind == "linkSet") {
-    LinkChange c{index, op.up, op.mtu, Mac(env, op.mac), op.newName, Int(o, "nsFd", -1)};
-    m = BuildLinkChange(c, seq);
-  } else if (kind == "linkDel") {
-    m = BuildLinkDel(index, seq);
-  } else if (kind == "linkGet") {
-    m = BuildLinkGetByName(op.name, seq);
-  } else if (kind == "linkList") {
-    m = BuildLinkDump(seq);
-  } else if (kind == "addrAdd" || kind == "addrDel") {
-    m = BuildAddr(kind == "addrAdd", index, Prefix(env, op.cidr, false), seq);
-  } else if (kind == "addrList") {
-    m = BuildAddrDump(seq);
-  } else if (kind == "routeReplace") {
-    RouteSpec r;
-    r.dst = Prefix(env, op.dst, true);
-    if (!op.gateway.empty()) r.gateway = Prefix(env, op.gateway, false);
-    r.oif = index;
-    m = BuildRouteReplace(r, seq);
-  } else if (kind == "routeList") {
-    m = BuildRouteDump(Int(o, "family", 4) == 6 ? AF_INET6 : AF_INET, seq);
-  } else if (kind == "createVxlan") {
-    VxlanSpec v;
-    v.name = op.name;
-    v.vni = op.vni;
-    if (!op.local.empty()) v.local = Prefix(env, op.local, false);
-    v.linkIndex = index;
-    v.dstPort = op.dstPort;
-    v.learning = op.learning;
-    v.mtu = op.mtu;
-    m = BuildVxlanCreate(v, seq);
-  } else if (kind == "fdbAppend" || kind == "fdbDel") {
-    FdbSpec e{index, Mac(env, op.mac), Prefix(env, op.dst, false)};
-    m = BuildFdb(kind == "fdbAppend", e, seq);
-  } else if (kind == "fdbList") {
-    m = BuildFdbDump(index, seq);
-  } else if (kind == "getFamily") {
-    m = BuildGetFamily(op.name, seq);
-  } else if (kind == "featureNamesGet") {
-    m = BuildFeatureNamesGet(genl, op.name, seq);
-  } else if (kind == "featuresGet") {
-    m = BuildFeaturesGet(genl, op.name, seq);
-  } else if (kind == "featuresSet") {
-    m = BuildFeaturesSet(genl, op.name, op.features, seq);
-  } else {
-    throw Napi::TypeError::New(env, "buildRequest: unknown op " + kind);
-  }
+  NativeFailure f;
+  if (!BuildSpec(spec, seq.IsNumber() ? seq.As<Napi::Number>().Uint32Value() : 0, &m, &f))
+    throw Napi::TypeError::New(env, f.message);
   return Napi::Buffer<uint8_t>::Copy(env, m.data(), m.size());
 }
 
-// decodeMessages(buf) -> [{ type, kind: 'link'|'addr'|'route'|'fdb'|'other', value? }]
+// decodeMessages(buf) -> [{ type, flags, kind: 'link'|'addr'|'route'|'fdb'|'other', value? }]
 Napi::Value DecodeMessages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsBuffer()) throw Napi::TypeError::New(env, "decodeMessages(buffer)");
-  auto buf = info[0].As<Napi::Buffer<uint8_t>>();
-  // Copy so every header is 4-byte aligned whatever the Buffer's offset.
-  std::vector<uint8_t> bytes(buf.Data(), buf.Data() + buf.Length());
+  std::vector<uint8_t> bytes = Bytes(info[0]);
   Napi::Array out = Napi::Array::New(env);
   uint32_t i = 0;
-  for (const struct nlmsghdr* h : SplitMessages(bytes.data(), bytes.size())) {
-    Napi::Object e = Napi::Object::New(env);
-    e.Set("type", h->nlmsg_type);
-    LinkInfo l;
-    AddrInfo a;
-    RouteInfo r;
-    FdbInfo fdb;
-    if (DecodeLink(h, &l)) {
-      e.Set("kind", "link");
-      e.Set("value", LinkToJs(env, l));
-    } else if (DecodeAddr(h, &a)) {
-      e.Set("kind", "addr");
-      e.Set("value", AddrToJs(env, a));
-    } else if (DecodeRoute(h, &r)) {
-      e.Set("kind", "route");
-      Napi::Object v = RouteToJs(env, r);
-      v.Set("oif", r.oif);
-      v.Set("type", r.type);
-      v.Set("family", r.family);
-      e.Set("value", v);
-    } else if (DecodeFdb(h, &fdb)) {
-      e.Set("kind", "fdb");
-      Napi::Object v = FdbToJs(env, fdb);
-      v.Set("index", fdb.index);
-      e.Set("value", v);
-    } else {
-      e.Set("kind", "other");
-    }
-    out.Set(i++, e);
-  }
+  for (const struct nlmsghdr* h : SplitMessages(bytes.data(), bytes.size())) out.Set(i++, DecodedToJs(env, DecodeOne(h)));
   return out;
+}
+
+// decodeFamilyId(buf) -> CTRL_ATTR_FAMILY_ID of a controller reply, 0 when absent.
+Napi::Value DecodeFamilyIdJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBuffer()) throw Napi::TypeError::New(env, "decodeFamilyId(buffer)");
+  std::vector<uint8_t> bytes = Bytes(info[0]);
+  const struct nlmsghdr* h = First(bytes);
+  return Napi::Number::New(env, h ? DecodeFamilyId(h) : 0);
+}
+
+// decodeFeatures(strsetReply, featuresReply) -> { [name]: { active, changeable } }
+Napi::Value DecodeFeaturesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsBuffer() || !info[1].IsBuffer())
+    throw Napi::TypeError::New(env, "decodeFeatures(strsetReply, featuresReply)");
+  std::vector<uint8_t> namesBytes = Bytes(info[0]), featBytes = Bytes(info[1]);
+  const struct nlmsghdr* n = First(namesBytes);
+  const struct nlmsghdr* f = First(featBytes);
+  Napi::Object m = Napi::Object::New(env);
+  if (!n || !f) return m;
+  for (const FeatureInfo& fi : DecodeFeatures(f, DecodeFeatureNames(n))) {
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("active", fi.active);
+    e.Set("changeable", fi.changeable);
+    m.Set(fi.name, e);
+  }
+  return m;
+}
+
+Napi::Value ThreadNetns(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(ThreadNetnsInode()));
+}
+
+// The kernel header values the TypeScript policy layer relies on, so a unit test can check its copies.
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("NLM_F_MULTI", Napi::Number::New(env, NLM_F_MULTI));
+  c.Set("NLM_F_ECHO", Napi::Number::New(env, NLM_F_ECHO));
+  c.Set("NLM_F_DUMP_INTR", Napi::Number::New(env, NLM_F_DUMP_INTR));
+  c.Set("NETLINK_ROUTE", Napi::Number::New(env, NETLINK_ROUTE));
+  c.Set("NETLINK_GENERIC", Napi::Number::New(env, NETLINK_GENERIC));
+  c.Set("RTM_NEWLINK", Napi::Number::New(env, RTM_NEWLINK));
+  c.Set("RTM_NEWADDR", Napi::Number::New(env, RTM_NEWADDR));
+  c.Set("RTM_NEWROUTE", Napi::Number::New(env, RTM_NEWROUTE));
+  c.Set("RTM_NEWNEIGH", Napi::Number::New(env, RTM_NEWNEIGH));
+  c.Set("RT_TABLE_MAIN", Napi::Number::New(env, RT_TABLE_MAIN));
+  c.Set("RTN_UNICAST", Napi::Number::New(env, RTN_UNICAST));
+  return c;
 }
 
 // attrDecode(buf) -> { ok, attrs: [{ type, data }] }
@@ -185,6 +145,10 @@ void InitCodec(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeMessages", Napi::Function::New(env, DecodeMessages, "decodeMessages"));
   exports.Set("attrDecode", Napi::Function::New(env, AttrDecode, "attrDecode"));
   exports.Set("attrEncode", Napi::Function::New(env, AttrEncode, "attrEncode"));
+  exports.Set("decodeFamilyId", Napi::Function::New(env, DecodeFamilyIdJs, "decodeFamilyId"));
+  exports.Set("decodeFeatures", Napi::Function::New(env, DecodeFeaturesJs, "decodeFeatures"));
+  exports.Set("threadNetnsInode", Napi::Function::New(env, ThreadNetns, "threadNetnsInode"));
+  exports.Set("constants", Constants(env));
 }
 
 }  // namespace netplugin::nl

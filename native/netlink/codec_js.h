@@ -1,5 +1,6 @@
-// Exposes the pure codec to JS (buildRequest, decodeMessages, attrEncode/attrDecode) so
-// unit tests can compare requests with bytes captured from `ip` without touching the kernel.
+// Exposes the pure codec to JS (buildRequest, decodeMessages, decodeFamilyId, decodeFeatures,
+// attrEncode/attrDecode, constants): tests compare it with bytes captured from `ip`, and the
+// TypeScript policy layer decodes genl replies with it.
 #pragma once
 #include <napi.h>
 

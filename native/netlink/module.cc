@@ -1,11 +1,11 @@
-// np_netlink module entry; rtnetlink and ethtool register their exports here.
+// np_netlink module entry: the Session transport and the pure codec functions.
 #include <napi.h>
 
-#include "netlink/batch.h"
 #include "netlink/codec_js.h"
+#include "netlink/session.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  netplugin::nl::InitBatch(env, exports);
+  netplugin::nl::Session::Init(env, exports);
   netplugin::nl::InitCodec(env, exports);
   return exports;
 }

@@ -81,7 +81,7 @@ NativeFailure NetlinkFailure(const struct nlmsghdr* h, const std::string& name) 
 }
 
 bool Socket::Call(const std::vector<uint8_t>& msg, const std::string& name, std::vector<Reply>* replies,
-                  NativeFailure* f) {
+                  NativeFailure* f, uint16_t* doneFlags) {
   auto* req = reinterpret_cast<const struct nlmsghdr*>(msg.data());
   const uint32_t seq = req->nlmsg_seq;
   const bool expectAck = (req->nlmsg_flags & NLM_F_ACK) != 0;
@@ -119,6 +119,7 @@ bool Socket::Call(const std::vector<uint8_t>& msg, const std::string& name, std:
         return false;
       }
       if (h->nlmsg_type == NLMSG_DONE) {
+        if (doneFlags) *doneFlags = h->nlmsg_flags;
         int err = 0;
         if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) std::memcpy(&err, NLMSG_DATA(h), sizeof(int));
         if (err < 0) {

@@ -30,8 +30,9 @@ class Socket {
   uint32_t NextSeq() { return ++seq_; }
   // Sends `msg` (seq already set) and collects replies until NLMSG_ERROR/NLMSG_DONE, or the
   // single reply of a non-dump request without NLM_F_ACK. `name` labels errors ("RTM_NEWLINK").
+  // `doneFlags` receives the nlmsg_flags of the closing NLMSG_DONE (NLM_F_DUMP_INTR rides there too).
   bool Call(const std::vector<uint8_t>& msg, const std::string& name, std::vector<Reply>* replies,
-            NativeFailure* f);
+            NativeFailure* f, uint16_t* doneFlags = nullptr);
 
  private:
   int fd_ = -1;

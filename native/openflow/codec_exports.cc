@@ -54,30 +54,26 @@ Napi::Value EncodeGroupModJs(const Napi::CallbackInfo& info) {
   });
 }
 
-// ({version, firstXid, groupMods?, flowMods?, barrier?, bundleId?, bundleFlags?, bundleOpen?, bundleCommit?, groupIndexBase?, flowIndexBase?}) -> Buffer.
-// Without bundleId: groups then flows numbered from firstXid, then a barrier if asked.
-// With bundleId: OPEN at firstXid (unless bundleOpen is false: a later chunk of the same bundle), one
-// BUNDLE_ADD per mod, then a barrier if asked, else COMMIT (unless bundleCommit is false). The barrier lets the
-// caller see every add's error before choosing COMMIT or DISCARD: OVS rejects a bad add yet would commit the rest.
-Napi::Value EncodeBatchJs(const Napi::CallbackInfo& info) {
-  return Guard(info.Env(), [&] {
-    if (!info[0].IsObject()) throw EncodeError("encodeBatch needs an options object");
-    Napi::Object o = info[0].As<Napi::Object>();
+// (kind: 'flow' | 'group', mods: object[], {version, firstXid, bundleId?, bundleFlags?}) -> Buffer: the mods
+// with consecutive xids from firstXid, each wrapped in an OFPT_BUNDLE_ADD_MESSAGE when bundleId is given.
+// A mod that does not encode throws a TypeError carrying `index` (its position in `mods`) and `reason`.
+// What surrounds the mods (bundle OPEN/COMMIT, barrier) and how chunks number their errors is the caller's.
+Napi::Value EncodeModListJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&] {
+    if (!info[0].IsString() || !info[1].IsArray() || !info[2].IsObject())
+      throw EncodeError("encodeModList needs (kind, mods[], options)");
+    bool flows = info[0].As<Napi::String>().Utf8Value() == "flow";
+    Napi::Array mods = info[1].As<Napi::Array>();
+    Napi::Object o = info[2].As<Napi::Object>();
     uint8_t version = uint8_t(OptUint(o, "version", 8, OFP13_VERSION));
     uint32_t xid = uint32_t(OptUint(o, "firstXid", 32, 1));
-    Napi::Value gv = o.Get("groupMods"), fv = o.Get("flowMods"), bid = o.Get("bundleId");
-    Napi::Array groups = gv.IsArray() ? gv.As<Napi::Array>() : Napi::Array::New(info.Env());
-    Napi::Array flows = fv.IsArray() ? fv.As<Napi::Array>() : Napi::Array::New(info.Env());
+    Napi::Value bid = o.Get("bundleId");
     bool bundle = !bid.IsUndefined();
     uint32_t bundleId = bundle ? uint32_t(UintFromJs(bid, 32, "bundleId")) : 0;
     uint16_t bundleFlags = uint16_t(OptUint(o, "bundleFlags", 16, OFPBF_ATOMIC | OFPBF_ORDERED));
     std::vector<uint8_t> out;
-    out.reserve(size_t(flows.Length()) * 128 + size_t(groups.Length()) * 96 + 64);
-    bool barrier = o.Get("barrier").ToBoolean();
-    auto optBool = [&](const char* key) { Napi::Value v = o.Get(key); return v.IsUndefined() || v.ToBoolean().Value(); };
-    bool open = bundle && optBool("bundleOpen");
-    bool commit = bundle && !barrier && optBool("bundleCommit");
-    if (open) EncodeBundleCtrl(out, version, xid++, {bundleId, OFPBCT_OPEN_REQUEST, bundleFlags});
+    out.reserve(size_t(mods.Length()) * (flows ? 128 : 96) + 64);
     // Bundled messages are wrapped; the inner message repeats the outer xid (OF1.4 §7.3.9.2).
     auto wrap = [&](auto encodeInner) {
       if (!bundle) {
@@ -89,55 +85,38 @@ Napi::Value EncodeBatchJs(const Napi::CallbackInfo& info) {
       encodeInner(xid++);
       EndMessage(w, start);
     };
-    JsKeys k = Keys(info.Env());
-    uint32_t groupBase = uint32_t(OptUint(o, "groupIndexBase", 32, 0));
-    uint32_t flowBase = uint32_t(OptUint(o, "flowIndexBase", 32, 0));
-    // Names the failing element by its index in the caller's whole list, not in this chunk.
-    auto at = [&](const char* list, uint32_t i, const EncodeError& e) {
-      uint32_t base = list[0] == 'g' ? groupBase : flowBase;
-      return EncodeError(std::string(list) + "[" + std::to_string(base + i) + "]: " + e.what());
-    };
-    for (uint32_t i = 0; i < groups.Length(); ++i) {
-      Napi::HandleScope scope(info.Env());
-      GroupMod g;
+    JsKeys k = Keys(env);
+    // One handle scope per mod: without it 50k flows pile up millions of handles for the GC to scan.
+    for (uint32_t i = 0; i < mods.Length(); ++i) {
+      Napi::HandleScope scope(env);
       try {
-        g = GroupModFromJs(k, groups.Get(i));
+        if (flows) {
+          FlowMod m = FlowModFromJs(k, mods.Get(i));
+          wrap([&](uint32_t x) { EncodeFlowMod(out, version, x, m); });
+        } else {
+          GroupMod g = GroupModFromJs(k, mods.Get(i));
+          wrap([&](uint32_t x) { EncodeGroupMod(out, version, x, g); });
+        }
       } catch (const EncodeError& e) {
-        throw at("groupMods", i, e);
+        Napi::Error err = Napi::TypeError::New(env, std::string("OpenFlow encode: ") + e.what());
+        err.Set("index", Napi::Number::New(env, i));
+        err.Set("reason", Napi::String::New(env, e.what()));
+        throw err;
       }
-      wrap([&](uint32_t x) { EncodeGroupMod(out, version, x, g); });
     }
-    // One handle scope per flow: without it 50k flows pile up millions of handles for the GC to scan.
-    for (uint32_t i = 0; i < flows.Length(); ++i) {
-      Napi::HandleScope scope(info.Env());
-      FlowMod m;
-      try {
-        m = FlowModFromJs(k, flows.Get(i));
-      } catch (const EncodeError& e) {
-        throw at("flowMods", i, e);
-      }
-      wrap([&](uint32_t x) { EncodeFlowMod(out, version, x, m); });
-    }
-    if (barrier) EncodeBarrierRequest(out, version, xid++);
-    else if (commit) EncodeBundleCtrl(out, version, xid++, {bundleId, OFPBCT_COMMIT_REQUEST, bundleFlags});
-    return ToBuffer(info.Env(), std::move(out));
+    return ToBuffer(env, std::move(out));
   });
 }
 
-// (versions: number[], xid?) -> Buffer; the header carries the highest version offered.
+// (headerVersion, versions: number[], xid?) -> Buffer
 Napi::Value EncodeHelloJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&] {
-    if (!info[0].IsArray()) throw EncodeError("encodeHello needs an array of versions");
-    Napi::Array a = info[0].As<Napi::Array>();
+    if (!info[1].IsArray()) throw EncodeError("encodeHello needs a header version and an array of versions");
+    Napi::Array a = info[1].As<Napi::Array>();
     std::vector<uint8_t> versions;
-    uint8_t top = 0;
-    for (uint32_t i = 0; i < a.Length(); ++i) {
-      uint8_t v = uint8_t(UintFromJs(a.Get(i), 5, "version"));
-      versions.push_back(v);
-      top = std::max(top, v);
-    }
+    for (uint32_t i = 0; i < a.Length(); ++i) versions.push_back(uint8_t(UintFromJs(a.Get(i), 5, "version")));
     std::vector<uint8_t> out;
-    EncodeHello(out, top, versions, XidArg(info, 1));
+    EncodeHello(out, uint8_t(UintFromJs(info[0], 8, "version")), versions, XidArg(info, 2));
     return ToBuffer(info.Env(), std::move(out));
   });
 }
@@ -219,7 +198,7 @@ Napi::Value DecodeMessageJs(const Napi::CallbackInfo& info) {
 void InitCodec(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeFlowMod", Napi::Function::New(env, EncodeFlowModJs, "encodeFlowMod"));
   exports.Set("encodeGroupMod", Napi::Function::New(env, EncodeGroupModJs, "encodeGroupMod"));
-  exports.Set("encodeBatch", Napi::Function::New(env, EncodeBatchJs, "encodeBatch"));
+  exports.Set("encodeModList", Napi::Function::New(env, EncodeModListJs, "encodeModList"));
   exports.Set("encodeHello", Napi::Function::New(env, EncodeHelloJs, "encodeHello"));
   exports.Set("encodeFeaturesRequest", Napi::Function::New(env, EncodeFeaturesRequestJs, "encodeFeaturesRequest"));
   exports.Set("encodeBarrierRequest", Napi::Function::New(env, EncodeBarrierRequestJs, "encodeBarrierRequest"));

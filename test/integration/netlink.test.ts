@@ -12,7 +12,9 @@ import {
   addrAdd, addrDel, addrList, createVeth, featuresGet, featuresSet, linkDel, linkGet, linkList, linkSet,
   routeList, routeReplace, runBatch, type NetlinkOp, type OpError,
 } from '../../src/datapath/kernel/index.js';
-import { netlinkAddon } from '../../src/datapath/kernel/native.js';
+import { runOps } from '../../src/datapath/kernel/executor.js';
+import { netlinkAddon, type NativeSession, type Step } from '../../src/datapath/kernel/native.js';
+import { NetlinkTransport } from '../../src/datapath/kernel/transport.js';
 
 const rand = randomBytes(3).toString('hex');
 const names = { a: `np-nl-${rand}a`, b: `np-nl-${rand}b`, c: `np-nl-${rand}c` };
@@ -169,23 +171,59 @@ describe('netlink addon in throwaway namespaces', () => {
     expect(mixed[3].ok === false && mixed[3].error.code).toBe('NP_INVALID_ARGUMENT');
   });
 
-  it('returns each pooled worker thread to its original namespace after a batch', async () => {
+  it('returns each pooled worker thread to its original namespace after an exchange', async () => {
     const addon = netlinkAddon();
     const rootInode = statSync('/proc/self/ns/net').ino;
-    // Enough concurrent batches to occupy every libuv pool thread, each entering namespaces.
-    const inNs = await Promise.all(
-      Array.from({ length: 8 }, () => addon.runBatch([{ op: 'linkList', netns: A }, { op: 'linkList', netns: B }])),
-    );
-    for (const r of inNs) expect(r.workerNetnsInode).toBe(rootInode);
-    const root = rootLinkNames();
-    const after = await Promise.all(Array.from({ length: 8 }, () => addon.runBatch([{ op: 'linkList' }])));
-    for (const r of after) {
-      expect(r.workerNetnsInode).toBe(rootInode);
-      expect(r[0].ok).toBe(true);
-      const seen = (r[0] as { value: Array<{ name: string }> }).value.map((l) => l.name).sort();
-      expect(seen).toEqual(root);
+    const dump = (netns: string) => ({ netns, protocol: 0, spec: { op: 'linkList' }, label: 'RTM_GETLINK' });
+    const sessions = Array.from({ length: 8 }, () => new addon.Session());
+    try {
+      // Enough concurrent exchanges to occupy every libuv pool thread, each entering namespaces.
+      const inNs = await Promise.all(sessions.map((s) => s.exchange([dump(A), dump(B)])));
+      for (const r of inNs) {
+        expect(r.workerNetnsInode).toBe(rootInode);
+        expect(r.every((x) => x.ok)).toBe(true);
+      }
+      const root = rootLinkNames();
+      const after = await Promise.all(sessions.map((s) => s.exchange([dump('')])));
+      for (const r of after) {
+        expect(r.workerNetnsInode).toBe(rootInode);
+        expect(r[0].ok).toBe(true);
+        const seen = (r[0].ok ? r[0].messages : []).filter((m) => m.kind === 'link').map((m) => m.value!.name as string).sort();
+        expect(seen).toEqual(root);
+      }
+    } finally {
+      for (const s of sessions) s.close();
     }
     expect(addon.threadNetnsInode()).toBe(rootInode);
+  });
+
+  it('learns the links a batch creates from the kernel echo, so ops on them need no RTM_GETLINK', async () => {
+    const addon = netlinkAddon();
+    const native = new addon.Session();
+    const sent: Step[][] = [];
+    const recording: NativeSession = { exchange: (steps) => (sent.push(steps), native.exchange(steps)), close: () => native.close() };
+    const t = new NetlinkTransport(recording);
+    try {
+      const res = await runOps(
+        [
+          { op: 'createVeth', netns: A, name: 'ec0', peerName: 'ec1', peerNetns: C },
+          { op: 'linkSet', netns: C, name: 'ec1', up: true },
+          { op: 'addrAdd', netns: C, name: 'ec1', cidr: '198.18.9.2/30' },
+          { op: 'linkSet', netns: A, name: 'ec0', up: true, newName: 'ec2' },
+          { op: 'linkSet', netns: A, name: 'ec2', mtu: 1400 },
+        ],
+        t,
+        addon,
+      );
+      expect(res.filter((r) => !r.ok)).toEqual([]);
+    } finally {
+      t.close();
+    }
+    expect(sent.flat().filter((s) => s.label === 'RTM_GETLINK')).toEqual([]);
+    expect(sent.length).toBeLessThanOrEqual(3);
+    expect(ipJson(names.c, 'link', 'show', 'ec1')[0]).toMatchObject({ ifname: 'ec1', flags: expect.arrayContaining(['UP']) });
+    expect(ipJson(names.a, 'link', 'show', 'ec2')[0]).toMatchObject({ ifname: 'ec2', mtu: 1400 });
+    await linkDel({ netns: A, name: 'ec2' });
   });
 
   it('plumbs 100 veth pairs (peer into a namespace, address, up) in one batch', async () => {

@@ -1,6 +1,6 @@
-/** Pure codec entry points (encode/decode single messages), backed by the C++ codec. */
-import { openflowNative } from './native.js';
-import { OFP13_VERSION } from './constants.js';
+/** Pure codec entry points (encode/decode messages and batches), backed by the C++ byte codec. */
+import { openflowNative, type BatchOptions } from './native.js';
+import { OFP13_VERSION, OFPBCT_COMMIT_REQUEST, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED } from './constants.js';
 import type { DecodedMessage, FlowFilter, FlowMod, GroupMod } from './types.js';
 
 /** Encodes one OFPT_FLOW_MOD. */
@@ -13,9 +13,46 @@ export function encodeGroupMod(m: GroupMod, xid: number, version: number = OFP13
   return openflowNative().encodeGroupMod(m, xid, version);
 }
 
-/** Encodes an OFPT_HELLO offering `versions` through a version bitmap. */
+/** Encodes an OFPT_HELLO offering `versions` through a version bitmap; the header carries the highest. */
 export function encodeHello(versions: number[], xid: number): Buffer {
-  return openflowNative().encodeHello(versions, xid);
+  return openflowNative().encodeHello(Math.max(0, ...versions), versions, xid);
+}
+
+/**
+ * Encodes a batch: groups then flows numbered from firstXid, then a barrier if asked.
+ * With bundleId: OPEN at firstXid (unless bundleOpen is false: a later chunk of the same bundle), one
+ * BUNDLE_ADD per mod, then a barrier if asked, else COMMIT (unless bundleCommit is false). The barrier lets
+ * the caller see every add's error before choosing COMMIT or DISCARD: OVS rejects a bad add yet would commit
+ * the rest. A mod that does not encode throws TypeError naming its index in the caller's whole list
+ * (groupIndexBase/flowIndexBase: the chunk's offsets).
+ */
+export function encodeBatch(o: BatchOptions): Buffer {
+  const nat = openflowNative();
+  const version = o.version ?? OFP13_VERSION;
+  const bundled = o.bundleId !== undefined;
+  const bundleFlags = o.bundleFlags ?? OFPBF_ATOMIC | OFPBF_ORDERED;
+  const groups = o.groupMods ?? [];
+  const flows = o.flowMods ?? [];
+  let xid = o.firstXid;
+  const parts: Buffer[] = [];
+  if (bundled && o.bundleOpen !== false) parts.push(nat.encodeBundleControl(version, xid++, o.bundleId!, OFPBCT_OPEN_REQUEST, bundleFlags));
+  const mods = (kind: 'group' | 'flow', list: GroupMod[] | FlowMod[], base: number) => {
+    if (list.length === 0) return;
+    const opts = { version, firstXid: xid, ...(bundled ? { bundleId: o.bundleId, bundleFlags } : {}) };
+    try {
+      parts.push(nat.encodeModList(kind, list, opts));
+    } catch (e) {
+      const err = e as TypeError & { index?: number; reason?: string };
+      if (typeof err.index !== 'number') throw e;
+      throw new TypeError(`OpenFlow encode: ${kind}Mods[${base + err.index}]: ${err.reason}`);
+    }
+    xid += list.length;
+  };
+  mods('group', groups, o.groupIndexBase ?? 0);
+  mods('flow', flows, o.flowIndexBase ?? 0);
+  if (o.barrier) parts.push(nat.encodeBarrierRequest(version, xid++));
+  else if (bundled && o.bundleCommit !== false) parts.push(nat.encodeBundleControl(version, xid++, o.bundleId!, OFPBCT_COMMIT_REQUEST, bundleFlags));
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
 /** Encodes an OFPT_BARRIER_REQUEST. */

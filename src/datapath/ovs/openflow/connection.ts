@@ -18,6 +18,7 @@ import {
   OFPT_HELLO,
   OFPT_MULTIPART_REPLY,
 } from './constants.js';
+import { encodeBatch, encodeHello } from './codec.js';
 import { openflowNative, type ConnectionStats, type NativeConnection, type OpenFlowNative } from './native.js';
 import type { OpenFlowSwitch } from './switch.js';
 import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod } from './types.js';
@@ -119,7 +120,7 @@ export class OpenFlowConnection implements OpenFlowSwitch {
     const hello = new Promise<DecodedMessage>((resolve, reject) => {
       this.helloWaiter = this.arm({ onMessage: (m) => (resolve(m), true), reject }, 'HELLO');
     });
-    this.conn.send(this.nat.encodeHello(OUR_VERSIONS, this.allocXids(1)));
+    this.conn.send(encodeHello(OUR_VERSIONS, this.allocXids(1)));
     const theirs = await hello;
     const common = OUR_VERSIONS.filter((v) => (theirs.versions ?? []).includes(v));
     if (common.length === 0) {
@@ -311,7 +312,7 @@ export class OpenFlowConnection implements OpenFlowSwitch {
       const g = start < groups.length ? groups.slice(start, Math.min(end, groups.length)) : [];
       const f = end > groups.length ? flows.slice(Math.max(0, start - groups.length), end - groups.length) : [];
       const isLast = end === total;
-      const buf = this.nat.encodeBatch({
+      const buf = encodeBatch({
         version: this.version,
         firstXid: xid,
         groupMods: g,

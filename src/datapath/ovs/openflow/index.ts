@@ -23,6 +23,7 @@ export {
   encodeFlowStatsRequest,
   encodeGroupDescRequest,
   encodeBundleControl,
+  encodeBatch,
   decodeMessage,
 } from './codec.js';
 export type { OpenFlowSwitch } from './switch.js';

@@ -2,7 +2,7 @@
 import { loadNative } from '../../../native/load.js';
 import type { DecodedMessage, FlowFilter, FlowMod, GroupMod } from './types.js';
 
-/** Options of the batch encoder; see encodeBatch in native/openflow/codec_exports.cc for xid numbering. */
+/** Options of the batch encoder (encodeBatch in codec.ts, which documents the xid numbering). */
 export interface BatchOptions {
   version: number;
   firstXid: number;
@@ -40,8 +40,9 @@ export interface NativeConnection {
 export interface OpenFlowNative {
   encodeFlowMod(m: FlowMod, xid?: number, version?: number): Buffer;
   encodeGroupMod(m: GroupMod, xid?: number, version?: number): Buffer;
-  encodeBatch(o: BatchOptions): Buffer;
-  encodeHello(versions: number[], xid?: number): Buffer;
+  /** Mods of one kind with consecutive xids, bundle-wrapped when bundleId is set; a bad mod throws TypeError with `index`, `reason`. */
+  encodeModList(kind: 'flow' | 'group', mods: FlowMod[] | GroupMod[], o: { version: number; firstXid: number; bundleId?: number; bundleFlags?: number }): Buffer;
+  encodeHello(headerVersion: number, versions: number[], xid?: number): Buffer;
   encodeFeaturesRequest(version: number, xid: number): Buffer;
   encodeBarrierRequest(version: number, xid: number): Buffer;
   encodeEchoRequest(version: number, xid: number, data?: Buffer): Buffer;
