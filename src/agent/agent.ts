@@ -25,6 +25,7 @@ import { ensureUnderlay, TunnelNeighborWarmer, type Fabric } from './underlay.js
 import { syncKernelVxlan, type VxlanNeeds } from './kernel-vxlan.js';
 import { addrList, nativeKernel, type Kernel } from '../datapath/kernel/index.js';
 import { HostLinks } from './host-links.js';
+import { EXT } from './names.js';
 import { NetpluginError } from '../common/errors.js';
 import type { ExtraWorkloads } from './workloads.js';
 import type { EndpointStatus } from './reconcile.js';
@@ -53,6 +54,11 @@ export interface AgentOptions {
    * cluster must use the same VXLAN path.
    */
   vxlanDev?: string;
+  /**
+   * Answer runtimes only once vswitchd has opened their ports (a few ms more per attach);
+   * by default they are answered once the port is committed and its flows are in.
+   */
+  waitOfport?: boolean;
   /** Period of the safety-net reconcile. */
   resyncMs: number;
   /**
@@ -162,6 +168,8 @@ export class Agent {
       userspaceTso: sw.otherConfig['userspace-tso-enable'] === 'true',
     };
     const vswitch = await ReplicaVswitch.start(ovsdb);
+    let agentRef: Agent | undefined;
+    watchRefusedPorts(vswitch, () => agentRef?.trigger());
     const round = ((await previousRound(vswitch, opts.bridge)) + 1) & 0xffff;
     await vswitch.ensureBridge({
       name: opts.bridge,
@@ -186,6 +194,7 @@ export class Agent {
     const peers = new PeerStateCache(store, kick, (err) => log.error({ err: err.message }, 'store watch (peers) failed'), opts.hostLabel);
     agent = new Agent(opts, store, ovsdb, vswitch, facts, round, desired, sources, oper, peers);
     agent.extras = opts.workloads?.(agent);
+    agentRef = agent;
     await oper.load();
     await desired.start();
     await peers.start();
@@ -260,7 +269,9 @@ export class Agent {
     // vswitchd or ovsdb-server may have restarted: reconnect rather than fail forever.
     if (this.ovsdb.closed) {
       this.ovsdb = await OvsdbClient.connect(join(this.opts.ovsRundir, 'db.sock'));
-      this.vswitch = await ReplicaVswitch.start(this.ovsdb);
+      const vswitch = await ReplicaVswitch.start(this.ovsdb);
+      watchRefusedPorts(vswitch, () => this.trigger());
+      this.vswitch = vswitch;
     }
     const openflow = await this.connectOpenflow();
     const plumb: PlumbContext = {
@@ -270,8 +281,10 @@ export class Agent {
       // Kernel VXLAN devices take offloaded packets; only the userspace tunnel needs tx off.
       containerOffloads: (n) => containerVethOffloads(this.facts, this.kernelVtep ? 'vlan' : n.pktTagType),
       ofportTimeoutMs: 10_000,
+      awaitOfports: this.opts.waitOfport ?? false,
     };
     const started = Date.now();
+    const provisional = new Set<string>();
     const r = await reconcileRound({
       host: this.opts.hostLabel,
       desired: this.effectiveDesired(),
@@ -285,12 +298,21 @@ export class Agent {
       hostLinks: this.hostLinks,
       fabric: (ports) => this.ensureFabric(ports),
       kernelVxlan: this.kernelVtep ? (ports, needs) => this.syncVxlanDevices(ports, needs) : undefined,
+      // Runtimes learn their outcome once the port and its flows are in; vswitchd's opening
+      // of the port is confirmed by the rest of the round (docs/runtime.md, "When attach returns").
+      onProvisional: (statuses) => {
+        for (const w of this.roundWaiters.splice(0, this.currentWaiters)) w.resolve(statuses);
+        this.currentWaiters = 0;
+        for (const [id, st] of statuses) if (st.status === 'attached') provisional.add(id);
+      },
     });
     this.statuses = r.statuses;
-    // Runtimes waiting on this round learn their outcome now; the reports for other hosts follow.
+    // Runtimes still waiting on this round learn their outcome now; the reports for other hosts follow.
     const answered = this.roundWaiters.splice(0, this.currentWaiters);
     for (const w of answered) w.resolve(r.statuses);
     this.currentWaiters = 0;
+    // An endpoint answered as attached whose port vswitchd then refused is re-plumbed soon, not at the next resync.
+    if ([...provisional].some((id) => r.statuses.get(id)?.status !== 'attached')) setTimeout(() => this.trigger(), 500).unref();
     // Let their answers go out before the store writes below (synchronous with the embedded store) hold the loop.
     if (answered.length) await new Promise((resolve) => setImmediate(resolve));
     const writes = await this.oper.publish(r.statuses);
@@ -393,4 +415,16 @@ export class Agent {
 async function previousRound(vswitch: Vswitch, bridge: string): Promise<number> {
   const ids = await vswitch.bridgeExternalIds(bridge);
   return Number(ids?.[ROUND_KEY] ?? 0) || 0;
+}
+
+/**
+ * Runs a round when vswitchd refuses one of our endpoint ports (ofport -1, an error) or
+ * opens it at another ofport than requested: attaches do not wait for vswitchd, so this is
+ * how such a port gets repaired at once rather than at the next resync.
+ */
+function watchRefusedPorts(vswitch: ReplicaVswitch, trigger: () => void): void {
+  vswitch.replica.onInterfaces((changed) => {
+    const bad = changed.some((p) => p.externalIds[EXT.endpoint] !== undefined && (p.ofport === -1 || p.error !== undefined || (p.ofport > 0 && p.ofportRequest !== undefined && p.ofport !== p.ofportRequest)));
+    if (bad) trigger();
+  });
 }

@@ -27,6 +27,13 @@ export interface PlumbContext {
   /** Features to set on the container-side veth of an endpoint of `network` (undefined: leave as created). */
   containerOffloads?: (network: NetworkState) => Record<string, boolean> | undefined;
   ofportTimeoutMs: number;
+  /**
+   * Wait for vswitchd to open new ports before the attach resolves (a refused port then
+   * rolls its batch back). Off: the attach resolves once the ports are committed and the
+   * flows (which name the requested ofports) are in; a port vswitchd refuses shows up with
+   * ofport -1 and is repaired by a later round.
+   */
+  awaitOfports?: boolean;
 }
 
 function failure(r: OpResult | undefined): string | undefined {
@@ -45,6 +52,16 @@ function freeOfports(existing: PortInfo[], count: number): number[] {
   return out;
 }
 
+/** Milliseconds of an attach's steps: looking into containers, the netlink batch, the OVSDB commit, vswitchd's ofports (with the flows overlapped). */
+export interface AttachSteps {
+  look: number;
+  netlink: number;
+  /** The flows of new ports, when they go in before the commit (not waiting for vswitchd). */
+  flows: number;
+  commit: number;
+  ofports: number;
+}
+
 /** Where a new endpoint's port will be once vswitchd has added it. */
 export interface PlannedPort {
   ofport: number;
@@ -57,6 +74,7 @@ export interface PlannedPort {
  * `hostLinks`, when known, names the links of the host namespace: a leftover veth of an
  * item is deleted only if it is there.
  * `whileWaiting` runs once the ports are committed to OVSDB, while vswitchd adds them, with
+ * the items that already failed, and
  * the ofports they were requested at — flows can go in meanwhile, as OVS accepts flows for
  * ports it does not have yet.
  */
@@ -64,9 +82,16 @@ export async function attachEndpoints(
   ctx: PlumbContext,
   items: AttachItem[],
   existingPorts: PortInfo[],
-  whileWaiting?: (planned: Map<string, PlannedPort>) => Promise<void>,
+  whileWaiting?: (planned: Map<string, PlannedPort>, failed: ReadonlyMap<string, string>, committed?: () => Promise<void>) => Promise<void>,
   hostLinks?: ReadonlySet<string>,
+  steps?: AttachSteps,
 ): Promise<Map<string, AttachOutcome>> {
+  let mark = performance.now();
+  const lap = (k: keyof AttachSteps) => {
+    const now = performance.now();
+    if (steps) steps[k] += Math.round((now - mark) * 100) / 100;
+    mark = now;
+  };
   const outcomes = new Map<string, AttachOutcome>();
   if (items.length === 0) return outcomes;
 
@@ -87,6 +112,7 @@ export async function attachEndpoints(
   ]);
   const first = [...stale, ...look];
   const seen = first.length ? (await ctx.kernel.run(first)).slice(stale.length) : [];
+  lap('look');
   const inside = new Map<string, { names: Set<string>; hasDefault: boolean; error?: string }>();
   netnsList.forEach((netns, i) => {
     const links = seen[2 * i];
@@ -156,33 +182,56 @@ export async function attachEndpoints(
     } else created.push(s);
   }
   if (undo.length) await ctx.kernel.run(undo);
+  lap('netlink');
   if (created.length === 0) return outcomes;
 
   // 3. One OVSDB transaction for all new ports, with fixed ofport numbers.
   const numbers = freeOfports(existingPorts, created.length);
-  await commitPorts(
-    ctx,
-    created.map((s) => [s.portName, ...(s.item.container.handoffPeer ? [s.item.container.handoffPeer] : [])]),
-    created.map((s, i) => ({
-      name: s.portName,
-      ofportRequest: numbers[i],
-      externalIds: {
-        [EXT.endpoint]: s.item.endpoint.id,
-        [EXT.container]: s.item.container.id,
-        [EXT.sandbox]: s.item.container.netns,
-        [EXT.ifname]: s.ifName,
-        [EXT.mac]: s.item.endpoint.mac,
-        [EXT.ip]: s.item.endpoint.ip,
-        [EXT.source]: s.item.container.source,
-        [EXT.link]: linkSignature(s.item.network, ctx.containerOffloads?.(s.item.network)),
-      },
-    })),
-  );
   const planned = new Map(created.map((s, i) => [s.item.endpoint.id, { ofport: numbers[i], portName: s.portName, ifName: s.ifName }]));
+  const failedEarly = new Map([...outcomes].flatMap(([id, o]) => (o.ok ? [] : [[id, o.error] as [string, string]])));
+  const veths = created.map((s) => [s.portName, ...(s.item.container.handoffPeer ? [s.item.container.handoffPeer] : [])]);
+  const specs = created.map((s, i) => ({
+    name: s.portName,
+    ofportRequest: numbers[i],
+    externalIds: {
+      [EXT.endpoint]: s.item.endpoint.id,
+      [EXT.container]: s.item.container.id,
+      [EXT.sandbox]: s.item.container.netns,
+      [EXT.ifname]: s.ifName,
+      [EXT.mac]: s.item.endpoint.mac,
+      [EXT.ip]: s.item.endpoint.ip,
+      [EXT.source]: s.item.container.source,
+      [EXT.link]: linkSignature(s.item.network, ctx.containerOffloads?.(s.item.network)),
+    },
+  }));
+  if (ctx.awaitOfports === false) {
+    // Flows first, while vswitchd is idle (its barrier would otherwise wait out its reconfiguring
+    // for the new ports): they name the requested ofports, which OVS accepts before the ports
+    // exist. The OVSDB commit runs once they are sent (`committed`), beside their barrier.
+    let done = false;
+    const commit = async () => {
+      await commitPorts(ctx, veths, specs);
+      done = true;
+      lap('commit');
+    };
+    try {
+      await whileWaiting?.(planned, failedEarly, commit);
+      if (!done) await commit();
+    } catch (err) {
+      if (!done) await ctx.kernel.run(veths.flat().map((name): NetlinkOp => ({ op: 'linkDel', name, ignoreMissing: true })));
+      throw err;
+    }
+    lap('flows');
+    for (const s of created) outcomes.set(s.item.endpoint.id, { ok: true, ...planned.get(s.item.endpoint.id)! });
+    return outcomes;
+  }
+  await commitPorts(ctx, veths, specs);
+  lap('commit');
   const [waited, sideWork] = await Promise.allSettled([
     ctx.vswitch.waitForOfports(ctx.bridge, created.map((s) => s.portName), ctx.ofportTimeoutMs),
-    whileWaiting?.(planned),
+    whileWaiting?.(planned, failedEarly),
   ]);
+  lap('ofports');
   let ofports: Map<string, number>;
   try {
     if (waited.status === 'rejected') throw waited.reason;

@@ -216,4 +216,58 @@ describe('reconcile round', () => {
     expect(h.kernel.batches[0]).toEqual([{ op: 'linkList' }]);
     expect(formatDumpedFlows(h.openflow.flows().filter((f) => f.cookie !== 0x1234n))).toEqual(FLOWS_C1);
   });
+
+  it('not waiting for vswitchd, tells runtimes once the port is committed and its flows sent, and re-plumbs a port vswitchd refuses', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'), container('c2'));
+    const plumb = { vswitch: h.vswitch, kernel: h.kernel, bridge: BRIDGE, ofportTimeoutMs: 1000, awaitOfports: false };
+    const seen: { statuses: string[]; writes: string[]; flowMods: number }[] = [];
+    const onProvisional = (st: ReadonlyMap<string, { status: string }>) =>
+      seen.push({ statuses: [...st].map(([id, s]) => `${id}:${s.status}`), writes: h.vswitch.writes.map((c) => c.op), flowMods: h.openflow.flowMods.length });
+    // c2's veth disappears before vswitchd opens it, so its port gets ofport -1.
+    const orig = h.vswitch.addPorts.bind(h.vswitch);
+    h.vswitch.addPorts = async (bridge, ports) => {
+      if (ports.some((p) => p.name === VETH2)) await h.kernel.run([{ op: 'linkDel', name: VETH2 }]);
+      return orig(bridge, ports);
+    };
+    const d = desired([ORANGE], [EP1, EP2]);
+    const r = await h.run(d, cs, { plumb, onProvisional });
+    // The flows went out before the commit; the answer came after it.
+    expect(seen).toEqual([{ statuses: [`${EP1.id}:attached`, `${EP2.id}:attached`], writes: ['addPorts'], flowMods: bothFlows().length }]);
+    expect(h.openflow.messages.findIndex((m) => m.kind === 'flowMod')).toBeGreaterThan(-1);
+    expect(r.statuses.get(EP2.id)?.status).toBe('attached');
+    expect(h.vswitch.port(BRIDGE, VETH2)).toMatchObject({ ofport: -1, error: expect.stringMatching(/No such device/) });
+
+    h.vswitch.addPorts = orig;
+    h.clearLogs();
+    const again = await h.run(d, cs, { plumb });
+    expect(h.vswitch.writes).toEqual([
+      { op: 'deletePorts', bridge: BRIDGE, names: [VETH2] },
+      { op: 'addPorts', bridge: BRIDGE, ports: [portSpec(VETH2, 2, 'c2', EP2)] },
+    ]);
+    expect(again.statuses.get(EP2.id)?.status).toBe('attached');
+    expect(h.vswitch.port(BRIDGE, VETH2)?.ofport).toBe(2);
+    expect(formatDumpedFlows(h.openflow.flows())).toEqual(bothFlows());
+  });
+
+  it('without waiting for vswitchd, keeps a port it has not opened yet and programs flows at the requested ofport', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    const d = desired([ORANGE], [EP1]);
+    h.vswitch.holdOfports = true;
+    const plumb = { vswitch: h.vswitch, kernel: h.kernel, bridge: BRIDGE, ofportTimeoutMs: 1000, awaitOfports: false };
+    const r = await h.run(d, cs, { plumb });
+    expect(h.vswitch.writes.map((c) => c.op)).toEqual(['addPorts']);
+    expect(r.statuses.get(EP1.id)).toMatchObject({ status: 'attached', ofport: 1 });
+    expect(h.vswitch.port(BRIDGE, VETH1)?.ofport).toBe(0);
+    expect(formatDumpedFlows(h.openflow.flows())).toEqual(FLOWS_C1);
+    // The next round, still before vswitchd opened it, changes nothing; nor after.
+    h.clearLogs();
+    await h.run(d, cs, { plumb });
+    h.vswitch.openPending();
+    const after = await h.run(d, cs, { plumb });
+    expect(h.vswitch.writes).toEqual([]);
+    expect(h.openflow.flowMods).toEqual([]);
+    expect(after.statuses.get(EP1.id)).toMatchObject({ status: 'attached', ofport: 1 });
+  });
 });

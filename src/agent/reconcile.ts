@@ -16,7 +16,7 @@ import { HostLinks } from './host-links.js';
 import type { LocalContainer } from './containers.js';
 import type { DesiredSnapshot } from './desired.js';
 import { EXT, gatewayMac, linkSignature } from './names.js';
-import { attachEndpoints, detachPorts, type AttachItem, type PlannedPort, type PlumbContext } from './plumb.js';
+import { attachEndpoints, detachPorts, type AttachItem, type AttachSteps, type PlannedPort, type PlumbContext } from './plumb.js';
 
 /** Status of one endpoint as this agent sees it. */
 export interface EndpointStatus {
@@ -56,6 +56,14 @@ export interface RoundInput {
    * userspace tunnel port.
    */
   kernelVxlan?: (ports: readonly PortInfo[], needs: VxlanNeeds[]) => Promise<Map<number, number>>;
+  /**
+   * When plumbing does not wait for vswitchd (`plumb.awaitOfports` false): called once new
+   * ports are committed to OVSDB and their flows are written to the switch, with the statuses
+   * as planned, while vswitchd still applies both (it forwards through the ports a few
+   * milliseconds later, at the ofports the flows already name). Otherwise, or when nothing is
+   * attached, only the round's result tells.
+   */
+  onProvisional?: (statuses: ReadonlyMap<string, EndpointStatus>) => void;
 }
 
 /** What a round did. */
@@ -64,8 +72,8 @@ export interface RoundResult {
   detached: number;
   statuses: Map<string, EndpointStatus>;
   flows: SyncStats;
-  /** Milliseconds spent observing, detaching, attaching and syncing flows. */
-  timings: { observe: number; detach: number; attach: number; flows: number };
+  /** Milliseconds spent observing, detaching, attaching (and its steps) and syncing flows. */
+  timings: { observe: number; detach: number; attach: number; flows: number; attachSteps: AttachSteps };
 }
 
 /** True when an existing port already serves `ep` in `container` as desired. */
@@ -73,7 +81,8 @@ function portIsCurrent(p: PortInfo, ep: EndpointState, net: NetworkState, contai
   return (
     p.externalIds[EXT.link] === linkSignature(net, plumb.containerOffloads?.(net)) &&
     hostLinkExists &&
-    p.ofport > 0 &&
+    // A port vswitchd has not opened yet (ofport 0) is current while it opens at its request.
+    (p.ofport > 0 || (p.ofport === 0 && p.ofportRequest !== undefined)) &&
     !p.error &&
     p.externalIds[EXT.container] === container.id &&
     p.externalIds[EXT.sandbox] === container.netns &&
@@ -160,14 +169,15 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     vxlanDevices = await input.kernelVxlan(allPorts, [...needs.values()]);
   }
   /** The host view and statuses for the kept ports plus `attached` (new ports by endpoint id). */
-  const viewWith = (attached: Map<string, PlannedPort>, failed: Map<string, string>) => {
+  const viewWith = (attached: ReadonlyMap<string, PlannedPort>, failed: ReadonlyMap<string, string>) => {
     const statuses = new Map<string, EndpointStatus>();
     const view: HostView = { ports: [], remotes: [], tunnelOfport: fabric.tunnelOfport, uplinkOfport: fabric.uplinkOfport, vxlanDevices };
     for (const [id, p] of keep) {
       const ep = desired.endpoints.get(id);
       if (!ep || !desired.networks.has(`${ep.tenant}/${ep.network}`)) continue;
-      view.ports.push({ ofport: p.ofport, mac: ep.mac, ip: ep.ip, network: localNetwork(ep) });
-      statuses.set(id, { endpoint: id, container: ep.container, status: 'attached', ofport: p.ofport, port: p.name, ifName: p.externalIds[EXT.ifname], containerId: p.externalIds[EXT.container] });
+      const ofport = p.ofport > 0 ? p.ofport : p.ofportRequest!;
+      view.ports.push({ ofport, mac: ep.mac, ip: ep.ip, network: localNetwork(ep) });
+      statuses.set(id, { endpoint: id, container: ep.container, status: 'attached', ofport, port: p.name, ifName: p.externalIds[EXT.ifname], containerId: p.externalIds[EXT.container] });
     }
     for (const item of toAttach) {
       const base = { endpoint: item.endpoint.id, container: item.endpoint.container, containerId: item.container.id };
@@ -187,16 +197,27 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   // Flows for new ports go in while vswitchd adds the ports (they name the requested ofports).
   let flows: SyncStats | undefined;
   let flowsFor: Map<string, PlannedPort> | undefined;
+  const attachSteps: AttachSteps = { look: 0, netlink: 0, flows: 0, commit: 0, ofports: 0 };
   // Veths just deleted above are known gone, so they are not deleted again.
   const outcomes = await attachEndpoints(
     plumb,
     toAttach,
     remaining,
-    async (planned) => {
+    async (planned, failedEarly, committed) => {
       flowsFor = planned;
-      flows = await input.flows.sync(input.openflow, desiredPipeline(viewWith(planned, new Map()).view, input.round));
+      const provisional = viewWith(planned, failedEarly);
+      // Not waiting for vswitchd: the ports are committed once their flows are sent, and runtimes
+      // are answered then, while the switch still works through both.
+      const sent = committed
+        ? async () => {
+            await committed();
+            input.onProvisional?.(provisional.statuses);
+          }
+        : undefined;
+      flows = await input.flows.sync(input.openflow, desiredPipeline(provisional.view, input.round), sent);
     },
     hostLinks,
+    attachSteps,
   );
   const attach = clock();
   const done = new Map<string, PlannedPort>();
@@ -215,7 +236,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     detached: remove.length,
     statuses,
     flows,
-    timings: { observe, detach, attach, flows: clock() },
+    timings: { observe, detach, attach, flows: clock(), attachSteps },
   };
 }
 

@@ -36,6 +36,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'docker-plugin-socket', kind: 'string', help: 'Docker remote network + IPAM plugin socket; "none" to not serve it', defaultText: '/run/docker/plugins/netplugin.sock' },
   { name: 'docker-networks', kind: 'boolean', help: "keep a Docker network <tenant>.<network> (this agent's plugin as driver and IPAM driver) for every intent network on this host's Docker engine" },
   { name: 'resync-interval', kind: 'string', help: 'seconds between safety-net reconciles', defaultText: '30' },
+  { name: 'wait-ofport', kind: 'boolean', help: 'answer CNI/Docker attaches only once vswitchd has opened the port (default: once the port is committed and its flows are in)' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
 
@@ -70,6 +71,7 @@ runMain('netagent', async () => {
     vtepIp: flagString(p, 'vtep-ip'),
     vxlanDev: flagString(p, 'vxlan-dev'),
     resyncMs: resync * 1000,
+    waitOfport: flagBool(p, 'wait-ofport'),
     workloads: (host) => {
       const service = new RuntimeService(host, log.child({ part: 'runtime' }));
       made.push(service);

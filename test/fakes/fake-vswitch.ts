@@ -39,8 +39,18 @@ export class FakeVswitch implements Vswitch {
   readonly bridges = new Map<string, FakeBridge>();
   private readonly failures: ((c: VswitchCall) => Error | undefined)[] = [];
 
+  /** While true, new ports stay at ofport 0 (vswitchd has not opened them) until `openPending()`. */
+  holdOfports = false;
+  private readonly pending = new Map<FakePort, number>();
+
   /** With `kernel`, system ports get an ofport only when their netdev exists in the host namespace. */
   constructor(private readonly kernel?: FakeKernel) {}
+
+  /** Gives held ports the ofports vswitchd would have given them. */
+  openPending(): void {
+    for (const [p, ofport] of this.pending) p.ofport = ofport;
+    this.pending.clear();
+  }
 
   /** Recorded operations other than reads (what would change the database or wait on vswitchd). */
   get writes(): VswitchCall[] {
@@ -98,7 +108,7 @@ export class FakeVswitch implements Vswitch {
       const type = spec.type ?? '';
       const missing = type === '' && this.kernel && !this.kernel.link(spec.name);
       used.add(ofport);
-      b.ports.set(spec.name, {
+      const row: FakePort = {
         name: spec.name,
         type,
         ofport: missing ? -1 : ofport,
@@ -108,7 +118,12 @@ export class FakeVswitch implements Vswitch {
         ...(missing ? { error: `could not open network device ${spec.name} (No such device)` } : {}),
         ...(spec.tag !== undefined ? { tag: spec.tag } : {}),
         ...(spec.trunks !== undefined ? { trunks: [...spec.trunks] } : {}),
-      });
+      };
+      if (this.holdOfports && row.ofport > 0) {
+        this.pending.set(row, row.ofport);
+        row.ofport = 0;
+      }
+      b.ports.set(spec.name, row);
     }
   }
 

@@ -145,7 +145,13 @@ export class FlowSyncer {
   }
 
   /** Applies the minimal changes in pipelined batches (one barrier each). */
-  async sync(conn: OpenFlowSwitch, desired: FeatureOutput): Promise<SyncStats> {
+  /**
+   * Applies the minimal changes in pipelined batches (one barrier each). `sent`, when given,
+   * runs once the changes are on their way to the switch (written to its connection, in
+   * order) and before their barrier is awaited; the sync resolves when both are done and
+   * rejects with the first failure.
+   */
+  async sync(conn: OpenFlowSwitch, desired: FeatureOutput, sent?: () => Promise<void>): Promise<SyncStats> {
     const full = !this.installed || Date.now() - this.lastFull >= this.fullEveryMs;
     let plan: SyncPlan;
     if (full) {
@@ -155,8 +161,14 @@ export class FlowSyncer {
       plan = planSync(desired, this.installed!.flows, this.installed!.groups, { identity: builtIdentity, position: builtPosition }, false);
     }
     this.installed = undefined;
-    if (plan.groupAdds.length || plan.flowMods.length) await conn.write({ groupMods: plan.groupAdds, flowMods: plan.flowMods });
-    if (plan.groupDeletes.length) await conn.groupMods(plan.groupDeletes);
+    // Group deletes wait for the flows' barrier: deleting a group also deletes flows that still point at it.
+    const written = (async () => {
+      if (plan.groupAdds.length || plan.flowMods.length) await conn.write({ groupMods: plan.groupAdds, flowMods: plan.flowMods });
+      if (plan.groupDeletes.length) await conn.groupMods(plan.groupDeletes);
+    })();
+    const [w, h] = await Promise.allSettled([written, sent?.()]);
+    if (w.status === 'rejected') throw w.reason;
+    if (h.status === 'rejected') throw h.reason;
     this.installed = { flows: desired.flows, groups: desired.groups.map((g) => ({ type: g.type, groupId: g.groupId, buckets: g.buckets })) };
     if (full) this.lastFull = Date.now();
     return plan.stats;

@@ -27,6 +27,7 @@ export class OvsdbReplica {
   private readonly ports = new Map<string, Row>();
   private readonly ifaces = new Map<string, Row>();
   private readonly waiters = new Set<Waiter>();
+  private readonly listeners: ((changed: PortInfo[]) => void)[] = [];
   private cancel?: () => Promise<void>;
 
   private constructor() {}
@@ -110,6 +111,11 @@ export class OvsdbReplica {
     });
   }
 
+  /** Calls `cb` after every update with the interfaces it changed (as PortInfo, named after the interface). */
+  onInterfaces(cb: (changed: PortInfo[]) => void): void {
+    this.listeners.push(cb);
+  }
+
   /** Stops the monitor (the client stays open). */
   async close(): Promise<void> {
     for (const w of this.waiters) this.waiters.delete(w);
@@ -131,6 +137,11 @@ export class OvsdbReplica {
       }
     });
     for (const w of [...this.waiters]) w.check();
+    const ifaces = updates[2];
+    if (this.listeners.length && ifaces) {
+      const changed = Object.values(ifaces).flatMap((c) => (c.new ? [portInfo(String(c.new.name), c.new)] : []));
+      if (changed.length) for (const l of this.listeners) l(changed);
+    }
   }
 }
 
