@@ -11,12 +11,14 @@ import { runConvergenceBench } from './convergence.js';
 import { runDataplaneBench } from './dataplane.js';
 import { runCniBench } from './cni.js';
 import { runDockerBench } from './docker.js';
+import { runIncrementalBench } from './incremental.js';
 
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
 const only = process.argv[2];
 const suites: [string, () => Promise<BenchRow[]>][] = [
   ['flows', runFlowBench],
   ['attach', runAttachBench],
+  ['incremental', runIncrementalBench],
   ['convergence', runConvergenceBench],
   ['dataplane', runDataplaneBench],
   ['cni', runCniBench],

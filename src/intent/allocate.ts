@@ -41,10 +41,10 @@ export type ClaimedAddresses = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 /**
  * Validates `intent` and allocates everything it leaves open. `previous` is the state
- * the last successful apply produced (undefined on the first apply).
+ * the last successful apply produced (undefined on the first apply). `analysis`, when the
+ * caller already has it for this very intent, saves analysing it again.
  */
-export function allocate(intent: Intent, previous: DesiredState | undefined, claimed: ClaimedAddresses = new Map()): AllocateResult {
-  const analysis = analyseIntent(intent);
+export function allocate(intent: Intent, previous: DesiredState | undefined, claimed: ClaimedAddresses = new Map(), analysis: IntentAnalysis = analyseIntent(intent)): AllocateResult {
   if (analysis.problems.length > 0) return { ok: false, problems: analysis.problems };
   const problems: Problem[] = [];
   const prevNets = new Map((previous?.networks ?? []).map((n) => [n.id, n]));

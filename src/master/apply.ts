@@ -10,7 +10,7 @@ import { parseIntent } from '../intent/parse.js';
 import { diffState, formatPlan, planIsEmpty } from '../intent/plan.js';
 import { toClassicJson } from '../intent/normalize.js';
 import type { DesiredState, Intent, Plan, Problem } from '../intent/types.js';
-import { validateIntent } from '../intent/validate.js';
+import { analyseIntent, type IntentAnalysis } from '../intent/validate.js';
 import { KEYS } from '../state/keys.js';
 import type { Op, StateStore } from '../state/store.js';
 import { loadDesired, loadRuntimeHolds, networksStillInUse, planOps, type StoredDesired } from './desired-io.js';
@@ -33,15 +33,18 @@ export interface BuiltIntent {
   intent: Intent;
   /** Rewrites problems found in `intent` (e.g. into a delta's paths); identity when absent. */
   explain?: (problems: Problem[]) => Problem[];
+  /** The analysis of `intent`, when the builder already made it (allocation then reuses it). */
+  analysis?: IntentAnalysis;
 }
 
 /** Validates and applies an intent document; throws NP_INTENT_INVALID / NP_INTENT_PARSE with every problem. */
 export async function applyIntent(store: StateStore, text: string, opts: { dryRun?: boolean } = {}): Promise<ApplyResult> {
   const parsed = parseIntent(text);
   if (!parsed.ok) throw rejection(parsed.problems);
-  const problems = validateIntent(parsed.intent);
-  if (problems.length) throw new NetpluginError('NP_INTENT_INVALID', summarize(problems.length), { problems });
-  return commitIntent(store, () => ({ intent: parsed.intent }), opts);
+  // Analysed once: the same analysis serves validation here and allocation in every attempt.
+  const analysis = analyseIntent(parsed.intent);
+  if (analysis.problems.length) throw new NetpluginError('NP_INTENT_INVALID', summarize(analysis.problems.length), { problems: analysis.problems });
+  return commitIntent(store, () => ({ intent: parsed.intent, analysis }), opts);
 }
 
 /** The error for problems found while reading a document: NP_INTENT_PARSE when the text is not JSON at all. */
@@ -59,8 +62,8 @@ export function rejection(problems: Problem[]): NetpluginError {
 export async function commitIntent(store: StateStore, build: (prev: StoredDesired) => BuiltIntent, opts: { dryRun?: boolean } = {}): Promise<ApplyResult> {
   for (let attempt = 1; ; attempt++) {
     const [prev, held] = await Promise.all([loadDesired(store), loadRuntimeHolds(store)]);
-    const { intent, explain = (p: Problem[]) => p } = build(prev);
-    const alloc = allocate(intent, prev.state, held.claims);
+    const { intent, explain = (p: Problem[]) => p, analysis } = build(prev);
+    const alloc = allocate(intent, prev.state, held.claims, analysis);
     if (!alloc.ok) throw new NetpluginError('NP_INTENT_INVALID', summarize(alloc.problems.length), { problems: explain(alloc.problems) });
     const inUse = networksStillInUse(intent, held);
     if (inUse.length) throw new NetpluginError('NP_INTENT_INVALID', summarize(inUse.length), { problems: explain(inUse) });
