@@ -184,6 +184,11 @@ describe('Docker remote plugin through the docker CLI', () => {
     expect(ports()).toHaveLength(before + 1);
     dk.ok(['rm', '-f', 'named1']);
     await waitFor(() => ports().length === before, 20_000, () => `ports: ${ports().join(', ')}`);
+    // Positive control: the same name on no Docker network is plumbed by the by-name hook, within the same wait.
+    run('named1', 'none');
+    await waitFor(() => /eth0/.test(dk.ok(['exec', 'named1', 'ip', '-o', 'link'])), 3000, () => 'the by-name hook plumbed named1 on --network none');
+    dk.ok(['rm', '-f', 'named1']);
+    await waitFor(() => ports().length === before, 20_000, () => `ports: ${ports().join(', ')}`);
   });
 
   it('--ip is honoured, and one container joins and leaves a second network (connect/disconnect)', async () => {

@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { rng, type Rng } from '../../../test/helpers/rng.js';
 import { firstDiff } from '../../../test/fixtures/netlink/load.js';
 import { netlinkAddon, type DecodedMessage } from './native.js';
 
 const addon = netlinkAddon();
 const SEEDS = 400;
 
-/** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (max: number) => Math.floor(next() * max);
-  const maybe = <T>(p: number, f: () => T): T | undefined => (next() < p ? f() : undefined);
-  return { next, int, maybe };
-}
-type R = ReturnType<typeof rng>;
+type R = Rng;
 
 const hex = (r: R, n: number) => Array.from({ length: n }, () => r.int(256).toString(16).padStart(2, '0'));
 const mac = (r: R) => hex(r, 6).join(':');

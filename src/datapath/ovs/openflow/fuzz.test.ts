@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { rng, type Rng } from '../../../../test/helpers/rng.js';
 import { decodeMessage, flowModToString, groupModToString, encodeFlowMod, encodeGroupMod, fieldBits, type Action, type FlowMod, type GroupMod, type Instruction, type Match, type MatchField } from './index.js';
 import { firstDifference } from '../../../../test/helpers/openflow-fixtures.js';
 
-/** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (max: number) => Math.floor(next() * max);
-  const bits = (n: number): bigint => {
-    let v = 0n;
-    for (let i = 0; i < n; i += 16) v = (v << 16n) | BigInt(int(0x10000));
-    return v & ((1n << BigInt(n)) - 1n);
-  };
-  return { next, int, bits, pick: <T>(xs: readonly T[]) => xs[int(xs.length)] };
-}
-type R = ReturnType<typeof rng>;
+type R = Rng;
 
 const KIND: Record<string, 'uint' | 'u64' | 'mac' | 'ipv4'> = {
   inPort: 'uint', metadata: 'u64', ethDst: 'mac', ethSrc: 'mac', ethType: 'uint', vlanVid: 'uint', ipProto: 'uint',
