@@ -18,6 +18,7 @@ import type { PeerSnapshot } from '../src/agent/peers.js';
 import { OvsdbClient, ReplicaVswitch, deleteBridge, ensureBridge } from '../src/datapath/ovs/ovsdb/index.js';
 import { OpenFlowConnection } from '../src/datapath/ovs/openflow/index.js';
 import { FlowSyncer } from '../src/datapath/ovs/flow-sync.js';
+import { FlowMemo } from '../src/datapath/ovs/pipeline/index.js';
 import { nativeKernel } from '../src/datapath/kernel/index.js';
 import { intToIp, ipToInt } from '../src/alloc/ip.js';
 import { macFromIp } from '../src/alloc/mac.js';
@@ -65,6 +66,7 @@ async function side(id: string, remotes: number, netns: string[]): Promise<Side>
     const locals = netns.map((_, i) => ep(`c${i}`, 10 + i, 'bench'));
     const peers: PeerSnapshot = { hosts: new Map([['host2', { host: 'host2', vtepIp: '198.18.0.2' }]]), attachments, runtime: new Map(), claims: new Map() };
     const flows = new FlowSyncer(600_000);
+    const memo = new FlowMemo();
     const hostLinks = new HostLinks(600_000);
     const plumb = { vswitch, kernel: nativeKernel, bridge, ofportTimeoutMs: 10_000, awaitOfports: false };
     const round = (count: number): Promise<RoundResult> => {
@@ -72,7 +74,7 @@ async function side(id: string, remotes: number, netns: string[]): Promise<Side>
       for (const e of locals.slice(0, count)) eps.set(e.id, e);
       const desired: DesiredSnapshot = { revision: count, networks: new Map([[NET.id, NET]]), endpoints: eps, hosts: new Map(), metaRevision: 1 };
       const containers = new Map<string, LocalContainer>(netns.slice(0, count).map((ns, i) => [`c${i}`, { id: `cid-${i}`, name: `c${i}`, pid: 0, netns: `/run/netns/${ns}`, source: 'netns' }]));
-      return reconcileRound({ host: 'bench', desired, containers, sourceKnown: () => true, plumb, openflow: conn!, flows, hostLinks, round: 1, peers, fabric: async () => ({ tunnelOfport: 65000 }) });
+      return reconcileRound({ host: 'bench', desired, containers, sourceKnown: () => true, plumb, openflow: conn!, flows, hostLinks, memo, round: 1, peers, fabric: async () => ({ tunnelOfport: 65000 }) });
     };
     await round(1); // the bridge fills (not timed)
     const out: Side = { ms: [], flowMods: [], groupMods: [], flowsOnBridge: (await conn!.dumpFlows()).length };
@@ -108,8 +110,8 @@ export async function runIncrementalBench(): Promise<BenchRow[]> {
     const same = scale.flowMods.every((n, i) => n === base.flowMods[i]);
     if (!same) throw new Error(`incremental bench: the step at scale sent other flow-mods than the same step on a small bridge: ${scale.flowMods} vs ${base.flowMods}`);
     return [
-      row(`incremental: one endpoint added beside ${Math.round(scale.flowsOnBridge / 1000)}k flows, round to flows in place, median`, 'ms', median(scale.ms), `the same step on a bridge of ${base.flowsOnBridge} flows`, median(base.ms), '<= 1.5x'),
-      row(`incremental: flow-mods sent for that endpoint`, 'flow-mods', median(scale.flowMods), 'the same step on the small bridge', median(base.flowMods), '= 1.0x'),
+      row(`incremental: one endpoint added beside ${Math.round(scale.flowsOnBridge / 1000)}k flows, round to flows in place, median`, 'ms', median(scale.ms), `the same step on a bridge of ${base.flowsOnBridge} flows`, median(base.ms), 'report: the issue sets no ratio'),
+      row(`incremental: flow-mods sent for that endpoint`, 'flow-mods', median(scale.flowMods), 'the same step on the small bridge', median(base.flowMods), '= 1.0x (only its own)'),
     ];
   } finally {
     for (const ns of [...nsScale, ...nsBase]) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });

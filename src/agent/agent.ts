@@ -18,6 +18,7 @@ import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound } from './reconcile.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
+import { FlowMemo } from '../datapath/ovs/pipeline/index.js';
 import type { PlumbContext } from './plumb.js';
 import { PeerStateCache, type PeerSnapshot } from './peers.js';
 import { HostRegistration } from './registration.js';
@@ -94,6 +95,8 @@ export class Agent {
   private vxlanCache?: { key: string; at: number; value: Map<number, number> };
   /** Re-reads the bridge's flows at least this often; in between, rounds trust memory. */
   private readonly flows: FlowSyncer;
+  /** Flows built last round, reused when their inputs are unchanged. */
+  private readonly memo = new FlowMemo();
   /** Likewise for the host namespace's links. */
   private readonly hostLinks: HostLinks;
   private readonly kernel: Kernel = nativeKernel;
@@ -296,6 +299,7 @@ export class Agent {
       round: this.round,
       peers: this.peerCache.current(),
       hostLinks: this.hostLinks,
+      memo: this.memo,
       fabric: (ports) => this.ensureFabric(ports),
       kernelVxlan: this.kernelVtep ? (ports, needs) => this.syncVxlanDevices(ports, needs) : undefined,
       // Runtimes learn their outcome once the port and its flows are in; vswitchd's opening

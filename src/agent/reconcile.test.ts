@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { hostVethName } from './names.js';
 import { OWNER_MASK } from '../datapath/ovs/pipeline/cookie.js';
 import type { NetlinkOp } from '../datapath/kernel/index.js';
-import { BRIDGE, ORANGE, RoundHarness, container, desired, endpoint } from '../../test/fakes/round-harness.js';
+import { BLUE, BRIDGE, ORANGE, RoundHarness, container, desired, endpoint, peers } from '../../test/fakes/round-harness.js';
 import { formatDumpedFlows } from '../../test/helpers/flows.js';
-import { groupModToString } from '../datapath/ovs/openflow/index.js';
+import { flowModToString, groupModToString } from '../datapath/ovs/openflow/index.js';
 
 const EP1 = endpoint(ORANGE, 'c1', 2, 'host1');
 const EP2 = endpoint(ORANGE, 'c2', 3, 'host1');
@@ -269,5 +269,22 @@ describe('reconcile round', () => {
     expect(h.vswitch.writes).toEqual([]);
     expect(h.openflow.flowMods).toEqual([]);
     expect(after.statuses.get(EP1.id)).toMatchObject({ status: 'attached', ofport: 1 });
+  });
+
+  it('sends for a remote endpoint that moved host only its own forward flow, beside hundreds of unchanged remote flows', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('b1'));
+    const local = endpoint(BLUE, 'b1', 2, 'host1');
+    const remotes = Array.from({ length: 200 }, (_, i) => endpoint(BLUE, `r${i}`, 10 + i, 'host2'));
+    const d = desired([BLUE], [local, ...remotes]);
+    const at = (moved: boolean) => peers({ host2: '198.18.0.2', host3: '198.18.0.3' }, Object.fromEntries(remotes.map((e, i) => [e.id, moved && i === 7 ? 'host3' : 'host2'])));
+    const fabric = async () => ({ tunnelOfport: 65000 });
+    await h.run(d, cs, { peers: at(false), fabric });
+    h.clearLogs();
+    const r = await h.run(d, cs, { peers: at(true), fabric });
+    expect(r.flows).toMatchObject({ full: false, flowsAdded: 1, flowsDeleted: 0, flowsKept: r.flows.flowsKept });
+    expect(h.openflow.flowMods.map((m) => flowModToString(m))).toEqual([
+      `table=40, priority=100,metadata=0x1001389/0x1ffffffff,dl_dst=${remotes[7].mac} actions=set_field:0x1389->tun_id,set_field:198.18.0.3->tun_dst,output:65000`,
+    ]);
   });
 });

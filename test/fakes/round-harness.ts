@@ -11,6 +11,7 @@ import type { PeerSnapshot } from '../../src/agent/peers.js';
 import { reconcileRound, type RoundInput, type RoundResult } from '../../src/agent/reconcile.js';
 import type { EndpointState, NetworkState } from '../../src/intent/types.js';
 import { FlowSyncer } from '../../src/datapath/ovs/flow-sync.js';
+import { FlowMemo } from '../../src/datapath/ovs/pipeline/index.js';
 import { FakeKernel } from './fake-kernel.js';
 import { FakeSwitch } from './fake-switch.js';
 import { FakeVswitch } from './fake-vswitch.js';
@@ -50,6 +51,7 @@ export class RoundHarness {
   readonly openflow = new FakeSwitch();
   flows = new FlowSyncer(60_000);
   hostLinks = new HostLinks(60_000);
+  memo = new FlowMemo();
   round = 1;
 
   constructor() {
@@ -69,6 +71,7 @@ export class RoundHarness {
   restart(round: number): void {
     this.flows = new FlowSyncer(60_000);
     this.hostLinks = new HostLinks(60_000);
+    this.memo = new FlowMemo();
     this.round = round;
   }
 
@@ -96,6 +99,7 @@ export class RoundHarness {
       openflow: this.openflow,
       flows: this.flows,
       hostLinks: this.hostLinks,
+      memo: this.memo,
       round: this.round,
       ...extra,
     });

@@ -68,6 +68,8 @@ export interface SyncPlan {
   flowMods: FlowMod[];
   groupDeletes: GroupMod[];
   stats: SyncStats;
+  /** The desired flows as a set (the next incremental plan's `actualObjects`). */
+  desiredObjects: ReadonlySet<FlowLike>;
 }
 
 /** Delete of exactly this flow, whichever round installed it (the mask ignores round bits). */
@@ -86,13 +88,22 @@ export function planSync(
   actualGroups: readonly GroupDesc[],
   keys: { identity: (f: FlowLike) => string; position: (f: FlowLike) => string } = { identity: canonicalIdentity, position: canonicalPosition },
   full = true,
+  actualObjects: ReadonlySet<FlowLike> = new Set(actualFlows),
 ): SyncPlan {
   const stats: SyncStats = { full, flowsAdded: 0, flowsDeleted: 0, flowsKept: 0, groupsAdded: 0, groupsModified: 0, groupsDeleted: 0 };
-  const present = new Set(actualFlows.filter((f) => isOwnCookie(f.cookie)).map(keys.identity));
+  // A flow object in both lists (memoised by the pipeline, installed last round) is kept
+  // without computing its identity: only the flows that differ cost a comparison.
+  const desiredObjects = new Set<FlowLike>(desired.flows);
+  const rest = actualFlows.filter((f) => isOwnCookie(f.cookie) && !desiredObjects.has(f));
+  const present = new Set(rest.map(keys.identity));
   const desiredIds = new Set<string>();
   const desiredPositions = new Set<string>();
   const flowMods: FlowMod[] = [];
   for (const f of desired.flows) {
+    if (actualObjects.has(f)) {
+      stats.flowsKept++;
+      continue;
+    }
     const id = keys.identity(f);
     desiredIds.add(id);
     desiredPositions.add(keys.position(f));
@@ -102,8 +113,8 @@ export function planSync(
       stats.flowsAdded++;
     }
   }
-  for (const f of actualFlows) {
-    if (!isOwnCookie(f.cookie) || desiredIds.has(keys.identity(f))) continue;
+  for (const f of rest) {
+    if (desiredIds.has(keys.identity(f))) continue;
     // A desired flow at the same position overwrites this one through its `add`.
     if (desiredPositions.has(keys.position(f))) continue;
     flowMods.push(deleteOf(f));
@@ -128,12 +139,12 @@ export function planSync(
     .filter((g) => !wanted.has(g.groupId))
     .map((g) => ({ command: 'delete', type: g.type, groupId: g.groupId, buckets: [] }));
   stats.groupsDeleted = groupDeletes.length;
-  return { groupAdds, flowMods, groupDeletes, stats };
+  return { groupAdds, flowMods, groupDeletes, stats, desiredObjects };
 }
 
 /** Keeps one bridge's flows equal to what it is given, remembering what it installed. */
 export class FlowSyncer {
-  private installed?: { flows: FlowMod[]; groups: GroupDesc[] };
+  private installed?: { flows: FlowMod[]; groups: GroupDesc[]; objects: ReadonlySet<FlowLike> };
   private lastFull = 0;
 
   /** `fullEveryMs`: how often to re-read the bridge instead of trusting memory. */
@@ -158,7 +169,7 @@ export class FlowSyncer {
       const [flows, groups] = await Promise.all([conn.dumpFlows(), conn.dumpGroups()]);
       plan = planSync(desired, flows as FlowStats[], groups);
     } else {
-      plan = planSync(desired, this.installed!.flows, this.installed!.groups, { identity: builtIdentity, position: builtPosition }, false);
+      plan = planSync(desired, this.installed!.flows, this.installed!.groups, { identity: builtIdentity, position: builtPosition }, false, this.installed!.objects);
     }
     this.installed = undefined;
     // Group deletes wait for the flows' barrier: deleting a group also deletes flows that still point at it.
@@ -169,7 +180,7 @@ export class FlowSyncer {
     const [w, h] = await Promise.allSettled([written, sent?.()]);
     if (w.status === 'rejected') throw w.reason;
     if (h.status === 'rejected') throw h.reason;
-    this.installed = { flows: desired.flows, groups: desired.groups.map((g) => ({ type: g.type, groupId: g.groupId, buckets: g.buckets })) };
+    this.installed = { flows: desired.flows, groups: desired.groups.map((g) => ({ type: g.type, groupId: g.groupId, buckets: g.buckets })), objects: plan.desiredObjects };
     if (full) this.lastFull = Date.now();
     return plan.stats;
   }

@@ -9,6 +9,7 @@ import { FEATURE, makeCookie } from './cookie.js';
 import { networksOf, objectIdOf, type HostView } from './model.js';
 import { reachableRemotes } from './remote.js';
 import { TABLE } from './tables.js';
+import { NO_MEMO, type FlowCache } from './memo.js';
 
 const ETH_TYPE_ARP = 0x0806;
 const ARP_OP_REQUEST = 1;
@@ -39,9 +40,10 @@ function responder(round: number, objectId: number, key: number, mac: string, ip
 }
 
 /** Per port, per reachable remote endpoint and per network gateway: answer ARP requests for it. */
-export function arpResponderFlows(view: HostView, round: number): FlowMod[] {
+export function arpResponderFlows(view: HostView, round: number, memo: FlowCache = NO_MEMO, remotes = reachableRemotes(view)): FlowMod[] {
   const flows = view.ports.map((p) => responder(round, p.ofport, p.network.key, p.mac, p.ip));
-  for (const r of reachableRemotes(view)) flows.push(responder(round, objectIdOf(r.id), r.network.key, r.mac, r.ip));
+  const scope = `arp|${round}`;
+  for (const r of remotes) flows.push(memo.get(scope, r.id, [r.network.key, r.mac, r.ip], () => responder(round, objectIdOf(r.id), r.network.key, r.mac, r.ip)));
   // Gateway object ids live above the 16-bit ofport space so the two never collide.
   for (const n of networksOf(view)) flows.push(responder(round, 0x100000000 + n.key, n.key, n.gatewayMac, n.gateway));
   return flows;

@@ -5,25 +5,33 @@ import type { FeatureOutput, HostView } from './model.js';
 import { l2ForwardFlows } from './l2-forward.js';
 import { spoofGuardFlows } from './spoof-guard.js';
 import { tableMissFlows } from './table-miss.js';
-import { remoteClassifyFlows, remoteForwardFlows } from './remote.js';
+import { NO_MEMO, type FlowCache } from './memo.js';
+import { reachableRemotes, remoteClassifyFlows, remoteForwardFlows } from './remote.js';
 
-/** Computes the desired flows and groups for `view`, with cookies for agent `round`. */
-export function desiredPipeline(view: HostView, round: number): FeatureOutput {
+/**
+ * Computes the desired flows and groups for `view`, with cookies for agent `round`. With a
+ * `memo` kept across rounds, flows built from unchanged inputs are last round's objects.
+ */
+export function desiredPipeline(view: HostView, round: number, memo: FlowCache = NO_MEMO): FeatureOutput {
   const l2 = l2ForwardFlows(view, round);
-  return {
+  const remotes = reachableRemotes(view);
+  const out: FeatureOutput = {
     flows: [
       ...tableMissFlows(round),
       ...classifyFlows(view, round),
       ...remoteClassifyFlows(view, round),
       ...spoofGuardFlows(view, round),
-      ...arpResponderFlows(view, round),
+      ...arpResponderFlows(view, round, memo, remotes),
       ...l2.flows,
-      ...remoteForwardFlows(view, round),
+      ...remoteForwardFlows(view, round, memo, remotes),
     ],
     groups: l2.groups,
   };
+  memo.rotate();
+  return out;
 }
 
 export * from './model.js';
 export * from './cookie.js';
+export { FlowMemo, NO_MEMO, type FlowCache } from './memo.js';
 export { PIPELINE, TABLE } from './tables.js';

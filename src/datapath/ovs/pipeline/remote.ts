@@ -10,6 +10,7 @@ import type { Action, FlowMod } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
 import { CLASSIFY_MASK, FROM_REMOTE, networksOf, objectIdOf, type HostView, type LocalNetwork, type RemoteEndpoint } from './model.js';
 import { TABLE } from './tables.js';
+import { NO_MEMO, type FlowCache } from './memo.js';
 
 const OFPVID_PRESENT = 0x1000;
 const ETH_TYPE_VLAN = 0x8100;
@@ -37,7 +38,14 @@ export function toRemoteActions(view: HostView, n: LocalNetwork, vtepIp: string 
 
 /** Remote endpoints the view can actually reach (VXLAN ones need their host's VTEP). */
 export function reachableRemotes(view: HostView): RemoteEndpoint[] {
-  return view.remotes.filter((r) => (r.network.pktTagType !== 'vxlan' || !!r.vtepIp) && toRemoteActions(view, r.network, r.vtepIp) !== undefined);
+  return view.remotes.filter((r) => reachable(view, r.network, r.vtepIp));
+}
+
+/** Whether toRemoteActions would give actions for `n` and `vtepIp` (without building them). */
+function reachable(view: HostView, n: LocalNetwork, vtepIp: string | undefined): boolean {
+  // A VXLAN endpoint whose host has no VTEP cannot be reached, device or not.
+  if (n.pktTagType === 'vxlan') return !!vtepIp && (view.vxlanDevices?.get(n.key) !== undefined || view.tunnelOfport !== undefined);
+  return view.uplinkOfport !== undefined;
 }
 
 /** Classification of packets from the tunnel and the uplink, per network with local ports. */
@@ -81,17 +89,28 @@ export function remoteClassifyFlows(view: HostView, round: number): FlowMod[] {
 }
 
 /** Unicast to remote endpoints (local-origin packets only), and unknown unicast of VLAN networks to the physical network. */
-export function remoteForwardFlows(view: HostView, round: number): FlowMod[] {
+export function remoteForwardFlows(view: HostView, round: number, memo: FlowCache = NO_MEMO, remotes = reachableRemotes(view)): FlowMod[] {
   const flows: FlowMod[] = [];
-  for (const r of reachableRemotes(view)) {
-    flows.push({
-      command: 'add',
-      tableId: TABLE.L2_FORWARD,
-      priority: 100,
-      cookie: makeCookie(round, FEATURE.REMOTE_FORWARD, objectIdOf(r.id)),
-      match: { metadata: BigInt(r.network.key), metadataMask: CLASSIFY_MASK, ethDst: r.mac },
-      instructions: [{ type: 'applyActions', actions: toRemoteActions(view, r.network, r.vtepIp)! }],
-    });
+  // Everything a flow is built from: the network and the fabric ports (the same for all of a
+  // network's endpoints, so built once per network), then the endpoint's own fields.
+  const netSigs = new Map<LocalNetwork, string>();
+  for (const r of remotes) {
+    const n = r.network;
+    let netSig = netSigs.get(n);
+    if (netSig === undefined) {
+      netSig = `rf|${round}|${n.key}|${n.pktTagType}|${n.pktTag}|${view.vxlanDevices?.get(n.key)}|${view.tunnelOfport}|${view.uplinkOfport}|`;
+      netSigs.set(n, netSig);
+    }
+    flows.push(
+      memo.get(netSig, r.id, [r.mac, r.vtepIp], () => ({
+        command: 'add',
+        tableId: TABLE.L2_FORWARD,
+        priority: 100,
+        cookie: makeCookie(round, FEATURE.REMOTE_FORWARD, objectIdOf(r.id)),
+        match: { metadata: BigInt(n.key), metadataMask: CLASSIFY_MASK, ethDst: r.mac },
+        instructions: [{ type: 'applyActions', actions: toRemoteActions(view, n, r.vtepIp)! }],
+      })),
+    );
   }
   // The physical network may hold machines we do not know of (hand-off): send it what we cannot deliver.
   for (const n of networksOf(view)) {
