@@ -27,11 +27,16 @@ NATIVE_SOURCES := binding.gyp $(NATIVE_CC) $(shell find native -name '*.h')
 NATIVE_OUT := build/Release/np_openflow.node build/Release/np_netlink.node build/Release/netplugin-cni
 # binding.gyp lists native/*/*.cc when node-gyp configures: adding or removing one needs a new
 # configure. The list is rewritten (so its date moves) only when it differs.
-NATIVE_LIST := build/native-sources.list
+# It lives outside build/, which `npm ci` wipes (it runs node-gyp rebuild for this package).
+NATIVE_LIST := .make/native-sources.list
 ifneq ($(file <$(NATIVE_LIST)),$(NATIVE_CC))
 $(shell mkdir -p $(dir $(NATIVE_LIST)))
 $(file >$(NATIVE_LIST),$(NATIVE_CC))
 endif
+# Should anything still remove it between parsing and use, it is written again.
+$(NATIVE_LIST):
+	@mkdir -p $(dir $@)
+	@echo '$(NATIVE_CC)' > $@
 
 ## build: compile the TypeScript (dist/) and the native addon (build/Release/*.node), each only if its sources changed
 build: deps $(TS_STAMP) $(NATIVE_OUT) bin/netplugin-cni
@@ -99,4 +104,4 @@ bench: build host-setup
 	node build/bench-dist/bench/run.js
 
 clean:
-	rm -rf dist build
+	rm -rf dist build .make
