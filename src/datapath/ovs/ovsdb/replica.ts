@@ -162,23 +162,51 @@ export class ReplicaVswitch extends OvsdbVswitch {
   }
 
   override async listPorts(bridge: string): Promise<PortInfo[]> {
+    await this.caughtUp();
     return this.replica.listPorts(bridge);
   }
 
+  /**
+   * Resolves once the server committed the ports; the replica catching up with them (the
+   * monitor's update) is awaited by the next read, not here, so an attach is not held by
+   * ovsdb-server's other work.
+   */
   override async addPorts(bridge: string, ports: PortSpec[]): Promise<void> {
     if (ports.length === 0) return;
+    await this.caughtUp();
     this.replica.listPorts(bridge); // NP_NOT_FOUND before writing anything
     await this.client.transact(addPortsOps(bridge, ports));
     const names = new Set(ports.map((p) => p.name));
-    await this.settled(bridge, (have) => [...names].every((n) => have.has(n)));
+    this.expect(this.settled(bridge, (have) => [...names].every((n) => have.has(n))));
   }
 
   override async deletePorts(bridge: string, names: string[]): Promise<void> {
     if (names.length === 0) return;
+    await this.caughtUp();
     const victims = this.replica.portRows(bridge, names);
     if (victims.length === 0) return;
     await this.client.transact(deletePortsOps(bridge, victims));
-    await this.settled(bridge, (have) => names.every((n) => !have.has(n)));
+    this.expect(this.settled(bridge, (have) => names.every((n) => !have.has(n))));
+  }
+
+  /** Writes whose effect the replica has not shown yet; reads wait for them (read-your-writes). */
+  private behind: Promise<void> = Promise.resolve();
+
+  private expect(settle: Promise<void>): void {
+    const before = this.behind;
+    this.behind = Promise.all([before, settle]).then(() => undefined);
+    // A failure is reported by the next read; until then it must not count as unhandled.
+    this.behind.catch(() => undefined);
+  }
+
+  /** Waits until the replica shows every write made so far; rethrows (once) a write it never showed. */
+  private async caughtUp(): Promise<void> {
+    const b = this.behind;
+    try {
+      await b;
+    } finally {
+      if (this.behind === b) this.behind = Promise.resolve();
+    }
   }
 
   override waitForOfports(bridge: string, names: string[], timeoutMs: number): Promise<Map<string, number>> {
