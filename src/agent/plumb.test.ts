@@ -133,6 +133,36 @@ describe('attachEndpoints', () => {
   });
 });
 
+describe('attachEndpoints without waiting for vswitchd', () => {
+  it('deletes the veths of a failed commit once, whether or not the flows asked for it', async () => {
+    for (const askedByFlows of [true, false]) {
+      const { kernel, vswitch, ctx } = setup();
+      const a = item('c1', 2);
+      kernel.addNamespace(a.container.netns);
+      vswitch.failWhen((c) => c.op === 'addPorts');
+      const whileWaiting = async (_p: unknown, _f: unknown, committed?: () => Promise<void>) => {
+        if (askedByFlows) await committed!();
+      };
+      await expect(attachEndpoints({ ...ctx, awaitOfports: false }, [a], [], whileWaiting, new Set())).rejects.toThrow(/transaction failed/);
+      const veth = hostVethName(BRIDGE, a.endpoint.id);
+      expect(kernel.ops.filter((o) => o.op === 'linkDel' && o.name === veth)).toHaveLength(1);
+      expect(kernel.link(veth)).toBeUndefined();
+    }
+  });
+
+  it('removes the veths when the flows fail before the commit, and commits nothing', async () => {
+    const { kernel, vswitch, ctx } = setup();
+    const a = item('c1', 2);
+    kernel.addNamespace(a.container.netns);
+    const boom = async () => {
+      throw new Error('switch refused');
+    };
+    await expect(attachEndpoints({ ...ctx, awaitOfports: false }, [a], [], boom, new Set())).rejects.toThrow('switch refused');
+    expect(vswitch.writes).toEqual([]);
+    expect(kernel.link(hostVethName(BRIDGE, a.endpoint.id))).toBeUndefined();
+  });
+});
+
 describe('detachPorts', () => {
   it('removes the ports in one transaction, then their veths in one batch', async () => {
     const { kernel, vswitch, ctx } = setup();

@@ -52,13 +52,17 @@ function freeOfports(existing: PortInfo[], count: number): number[] {
   return out;
 }
 
-/** Milliseconds of an attach's steps: looking into containers, the netlink batch, the OVSDB commit, vswitchd's ofports (with the flows overlapped). */
+/** Milliseconds of an attach's steps. */
 export interface AttachSteps {
+  /** Deleting leftover veths and looking into the containers. */
   look: number;
+  /** The batch that makes the veths. */
   netlink: number;
-  /** The flows of new ports, when they go in before the commit (not waiting for vswitchd). */
-  flows: number;
+  /** To the OVSDB commit done (not waiting for vswitchd: the flows are computed and sent first). */
   commit: number;
+  /** Not waiting for vswitchd: after the commit, until the flows' barrier. */
+  flows: number;
+  /** Waiting for vswitchd: until it opened the ports (the flows overlapped). */
   ofports: number;
 }
 
@@ -208,17 +212,18 @@ export async function attachEndpoints(
     // Flows first, while vswitchd is idle (its barrier would otherwise wait out its reconfiguring
     // for the new ports): they name the requested ofports, which OVS accepts before the ports
     // exist. The OVSDB commit runs once they are sent (`committed`), beside their barrier.
-    let done = false;
+    let attempted = false;
     const commit = async () => {
+      attempted = true;
       await commitPorts(ctx, veths, specs);
-      done = true;
       lap('commit');
     };
     try {
       await whileWaiting?.(planned, failedEarly, commit);
-      if (!done) await commit();
+      if (!attempted) await commit();
     } catch (err) {
-      if (!done) await ctx.kernel.run(veths.flat().map((name): NetlinkOp => ({ op: 'linkDel', name, ignoreMissing: true })));
+      // A failed commit removed its veths itself; only a failure before it leaves them.
+      if (!attempted) await ctx.kernel.run(veths.flat().map((name): NetlinkOp => ({ op: 'linkDel', name, ignoreMissing: true })));
       throw err;
     }
     lap('flows');
