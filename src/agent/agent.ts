@@ -287,7 +287,6 @@ export class Agent {
       awaitOfports: this.opts.waitOfport ?? false,
     };
     const started = Date.now();
-    const provisional = new Set<string>();
     const r = await reconcileRound({
       host: this.opts.hostLabel,
       desired: this.effectiveDesired(),
@@ -302,12 +301,12 @@ export class Agent {
       memo: this.memo,
       fabric: (ports) => this.ensureFabric(ports),
       kernelVxlan: this.kernelVtep ? (ports, needs) => this.syncVxlanDevices(ports, needs) : undefined,
-      // Runtimes learn their outcome once the port and its flows are in; vswitchd's opening
-      // of the port is confirmed by the rest of the round (docs/runtime.md, "When attach returns").
+      // Not waiting for vswitchd, runtimes learn their outcome once the port is committed and
+      // its flows are sent (docs/runtime.md, "When attach returns"); a port vswitchd then
+      // refuses is repaired by the round watchRefusedPorts triggers.
       onProvisional: (statuses) => {
         for (const w of this.roundWaiters.splice(0, this.currentWaiters)) w.resolve(statuses);
         this.currentWaiters = 0;
-        for (const [id, st] of statuses) if (st.status === 'attached') provisional.add(id);
       },
     });
     this.statuses = r.statuses;
@@ -315,8 +314,6 @@ export class Agent {
     const answered = this.roundWaiters.splice(0, this.currentWaiters);
     for (const w of answered) w.resolve(r.statuses);
     this.currentWaiters = 0;
-    // An endpoint answered as attached whose port vswitchd then refused is re-plumbed soon, not at the next resync.
-    if ([...provisional].some((id) => r.statuses.get(id)?.status !== 'attached')) setTimeout(() => this.trigger(), 500).unref();
     // Let their answers go out before the store writes below (synchronous with the embedded store) hold the loop.
     if (answered.length) await new Promise((resolve) => setImmediate(resolve));
     const writes = await this.oper.publish(r.statuses);
