@@ -48,20 +48,33 @@ export class OvsdbReplica {
     return r;
   }
 
-  /** Ports of `bridge` as listPorts() reports them; NP_NOT_FOUND if the bridge is missing. */
-  listPorts(bridge: string): PortInfo[] {
+  /**
+   * Ports of `bridge` as listPorts() reports them (only those named in `only`, when given: the
+   * waits below re-check a few ports on every update); NP_NOT_FOUND if the bridge is missing.
+   */
+  listPorts(bridge: string, only?: ReadonlySet<string>): PortInfo[] {
     const b = this.bridgeRow(bridge);
     const out: PortInfo[] = [];
     for (const id of decodeSet(b.ports).map(String)) {
       const port = this.ports.get(id);
       if (!port) continue;
       const name = String(port.name);
-      if (name === bridge) continue;
+      if (name === bridge || (only && !only.has(name))) continue;
       const ifIds = decodeSet(port.interfaces).map(String);
       const iface = ifIds.map((i) => this.ifaces.get(i)).find((r) => r && r.name === name) ?? this.ifaces.get(ifIds[0]);
       out.push(portInfo(name, iface ?? {}));
     }
     return out.sort((x, y) => x.name.localeCompare(y.name));
+  }
+
+  /** The names of `bridge`'s ports (without decoding them); NP_NOT_FOUND if the bridge is missing. */
+  portNames(bridge: string): Set<string> {
+    const names = new Set<string>();
+    for (const id of decodeSet(this.bridgeRow(bridge).ports).map(String)) {
+      const port = this.ports.get(id);
+      if (port && port.name !== bridge) names.add(String(port.name));
+    }
+    return names;
   }
 
   /** The uuids of the named ports of `bridge` (with their interfaces); names not there are skipped. */
@@ -210,10 +223,11 @@ export class ReplicaVswitch extends OvsdbVswitch {
   }
 
   override waitForOfports(bridge: string, names: string[], timeoutMs: number): Promise<Map<string, number>> {
-    const want = [...new Set(names)];
+    const wanted = new Set(names);
+    const want = [...wanted];
     return this.replica.until(
       () => {
-        const byName = new Map(this.replica.listPorts(bridge).map((p) => [p.name, p]));
+        const byName = new Map(this.replica.listPorts(bridge, wanted).map((p) => [p.name, p]));
         const out = new Map<string, number>();
         for (const n of want) {
           const p = byName.get(n);
@@ -224,7 +238,7 @@ export class ReplicaVswitch extends OvsdbVswitch {
       },
       timeoutMs,
       () => {
-        const ok = new Set(this.replica.listPorts(bridge).filter((p) => p.ofport > 0).map((p) => p.name));
+        const ok = new Set(this.replica.listPorts(bridge, wanted).filter((p) => p.ofport > 0).map((p) => p.name));
         const missing = want.filter((n) => !ok.has(n));
         return new NetpluginError('NP_OVSDB_ERROR', `timed out after ${timeoutMs} ms waiting for ofports on ${bridge}: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`, { bridge, missing, timeoutMs });
       },
@@ -234,7 +248,7 @@ export class ReplicaVswitch extends OvsdbVswitch {
   /** Resolves once the replica's port names of `bridge` satisfy `ok`. */
   private async settled(bridge: string, ok: (names: Set<string>) => boolean): Promise<void> {
     await this.replica.until(
-      () => (ok(new Set(this.replica.listPorts(bridge).map((p) => p.name))) ? true : undefined),
+      () => (ok(this.replica.portNames(bridge)) ? true : undefined),
       this.writeTimeoutMs,
       () => new NetpluginError('NP_OVSDB_ERROR', `the monitor of ${bridge} did not show a committed change within ${this.writeTimeoutMs} ms`, { bridge }),
     );
