@@ -13,8 +13,8 @@ import { reachableRemotes, remoteClassifyFlows, remoteForwardFlows } from './rem
  * `memo` kept across rounds, flows built from unchanged inputs are last round's objects.
  */
 export function desiredPipeline(view: HostView, round: number, memo: FlowCache = NO_MEMO): FeatureOutput {
-  const l2 = l2ForwardFlows(view, round);
   const remotes = reachableRemotes(view);
+  const l2 = l2ForwardFlows(view, round, remotes);
   const out: FeatureOutput = {
     flows: [
       ...tableMissFlows(round),

@@ -7,26 +7,33 @@
  */
 import type { Action, FlowMod, GroupMod } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
-import { CLASSIFY_MASK, FROM_REMOTE, LOCAL_FLOOD_GROUP_BASE, NETWORK_MASK, networksOf, type FeatureOutput, type HostView, type LocalNetwork } from './model.js';
+import { CLASSIFY_MASK, FROM_REMOTE, LOCAL_FLOOD_GROUP_BASE, NETWORK_MASK, networksOf, type FeatureOutput, type HostView, type LocalNetwork, type RemoteEndpoint } from './model.js';
 import { reachableRemotes, toRemoteActions } from './remote.js';
 import { TABLE } from './tables.js';
 
 const MULTICAST = { ethDst: '01:00:00:00:00:00', ethDstMask: '01:00:00:00:00:00' };
 
 /** Buckets that copy a flooded packet of `n` to the other hosts that need it. */
-function fabricBuckets(view: HostView, n: LocalNetwork): Action[][] {
+function fabricBuckets(view: HostView, n: LocalNetwork, vtepsOf: ReadonlyMap<number, Set<string>>): Action[][] {
   if (n.pktTagType === 'vlan') {
     const out = toRemoteActions(view, n, undefined);
     return out ? [out] : [];
   }
-  const vteps = [...new Set(reachableRemotes(view).filter((r) => r.network.key === n.key).map((r) => r.vtepIp!))].sort();
+  const vteps = [...(vtepsOf.get(n.key) ?? [])].sort();
   // A kernel VXLAN device replicates to every peer itself: one bucket when there is any peer.
   if (view.vxlanDevices?.has(n.key)) return vteps.length ? [toRemoteActions(view, n, vteps[0])!] : [];
   return vteps.map((ip) => toRemoteActions(view, n, ip)!);
 }
 
 /** Unicast flows per port, flood flows and groups per network. */
-export function l2ForwardFlows(view: HostView, round: number): FeatureOutput {
+export function l2ForwardFlows(view: HostView, round: number, remotes: readonly RemoteEndpoint[] = reachableRemotes(view)): FeatureOutput {
+  // The peer VTEPs of each network, from one pass over the remote endpoints.
+  const vtepsOf = new Map<number, Set<string>>();
+  for (const r of remotes) {
+    let set = vtepsOf.get(r.network.key);
+    if (!set) vtepsOf.set(r.network.key, (set = new Set()));
+    set.add(r.vtepIp!);
+  }
   const flows: FlowMod[] = view.ports.map((p) => ({
     command: 'add',
     tableId: TABLE.L2_FORWARD,
@@ -41,7 +48,7 @@ export function l2ForwardFlows(view: HostView, round: number): FeatureOutput {
       .filter((p) => p.network.key === n.key)
       .sort((a, b) => a.ofport - b.ofport)
       .map((p) => ({ actions: [{ type: 'output' as const, port: p.ofport }] }));
-    const fabric = fabricBuckets(view, n).map((actions) => ({ actions }));
+    const fabric = fabricBuckets(view, n, vtepsOf).map((actions) => ({ actions }));
     groups.push({ command: 'add', type: 'all', groupId: n.key, buckets: [...local, ...fabric] });
     flows.push({
       command: 'add',
