@@ -15,9 +15,10 @@ import { median, percentile, row, type BenchRow } from './lib.js';
 import { reconcileRound } from '../src/agent/reconcile.js';
 import type { DesiredSnapshot } from '../src/agent/desired.js';
 import type { LocalContainer } from '../src/agent/containers.js';
-import { OvsdbClient, OvsdbVswitch, ensureBridge, deleteBridge } from '../src/datapath/ovs/ovsdb/index.js';
+import { OvsdbClient, ReplicaVswitch, ensureBridge, deleteBridge } from '../src/datapath/ovs/ovsdb/index.js';
 import { nativeKernel } from '../src/datapath/kernel/index.js';
 import { HostLinks } from '../src/agent/host-links.js';
+import { FlowMemo } from '../src/datapath/ovs/pipeline/index.js';
 import { OpenFlowConnection } from '../src/datapath/ovs/openflow/index.js';
 import { FlowSyncer } from '../src/datapath/ovs/flow-sync.js';
 import type { EndpointState, NetworkState } from '../src/intent/types.js';
@@ -56,15 +57,17 @@ async function agentRounds(id: string, netns: string[]): Promise<{ oneAtATime: n
     }
     const names = netns.map((_, i) => `c${i}`);
     const desired = desiredFor(names);
-    const plumb = { vswitch: new OvsdbVswitch(ovsdb), kernel: nativeKernel, bridge, ofportTimeoutMs: 10_000 };
+    // As the agent runs by default: not waiting for vswitchd to open each port (netagent --wait-ofport would).
+    const plumb = { vswitch: await ReplicaVswitch.start(ovsdb), kernel: nativeKernel, bridge, ofportTimeoutMs: 10_000, awaitOfports: false };
     const hostLinks = new HostLinks(30_000);
+    const memo = new FlowMemo();
     // As in the agent: the bridge is read back on the first round, then rounds trust memory.
     const flows = new FlowSyncer(30_000);
     const run = async (count: number) => {
       const containers = new Map<string, LocalContainer>();
       for (let i = 0; i < count; i++) containers.set(names[i], { id: `cid-${i}`, name: names[i], pid: 0, netns: `/run/netns/${netns[i]}`, source: 'netns' });
       const t0 = process.hrtime.bigint();
-      const r = await reconcileRound({ host: 'bench', desired, containers, sourceKnown: () => true, plumb, openflow: conn!, flows, hostLinks, round: 1 });
+      const r = await reconcileRound({ host: 'bench', desired, containers, sourceKnown: () => true, plumb, openflow: conn!, flows, hostLinks, memo, round: 1 });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const errors = [...r.statuses.values()].filter((s) => s.status !== 'attached');
       if (errors.length) throw new Error(`attach failed: ${errors[0].error}`);
