@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,14 @@ describe('netmaster over TLS', () => {
     await expect(callMaster(url, 'GET', '/api/v1/tenants', undefined, { token: TOKEN })).rejects.toMatchObject({ code: 'NP_MASTER_UNREACHABLE' });
     await expect(callMaster(url, 'GET', '/api/v1/tenants', undefined, { ca: pem(pki.caCert) })).rejects.toMatchObject({ code: 'NP_UNAUTHORIZED' });
     await expect(callMaster(url.replace('https:', 'http:'), 'GET', '/api/v1/tenants', undefined, { token: TOKEN })).rejects.toMatchObject({ code: 'NP_MASTER_UNREACHABLE' });
+  });
+
+  it('serves HTTPS with a self-signed certificate that the client names as its CA (as scripts/lab.sh does)', async () => {
+    const [cert, key] = [join(dir, 'self.crt'), join(dir, 'self.key')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-keyout', key, '-out', cert, '-subj', '/CN=netmaster test', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const url = await serve({ cert: pem(cert), key: pem(key) });
+    expect(await callMaster(url, 'GET', '/api/v1/networks', undefined, { token: TOKEN, ca: pem(cert) })).toEqual([]);
+    await expect(callMaster(url, 'GET', '/api/v1/networks', undefined, { token: TOKEN, ca: pem(pki.caCert) })).rejects.toMatchObject({ code: 'NP_MASTER_UNREACHABLE' });
   });
 
   it('with --tls-client-ca requires a client certificate that CA signed', async () => {
