@@ -88,9 +88,10 @@ describe('netmaster API authentication', () => {
     expect((await call('GET', '/api/v1/health', {})).status).toBe(200);
   });
 
-  it('refuses a call without a token: 401 NP_UNAUTHORIZED, for reads, writes and unknown /api/ paths', async () => {
+  it('refuses a call without a token: 401 NP_UNAUTHORIZED, for reads, writes, unknown paths and odd spellings', async () => {
     await start();
-    for (const [method, path] of [['GET', '/api/v1/tenants'], ['GET', '/api/v1/intent'], ['GET', '/api/v1/no-such-thing'], ['POST', '/api/v1/hosts/h1/forget']]) {
+    const paths = [['GET', '/api/v1/tenants'], ['GET', '/api/v1/intent'], ['GET', '/api/v1/no-such-thing'], ['POST', '/api/v1/hosts/h1/forget'], ['GET', '//api/v1/tenants'], ['GET', '/API/v1/tenants'], ['GET', '/api/v1/health/../tenants']];
+    for (const [method, path] of paths) {
       const r = await call(method, path, {});
       expect([method, path, r.status, r.body.error?.code]).toEqual([method, path, 401, 'NP_UNAUTHORIZED']);
     }
