@@ -84,11 +84,11 @@ export async function runCniBench(): Promise<BenchRow[]> {
     for (const ns of [...oursNs, ...refNs]) spawnSync('ip', ['netns', 'add', ns]);
     const storeUrl = `embedded:${join(dir, 'store')}`;
     const port = await freePort();
-    master = startBenchDaemon(REPO, dir, 'netmaster', ['--listen', `127.0.0.1:${port}`, '--store', storeUrl]);
+    master = startBenchDaemon(REPO, dir, 'netmaster', ['--listen', `127.0.0.1:${port}`, '--token-file', join(dir, 'api-token'), '--store', storeUrl]);
     await until('netmaster', 20_000, async () => (await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => undefined))?.ok === true);
     const intent = { Tenants: [{ Name: 'bench', SubnetPool: '198.18.104.0/22', AllocSubnetLen: 24, Vlans: '380-390', Networks: [{ Name: 'pods', SubnetCIDR: '198.18.104.0/24' }] }] };
     writeFileSync(join(dir, 'intent.json'), JSON.stringify(intent));
-    const apply = spawnSync(process.execPath, [join(REPO, 'dist/cli/netdcli.js'), '--master', `http://127.0.0.1:${port}`, '-cfg', join(dir, 'intent.json')], { encoding: 'utf8' });
+    const apply = spawnSync(process.execPath, [join(REPO, 'dist/cli/netdcli.js'), '--master', `http://127.0.0.1:${port}`, '--token-file', join(dir, 'api-token'), '-cfg', join(dir, 'intent.json')], { encoding: 'utf8' });
     if (apply.status !== 0) throw new Error(`netdcli -cfg failed: ${apply.stderr}`);
     agent = startBenchDaemon(REPO, dir, 'netagent', ['--host-label', 'bench', '--store', storeUrl, '--bridge', bridge, '--docker-socket', 'none', '--docker-plugin-socket', 'none', '--api-socket', sock]);
     await until('netagent ready', 30_000, async () => (await agentStatus(sock))?.ready === true);

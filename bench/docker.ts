@@ -55,11 +55,11 @@ export async function runDockerBench(): Promise<BenchRow[]> {
   let agent: ChildProcess | undefined;
   try {
     const port = await freePort();
-    master = startBenchDaemon(ROOT, dir, 'netmaster', ['--listen', `127.0.0.1:${port}`, '--store', storeUrl]);
+    master = startBenchDaemon(ROOT, dir, 'netmaster', ['--listen', `127.0.0.1:${port}`, '--token-file', join(dir, 'api-token'), '--store', storeUrl]);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/v1/health`).catch(() => undefined))?.ok, 20_000, () => 'netmaster up');
     const intentFile = join(dir, 'intent.json');
     writeFileSync(intentFile, JSON.stringify({ Tenants: [{ Name: 'bench', DefaultNetType: 'vlan', SubnetPool: '198.18.112.0/20', AllocSubnetLen: 24, Vlans: '380-390', Networks: [{ Name: 'n1', SubnetCIDR: '198.18.112.0/24', Endpoints: [] }] }] }));
-    execFileSync(process.execPath, [join(ROOT, 'dist/cli/netdcli.js'), '--master', `http://127.0.0.1:${port}`, '-cfg', intentFile], { stdio: 'ignore' });
+    execFileSync(process.execPath, [join(ROOT, 'dist/cli/netdcli.js'), '--master', `http://127.0.0.1:${port}`, '--token-file', join(dir, 'api-token'), '-cfg', intentFile], { stdio: 'ignore' });
     agent = startBenchDaemon(ROOT, dir, 'netagent', ['--host-label', 'bench', '--store', storeUrl, '--bridge', bridge, '--docker-socket', '/var/run/docker.sock', '--api-socket', apiSock, '--docker-plugin-socket', pluginSock]);
     await waitFor(async () => (await agentApi(apiSock, 'GET', '/v1/status').catch(() => undefined))?.body?.ready === true, 60_000, () => `agent ready\n${readFileSync(join(dir, 'netagent.log'), 'utf8').slice(-1500)}`);
 

@@ -40,7 +40,7 @@ data_net=198.18.100
 vx_net=198.18.101
 ctl_ip=$mgmt_net.254
 etcd_url=http://$ctl_ip:2379
-master_url=http://$ctl_ip:9999
+master_url=https://$ctl_ip:9999
 bridge=netplugin
 
 die() { echo "lab: $*" >&2; exit 1; }
@@ -185,11 +185,24 @@ etcd_start() {
 
 etcd_stop() { stop_pidfile "$labdir/ul/etcd.pid" etcd "${1:-TERM}"; }
 
+# netmaster listens on the control network, not loopback, so it serves HTTPS: a self-signed
+# certificate for $ctl_ip made once per lab. Its API token file is created by netmaster itself.
+master_tls_cert() { echo "$labdir/ul/api-tls.crt"; }
+master_tls_key() { echo "$labdir/ul/api-tls.key"; }
+master_token_file() { echo "$labdir/ul/api-token"; }
+
 master_start() {
   local d=$labdir/ul
+  if [ ! -s "$(master_tls_cert)" ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+      -keyout "$(master_tls_key)" -out "$(master_tls_cert)" -subj "/CN=netmaster lab $id" \
+      -addext "subjectAltName=IP:$ctl_ip" >/dev/null 2>&1 || die "openssl could not make netmaster's certificate"
+    chmod 600 "$(master_tls_key)"
+  fi
   NETPLUGIN_LOG_LEVEL=${NP_LAB_LOG_LEVEL:-debug} start_bg "$d/netmaster.pid" "$d/netmaster.log" "$ul" \
-    "$repo/bin/netmaster" --listen "$ctl_ip:9999" --store "etcd://$ctl_ip:2379"
-  wait_until 300 ip netns exec "$ul" curl -fsS --max-time 1 "$master_url/api/v1/tenants" \
+    "$repo/bin/netmaster" --listen "$ctl_ip:9999" --store "etcd://$ctl_ip:2379" \
+    --tls-cert "$(master_tls_cert)" --tls-key "$(master_tls_key)" --token-file "$(master_token_file)"
+  wait_until 300 ip netns exec "$ul" curl -fsS --max-time 1 --cacert "$(master_tls_cert)" "$master_url/api/v1/health" \
     || { tail -20 "$d/netmaster.log" >&2; die "netmaster did not answer on $master_url"; }
 }
 
@@ -610,7 +623,7 @@ cmd_status() {
   echo "lab $id ($n hosts), state in $labdir"
   echo "  underlay ns $ul: bridges data (underlay switch) and mgmt ($ctl_ip/24)"
   echo "    etcd      $etcd_url   $(state_of "$labdir/ul/etcd.pid" etcd)"
-  echo "    netmaster $master_url   $(state_of "$labdir/ul/netmaster.pid" netmaster)"
+  echo "    netmaster $master_url   $(state_of "$labdir/ul/netmaster.pid" netmaster) (certificate $(master_tls_cert), API token $(master_token_file))"
   for i in $(seq 1 "$n"); do
     h=host$i
     echo "  $h: ns $(hns $h), mgmt0 $mgmt_net.$i/24, uplink up0 (VTEP $data_net.$i/24, set by the agent), ux0 $vx_net.$i/24 (kernel VXLAN underlay)"
@@ -777,7 +790,7 @@ case $sub in
   up) cmd_up "$@" ;;
   down) cmd_down "$@" ;;
   status) cmd_status ;;
-  netdcli) need_lab; exec ip netns exec "$ul" "$repo/bin/netdcli" --master "$master_url" "$@" ;;
+  netdcli) need_lab; exec ip netns exec "$ul" "$repo/bin/netdcli" --master "$master_url" --cacert "$(master_tls_cert)" --token-file "$(master_token_file)" "$@" ;;
   container) cmd_container "$@" ;;
   external) cmd_external "$@" ;;
   host) cmd_host "$@" ;;

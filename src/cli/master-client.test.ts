@@ -19,6 +19,15 @@ let master: string;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
+    if (req.url === '/echo') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ method: req.method, authorization: req.headers.authorization ?? null, type: req.headers['content-type'] ?? null, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      return;
+    }
     const [status, body] = ANSWERS[req.url ?? ''] ?? [404, '{}'];
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(body);
@@ -41,6 +50,11 @@ async function failure(path: string): Promise<Error> {
 describe('netdcli master client', () => {
   it('returns the answer of a successful call', async () => {
     expect(await callMaster(master, 'GET', '/ok')).toEqual({ ok: true });
+  });
+
+  it('sends the bearer token, and a body as application/json', async () => {
+    expect(await callMaster(master, 'POST', '/echo', '{"Tenants":[]}', { token: 't0k' })).toEqual({ method: 'POST', authorization: 'Bearer t0k', type: 'application/json', body: '{"Tenants":[]}' });
+    expect(await callMaster(master, 'GET', '/echo')).toEqual({ method: 'GET', authorization: null, type: null, body: '' });
   });
 
   it('prints a remote code it does not know verbatim, with the message as it came', async () => {

@@ -3,7 +3,21 @@
  * with, also a code this build's catalogue does not know (a newer or older netmaster): the user
  * sees what the server said, not a code netdcli guessed.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { ERROR_CODES, NetpluginError, type ErrorCode } from '../common/errors.js';
+
+/** How netdcli authenticates to netmaster: the bearer token, and TLS material for https:// masters. */
+export interface MasterClientOptions {
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** CA certificate (PEM) that netmaster's certificate must chain to (`--cacert`). */
+  ca?: string | Buffer;
+  /** Client certificate (PEM) for a netmaster with --tls-client-ca (`--cert`). */
+  cert?: string | Buffer;
+  /** Private key (PEM) of `cert` (`--key`). */
+  key?: string | Buffer;
+}
 
 /** An error netmaster reported with a code missing from this build's catalogue; `code` is verbatim. */
 export class RemoteError extends Error {
@@ -35,21 +49,47 @@ function remoteError(master: string, status: number, body: unknown): Error {
   return new NetpluginError('NP_MASTER_UNREACHABLE', `${master} answered HTTP ${status} without an error code`, { status });
 }
 
-/** Calls `method path` on netmaster at `master` and returns the JSON answer; throws on failure. */
-export async function callMaster(master: string, method: string, path: string, body?: string): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, master), { method, body, headers: body ? { 'content-type': 'application/json' } : undefined });
-  } catch (err) {
-    throw new NetpluginError('NP_MASTER_UNREACHABLE', `cannot reach netmaster at ${master}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+/** One HTTP(S) exchange: status and body text; rejects when no answer came. */
+function exchange(url: URL, method: string, body: string | undefined, opts: MasterClientOptions): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string> = {};
+  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
   }
-  const text = await res.text();
+  return new Promise((resolve, reject) => {
+    const onResponse = (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    };
+    const req =
+      url.protocol === 'https:'
+        ? httpsRequest(url, { method, headers, ca: opts.ca, cert: opts.cert, key: opts.key }, onResponse)
+        : httpRequest(url, { method, headers }, onResponse);
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Calls `method path` on netmaster at `master` and returns the JSON answer; throws on failure. */
+export async function callMaster(master: string, method: string, path: string, body?: string, opts: MasterClientOptions = {}): Promise<unknown> {
+  let res: { status: number; text: string };
+  try {
+    const url = new URL(path, master);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--master must be an http:// or https:// URL, not ${master}`);
+    res = await exchange(url, method, body, opts);
+  } catch (err) {
+    throw new NetpluginError('NP_MASTER_UNREACHABLE', `cannot reach netmaster at ${master}: ${(err as Error).message}`);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(res.text);
   } catch {
     throw new NetpluginError('NP_MASTER_UNREACHABLE', `${master} answered HTTP ${res.status} with a body that is not JSON`, { status: res.status });
   }
-  if (!res.ok || (json as { error?: unknown } | null)?.error !== undefined) throw remoteError(master, res.status, json);
+  const ok = res.status >= 200 && res.status < 300;
+  if (!ok || (json as { error?: unknown } | null)?.error !== undefined) throw remoteError(master, res.status, json);
   return json;
 }

@@ -3,12 +3,15 @@
  * `-add-cfg FILE` / `-del-cfg FILE` merge a delta into it or remove what a delta names;
  * `netdcli get tenants|networks|endpoints|hosts [--json]` shows it; `netdcli forget-host H` drops
  * the runtime state (CNI pods, Docker endpoints, address claims) of a host that is gone.
+ * Every call carries netmaster's API token (see token-source.ts for where it comes from).
  */
 import { readFileSync } from 'node:fs';
 import { NetpluginError } from '../common/errors.js';
-import { flagBool, flagString, parseFlags, usage, type FlagSpec } from '../common/flags.js';
+import { flagBool, flagString, parseFlags, usage, type FlagSpec, type ParsedFlags } from '../common/flags.js';
+import { DEFAULT_TOKEN_FILE } from '../master/api-token.js';
 import type { Problem } from '../intent/types.js';
-import { callMaster as call } from './master-client.js';
+import { callMaster, type MasterClientOptions } from './master-client.js';
+import { resolveApiToken, TOKEN_ENV } from './token-source.js';
 import { runMain } from './run.js';
 import { renderTable } from './table.js';
 
@@ -19,10 +22,37 @@ const FLAGS: FlagSpec[] = [
   { name: 'del-cfg', kind: 'string', help: 'intent delta naming what to remove from the desired state' },
   { name: 'dry-run', kind: 'boolean', help: 'print the plan and change nothing' },
   { name: 'json', kind: 'boolean', help: 'print JSON instead of tables' },
+  { name: 'token-file', kind: 'string', help: `file holding netmaster's API token (else $${TOKEN_ENV}, else netmaster's default file)`, defaultText: DEFAULT_TOKEN_FILE },
+  { name: 'cacert', kind: 'string', help: "CA certificate (PEM) to verify an https:// netmaster's certificate" },
+  { name: 'cert', kind: 'string', help: 'client certificate (PEM), for a netmaster started with --tls-client-ca' },
+  { name: 'key', kind: 'string', help: 'private key (PEM) of --cert' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
 
-const SYNOPSIS = '[--master URL] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|intent [--json] | forget-host HOST)';
+/** A function calling netmaster with the token and TLS material the flags name. */
+type Call = (method: string, path: string, body?: string) => Promise<unknown>;
+
+/** The client for `master`: the token resolved once, on the first call (--help needs none). */
+function clientOf(p: ParsedFlags, master: string): Call {
+  const files: Partial<Record<'ca' | 'cert' | 'key', Buffer>> = {};
+  for (const [flag, field] of [['cacert', 'ca'], ['cert', 'cert'], ['key', 'key']] as const) {
+    const file = flagString(p, flag);
+    if (file === undefined) continue;
+    try {
+      files[field] = readFileSync(file);
+    } catch (err) {
+      throw new NetpluginError('NP_USAGE', `--${flag} ${file}: ${(err as Error).message}`, { flag });
+    }
+  }
+  if ((files.cert === undefined) !== (files.key === undefined)) throw new NetpluginError('NP_USAGE', '--cert and --key go together', { flag: files.cert ? 'key' : 'cert' });
+  let opts: MasterClientOptions | undefined;
+  return (method, path, body) => {
+    opts ??= { ...files, token: resolveApiToken({ tokenFile: flagString(p, 'token-file'), env: process.env }).token };
+    return callMaster(master, method, path, body, opts);
+  };
+}
+
+const SYNOPSIS = '[--master URL] [--token-file F] [--cacert F [--cert F --key F]] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|intent [--json] | forget-host HOST)';
 
 function printProblems(err: NetpluginError): void {
   const problems = (err.details?.problems ?? []) as Problem[];
@@ -33,7 +63,7 @@ function printProblems(err: NetpluginError): void {
 /** What each intent flag posts to. */
 const INTENT_APIS = { cfg: '/api/v1/intent', 'add-cfg': '/api/v1/intent/add', 'del-cfg': '/api/v1/intent/delete' } as const;
 
-async function apply(master: string, flag: keyof typeof INTENT_APIS, file: string, dryRun: boolean): Promise<number> {
+async function apply(call: Call, flag: keyof typeof INTENT_APIS, file: string, dryRun: boolean): Promise<number> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -41,7 +71,7 @@ async function apply(master: string, flag: keyof typeof INTENT_APIS, file: strin
     throw new NetpluginError('NP_USAGE', `cannot read -${flag} ${file}: ${(err as Error).message}`);
   }
   try {
-    const r = (await call(master, 'POST', `${INTENT_APIS[flag]}${dryRun ? '?dryRun=true' : ''}`, text)) as { applied: boolean; planText: string; revision: number; plan: { create: unknown[]; update: unknown[]; delete: unknown[] } };
+    const r = (await call('POST', `${INTENT_APIS[flag]}${dryRun ? '?dryRun=true' : ''}`, text)) as { applied: boolean; planText: string; revision: number; plan: { create: unknown[]; update: unknown[]; delete: unknown[] } };
     if (r.planText) console.log(r.planText);
     const counts = `${r.plan.create.length} to create, ${r.plan.update.length} to change, ${r.plan.delete.length} to delete`;
     if (dryRun) console.log(`dry run: ${counts}; nothing was changed`);
@@ -77,21 +107,22 @@ runMain('netdcli', async () => {
     console.log(usage('netdcli', SYNOPSIS, FLAGS));
     return 0;
   }
+  const call = clientOf(p, master);
   const given = (Object.keys(INTENT_APIS) as (keyof typeof INTENT_APIS)[]).filter((f) => flagString(p, f) !== undefined);
   if (given.length > 1) throw new NetpluginError('NP_USAGE', `give only one of ${given.map((f) => `-${f}`).join(', ')}`);
-  if (given.length === 1) return apply(master, given[0], flagString(p, given[0])!, flagBool(p, 'dry-run'));
+  if (given.length === 1) return apply(call, given[0], flagString(p, given[0])!, flagBool(p, 'dry-run'));
   const [verb, what] = p.positional;
   if (verb === 'get' && what === 'intent') {
-    console.log(JSON.stringify(await call(master, 'GET', '/api/v1/intent'), null, 4));
+    console.log(JSON.stringify(await call('GET', '/api/v1/intent'), null, 4));
     return 0;
   }
   if (verb === 'forget-host' && what) {
-    const r = (await call(master, 'POST', `/api/v1/hosts/${encodeURIComponent(what)}/forget`)) as { attachments: number; claims: number; reports: number };
+    const r = (await call('POST', `/api/v1/hosts/${encodeURIComponent(what)}/forget`)) as { attachments: number; claims: number; reports: number };
     console.log(`forgot host ${what}: ${r.attachments} runtime attachment(s), ${r.claims} address claim(s), ${r.reports} endpoint report(s)`);
     return 0;
   }
   if (verb === 'get' && what && VIEWS[what]) {
-    const rows = (await call(master, 'GET', `/api/v1/${what}`)) as Row[];
+    const rows = (await call('GET', `/api/v1/${what}`)) as Row[];
     if (flagBool(p, 'json')) console.log(JSON.stringify(rows, null, 2));
     else console.log(renderTable(VIEWS[what].headers, rows.map(VIEWS[what].row)));
     return 0;

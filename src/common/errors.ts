@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   NP_DOCKER_PLUGIN: 'a Docker remote-plugin request was malformed or not supported (names the field)',
   NP_HOST_REGISTERED: 'the host still has a live (registered) agent, so its runtime state cannot be forgotten',
   NP_INTERNAL: 'a failure netplugin did not expect and has no code for (a bug); the message says what failed',
+  NP_UNAUTHORIZED: "netmaster's API was called without its bearer token, or with a wrong one",
+  NP_FORBIDDEN_ORIGIN: "a request to netmaster's API carried an Origin header that is not netmaster's own (a web page of another site)",
+  NP_UNSUPPORTED_MEDIA_TYPE: "a request body sent to netmaster's API is not declared as application/json",
+  NP_REQUEST_TOO_LARGE: 'a request exceeds one of netmaster\'s limits (body bytes, or tenants/networks/endpoints per apply); the message names the limit and the flag that raises it',
 } as const;
 
 /** A stable error code from the catalogue. */

@@ -246,11 +246,12 @@ describe('concurrent deltas', () => {
 
 describe('REST API', () => {
   it('POST /api/v1/intent/add and /delete (with ?dryRun=true) answer like /api/v1/intent', async () => {
-    const server = createMasterServer(store, pino({ level: 'silent' }));
+    const token = 'delta-test-token-0123456789abcdef0123456789';
+    const server = createMasterServer(store, pino({ level: 'silent' }), { token });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const post = async (path: string, body: string) => {
-      const res = await fetch(base + path, { method: 'POST', body });
+      const res = await fetch(base + path, { method: 'POST', body, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
       return { status: res.status, body: (await res.json()) as { applied?: boolean; dryRun?: boolean; planText?: string; revision?: number; error?: { code: string; problems: unknown[] } } };
     };
     try {

@@ -1,8 +1,10 @@
 /**
  * netmaster's REST API (versioned under /api/v1). Errors are JSON
- * `{ error: { code, message, problems? } }` with a stable code from the catalogue.
+ * `{ error: { code, message, problems? } }` with a stable code from the catalogue. Every
+ * `/api/` call but health needs the bearer token; see docs/security.md for what is checked.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { NetpluginError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { StateStore } from '../state/store.js';
@@ -10,25 +12,49 @@ import { applyIntent, type ApplyResult } from './apply.js';
 import { applyDelta } from './delta.js';
 import { readViews } from './views.js';
 import { forgetHost } from './forget-host.js';
+import { checkBearer, checkJsonBody, checkOrigin, checkUrlEncoding, readLimitedBody } from './http-guard.js';
+import { checkIntentCounts, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 
-/** Largest intent accepted (bytes): 10k endpoints fit comfortably. */
-const MAX_BODY = 64 * 1024 * 1024;
+/** Certificate material for HTTPS; with `clientCa`, clients must present a certificate it signed. */
+export interface MasterTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  clientCa?: string | Buffer;
+}
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+/** How one netmaster server authenticates and limits its callers. */
+export interface MasterServerOptions {
+  /** The bearer token every `/api/` call but health must carry. */
+  token: string;
+  /** Serve HTTPS instead of HTTP. */
+  tls?: MasterTls;
+  /** The `--listen` host, one of the hosts of netmaster's own origin. */
+  listenHost?: string;
+  /** Overrides of DEFAULT_HTTP_LIMITS. */
+  limits?: Partial<HttpLimits>;
+}
+
+/** netmaster's server: HTTP, or HTTPS with --tls-cert/--tls-key. */
+export type MasterServer = Server | HttpsServer;
+
+/** Health stays open: load balancers and supervisors probe it without the token. */
+const OPEN_ROUTES = new Set(['GET /api/v1/health']);
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(text + '\n');
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new NetpluginError('NP_USAGE', `request body larger than ${MAX_BODY} bytes`);
-    chunks.push(c as Buffer);
+/** Refuses documents that name more objects than the caps allow; text that is not JSON is left for the parser to report. */
+function checkCounts(text: string, limits: HttpLimits): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  checkIntentCounts(doc, limits);
 }
 
 /** `?dryRun=true` (or `1`) asks for the plan only. */
@@ -42,21 +68,42 @@ function statusOf(err: NetpluginError): number {
   if (err.code === 'NP_NOT_FOUND') return 404;
   if (err.code === 'NP_HOST_REGISTERED') return 409;
   if (err.code === 'NP_INVALID_ARGUMENT') return 400;
+  if (err.code === 'NP_UNAUTHORIZED') return 401;
+  if (err.code === 'NP_FORBIDDEN_ORIGIN') return 403;
+  if (err.code === 'NP_REQUEST_TOO_LARGE') return 413;
+  if (err.code === 'NP_UNSUPPORTED_MEDIA_TYPE') return 415;
   return 500;
 }
 
-/** Creates (not yet listening) the HTTP server for `store`. */
-export function createMasterServer(store: StateStore, log: Logger): Server {
-  return createServer((req, res) => {
+/** Creates (not yet listening) the HTTP or HTTPS server for `store`, with its limits set. */
+export function createMasterServer(store: StateStore, log: Logger, options: MasterServerOptions): MasterServer {
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const own = { scheme: options.tls ? ('https' as const) : ('http' as const), listenHost: options.listenHost ?? '127.0.0.1' };
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node checks both timeouts on this interval (default 30 s); a short one keeps them close to exact.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((err: Error) => {
-      if (err instanceof NetpluginError) {
-        send(res, statusOf(err), { error: { code: err.code, message: err.message, ...err.details } });
+      if (res.headersSent) {
+        res.destroy();
+      } else if (err instanceof NetpluginError) {
+        const status = statusOf(err);
+        // The rest of a refused body is not read: closing is cheaper than draining it.
+        send(res, status, { error: { code: err.code, message: err.message, ...err.details } }, status === 413 || status === 415 ? { connection: 'close' } : {});
       } else {
         log.error({ err: err.message }, 'request failed');
         send(res, 500, { error: { code: 'NP_INTERNAL', message: err.message } });
       }
     });
-  });
+  };
+  const server = options.tls
+    ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, onRequest)
+    : createHttpServer(serverOptions, onRequest);
+  server.maxConnections = limits.maxConnections;
+  return server;
 
   function sendResult(res: ServerResponse, result: ApplyResult, what: string): void {
     if (result.applied) log.info({ revision: result.revision, create: result.plan.create.length, update: result.plan.update.length, delete: result.plan.delete.length }, what);
@@ -64,18 +111,28 @@ export function createMasterServer(store: StateStore, log: Logger): Server {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    checkUrlEncoding(req.url ?? '/');
     const url = new URL(req.url ?? '/', 'http://netmaster');
     const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+    // Every path, not only /api/ ones: no spelling of a path (`//api`, `/API`) gets around the checks.
+    checkOrigin(req, own);
+    if (!OPEN_ROUTES.has(route)) checkBearer(req, options.token);
+    checkJsonBody(req);
+    const body = async () => {
+      const text = await readLimitedBody(req, limits);
+      checkCounts(text, limits);
+      return text;
+    };
     switch (route) {
       case 'GET /api/v1/health':
         return send(res, 200, { ok: true, revision: await store.revision() });
       case 'POST /api/v1/intent':
       case 'PUT /api/v1/intent':
-        return sendResult(res, await applyIntent(store, await readBody(req), { dryRun: dryRunOf(url) }), 'intent applied');
+        return sendResult(res, await applyIntent(store, await body(), { dryRun: dryRunOf(url) }), 'intent applied');
       case 'POST /api/v1/intent/add':
-        return sendResult(res, await applyDelta(store, await readBody(req), 'add', { dryRun: dryRunOf(url) }), 'intent delta added');
+        return sendResult(res, await applyDelta(store, await body(), 'add', { dryRun: dryRunOf(url) }), 'intent delta added');
       case 'POST /api/v1/intent/delete':
-        return sendResult(res, await applyDelta(store, await readBody(req), 'delete', { dryRun: dryRunOf(url) }), 'intent delta deleted');
+        return sendResult(res, await applyDelta(store, await body(), 'delete', { dryRun: dryRunOf(url) }), 'intent delta deleted');
       case 'GET /api/v1/intent': {
         const v = await readViews(store);
         return send(res, 200, v.intent ? JSON.parse(v.intent) : { Tenants: [] });

@@ -64,10 +64,35 @@ export interface Daemon {
   log(): string;
 }
 
-/** Starts `bin/<name>` with args, logging to a file in `dir`. */
+/** API token file of each netmaster a test started, by its `--listen` host:port; netdcli() passes it on. */
+const masterTokenFiles = new Map<string, string>();
+
+/** The value of flag `name` in args (`--name V`, `-name V`, `--name=V`, `-name=V`). */
+function flagValue(args: string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const m = new RegExp(`^--?${name}(?:=(.*))?$`).exec(args[i]);
+    if (m) return m[1] ?? args[i + 1];
+  }
+  return undefined;
+}
+
+/** The token file netdcli() uses for the netmaster at `master` (a URL), when a test started it. */
+export function masterTokenFile(master: string): string | undefined {
+  return masterTokenFiles.get(new URL(master).host);
+}
+
+/**
+ * Starts `bin/<name>` with args, logging to a file in `dir`. A netmaster keeps its API token in
+ * `<dir>/api-token` (unless args name a --token-file), never in the machine-wide default.
+ */
 export function startDaemon(name: 'netmaster' | 'netagent', args: string[], dir: string, tag: string = name): Daemon {
   const logFile = join(dir, `${tag}-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
+  if (name === 'netmaster') {
+    const tokenFile = flagValue(args, 'token-file') ?? join(dir, 'api-token');
+    if (flagValue(args, 'token-file') === undefined) args = [...args, '--token-file', tokenFile];
+    masterTokenFiles.set(flagValue(args, 'listen') ?? '127.0.0.1:9999', tokenFile);
+  }
   // Agents in tests never take the machine-wide socket paths unless a test asks for them.
   if (name === 'netagent' && !args.some((a) => /api-socket/.test(a))) args = [...args, '--api-socket', join(dir, `${tag}-api.sock`)];
   if (name === 'netagent' && !args.some((a) => /docker-plugin-socket/.test(a))) args = [...args, '--docker-plugin-socket', 'none'];
@@ -85,10 +110,12 @@ export async function stopDaemon(d: Daemon | undefined, kill9 = false): Promise<
   clearTimeout(t);
 }
 
-/** Runs netdcli against a master; returns exit code and output. */
+/** Runs netdcli against a master (with the token file of a netmaster startDaemon started there); returns exit code and output. */
 export function netdcli(master: string, args: string[]): { code: number; stdout: string; stderr: string } {
+  const tokenFile = masterTokenFile(master);
+  const auth = tokenFile && !args.some((a) => /^--?token-file/.test(a)) ? ['--token-file', tokenFile] : [];
   try {
-    const stdout = execFileSync(process.execPath, [join(ROOT, 'dist/cli/netdcli.js'), '--master', master, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync(process.execPath, [join(ROOT, 'dist/cli/netdcli.js'), '--master', master, ...auth, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return { code: 0, stdout, stderr: '' };
   } catch (err) {
     const e = err as { status: number; stdout: string; stderr: string };

@@ -119,9 +119,10 @@ export class Lab {
     return r.stdout;
   }
 
-  /** netdcli against the lab's netmaster (run in the underlay namespace). */
+  /** netdcli against the lab's netmaster (run in the underlay namespace, HTTPS with the lab's certificate and token file, as scripts/lab.sh netdcli). */
   netdcli(args: string[]): { code: number; stdout: string; stderr: string } {
-    const r = runSync('ip', ['netns', 'exec', this.netnsName('ul'), process.execPath, join(ROOT, 'dist/cli/netdcli.js'), '--master', `http://${CONTROL_IP}:9999`, ...args]);
+    const auth = ['--cacert', join(this.dir, 'ul', 'api-tls.crt'), '--token-file', join(this.dir, 'ul', 'api-token')];
+    const r = runSync('ip', ['netns', 'exec', this.netnsName('ul'), process.execPath, join(ROOT, 'dist/cli/netdcli.js'), '--master', `https://${CONTROL_IP}:9999`, ...auth, ...args]);
     return { code: r.code, stdout: r.stdout, stderr: r.stderr };
   }
 
