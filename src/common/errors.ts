@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   NP_DOCKER_PLUGIN: 'a Docker remote-plugin request was malformed or not supported (names the field)',
   NP_HOST_REGISTERED: 'the host still has a live (registered) agent, so its runtime state cannot be forgotten',
   NP_INTERNAL: 'a failure netplugin did not expect and has no code for (a bug); the message says what failed',
+  NP_NETNS_INVALID: 'a container network-namespace path is not a network namespace file (nsfs) or is the host namespace',
+  NP_NETNS_TIMEOUT: 'work inside a container network namespace did not finish in time; the operation was abandoned',
 } as const;
 
 /** A stable error code from the catalogue. */

@@ -8,17 +8,13 @@
  */
 import { NetpluginError } from '../../common/errors.js';
 import type { AttachRequest, AttachmentStatus } from '../../runtime/types.js';
+import { handoffPeerName } from '../../runtime/handoff.js';
 import { isOurClaimOwner } from './claims.js';
 import { readClaim } from '../../runtime/claims.js';
 import { requireReady, type Handler, type PluginContext } from './context.js';
 import { genericOptions, ipamDataList, optObject, optString, reqString, splitAddress, type Body } from './protocol.js';
 import { resolveCreateNetwork } from './resolve.js';
 import type { NetworkBinding } from './state.js';
-
-/** Name of the veth the agent hands to Docker for an endpoint: ≤ 15 characters, unique per endpoint. */
-export function handoffPeerName(endpointId: string): string {
-  return `npd${endpointId.slice(0, 12)}`;
-}
 
 /** Labels every Docker attachment carries (shown by the agent's list). */
 function labelsOf(networkId: string, endpointId: string): Record<string, string> {
@@ -166,14 +162,15 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
         ip: rec.ip,
         mac: rec.mac,
         netns: sandboxKey,
-        handoffPeer: handoffPeerName(endpointId),
         labels: rec.labels,
       };
       if (rec.claimOwner && !rec.ownsClaim) req.ipClaimedBy = rec.claimOwner;
-      const att = await api.attach(req);
-      log.info({ endpointId, sandboxKey, handoffPeer: req.handoffPeer, state: att.state }, 'docker endpoint joined');
+      // The hand-off veth's name is the agent's own (runtime/handoff.ts), never Docker's input.
+      const att = await api.attach(req, { handoff: true });
+      const handoffPeer = handoffPeerName(endpointId);
+      log.info({ endpointId, sandboxKey, handoffPeer, state: att.state }, 'docker endpoint joined');
       const answer: Record<string, unknown> = {
-        InterfaceName: { SrcName: req.handoffPeer, DstPrefix: 'eth' },
+        InterfaceName: { SrcName: handoffPeer, DstPrefix: 'eth' },
       };
       if (att.gateway) answer.Gateway = att.gateway;
       return answer;
