@@ -35,7 +35,7 @@ beforeEach(() => {
       if (env.CNI_COMMAND === 'VERSION') return { exitCode: 0, stdout: '{"supportedVersions":["0.4.0","1.0.0"]}', stderr: '' };
       ipamCalls.push({ verb: env.CNI_COMMAND, env, stdin });
       return ipamAnswer(env.CNI_COMMAND, env);
-    }),
+    }, [dir]),
   };
 });
 
