@@ -124,4 +124,25 @@ describe('RuntimeService', () => {
     await again.load();
     expect(again.localContainers().get(svc.list()[0].name)).toMatchObject({ netns: FAKE_NETNS.pod1, ifName: 'eth0', source: 'cni' });
   });
+
+  it('names the Docker hand-off veth itself, only when its own front end asks for it', async () => {
+    const key = 'abcdef0123456789'.repeat(4);
+    const a = await svc.attach({ source: 'docker', key, containerId: 'c', tenant: 't', network: 'n', netns: FAKE_NETNS.pod1 }, { handoff: true });
+    expect(a.ifName).toBe('npdabcdef012345');
+    const [c] = [...svc.localContainers().values()];
+    expect(c).toMatchObject({ netns: FAKE_NETNS.pod1, source: 'docker-driver' });
+    // Once handed over, the record forgets it: a later repair plumbs straight into the netns.
+    expect(c.handoffPeer).toBeUndefined();
+    // A caller smuggling the field in-process gets no hand-off either (the local API refuses it outright).
+    await svc.attach({ source: 'docker', key: 'ep2', containerId: 'c', tenant: 't', network: 'n', netns: FAKE_NETNS.pod2, handoffPeer: 'eth0' } as never);
+    expect(host.handoffsPlumbed).toEqual(['npdabcdef012345']);
+  });
+
+  it('refuses a netns the probe refuses, and the host namespace, before recording anything', async () => {
+    for (const path of [FAKE_NETNS.fifo, FAKE_NETNS.host, '/run/netns/none']) {
+      expect(await codeOf(svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: path }))).toBe('NP_NETNS_INVALID');
+    }
+    expect((await store.list(KEYS.operPrefix)).items).toEqual([]);
+    expect(host.rounds).toBe(0);
+  });
 });

@@ -22,7 +22,6 @@ import { checkRequestedAddress, inSubnet, lowestFreeAddress } from './addresses.
 import { attachmentOwner, claimOps, intentUnchanged, listClaims, readClaim, type ClaimValue } from './claims.js';
 import { validateAttachRequest } from './attach-request.js';
 import { handoffPeerName } from './handoff.js';
-import { ifNameProblem } from '../common/ifname.js';
 import type { AttachInternal, AttachRequest, Attachment, AttachmentStatus, CheckResult, RuntimeApi, RuntimeNetwork, RuntimeSource } from './types.js';
 
 /** An attach request with what the agent decided for it. */
@@ -132,12 +131,8 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
   async attach(request: AttachRequest, internal: AttachInternal = {}): Promise<AttachmentStatus> {
     validateAttachRequest(request);
     const req: ResolvedRequest = { ...request, mac: request.mac?.toLowerCase() };
-    if (internal.handoff) {
-      const peer = handoffPeerName(req.key);
-      const problem = ifNameProblem(peer);
-      if (problem) throw new NetpluginError('NP_INVALID_ARGUMENT', `key: gives hand-off interface name "${peer}", which ${problem}`, { field: 'key' });
-      req.handoffPeer = peer;
-    }
+    // Always set here, so a value smuggled in with the request never survives.
+    req.handoffPeer = internal.handoff ? handoffPeerName(req.key) : undefined;
     // Before anything is recorded: a path the agent would refuse (or block on) never reaches a round.
     if (req.netns) await checkContainerNetns(req.netns, 'netns', this.opts.netnsProbe ?? addonNetnsProbe, this.opts.netnsTimeoutMs);
     this.requireReady();

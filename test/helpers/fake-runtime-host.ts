@@ -23,6 +23,8 @@ export class FakeRuntimeHost implements RuntimeHost {
   statuses = new Map<string, EndpointStatus>();
   failPlumb = false;
   rounds = 0;
+  /** The hand-off veth names the rounds were asked to plumb. */
+  handoffsPlumbed: string[] = [];
   constructor(readonly store: EmbeddedStore) {
     this.snapshot = { revision: 1, networks: new Map([[FAKE_NET.id, FAKE_NET]]), endpoints: new Map(), hosts: new Map(), metaRevision: 0 };
   }
@@ -37,6 +39,7 @@ export class FakeRuntimeHost implements RuntimeHost {
   }
   async nextRound() {
     this.rounds++;
+    for (const c of this.service.localContainers().values()) if (c.handoffPeer) this.handoffsPlumbed.push(c.handoffPeer);
     const out = new Map<string, EndpointStatus>();
     for (const a of this.service.list()) {
       if (!a.netns) continue;
