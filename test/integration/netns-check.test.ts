@@ -2,7 +2,8 @@
  * The addon's namespace-file check against the real kernel (root; no OVS, no Docker): only an
  * nsfs network-namespace file opens, everything else is refused at once — a FIFO without a
  * writer included, which a plain open() would block on for ever. One namespace
- * (np-nsck-<rand>) is made in beforeAll and deleted in afterAll, with the temp directory.
+ * (np-nsck-<rand>), a name for this process's own namespace (np-nsck-<rand>-host) and a UTS
+ * namespace bind mount are made in beforeAll and removed in afterAll, with the temp directory.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +21,7 @@ const NS = `/run/netns/${name}`;
 /** This process's (the "agent's") namespace under /run/netns (`ip netns attach NAME PID`): nsfs, but the host's. */
 const hostName = `np-nsck-${rand}-host`;
 let dir: string;
-const paths = { fifo: '', directory: '', file: '', symlink: '', hostBind: '' };
+const paths = { fifo: '', directory: '', file: '', symlink: '', hostBind: '', uts: '' };
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'np-nsck-'));
@@ -34,10 +35,21 @@ beforeAll(() => {
   paths.symlink = join(dir, 'link');
   symlinkSync(NS, paths.symlink);
   execFileSync('ip', ['netns', 'attach', hostName, String(process.pid)]);
+  // An nsfs file of another kind: a UTS namespace kept by a bind mount.
+  paths.uts = join(dir, 'uts');
+  writeFileSync(paths.uts, '');
+  execFileSync('unshare', [`--uts=${paths.uts}`, 'true']);
   paths.hostBind = `/run/netns/${hostName}`;
 });
 
 afterAll(() => {
+  if (paths.uts) {
+    try {
+      execFileSync('umount', [paths.uts], { stdio: 'ignore' });
+    } catch {
+      /* never mounted */
+    }
+  }
   // `ip netns del` only unmounts and removes the name: the host's namespace itself lives on.
   for (const n of [hostName, name]) {
     try {
@@ -74,6 +86,7 @@ describe('namespace files the addon opens', () => {
     ['a directory', () => paths.directory, 'fstatfs', 22, /is a directory, not a network namespace file/],
     ['a regular file', () => paths.file, 'fstatfs', 22, /is a regular file, not a network namespace file/],
     ['a symlink to a real netns', () => paths.symlink, 'open', 40, /is a symbolic link/],
+    ['a UTS namespace file (nsfs, another kind)', () => paths.uts, 'ioctl', 22, /is a namespace file of another kind/],
   ])('refuses %s at once, with code, errno and syscall', async (_what, path, syscall, errno, why) => {
     const r = await addonCheck(path());
     expect(r.ok).toBeUndefined();
