@@ -93,6 +93,15 @@ describe('cni handler', () => {
     expect(api.list()).toEqual([]);
   });
 
+  it("ADD reports the agent's refusal of the namespace file as CNI_NETNS, code 4, and releases the IPAM address", async () => {
+    api.failNextAttach = new NetpluginError('NP_NETNS_INVALID', `netns: ${netns}: is a FIFO, not a network namespace file (nsfs)`, { field: 'netns', errno: 22, syscall: 'fstatfs' });
+    const r = await call('ADD', { ...baseConf, ipam: { type: 'fake-ipam' } });
+    expect(r.out).toMatchObject({ code: 4, msg: `CNI_NETNS: ${netns}: is a FIFO, not a network namespace file (nsfs)` });
+    expect(ipamCalls.map((c) => c.verb)).toEqual(['ADD', 'DEL']);
+    api.failNextAttach = new NetpluginError('NP_NETNS_TIMEOUT', `netns: opening ${netns}: no answer within 10 s`, { field: 'netns' });
+    expect((await call('ADD', baseConf)).out).toMatchObject({ code: 11 });
+  });
+
   it('ADD rejects a netns that does not exist with code 4', async () => {
     const r = await call('ADD', baseConf, { CNI_NETNS: join(dir, 'gone') });
     expect(r.out).toMatchObject({ code: 4, msg: expect.stringContaining('CNI_NETNS') });
