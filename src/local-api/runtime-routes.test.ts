@@ -85,7 +85,7 @@ describe('local API /v1/attach inputs', () => {
     ['intentNames: not a list', { intentNames: 'web' }, 'intentNames', /must be a list of strings/],
     ['intentNames: too many', { intentNames: Array.from({ length: ATTACH_LIMITS.intentNames + 1 }, (_, i) => `p${i}`) }, 'intentNames', /at most 16 entries/],
     ['intentNames: an entry not a string', { intentNames: ['web', 3] }, 'intentNames[1]', /must be a string/],
-    ['intentNames: an entry too long', { intentNames: ['x'.repeat(ATTACH_LIMITS.intentName + 1)] }, 'intentNames[0]', /at most 253 bytes/],
+    ['intentNames: an entry too long', { intentNames: ['x'.repeat(ATTACH_LIMITS.intentName + 1)] }, 'intentNames[0]', /at most 256 bytes/],
     ['tenant: a number', { tenant: 123 }, 'tenant', /must be a string, not number/],
     ['tenant: a bad name', { tenant: '-t' }, 'tenant', /not a valid name/],
     ['tenant: too long', { tenant: 't'.repeat(ATTACH_LIMITS.name + 1) }, 'tenant', /at most 128 bytes/],

@@ -15,7 +15,8 @@ export const ATTACH_LIMITS = {
   containerId: 256,
   name: 128,
   intentNames: 16,
-  intentName: 253,
+  /** As containerId: CNI looks a container up by its id too. */
+  intentName: 256,
   ipClaimedBy: 512,
   /** PATH_MAX - 1: the longest path open(2) takes. */
   netns: 4095,
