@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import pino from 'pino';
 import { EmbeddedStore } from '../state/embedded.js';
@@ -62,6 +63,21 @@ describe('local API /v1/attach inputs', () => {
     expect(probe.calls).toEqual([]);
   });
 
+  it('refuses a body that is not JSON', async () => {
+    const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ socketPath: sock, method: 'POST', path: '/v1/attach', agent: false }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.end('{"source": "cni",');
+    });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).error).toMatchObject({ code: 'NP_INVALID_ARGUMENT', field: 'body' });
+    expect((await store.list(KEYS.operPrefix)).items).toEqual([]);
+  });
+
   it.each([
     ['a body that is not an object', [good], 'body'],
     ['a body that is null', null, 'body'],
@@ -121,6 +137,11 @@ describe('local API /v1/attach inputs', () => {
     ['labels: too many', { labels: Object.fromEntries(Array.from({ length: ATTACH_LIMITS.labels + 1 }, (_, i) => [`k${i}`, 'v'])) }, 'labels', /at most 64 entries/],
     ['labels: a value not a string', { labels: { a: 1 } }, 'labels.a', /must be a string, not number/],
     ['labels: a value too long', { labels: { a: 'v'.repeat(ATTACH_LIMITS.labelValue + 1) } }, 'labels.a', /at most 1024 bytes/],
+    ['labels: an empty key', { labels: { '': 'v' } }, 'labels (a key)', /must not be empty/],
+    ['labels: a key with a newline', { labels: { 'a\nb': 'v' } }, 'labels (a key)', /control characters/],
+    ['intentNames: an empty entry', { intentNames: [''] }, 'intentNames[0]', /must not be empty/],
+    ['ipClaimedBy: too long', { ip: '10.9.0.5', ipClaimedBy: 'o'.repeat(ATTACH_LIMITS.ipClaimedBy + 1) }, 'ipClaimedBy', /at most 512 bytes/],
+    ['ifName: not ASCII', { ifName: 'éth0' }, 'ifName', /this plugin's limit/],
     ['labels: a key too long', { labels: { ['k'.repeat(ATTACH_LIMITS.labelKey + 1)]: 'v' } }, 'labels (a key)', /at most 253 bytes/],
   ])('refuses %s, naming the field', async (_what, change, field, why) => {
     const body: Record<string, unknown> = { ...good, ...change };
