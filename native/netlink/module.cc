@@ -2,11 +2,13 @@
 #include <napi.h>
 
 #include "netlink/codec_js.h"
+#include "netlink/netns_js.h"
 #include "netlink/session.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   netplugin::nl::Session::Init(env, exports);
   netplugin::nl::InitCodec(env, exports);
+  netplugin::nl::InitNetns(env, exports);
   return exports;
 }
 

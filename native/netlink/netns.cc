@@ -1,9 +1,12 @@
 #include "netlink/netns.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,10 +39,77 @@ bool NewSocket(int protocol, Socket* out, NativeFailure* f) {
 
 }  // namespace
 
+// Filesystem magic of nsfs (linux/magic.h NSFS_MAGIC), the only home of namespace files.
+constexpr long kNsfsMagic = 0x6e736673;
+
+// A refusal of a path that opened but is no network-namespace file.
+static NativeFailure NotNetns(const std::string& syscall, int err, const std::string& path, const std::string& why) {
+  NativeFailure f;
+  f.code = "NP_NETNS_INVALID";
+  f.err = err;
+  f.syscall = syscall;
+  f.message = path + ": " + why;
+  return f;
+}
+
+static const char* KindOf(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFIFO: return "a FIFO";
+    case S_IFDIR: return "a directory";
+    case S_IFREG: return "a regular file";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+    default: return "not a namespace file";
+  }
+}
+
 int OpenNetnsFile(const std::string& path, NativeFailure* f) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) *f = SyscallFailure("open", errno, path);
+  if (path.empty() || path[0] != '/' || path.find('\0') != std::string::npos) {
+    *f = NotNetns("open", EINVAL, path, "a network namespace path must be absolute");
+    return -1;
+  }
+  // O_NONBLOCK: opening a FIFO without a writer must not park this worker thread for ever.
+  // O_NOFOLLOW: a symlink (including /proc/<pid>/ns/net) could be swapped between check and use.
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ELOOP) *f = NotNetns("open", err, path, "is a symbolic link; give the namespace file itself (a bind mount such as /run/netns/NAME)");
+    else *f = SyscallFailure("open", err, path);
+    return -1;
+  }
+  Fd guard{fd};
+  struct statfs sfs;
+  if (fstatfs(fd, &sfs) < 0) {
+    *f = SyscallFailure("fstatfs", errno, path);
+    return -1;
+  }
+  if (sfs.f_type != kNsfsMagic) {
+    struct stat st;
+    const char* kind = fstat(fd, &st) == 0 ? KindOf(st.st_mode) : "not a namespace file";
+    *f = NotNetns("fstatfs", EINVAL, path, std::string("is ") + kind + ", not a network namespace file (nsfs)");
+    return -1;
+  }
+  int type = ioctl(fd, NS_GET_NSTYPE);
+  if (type >= 0 && type != CLONE_NEWNET) {
+    *f = NotNetns("ioctl", EINVAL, path, "is a namespace file of another kind, not a network namespace");
+    return -1;
+  }
+  guard.fd = -1;
   return fd;
+}
+
+bool StatNetnsFile(const std::string& path, unsigned long* dev, unsigned long* ino, NativeFailure* f) {
+  Fd target{OpenNetnsFile(path, f)};
+  if (target.fd < 0) return false;
+  struct stat st;
+  if (fstat(target.fd, &st) < 0) {
+    *f = SyscallFailure("fstat", errno, path);
+    return false;
+  }
+  *dev = static_cast<unsigned long>(st.st_dev);
+  *ino = static_cast<unsigned long>(st.st_ino);
+  return true;
 }
 
 unsigned long ThreadNetnsInode() {

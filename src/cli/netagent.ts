@@ -11,6 +11,7 @@ import { runMain } from './run.js';
 import { startLocalApi, type LocalApiServer } from '../local-api/server.js';
 import { runtimeRoutes } from '../local-api/runtime-routes.js';
 import { cniRoute } from '../cni/route.js';
+import { DEFAULT_CNI_BIN_DIR_TEXT, parseCniBinDirs } from '../cni/bin-dirs.js';
 import { DEFAULT_PLUGIN_SOCKET, startDockerPlugin } from '../docker/plugin/index.js';
 import { followIntentNetworks } from '../docker/plugin/network-sync.js';
 import { KEYS } from '../state/keys.js';
@@ -33,6 +34,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'vxlan-dev', kind: 'string', help: 'underlay NIC with its own IPv4 address for kernel VXLAN devices (fast VXLAN path; its address is the VTEP)' },
   { name: 'vtep-ip', kind: 'string', help: 'VTEP address IP[/PREFIX] (prefix 24 if omitted), put on <bridge>-phy', defaultText: "the intent's Hosts[].VtepIp" },
   { name: 'api-socket', kind: 'string', help: 'unix socket of the local API (CNI shim, runtimes); "none" to not serve it', defaultText: '/run/netplugin/agent.sock' },
+  { name: 'cni-bin-dir', kind: 'string', help: 'colon-separated absolute directories delegated CNI IPAM plugins may run from (CNI_PATH entries elsewhere are ignored)', defaultText: DEFAULT_CNI_BIN_DIR_TEXT },
   { name: 'docker-plugin-socket', kind: 'string', help: 'Docker remote network + IPAM plugin socket; "none" to not serve it', defaultText: '/run/docker/plugins/netplugin.sock' },
   { name: 'docker-networks', kind: 'boolean', help: "keep a Docker network <tenant>.<network> (this agent's plugin as driver and IPAM driver) for every intent network on this host's Docker engine" },
   { name: 'resync-interval', kind: 'string', help: 'seconds between safety-net reconciles', defaultText: '30' },
@@ -53,6 +55,7 @@ runMain('netagent', async () => {
   if (flagBool(p, 'docker-networks') && (flagString(p, 'docker-plugin-socket') === 'none' || flagString(p, 'docker-socket') === 'none')) {
     throw new NetpluginError('NP_USAGE', '--docker-networks needs the Docker plugin (--docker-plugin-socket) and the engine (--docker-socket)');
   }
+  const cniBinDirs = parseCniBinDirs(flagString(p, 'cni-bin-dir', DEFAULT_CNI_BIN_DIR_TEXT)!);
   const log = createLogger('netagent');
   const dockerSocket = flagString(p, 'docker-socket', DEFAULT_DOCKER_SOCKET)!;
   const engine = dockerSocket === 'none' ? undefined : new DockerEngine(dockerSocket);
@@ -84,7 +87,7 @@ runMain('netagent', async () => {
   const closers: { close(): Promise<void> }[] = [];
   const apiSocket = flagString(p, 'api-socket', '/run/netplugin/agent.sock')!;
   if (apiSocket !== 'none') {
-    const routes = [...runtimeRoutes(api, () => ({ host: hostLabel, pid: process.pid })), cniRoute(api, log)];
+    const routes = [...runtimeRoutes(api, () => ({ host: hostLabel, pid: process.pid })), cniRoute(api, log, { binDirs: cniBinDirs })];
     const server: LocalApiServer = await startLocalApi(apiSocket, routes, log);
     closers.push(server);
   }

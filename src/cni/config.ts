@@ -152,7 +152,10 @@ export function parseConfig(stdin: string, command: CniCommand): NetConf {
   if (doc.ipam !== undefined) {
     if (!isObject(doc.ipam)) throw bad('ipam', 'must be an object', doc.ipam);
     const t = doc.ipam.type;
-    if (typeof t !== 'string' || t === '' || t.includes('/')) throw bad('ipam.type', 'must name an IPAM plugin executable in CNI_PATH', t);
+    // A plain file name: '/', '.' and '..' would leave the --cni-bin-dir directories.
+    if (typeof t !== 'string' || t === '' || t === '.' || t === '..' || t.includes('/') || t.includes('\0') || Buffer.byteLength(t) > 255) {
+      throw bad('ipam.type', 'must be the plain file name of an IPAM plugin executable in CNI_PATH (no "/", not "." or "..", at most 255 bytes)', t);
+    }
     ipam = { type: t };
     if (tenant === undefined) throw bad('tenant', 'ipam delegation needs tenant and network (the network the delegated addresses belong to)');
   }

@@ -10,6 +10,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../common/log.js';
 import { NetpluginError } from '../common/errors.js';
+import { DEFAULT_CNI_BIN_DIRS, usableCniPath } from './bin-dirs.js';
 import type { NetConf } from './config.js';
 import type { CniEnv } from './env.js';
 import { CNI_CODES, cniError } from './errors.js';
@@ -59,9 +60,17 @@ export const spawnPlugin: PluginRunner = (path, env, stdin, timeoutMs) =>
     child.stdin.end(stdin);
   });
 
-/** The executable `type` in the CNI_PATH directories, or a code-7 error naming ipam.type. */
-export function findPlugin(type: string, dirs: string[]): string {
-  for (const dir of dirs) {
+/**
+ * The executable `type` in the CNI_PATH directories that are on `allowed` (the agent's
+ * `--cni-bin-dir` list), or a CNI error naming CNI_PATH or ipam.type.
+ */
+export function findPlugin(type: string, dirs: string[], allowed: readonly string[] = DEFAULT_CNI_BIN_DIRS): string {
+  if (dirs.length === 0) throw cniError('NP_CNI_CONFIG', CNI_CODES.INVALID_ENV, `CNI_PATH: is required to find the IPAM plugin "${type}" but not set`, undefined, { field: 'CNI_PATH' });
+  const { usable, ignored } = usableCniPath(dirs, allowed);
+  if (usable.length === 0) {
+    throw cniError('NP_CNI_CONFIG', CNI_CODES.INVALID_ENV, `CNI_PATH: none of its directories is on the agent's --cni-bin-dir list (${allowed.join(':')}); relative ones are never used`, `got ${dirs.join(':')}`, { field: 'CNI_PATH' });
+  }
+  for (const dir of usable) {
     const p = join(dir, type);
     try {
       accessSync(p, constants.X_OK);
@@ -70,8 +79,8 @@ export function findPlugin(type: string, dirs: string[]): string {
       // not in this directory
     }
   }
-  if (dirs.length === 0) throw cniError('NP_CNI_CONFIG', CNI_CODES.INVALID_ENV, `CNI_PATH: is required to find the IPAM plugin "${type}" but not set`, undefined, { field: 'CNI_PATH' });
-  throw cniError('NP_IPAM_DELEGATE', CNI_CODES.INVALID_CONFIG, `ipam.type: no executable "${type}" in CNI_PATH`, `searched ${dirs.join(':')}`, { field: 'ipam.type' });
+  const note = ignored.length ? `; ignored (not on --cni-bin-dir): ${ignored.join(':')}` : '';
+  throw cniError('NP_IPAM_DELEGATE', CNI_CODES.INVALID_CONFIG, `ipam.type: no executable "${type}" in CNI_PATH`, `searched ${usable.join(':')}${note}`, { field: 'ipam.type' });
 }
 
 /** Verbs forwarded to the IPAM plugin. */
@@ -81,10 +90,11 @@ export type DelegatedVerb = 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS';
 export class IpamDelegate {
   private readonly versions = new Map<string, { mtimeMs: number; size: number; supported: string[] }>();
 
-  /** Builds a delegate that runs plugins with `run`. */
+  /** Builds a delegate that runs plugins with `run`, found only in `binDirs` (the agent's --cni-bin-dir). */
   constructor(
     private readonly log: Logger,
     private readonly run: PluginRunner = spawnPlugin,
+    private readonly binDirs: readonly string[] = DEFAULT_CNI_BIN_DIRS,
   ) {}
 
   /** The versions the plugin at `path` reports (one VERSION call per change of the file). */
@@ -114,7 +124,7 @@ export class IpamDelegate {
    */
   async call(verb: DelegatedVerb, env: CniEnv, conf: NetConf, overrides: Record<string, string> = {}): Promise<string | undefined> {
     const type = conf.ipam!.type;
-    const path = findPlugin(type, env.path);
+    const path = findPlugin(type, env.path, this.binDirs);
     const supported = await this.supported(path, type);
     const version = negotiate(supported, conf.cniVersion, FLOOR);
     if (!version) {

@@ -37,6 +37,10 @@ describe('cni environment', () => {
     ['CNI_IFNAME', { ...base, CNI_IFNAME: undefined }],
     ['CNI_IFNAME', { ...base, CNI_IFNAME: 'a-very-long-ifname' }],
     ['CNI_IFNAME', { ...base, CNI_IFNAME: 'eth 0' }],
+    ['CNI_IFNAME', { ...base, CNI_IFNAME: '.' }],
+    ['CNI_IFNAME', { ...base, CNI_IFNAME: '..' }],
+    ['CNI_IFNAME', { ...base, CNI_IFNAME: 'eth/0' }],
+    ['CNI_IFNAME', { ...base, CNI_IFNAME: 'eth:0' }],
     ['CNI_ARGS', { ...base, CNI_ARGS: 'K8S_POD_NAME' }],
     ['CNI_ARGS', { ...base, CNI_ARGS: '=x' }],
   ])('fails with code 4 naming %s', (name, env) => {

@@ -2,6 +2,7 @@
  * The CNI_* environment of one call, validated per verb as the spec requires: a missing or
  * malformed variable fails with code 4 and the variable's name. Pure.
  */
+import { ifNameProblem } from '../common/ifname.js';
 import { CNI_CODES, cniError } from './errors.js';
 import { CNI_COMMANDS, type CniCommand } from './versions.js';
 
@@ -38,16 +39,8 @@ function invalid(name: string, why: string, value?: string) {
   return cniError('NP_CNI_CONFIG', CNI_CODES.INVALID_ENV, `${name}: ${why}`, value === undefined ? undefined : `got ${JSON.stringify(value)}`, { field: name });
 }
 
-/** Why `name` is not a usable Linux interface name, or undefined when it is. */
-export function ifNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'must not be empty';
-  if (Buffer.byteLength(name) > 15) return 'must be at most 15 bytes (IFNAMSIZ)';
-  if (name === '.' || name === '..') return 'must not be "." or ".."';
-  if (/[/:\s]/.test(name)) return "must not contain '/', ':' or whitespace";
-  // Stricter than the kernel, as the agent's netlink and OVSDB naming is: say so up front.
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return "may only contain letters, digits, '_', '.' and '-' (this plugin's limit)";
-  return undefined;
-}
+/** Why `name` is not a usable Linux interface name (the kernel's rules), or undefined when it is. */
+export { ifNameProblem } from '../common/ifname.js';
 
 /** Parses CNI_ARGS (`K=V;K2=V2`); a pair without `=` or with an empty key fails naming CNI_ARGS. */
 export function parseCniArgs(s: string | undefined): Map<string, string> {

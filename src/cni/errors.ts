@@ -42,6 +42,7 @@ const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'NP_OVSDB_CLOSED',
   'NP_OPENFLOW_CLOSED',
   'NP_OPENFLOW_TIMEOUT',
+  'NP_NETNS_TIMEOUT',
 ]);
 
 const BY_NP_CODE: Partial<Record<ErrorCode, number>> = {
@@ -53,6 +54,8 @@ const BY_NP_CODE: Partial<Record<ErrorCode, number>> = {
   NP_POOL_EXHAUSTED: CNI_CODES.POOL_EXHAUSTED,
   NP_IPAM_DELEGATE: CNI_CODES.IPAM_FAILED,
   NP_ATTACH_FAILED: CNI_CODES.ATTACH_FAILED,
+  // CNI_NETNS is the runtime's variable: a path that is no network namespace is a bad environment.
+  NP_NETNS_INVALID: CNI_CODES.INVALID_ENV,
 };
 
 /**

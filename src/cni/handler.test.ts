@@ -35,7 +35,7 @@ beforeEach(() => {
       if (env.CNI_COMMAND === 'VERSION') return { exitCode: 0, stdout: '{"supportedVersions":["0.4.0","1.0.0"]}', stderr: '' };
       ipamCalls.push({ verb: env.CNI_COMMAND, env, stdin });
       return ipamAnswer(env.CNI_COMMAND, env);
-    }),
+    }, [dir]),
   };
 });
 
@@ -91,6 +91,15 @@ describe('cni handler', () => {
     api.ready = false;
     expect((await call('ADD', baseConf)).out.code).toBe(11);
     expect(api.list()).toEqual([]);
+  });
+
+  it("ADD reports the agent's refusal of the namespace file as CNI_NETNS, code 4, and releases the IPAM address", async () => {
+    api.failNextAttach = new NetpluginError('NP_NETNS_INVALID', `netns: ${netns}: is a FIFO, not a network namespace file (nsfs)`, { field: 'netns', errno: 22, syscall: 'fstatfs' });
+    const r = await call('ADD', { ...baseConf, ipam: { type: 'fake-ipam' } });
+    expect(r.out).toMatchObject({ code: 4, msg: `CNI_NETNS: ${netns}: is a FIFO, not a network namespace file (nsfs)` });
+    expect(ipamCalls.map((c) => c.verb)).toEqual(['ADD', 'DEL']);
+    api.failNextAttach = new NetpluginError('NP_NETNS_TIMEOUT', `netns: opening ${netns}: no answer within 10 s`, { field: 'netns' });
+    expect((await call('ADD', baseConf)).out).toMatchObject({ code: 11 });
   });
 
   it('ADD rejects a netns that does not exist with code 4', async () => {

@@ -4,6 +4,7 @@
  * answer, never an exception, so the shim can pass it to the runtime verbatim.
  */
 import { existsSync } from 'node:fs';
+import { NetpluginError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { AttachmentStatus, RuntimeApi } from '../runtime/types.js';
 import { parseConfig, type NetConf } from './config.js';
@@ -81,6 +82,13 @@ function elapsed(t0: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - t0) / 1e4) / 100;
 }
 
+/** The agent's refusal of the request's `netns` as the runtime knows that field: CNI_NETNS, code 4. */
+function asCniNetnsError(err: unknown): unknown {
+  if (!(err instanceof NetpluginError) || err.code !== 'NP_NETNS_INVALID' || err.details?.field !== 'netns') return err;
+  const why = err.message.replace(/^netns: /, '');
+  return cniError('NP_NETNS_INVALID', CNI_CODES.INVALID_ENV, `CNI_NETNS: ${why}`, undefined, { ...err.details, field: 'CNI_NETNS' });
+}
+
 /**
  * ADD: address from the IPAM plugin (if delegated), then one attach call. A failed attach
  * leaves nothing behind in the agent (RuntimeApi contract) and the IPAM reservation is
@@ -101,7 +109,7 @@ async function add(ctx: CniContext, env: CniEnv, conf: NetConf): Promise<CniResu
         ctx.log.error({ err: (e as Error).message, ipam: conf.ipam?.type }, 'cni ADD rollback: ipam DEL failed; the IPAM plugin keeps that reservation until a DEL for this container succeeds');
       });
     }
-    throw err;
+    throw asCniNetnsError(err);
   }
   const dns = conf.dns ?? delegated?.result.dns;
   const ours = attachmentResult(

@@ -10,9 +10,11 @@ import { IpamDelegate, type PluginRunner } from './delegate.js';
 import { CNI_ENV_NAMES } from './env.js';
 import { handleCni, type CniContext } from './handler.js';
 
-/** Options for tests: how delegated plugins are executed. */
+/** Options of the route: where delegated plugins may run from, and (tests) how they are executed. */
 export interface CniRouteOptions {
   runPlugin?: PluginRunner;
+  /** The agent's `--cni-bin-dir` list (default DEFAULT_CNI_BIN_DIRS). */
+  binDirs?: readonly string[];
 }
 
 function badRequest(message: string) {
@@ -21,7 +23,7 @@ function badRequest(message: string) {
 
 /** Builds the `POST /v1/cni` route over a RuntimeApi. */
 export function cniRoute(api: RuntimeApi, log: Logger, opts: CniRouteOptions = {}): ApiRoute {
-  const ctx: CniContext = { api, log, ipam: new IpamDelegate(log, opts.runPlugin) };
+  const ctx: CniContext = { api, log, ipam: new IpamDelegate(log, opts.runPlugin, opts.binDirs) };
   return {
     method: 'POST',
     path: `${API_VERSION_PREFIX}/cni`,

@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   NP_FORBIDDEN_ORIGIN: "a request to netmaster's API carried an Origin header that is not netmaster's own (a web page of another site)",
   NP_UNSUPPORTED_MEDIA_TYPE: "a request body sent to netmaster's API is not declared as application/json",
   NP_REQUEST_TOO_LARGE: 'a request exceeds one of netmaster\'s limits (body bytes, or tenants/networks/endpoints per apply); the message names the limit and the flag that raises it',
+  NP_NETNS_INVALID: 'a container network-namespace path is not a network namespace file (nsfs) or is the host namespace',
+  NP_NETNS_TIMEOUT: 'work inside a container network namespace did not finish in time; the operation was abandoned',
 } as const;
 
 /** A stable error code from the catalogue. */

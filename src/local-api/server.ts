@@ -15,7 +15,8 @@ const MAX_BODY = 4 * 1024 * 1024;
 
 /** HTTP status of an error code. */
 export function httpStatusOf(code: string): number {
-  if (code === 'NP_INVALID_ARGUMENT' || code === 'NP_USAGE' || code === 'NP_CNI_CONFIG') return 400;
+  if (code === 'NP_INVALID_ARGUMENT' || code === 'NP_USAGE' || code === 'NP_CNI_CONFIG' || code === 'NP_NETNS_INVALID') return 400;
+  if (code === 'NP_NETNS_TIMEOUT') return 504;
   if (code === 'NP_NOT_FOUND') return 404;
   if (code === 'NP_ADDRESS_IN_USE' || code === 'NP_STORE_CONFLICT' || code === 'NP_NETWORK_IN_USE') return 409;
   if (code === 'NP_AGENT_NOT_READY') return 503;

@@ -5,63 +5,21 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { EmbeddedStore } from '../state/embedded.js';
 import { KEYS } from '../state/keys.js';
-import type { DesiredSnapshot } from '../agent/desired.js';
-import type { PeerSnapshot } from '../agent/peers.js';
-import type { EndpointStatus } from '../agent/reconcile.js';
-import type { NetworkState } from '../intent/types.js';
-import { RuntimeService, type RuntimeHost } from './service.js';
+import { FAKE_NETNS, FakeRuntimeHost, fakeNetnsProbe } from '../../test/helpers/fake-runtime-host.js';
+import { RuntimeService } from './service.js';
 import type { NetpluginError } from '../common/errors.js';
-
-const net: NetworkState = { id: 't/n', tenant: 't', name: 'n', pktTagType: 'vlan', pktTag: 10, subnet: '10.9.0.0/27', gateway: '10.9.0.1', mtu: 1500 };
-
-/** A host whose rounds "attach" every plumbable local attachment (no datapath: pure service logic). */
-class FakeHost implements RuntimeHost {
-  readonly host = 'h1';
-  snapshot: DesiredSnapshot;
-  peerSnap: PeerSnapshot = { hosts: new Map(), attachments: new Map(), runtime: new Map(), claims: new Map() };
-  service!: RuntimeService;
-  statuses = new Map<string, EndpointStatus>();
-  failPlumb = false;
-  constructor(readonly store: EmbeddedStore) {
-    this.snapshot = { revision: 1, networks: new Map([[net.id, net]]), endpoints: new Map(), hosts: new Map(), metaRevision: 0 };
-  }
-  desired() {
-    return this.snapshot;
-  }
-  peers() {
-    return this.peerSnap;
-  }
-  readiness() {
-    return { ready: true };
-  }
-  async nextRound() {
-    const out = new Map<string, EndpointStatus>();
-    for (const a of this.service.list()) {
-      if (!a.netns) continue;
-      out.set(a.endpointId, this.failPlumb ? { endpoint: a.endpointId, container: a.name, status: 'error', error: 'netns gone', containerId: a.containerId } : { endpoint: a.endpointId, container: a.name, status: 'attached', ofport: 1, port: 'npx', ifName: a.ifName ?? 'eth0', containerId: a.containerId });
-    }
-    this.statuses = out;
-    return out;
-  }
-  lastStatuses() {
-    return this.statuses;
-  }
-  async caughtUp(metaRevision: number) {
-    this.snapshot.metaRevision = metaRevision;
-  }
-}
 
 let dir: string;
 let store: EmbeddedStore;
-let host: FakeHost;
+let host: FakeRuntimeHost;
 let svc: RuntimeService;
 const codeOf = async (p: Promise<unknown>) => p.then(() => undefined, (e: NetpluginError) => e.code);
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'np-rtsvc-'));
   store = EmbeddedStore.open(dir);
-  host = new FakeHost(store);
-  svc = new RuntimeService(host, pino({ level: 'silent' }));
+  host = new FakeRuntimeHost(store);
+  svc = new RuntimeService(host, pino({ level: 'silent' }), { netnsProbe: fakeNetnsProbe() });
   host.service = svc;
   await svc.load();
 });
@@ -95,7 +53,7 @@ describe('RuntimeService', () => {
 
   it('a failed plumb of a new attachment removes its record and claim', async () => {
     host.failPlumb = true;
-    expect(await codeOf(svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: '/proc/1/ns/net' }))).toBe('NP_ATTACH_FAILED');
+    expect(await codeOf(svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: FAKE_NETNS.pod1 }))).toBe('NP_ATTACH_FAILED');
     expect((await store.list(KEYS.operPrefix)).items).toEqual([]);
     expect(svc.list()).toEqual([]);
   });
@@ -103,7 +61,7 @@ describe('RuntimeService', () => {
   it('a failed plumb of an existing attachment keeps its record and address (Docker Join after CreateEndpoint)', async () => {
     const rec = await svc.attach({ source: 'docker', key: 'ep', containerId: 'c', tenant: 't', network: 'n' });
     host.failPlumb = true;
-    expect(await codeOf(svc.attach({ source: 'docker', key: 'ep', containerId: 'c', netns: '/proc/1/ns/net', handoffPeer: 'npdx' }))).toBe('NP_ATTACH_FAILED');
+    expect(await codeOf(svc.attach({ source: 'docker', key: 'ep', containerId: 'c', netns: FAKE_NETNS.pod1 }, { handoff: true }))).toBe('NP_ATTACH_FAILED');
     expect(svc.get('docker', 'ep')).toMatchObject({ ip: rec.ip, state: 'recorded' });
   });
 
@@ -161,9 +119,30 @@ describe('RuntimeService', () => {
   });
 
   it('reloads its records after a restart', async () => {
-    await svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: '/proc/1/ns/net', ifName: 'eth0' });
+    await svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: FAKE_NETNS.pod1, ifName: 'eth0' });
     const again = new RuntimeService(host, pino({ level: 'silent' }));
     await again.load();
-    expect(again.localContainers().get(svc.list()[0].name)).toMatchObject({ netns: '/proc/1/ns/net', ifName: 'eth0', source: 'cni' });
+    expect(again.localContainers().get(svc.list()[0].name)).toMatchObject({ netns: FAKE_NETNS.pod1, ifName: 'eth0', source: 'cni' });
+  });
+
+  it('names the Docker hand-off veth itself, only when its own front end asks for it', async () => {
+    const key = 'abcdef0123456789'.repeat(4);
+    const a = await svc.attach({ source: 'docker', key, containerId: 'c', tenant: 't', network: 'n', netns: FAKE_NETNS.pod1 }, { handoff: true });
+    expect(a.ifName).toBe('npdabcdef012345');
+    const [c] = [...svc.localContainers().values()];
+    expect(c).toMatchObject({ netns: FAKE_NETNS.pod1, source: 'docker-driver' });
+    // Once handed over, the record forgets it: a later repair plumbs straight into the netns.
+    expect(c.handoffPeer).toBeUndefined();
+    // A caller smuggling the field in-process gets no hand-off either (the local API refuses it outright).
+    await svc.attach({ source: 'docker', key: 'ep2', containerId: 'c', tenant: 't', network: 'n', netns: FAKE_NETNS.pod2, handoffPeer: 'eth0' } as never);
+    expect(host.handoffsPlumbed).toEqual(['npdabcdef012345']);
+  });
+
+  it('refuses a netns the probe refuses, and the host namespace, before recording anything', async () => {
+    for (const path of [FAKE_NETNS.fifo, FAKE_NETNS.host, '/run/netns/none']) {
+      expect(await codeOf(svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: path }))).toBe('NP_NETNS_INVALID');
+    }
+    expect((await store.list(KEYS.operPrefix)).items).toEqual([]);
+    expect(host.rounds).toBe(0);
   });
 });

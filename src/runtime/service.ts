@@ -9,7 +9,7 @@ import { NetpluginError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { ipToInt } from '../alloc/ip.js';
 import { macFromIp } from '../alloc/mac.js';
-import { addrList } from '../datapath/kernel/index.js';
+import { addrList, addonNetnsProbe, checkContainerNetns, type NetnsProbe } from '../datapath/kernel/index.js';
 import type { EndpointState, NetworkState } from '../intent/types.js';
 import { KEYS } from '../state/keys.js';
 import type { Compare, Op, StateStore } from '../state/store.js';
@@ -20,7 +20,20 @@ import type { LocalContainer } from '../agent/containers.js';
 import type { ExtraWorkloads } from '../agent/workloads.js';
 import { checkRequestedAddress, inSubnet, lowestFreeAddress } from './addresses.js';
 import { attachmentOwner, claimOps, intentUnchanged, listClaims, readClaim, type ClaimValue } from './claims.js';
-import type { AttachRequest, Attachment, AttachmentStatus, CheckResult, RuntimeApi, RuntimeNetwork, RuntimeSource } from './types.js';
+import { validateAttachRequest } from './attach-request.js';
+import { handoffPeerName } from './handoff.js';
+import type { AttachInternal, AttachRequest, Attachment, AttachmentStatus, CheckResult, RuntimeApi, RuntimeNetwork, RuntimeSource } from './types.js';
+
+/** An attach request with what the agent decided for it. */
+type ResolvedRequest = AttachRequest & { handoffPeer?: string };
+
+/** Options of the service (tests replace the namespace probe). */
+export interface RuntimeServiceOptions {
+  /** How netns paths are checked before anything is recorded (default: the addon and /proc). */
+  netnsProbe?: NetnsProbe;
+  /** Time limit of that check (default NETNS_OP_TIMEOUT_MS). */
+  netnsTimeoutMs?: number;
+}
 
 /** What the service needs from the agent it runs on (an `Agent` is one). */
 export interface RuntimeHost {
@@ -55,6 +68,7 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
   constructor(
     private readonly host: RuntimeHost,
     private readonly log: Logger,
+    private readonly opts: RuntimeServiceOptions = {},
   ) {}
 
   /** Reads this host's attachment records (they survive agent restarts). */
@@ -114,9 +128,13 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
   }
 
   /** Records, then (with a netns) plumbs; a failure leaves what was there before the call. */
-  async attach(request: AttachRequest): Promise<AttachmentStatus> {
-    validateRequest(request);
-    const req = { ...request, mac: request.mac?.toLowerCase() };
+  async attach(request: AttachRequest, internal: AttachInternal = {}): Promise<AttachmentStatus> {
+    validateAttachRequest(request);
+    const req: ResolvedRequest = { ...request, mac: request.mac?.toLowerCase() };
+    // Always set here, so a value smuggled in with the request never survives.
+    req.handoffPeer = internal.handoff ? handoffPeerName(req.key) : undefined;
+    // Before anything is recorded: a path the agent would refuse (or block on) never reaches a round.
+    if (req.netns) await checkContainerNetns(req.netns, 'netns', this.opts.netnsProbe ?? addonNetnsProbe, this.opts.netnsTimeoutMs);
     this.requireReady();
     return this.serialized(id(req.source, req.key), async () => {
       const before = this.local.get(id(req.source, req.key));
@@ -301,7 +319,7 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
   }
 
   /** Resolves the request into an attachment and records it (with its claim) in one transaction. */
-  private async record(req: AttachRequest): Promise<Attachment> {
+  private async record(req: ResolvedRequest): Promise<Attachment> {
     const owner = attachmentOwner(req.source, this.host.host, req.key);
     const lost: string[] = [];
     for (let attempt = 1; ; attempt++) {
@@ -426,29 +444,4 @@ function withState(a: Attachment, statuses: ReadonlyMap<string, EndpointStatus>)
   if (!st || st.containerId !== a.containerId) return { ...a, state: 'pending' };
   if (st.status === 'attached') return { ...a, state: 'attached', hostPort: st.port, ofport: st.ofport, ifName: a.ifName ?? st.ifName };
   return { ...a, state: 'error', error: st.error };
-}
-
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.\-]*$/;
-
-/** Field-by-field validation of a request; the first bad field is named in the error. */
-function validateRequest(req: AttachRequest): void {
-  const bad = (field: string, why: string) => new NetpluginError('NP_INVALID_ARGUMENT', `${field}: ${why}`, { field });
-  if (req.source !== 'cni' && req.source !== 'docker') throw bad('source', `must be "cni" or "docker", not ${JSON.stringify(req.source)}`);
-  if (typeof req.key !== 'string' || !req.key || req.key.length > 512) throw bad('key', 'must be a non-empty string of at most 512 characters');
-  if (typeof req.containerId !== 'string' || !req.containerId) throw bad('containerId', 'must be a non-empty string');
-  if (req.tenant !== undefined && !NAME_RE.test(req.tenant)) throw bad('tenant', `"${req.tenant}" is not a valid name`);
-  if (req.network !== undefined && !NAME_RE.test(req.network)) throw bad('network', `"${req.network}" is not a valid name`);
-  if (req.ip !== undefined && ipToInt(req.ip) === undefined) throw bad('ip', `"${req.ip}" is not an IPv4 address`);
-  if (req.ipClaimedBy !== undefined && req.ip === undefined) throw bad('ipClaimedBy', 'needs ip');
-  if (req.externalAddress) {
-    const x = req.externalAddress;
-    if (ipToInt(x.ip) === undefined) throw bad('externalAddress.ip', `"${x.ip}" is not an IPv4 address`);
-    if (!Number.isInteger(x.prefixLen) || x.prefixLen < 0 || x.prefixLen > 32) throw bad('externalAddress.prefixLen', 'must be 0-32');
-    if (x.gateway !== undefined && ipToInt(x.gateway) === undefined) throw bad('externalAddress.gateway', `"${x.gateway}" is not an IPv4 address`);
-  }
-  if (req.mac !== undefined && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(req.mac)) throw bad('mac', `"${req.mac}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
-  if (req.mac !== undefined && parseInt(req.mac.slice(0, 2), 16) & 1) throw bad('mac', `${req.mac} is a multicast address`);
-  if (req.netns !== undefined && (typeof req.netns !== 'string' || !req.netns.startsWith('/'))) throw bad('netns', 'must be an absolute path');
-  if (req.ifName !== undefined && !/^[A-Za-z0-9_.\-]{1,15}$/.test(req.ifName)) throw bad('ifName', `"${req.ifName}" is not a valid interface name (1-15 of [A-Za-z0-9_.-])`);
-  if (req.handoffPeer !== undefined && !/^[A-Za-z0-9_.\-]{1,15}$/.test(req.handoffPeer)) throw bad('handoffPeer', `"${req.handoffPeer}" is not a valid interface name`);
 }

@@ -48,13 +48,18 @@ export interface AttachRequest {
   netns?: string;
   /** Interface name inside the container (CNI_IFNAME); default: the first free `ethN`. */
   ifName?: string;
-  /**
-   * Docker Join: create the container-side veth in the host namespace under this name and
-   * leave it there (Docker moves it into the sandbox and sets its address and routes).
-   */
-  handoffPeer?: string;
   /** Labels kept with the record (pod namespace/name, Docker network id), shown by `list`. */
   labels?: Record<string, string>;
+}
+
+/** What only the agent's own front ends decide for an attach; never read from a caller's request. */
+export interface AttachInternal {
+  /**
+   * Docker Join: create the container-side veth in the host namespace under the agent's name
+   * for it (`handoffPeerName(key)`, src/runtime/handoff.ts) and leave it there (Docker moves it
+   * into the sandbox and sets its address and routes).
+   */
+  handoff?: boolean;
 }
 
 /** An attachment as recorded (store key `KEYS.operAttachment(host, source, key)`). */
@@ -81,6 +86,7 @@ export interface Attachment {
   ownsClaim: boolean;
   netns?: string;
   ifName?: string;
+  /** The Docker hand-off veth (`handoffPeerName(key)`), while one is being handed over. */
   handoffPeer?: string;
   labels: Record<string, string>;
   createdAt: string;
@@ -110,9 +116,11 @@ export interface RuntimeApi {
    * it and resolves once its port and flows are in. A failure leaves nothing behind (an
    * attachment that already existed before the call stays recorded). Errors are
    * NetpluginErrors: NP_AGENT_NOT_READY, NP_NOT_FOUND (tenant/network), NP_ADDRESS_IN_USE,
-   * NP_ADDRESS_OUT_OF_RANGE, NP_POOL_EXHAUSTED, NP_INVALID_ARGUMENT (names the field), NP_ATTACH_FAILED.
+   * NP_ADDRESS_OUT_OF_RANGE, NP_POOL_EXHAUSTED, NP_INVALID_ARGUMENT (names the field),
+   * NP_NETNS_INVALID / NP_NETNS_TIMEOUT (the netns path), NP_ATTACH_FAILED. `internal` is for
+   * the agent's own front ends only (the local API never fills it).
    */
-  attach(req: AttachRequest): Promise<AttachmentStatus>;
+  attach(req: AttachRequest, internal?: AttachInternal): Promise<AttachmentStatus>;
   /** Unplumbs but keeps the record and its address (Docker Leave). Idempotent. */
   unplumb(source: RuntimeSource, key: string): Promise<void>;
   /** Unplumbs, deletes the record and releases its claim. Idempotent: false when nothing was there. */

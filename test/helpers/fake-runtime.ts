@@ -16,7 +16,8 @@ import { checkRequestedAddress, inSubnet, lowestFreeAddress } from '../../src/ru
 import { attachmentOwner, claimOps, listClaims, readClaim } from '../../src/runtime/claims.js';
 import { KEYS } from '../../src/state/keys.js';
 import type { StateStore } from '../../src/state/store.js';
-import type { AttachRequest, AttachmentStatus, CheckResult, RuntimeApi, RuntimeNetwork, RuntimeSource } from '../../src/runtime/types.js';
+import { handoffPeerName } from '../../src/runtime/handoff.js';
+import type { AttachInternal, AttachRequest, AttachmentStatus, CheckResult, RuntimeApi, RuntimeNetwork, RuntimeSource } from '../../src/runtime/types.js';
 
 /** An intent endpoint the fake knows by container name. */
 export interface FakeIntentEndpoint {
@@ -88,13 +89,13 @@ export class FakeRuntime implements RuntimeApi {
     return { problems: this.checkProblems.get(key) ?? [] };
   }
 
-  async attach(req: AttachRequest): Promise<AttachmentStatus> {
+  async attach(req: AttachRequest, internal: AttachInternal = {}): Promise<AttachmentStatus> {
     this.calls.push(['attach', req.key]);
     this.requireReady();
     const id = `${req.source}/${req.key}`;
     const existing = this.records.get(id);
     if (existing) {
-      if (req.netns && existing.state !== 'attached') this.records.set(id, this.plumbed(existing, req));
+      if (req.netns && existing.state !== 'attached') this.records.set(id, this.plumbed(existing, req, internal));
       return this.records.get(id)!;
     }
     // As RuntimeService: a named intent endpoint wins; tenant/network only break ties.
@@ -145,7 +146,7 @@ export class FakeRuntime implements RuntimeApi {
       claimOwner: owner, ownsClaim: claim, ifName: req.ifName ?? 'eth0',
       labels: { ...req.labels }, createdAt: new Date().toISOString(), state: 'recorded',
     };
-    this.records.set(id, req.netns ? this.plumbed(rec, req) : rec);
+    this.records.set(id, req.netns ? this.plumbed(rec, req, internal) : rec);
     return this.records.get(id)!;
   }
 
@@ -189,9 +190,9 @@ export class FakeRuntime implements RuntimeApi {
 
   // --- internals -------------------------------------------------------------------------
 
-  private plumbed(rec: AttachmentStatus, req: AttachRequest): AttachmentStatus {
+  private plumbed(rec: AttachmentStatus, req: AttachRequest, internal: AttachInternal): AttachmentStatus {
     this.port++;
-    return { ...rec, state: 'attached', netns: req.netns, handoffPeer: req.handoffPeer, hostPort: `vfake${this.port}`, ofport: this.port };
+    return { ...rec, state: 'attached', netns: req.netns, handoffPeer: internal.handoff ? handoffPeerName(req.key) : undefined, hostPort: `vfake${this.port}`, ofport: this.port };
   }
 
   private net(tenant: string, network: string): RuntimeNetwork {

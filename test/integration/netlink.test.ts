@@ -157,9 +157,9 @@ describe('netlink addon in throwaway namespaces', () => {
     expect(missing).toMatchObject({ code: 'NP_NETLINK', errno: 19, syscall: 'RTM_GETLINK' });
     const noNs = await expectReject(linkList({ netns: `/run/netns/np-nl-${rand}-absent` }));
     expect(noNs).toMatchObject({ code: 'NP_NATIVE_SYSCALL', errno: 2, syscall: 'open' });
-    // A namespace file of another type: open works, setns refuses it.
+    // /proc/<pid>/ns/* are symbolic links: refused before any setns (test/integration/netns-check.test.ts has the rest).
     const wrongNs = await expectReject(linkList({ netns: '/proc/self/ns/uts' }));
-    expect(wrongNs).toMatchObject({ code: 'NP_NATIVE_SYSCALL', errno: 22, syscall: 'setns' });
+    expect(wrongNs).toMatchObject({ code: 'NP_NETNS_INVALID', errno: 40, syscall: 'open' });
     // In a batch, failures are per op and later ops still run.
     const mixed = await runBatch([
       { op: 'linkGet', netns: A, name: 'vh0' },

@@ -21,3 +21,5 @@ export {
   routeList,
   routeReplace,
 } from './ops.js';
+export { addonNetnsProbe, checkContainerNetns, type NetnsIdentity, type NetnsProbe } from './netns-check.js';
+export { NETNS_OP_TIMEOUT_MS } from './netns-timeout.js';

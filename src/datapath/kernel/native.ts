@@ -51,6 +51,12 @@ export interface NetlinkAddon {
   Session: new () => NativeSession;
   /** Inode of the calling thread's network namespace. */
   threadNetnsInode(): number;
+  /**
+   * Opens `path` as the agent opens namespace files (O_NONBLOCK|O_NOFOLLOW, then fstatfs: nsfs
+   * only) on a worker and gives the namespace's identity; rejects with NP_NETNS_INVALID or
+   * NP_NATIVE_SYSCALL (errno, syscall).
+   */
+  checkNetns(path: string): Promise<{ dev: number; ino: number }>;
   /** Pure request builder (see native/netlink/request_spec.h for the spec fields). */
   buildRequest(spec: Record<string, unknown>): Buffer;
   /** Pure decoder of RTM_NEWLINK/NEWADDR/NEWROUTE and AF_BRIDGE RTM_NEWNEIGH (fdb) messages. */

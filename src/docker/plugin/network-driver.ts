@@ -8,17 +8,13 @@
  */
 import { NetpluginError } from '../../common/errors.js';
 import type { AttachRequest, AttachmentStatus } from '../../runtime/types.js';
+import { handoffPeerName } from '../../runtime/handoff.js';
 import { isOurClaimOwner } from './claims.js';
 import { readClaim } from '../../runtime/claims.js';
 import { requireReady, type Handler, type PluginContext } from './context.js';
-import { genericOptions, ipamDataList, optObject, optString, reqString, splitAddress, type Body } from './protocol.js';
+import { genericOptions, ipamDataList, optObject, optString, reqId, reqPath, splitAddress, type Body } from './protocol.js';
 import { resolveCreateNetwork } from './resolve.js';
 import type { NetworkBinding } from './state.js';
-
-/** Name of the veth the agent hands to Docker for an endpoint: ≤ 15 characters, unique per endpoint. */
-export function handoffPeerName(endpointId: string): string {
-  return `npd${endpointId.slice(0, 12)}`;
-}
 
 /** Labels every Docker attachment carries (shown by the agent's list). */
 function labelsOf(networkId: string, endpointId: string): Record<string, string> {
@@ -66,7 +62,7 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
 
     '/NetworkDriver.CreateNetwork': async (body: Body) => {
       const M = 'NetworkDriver.CreateNetwork';
-      const networkId = reqString(M, body, 'NetworkID');
+      const networkId = reqId(M, body, 'NetworkID');
       const options = genericOptions(M, body);
       const ipv4 = ipamDataList(M, body, 'IPv4Data');
       if (ipamDataList(M, body, 'IPv6Data').length) {
@@ -90,7 +86,7 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
 
     '/NetworkDriver.DeleteNetwork': async (body: Body) => {
       const M = 'NetworkDriver.DeleteNetwork';
-      const networkId = reqString(M, body, 'NetworkID');
+      const networkId = reqId(M, body, 'NetworkID');
       // Docker removes endpoints first; anything left (a lost DeleteEndpoint) goes with the network.
       for (const a of api.list('docker')) {
         if (a.labels['docker.network'] === networkId) await api.detach('docker', a.key);
@@ -102,8 +98,8 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
 
     '/NetworkDriver.CreateEndpoint': async (body: Body) => {
       const M = 'NetworkDriver.CreateEndpoint';
-      const networkId = reqString(M, body, 'NetworkID');
-      const endpointId = reqString(M, body, 'EndpointID');
+      const networkId = reqId(M, body, 'NetworkID');
+      const endpointId = reqId(M, body, 'EndpointID');
       ctx.touch(endpointId);
       const iface = optObject(M, body, 'Interface');
       const address = optString(M, iface, 'Address');
@@ -123,8 +119,8 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
 
     '/NetworkDriver.EndpointOperInfo': async (body: Body) => {
       const M = 'NetworkDriver.EndpointOperInfo';
-      reqString(M, body, 'NetworkID');
-      const a = api.get('docker', reqString(M, body, 'EndpointID'));
+      reqId(M, body, 'NetworkID');
+      const a = api.get('docker', reqId(M, body, 'EndpointID'));
       if (!a) return { Value: {} };
       const value: Record<string, string | number> = { tenant: a.tenant, network: a.network, ip: a.ip, mac: a.mac, state: a.state };
       if (a.hostPort) value.hostPort = a.hostPort;
@@ -134,8 +130,8 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
 
     '/NetworkDriver.DeleteEndpoint': async (body: Body) => {
       const M = 'NetworkDriver.DeleteEndpoint';
-      reqString(M, body, 'NetworkID');
-      const endpointId = reqString(M, body, 'EndpointID');
+      reqId(M, body, 'NetworkID');
+      const endpointId = reqId(M, body, 'EndpointID');
       ctx.touch(endpointId);
       // Docker has already taken the interface out of the sandbox: removing our port and
       // record needs no answer from us (the agent serializes it after the Leave's unplumb).
@@ -148,10 +144,10 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
 
     '/NetworkDriver.Join': async (body: Body) => {
       const M = 'NetworkDriver.Join';
-      const networkId = reqString(M, body, 'NetworkID');
-      const endpointId = reqString(M, body, 'EndpointID');
+      const networkId = reqId(M, body, 'NetworkID');
+      const endpointId = reqId(M, body, 'EndpointID');
       ctx.touch(endpointId);
-      const sandboxKey = reqString(M, body, 'SandboxKey');
+      const sandboxKey = reqPath(M, body, 'SandboxKey');
       const b = bindingOf(M, networkId);
       const rec: AttachmentStatus | undefined = api.get('docker', endpointId);
       if (!rec) {
@@ -166,14 +162,15 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
         ip: rec.ip,
         mac: rec.mac,
         netns: sandboxKey,
-        handoffPeer: handoffPeerName(endpointId),
         labels: rec.labels,
       };
       if (rec.claimOwner && !rec.ownsClaim) req.ipClaimedBy = rec.claimOwner;
-      const att = await api.attach(req);
-      log.info({ endpointId, sandboxKey, handoffPeer: req.handoffPeer, state: att.state }, 'docker endpoint joined');
+      // The hand-off veth's name is the agent's own (runtime/handoff.ts), never Docker's input.
+      const att = await api.attach(req, { handoff: true });
+      const handoffPeer = handoffPeerName(endpointId);
+      log.info({ endpointId, sandboxKey, handoffPeer, state: att.state }, 'docker endpoint joined');
       const answer: Record<string, unknown> = {
-        InterfaceName: { SrcName: req.handoffPeer, DstPrefix: 'eth' },
+        InterfaceName: { SrcName: handoffPeer, DstPrefix: 'eth' },
       };
       if (att.gateway) answer.Gateway = att.gateway;
       return answer;
@@ -181,8 +178,8 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
 
     '/NetworkDriver.Leave': async (body: Body) => {
       const M = 'NetworkDriver.Leave';
-      reqString(M, body, 'NetworkID');
-      const endpointId = reqString(M, body, 'EndpointID');
+      reqId(M, body, 'NetworkID');
+      const endpointId = reqId(M, body, 'EndpointID');
       ctx.touch(endpointId);
       // The sandbox is going away; Docker tears its side down while the agent removes the port.
       ctx.background(endpointId, `leave ${endpointId.slice(0, 12)}`, async () => {
@@ -200,11 +197,11 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
     '/NetworkDriver.RevokeExternalConnectivity': async () => ({}),
     // Swarm's network allocation (global scope only): nothing to allocate, no options to add.
     '/NetworkDriver.AllocateNetwork': async (body: Body) => {
-      reqString('NetworkDriver.AllocateNetwork', body, 'NetworkID');
+      reqId('NetworkDriver.AllocateNetwork', body, 'NetworkID');
       return { Options: {} };
     },
     '/NetworkDriver.FreeNetwork': async (body: Body) => {
-      reqString('NetworkDriver.FreeNetwork', body, 'NetworkID');
+      reqId('NetworkDriver.FreeNetwork', body, 'NetworkID');
       return {};
     },
   };

@@ -305,3 +305,30 @@ describe("with Docker's own IPAM", () => {
     expect((await store.list(KEYS.operClaimsPrefix)).items).toEqual([]);
   });
 });
+
+describe('request inputs', () => {
+  it.each<[string, string, Record<string, unknown>, RegExp]>([
+    ['a NetworkID that is not an id', '/NetworkDriver.CreateEndpoint', { NetworkID: '../x', EndpointID: EP1 }, /NetworkID must be a Docker id/],
+    ['a NetworkID too long', '/NetworkDriver.CreateNetwork', { NetworkID: 'a'.repeat(129) }, /NetworkID must be at most 128 bytes/],
+    ['an EndpointID that is a number', '/NetworkDriver.CreateEndpoint', { NetworkID: NET1, EndpointID: 5 }, /EndpointID is required \(a non-empty string\)/],
+    ['an EndpointID with a slash', '/NetworkDriver.Join', { NetworkID: NET1, EndpointID: 'a/b', SandboxKey: '/var/run/docker/netns/abc' }, /EndpointID must be a Docker id/],
+    ['a relative SandboxKey', '/NetworkDriver.Join', { NetworkID: NET1, EndpointID: EP1, SandboxKey: 'netns/abc' }, /SandboxKey must be an absolute path/],
+    ['a SandboxKey too long', '/NetworkDriver.Join', { NetworkID: NET1, EndpointID: EP1, SandboxKey: `/${'a'.repeat(4095)}` }, /SandboxKey must be at most 4095 bytes/],
+    ['a SandboxKey with NUL', '/NetworkDriver.Join', { NetworkID: NET1, EndpointID: EP1, SandboxKey: '/run/a\u0000b' }, /SandboxKey must be an absolute path/],
+    ['an Interface.Address that is a number', '/NetworkDriver.CreateEndpoint', { NetworkID: NET1, EndpointID: EP1, Interface: { Address: 10 } }, /Address must be a string/],
+    ['an Interface.MacAddress too long', '/NetworkDriver.CreateEndpoint', { NetworkID: NET1, EndpointID: EP1, Interface: { MacAddress: 'a'.repeat(4097) } }, /MacAddress must be at most 4096 bytes/],
+    ['too many generic options', '/NetworkDriver.CreateNetwork', { NetworkID: NET1, Options: { 'com.docker.network.generic': Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, 'v'])) } }, /must have at most 256 entries/],
+    ['a generic option value too long', '/NetworkDriver.CreateNetwork', { NetworkID: NET1, Options: { 'com.docker.network.generic': { tenant: 't'.repeat(4097) } } }, /\.tenant must be at most 4096 bytes/],
+    ['too many IPv4Data entries', '/NetworkDriver.CreateNetwork', { NetworkID: NET1, IPv4Data: Array.from({ length: 65 }, () => ({ Pool: '10.1.0.0/29' })) }, /IPv4Data must have at most 64 entries/],
+    ['an IPv4Data entry that is a list', '/NetworkDriver.CreateNetwork', { NetworkID: NET1, IPv4Data: [[]] }, /IPv4Data\[0\] must be an object/],
+    ['IPAM options too many', '/IpamDriver.RequestPool', { AddressSpace: 'netplugin', Options: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, 'v'])) }, /Options must have at most 256 entries/],
+    ['an IPAM PoolID too long', '/IpamDriver.ReleasePool', { PoolID: 'p'.repeat(4097) }, /PoolID must be at most 4096 bytes/],
+  ])('refuses %s with HTTP 400 naming the field, calling nothing', async (_what, path, body, why) => {
+    const r = await call(path, body);
+    expect(r.status).toBe(400);
+    expect(String(r.body.Err)).toMatch(why);
+    expect(String(r.body.Err)).toMatch(/\[NP_DOCKER_PLUGIN\]$/);
+    expect(api.calls).toEqual([]);
+    expect((await store.list(DOCKER_KEYS.hostPrefix('host1'))).items).toEqual([]);
+  });
+});

@@ -24,6 +24,19 @@ export interface IpamData {
   auxAddresses: Record<string, string>;
 }
 
+/** Size limits of request fields (bytes for strings, entries for maps and lists). */
+export const PLUGIN_LIMITS = {
+  string: 4096,
+  /** Docker object ids are 64 hex characters; room for other spellings, none for a flood. */
+  id: 128,
+  /** PATH_MAX - 1: the longest path open(2) takes. */
+  path: 4095,
+  mapEntries: 256,
+  list: 64,
+} as const;
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
 /** A request Docker should not have sent: `malformed` makes the server answer HTTP 400. */
 function bad(method: string, field: string, why: string): NetpluginError {
   return new NetpluginError('NP_DOCKER_PLUGIN', `${method}: ${field} ${why}`, { method, field, malformed: true });
@@ -49,18 +62,37 @@ export function parseBody(method: string, text: string): Body {
   return v as Body;
 }
 
-/** A required non-empty string field. */
-export function reqString(method: string, body: Body, field: string): string {
-  const v = body[field];
-  if (typeof v !== 'string' || v === '') throw bad(method, field, 'is required (a non-empty string)');
+function sized(method: string, field: string, v: string, max: number): string {
+  if (Buffer.byteLength(v) > max) throw bad(method, field, `must be at most ${max} bytes (got ${Buffer.byteLength(v)})`);
   return v;
 }
 
-/** An optional string field ('' when absent or null). */
-export function optString(method: string, body: Body, field: string): string {
+/** A required non-empty string field of at most `max` bytes. */
+export function reqString(method: string, body: Body, field: string, max: number = PLUGIN_LIMITS.string): string {
+  const v = body[field];
+  if (typeof v !== 'string' || v === '') throw bad(method, field, 'is required (a non-empty string)');
+  return sized(method, field, v, max);
+}
+
+/** An optional string field of at most `max` bytes ('' when absent or null). */
+export function optString(method: string, body: Body, field: string, max: number = PLUGIN_LIMITS.string): string {
   const v = body[field];
   if (v === undefined || v === null) return '';
   if (typeof v !== 'string') throw bad(method, field, 'must be a string');
+  return sized(method, field, v, max);
+}
+
+/** A required Docker object id (NetworkID, EndpointID): letters, digits, '_', '.', '-'; at most 128 bytes. */
+export function reqId(method: string, body: Body, field: string): string {
+  const v = reqString(method, body, field, PLUGIN_LIMITS.id);
+  if (!ID_RE.test(v)) throw bad(method, field, `must be a Docker id (letters, digits, '_', '.', '-'), not ${JSON.stringify(v.slice(0, 80))}`);
+  return v;
+}
+
+/** A required absolute path (SandboxKey) of at most PATH_MAX - 1 bytes, without NUL. */
+export function reqPath(method: string, body: Body, field: string): string {
+  const v = reqString(method, body, field, PLUGIN_LIMITS.path);
+  if (!v.startsWith('/') || v.includes('\0')) throw bad(method, field, 'must be an absolute path');
   return v;
 }
 
@@ -69,10 +101,13 @@ export function optStringMap(method: string, body: Body, field: string): Record<
   const v = body[field];
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw bad(method, field, 'must be an object of strings');
+  const entries = Object.entries(v);
+  if (entries.length > PLUGIN_LIMITS.mapEntries) throw bad(method, field, `must have at most ${PLUGIN_LIMITS.mapEntries} entries (got ${entries.length})`);
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v)) {
+  for (const [k, x] of entries) {
+    sized(method, `${field} (a key)`, k, PLUGIN_LIMITS.string);
     if (typeof x !== 'string') throw bad(method, `${field}.${k}`, 'must be a string');
-    out[k] = x;
+    out[k] = sized(method, `${field}.${k}`, x, PLUGIN_LIMITS.string);
   }
   return out;
 }
@@ -90,9 +125,15 @@ export function genericOptions(method: string, body: Body): Record<string, strin
   const opts = optObject(method, body, 'Options');
   const g = opts[GENERIC_OPTIONS];
   if (g === undefined || g === null) return {};
-  if (typeof g !== 'object' || Array.isArray(g)) throw bad(method, `Options["${GENERIC_OPTIONS}"]`, 'must be an object');
+  const where = `Options["${GENERIC_OPTIONS}"]`;
+  if (typeof g !== 'object' || Array.isArray(g)) throw bad(method, where, 'must be an object');
+  const entries = Object.entries(g);
+  if (entries.length > PLUGIN_LIMITS.mapEntries) throw bad(method, where, `must have at most ${PLUGIN_LIMITS.mapEntries} entries (got ${entries.length})`);
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(g)) out[k] = typeof x === 'string' ? x : JSON.stringify(x);
+  for (const [k, x] of entries) {
+    sized(method, `${where} (a key)`, k, PLUGIN_LIMITS.string);
+    out[k] = sized(method, `${where}.${k}`, typeof x === 'string' ? x : JSON.stringify(x) ?? 'null', PLUGIN_LIMITS.string);
+  }
   return out;
 }
 
@@ -101,8 +142,9 @@ export function ipamDataList(method: string, body: Body, field: 'IPv4Data' | 'IP
   const v = body[field];
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw bad(method, field, 'must be a list');
+  if (v.length > PLUGIN_LIMITS.list) throw bad(method, field, `must have at most ${PLUGIN_LIMITS.list} entries (got ${v.length})`);
   return v.map((d, i) => {
-    if (!d || typeof d !== 'object') throw bad(method, `${field}[${i}]`, 'must be an object');
+    if (!d || typeof d !== 'object' || Array.isArray(d)) throw bad(method, `${field}[${i}]`, 'must be an object');
     const item = d as Body;
     const pool = reqString(method, item, 'Pool');
     const out: IpamData = {
