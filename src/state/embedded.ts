@@ -4,13 +4,13 @@
  * committed transaction bumps it once and appends its net changes to `log`, which
  * watches read from. Writers serialise on SQLite's write lock (BEGIN IMMEDIATE).
  */
-import { mkdirSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { realpathSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import { NetpluginError } from '../common/errors.js';
 import { ChangeFeed } from './embedded-feed.js';
+import { isCorruption, openStoreDatabase, storeRefused } from './embedded-files.js';
 import { EmbeddedLease, type EmbeddedLeaseHost } from './embedded-lease.js';
-import { DB_FILE, LOG_DELETE, LOG_PUT, initSchema } from './embedded-schema.js';
+import { LOG_DELETE, LOG_PUT } from './embedded-schema.js';
 import { checkLeaseTtl, leaseNotFound } from './lease.js';
 import { keyBytes, prefixEnd } from './range.js';
 import type {
@@ -80,16 +80,6 @@ function toKeyValue(row: KvRow): KeyValue {
   };
 }
 
-/** Wraps a driver failure in the stable store error. */
-function unavailable(op: string, err: unknown): NetpluginError {
-  if (err instanceof NetpluginError) return err;
-  const e = err as { message?: string; code?: string };
-  return new NetpluginError('NP_STORE_UNAVAILABLE', `embedded store ${op} failed: ${e?.message ?? String(err)}`, {
-    driver: 'embedded',
-    op,
-    sqliteCode: e?.code,
-  });
-}
 
 /** The single-host StateStore on SQLite, shared by every process that opens the directory. */
 export class EmbeddedStore implements StateStore {
@@ -111,25 +101,52 @@ export class EmbeddedStore implements StateStore {
     release: (lease) => this.leases.delete(lease.num),
   };
 
-  /** Opens (creating if needed) the store in `dir`; safe while other processes have it open. */
+  /** A damage found at runtime (SQLITE_CORRUPT on a read); from then on every call fails with it. */
+  private fault: NetpluginError | undefined;
+
+  /**
+   * Opens the store in `dir`, creating it when the directory holds none; safe while other
+   * processes have it open. Throws NP_STORE_CORRUPT for a store that was initialised and
+   * is now missing, empty or damaged (see embedded-files.ts), NP_STORE_UNAVAILABLE when
+   * it cannot be opened at all.
+   */
   static open(dir: string, options: EmbeddedOptions = {}): EmbeddedStore {
+    let db: Database.Database;
     try {
-      mkdirSync(dir, { recursive: true });
-      const db = new Database(join(dir, DB_FILE), { timeout: options.busyTimeoutMs ?? 10_000 });
-      try {
-        initSchema(db, options.busyTimeoutMs ?? 10_000);
-      } catch (err) {
-        db.close();
-        throw err;
-      }
+      db = openStoreDatabase(dir, options.busyTimeoutMs ?? 10_000);
+    } catch (err) {
+      if (err instanceof NetpluginError) throw err;
+      throw new NetpluginError('NP_STORE_UNAVAILABLE', `cannot open embedded store in ${dir}: ${(err as Error).message}`, {
+        driver: 'embedded',
+        dir,
+        sqliteCode: (err as { code?: string }).code,
+      });
+    }
+    try {
       return new EmbeddedStore(db, realpathSync(dir), options);
     } catch (err) {
-      throw new NetpluginError(
-        'NP_STORE_UNAVAILABLE',
-        `cannot open embedded store in ${dir}: ${(err as Error).message}`,
-        { driver: 'embedded', dir },
-      );
+      db.close();
+      throw new NetpluginError('NP_STORE_UNAVAILABLE', `cannot open embedded store in ${dir}: ${(err as Error).message}`, { driver: 'embedded', dir });
     }
+  }
+
+  /**
+   * Wraps a driver failure in the stable store error. Damage (SQLITE_CORRUPT,
+   * SQLITE_NOTADB) becomes NP_STORE_CORRUPT and sticks: a store that returned it once is
+   * not trusted for any later read, and health reports it.
+   */
+  private unavailable(op: string, err: unknown): NetpluginError {
+    if (err instanceof NetpluginError) return err;
+    const e = err as { message?: string; code?: string };
+    if (isCorruption(err)) {
+      this.fault ??= storeRefused(this.dirKey, `${op} failed with ${e.code}: ${e.message}`, { op, sqliteCode: e.code });
+      return this.fault;
+    }
+    return new NetpluginError('NP_STORE_UNAVAILABLE', `embedded store ${op} failed: ${e?.message ?? String(err)}`, {
+      driver: 'embedded',
+      op,
+      sqliteCode: e?.code,
+    });
   }
 
   private constructor(db: Database.Database, dir: string, options: EmbeddedOptions) {
@@ -204,6 +221,7 @@ export class EmbeddedStore implements StateStore {
     if (this.closed) {
       throw new NetpluginError('NP_STORE_UNAVAILABLE', 'embedded store is closed', { driver: 'embedded' });
     }
+    if (this.fault) throw this.fault;
   }
 
   /** Reads one key, or undefined. */
@@ -213,7 +231,7 @@ export class EmbeddedStore implements StateStore {
       const row = this.st.get.get(keyBytes(key));
       return row ? toKeyValue(row) : undefined;
     } catch (err) {
-      throw unavailable('get', err);
+      throw this.unavailable('get', err);
     }
   }
 
@@ -230,7 +248,7 @@ export class EmbeddedStore implements StateStore {
       });
       return read.deferred();
     } catch (err) {
-      throw unavailable('list', err);
+      throw this.unavailable('list', err);
     }
   }
 
@@ -260,7 +278,7 @@ export class EmbeddedStore implements StateStore {
       });
       result = run.immediate();
     } catch (err) {
-      throw unavailable('txn', err);
+      throw this.unavailable('txn', err);
     }
     if (changed) this.notifyPeers();
     return result;
@@ -335,7 +353,7 @@ export class EmbeddedStore implements StateStore {
     try {
       num = Number(this.st.leaseInsert.run(ttlSeconds, expiresAt).lastInsertRowid);
     } catch (err) {
-      throw unavailable('lease grant', err);
+      throw this.unavailable('lease grant', err);
     }
     const lease = new EmbeddedLease(num, ttlSeconds, expiresAt, this.leaseHost);
     this.leases.set(num, lease);
@@ -363,7 +381,7 @@ export class EmbeddedStore implements StateStore {
       });
       run.immediate();
     } catch (err) {
-      throw unavailable('lease revoke', err);
+      throw this.unavailable('lease revoke', err);
     }
     if (changed) this.notifyPeers();
   }
@@ -477,7 +495,7 @@ export class EmbeddedStore implements StateStore {
       });
       read.deferred();
     } catch (err) {
-      for (const w of this.watches) w.handlers.onError?.(unavailable('watch', err));
+      for (const w of this.watches) w.handlers.onError?.(this.unavailable('watch', err));
       return;
     }
     for (const deliver of deliveries) {
@@ -537,7 +555,7 @@ export class EmbeddedStore implements StateStore {
     try {
       return this.st.meta.get()!.revision;
     } catch (err) {
-      throw unavailable('revision', err);
+      throw this.unavailable('revision', err);
     }
   }
 
