@@ -20,7 +20,8 @@ function index(s: DesiredState | undefined): Record<Kind, Objects> {
 }
 
 function sortedIds(m: Objects): string[] {
-  return [...m.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // The default sort compares UTF-16 code units, exactly as `<` does, and is faster.
+  return [...m.keys()].sort();
 }
 
 /** Field names whose values differ; a field missing on one side counts as changed. */

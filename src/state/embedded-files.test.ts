@@ -94,9 +94,9 @@ describe('embedded store files', () => {
     expect(statSync(join(dir, 'store.db')).size).toBe(0);
   });
 
-  it('refuses a zero-length store.db even without the marker file (never served as empty)', () => {
+  it('refuses a zero-length store.db even without the marker file (never served as empty)', async () => {
     const dir = newDir();
-    EmbeddedStore.open(dir, OPTS).close();
+    await EmbeddedStore.open(dir, OPTS).close();
     unlinkSync(join(dir, MARKER_FILE));
     truncateSync(join(dir, 'store.db'), 0);
     expect(openError(dir).code).toBe('NP_STORE_CORRUPT');
@@ -165,10 +165,10 @@ describe('embedded store files', () => {
     expect(err.message).toContain('store.id says store another-store was created here');
   });
 
-  it('refuses an SQLite file that never was a netplugin store', () => {
+  it('refuses an SQLite file that never was a netplugin store', async () => {
     // A valid but empty SQLite database in place of store.db, in a directory without a marker.
     const d2 = newDir();
-    EmbeddedStore.open(d2, OPTS).close();
+    await EmbeddedStore.open(d2, OPTS).close();
     unlinkSync(join(d2, 'store.db'));
     unlinkSync(join(d2, MARKER_FILE));
     const foreign = new Database(join(d2, 'store.db'));
@@ -181,7 +181,7 @@ describe('embedded store files', () => {
 
   it('adopts a version-2 store (WITHOUT ROWID tables, no marker): data kept, rowid layout, marker written', async () => {
     const dir = newDir();
-    EmbeddedStore.open(dir, OPTS).close();
+    await EmbeddedStore.open(dir, OPTS).close();
     unlinkSync(join(dir, 'store.db'));
     unlinkSync(join(dir, MARKER_FILE));
     const v2 = new Database(join(dir, 'store.db'));
