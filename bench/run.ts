@@ -12,6 +12,7 @@ import { runDataplaneBench } from './dataplane.js';
 import { runCniBench } from './cni.js';
 import { runDockerBench } from './docker.js';
 import { runIncrementalBench } from './incremental.js';
+import { runStoreScaleBench } from './store-scale.js';
 
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
 const only = process.argv[2];
@@ -23,6 +24,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['dataplane', runDataplaneBench],
   ['cni', runCniBench],
   ['docker', runDockerBench],
+  ['store', runStoreScaleBench],
 ];
 
 const rows: BenchRow[] = [];

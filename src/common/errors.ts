@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   NP_REQUEST_TOO_LARGE: 'a request exceeds one of netmaster\'s limits (body bytes, or tenants/networks/endpoints per apply); the message names the limit and the flag that raises it',
   NP_NETNS_INVALID: 'a container network-namespace path is not a network namespace file (nsfs) or is the host namespace',
   NP_NETNS_TIMEOUT: 'work inside a container network namespace did not finish in time; the operation was abandoned',
+  NP_STORE_CORRUPT: 'the embedded store was initialised once and is now missing, empty or damaged, so it is refused rather than served as empty',
 } as const;
 
 /** A stable error code from the catalogue. */

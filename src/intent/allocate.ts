@@ -122,8 +122,13 @@ function allocateTags(intent: Intent, a: IntentAnalysis, slots: Slot[][], prev: 
     if (slot.tag === undefined && !exhausted.has(pool)) {
       exhausted.add(pool);
       const t = intent.tenants[slot.tenant];
+      const key = slot.type === 'vlan' ? 'Vlans' : 'Vxlans';
       const text = slot.type === 'vlan' ? a.tenants[slot.tenant].vlansText : a.tenants[slot.tenant].vxlansText;
-      problems.push({ path: slot.path, reason: `${tagName(slot.type)} range ${text} of tenant "${t.name}" exhausted` });
+      // The field to widen is the tenant's range; the network only shows where it ran out.
+      problems.push({
+        path: `$.Tenants[${slot.tenant}].${key}`,
+        reason: `${tagName(slot.type)} range ${text} of tenant "${t.name}" exhausted at ${slot.path} (ids are unique across all tenants); widen ${key}`,
+      });
     }
   }
 }
@@ -150,8 +155,8 @@ function allocateSubnets(intent: Intent, a: IntentAnalysis, slots: Slot[][], pre
       if (!slot.subnet) {
         const want = tslots.filter((x) => !x.fixedSubnet).length;
         problems.push({
-          path: slot.path,
-          reason: `pool ${formatCidr(s.pool)} of tenant "${intent.tenants[i].name}" cannot fit ${want} networks of /${s.allocSubnetLen}`,
+          path: `$.Tenants[${i}].SubnetPool`,
+          reason: `pool ${formatCidr(s.pool)} of tenant "${intent.tenants[i].name}" cannot fit ${want} networks of /${s.allocSubnetLen} (the first that does not fit is ${slot.path}); widen SubnetPool or raise AllocSubnetLen`,
         });
         return;
       }
@@ -193,7 +198,10 @@ function allocateEndpoints(
     const e = n.endpoints[k];
     const ip = ips[k] ?? allocAddress(pool);
     if (ip === undefined) {
-      problems.push({ path: `${slot.path}.Endpoints[${k}]`, reason: `no free address in ${formatCidr(subnet)} for container "${e.container}"` });
+      // The field to change is what sizes the subnet: its own SubnetCIDR, else the tenant's AllocSubnetLen.
+      const field = n.subnetCIDR !== undefined ? `${slot.path}.SubnetCIDR` : `$.Tenants[${slot.tenant}].AllocSubnetLen`;
+      const fix = n.subnetCIDR !== undefined ? 'give the network a larger SubnetCIDR' : 'lower AllocSubnetLen for larger subnets';
+      problems.push({ path: field, reason: `no free address in ${formatCidr(subnet)} for container "${e.container}" (${slot.path}.Endpoints[${k}]); ${fix}` });
       return;
     }
     const ep: EndpointState = {

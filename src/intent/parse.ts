@@ -85,6 +85,13 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Names the JSON type of `v` for a message ("an array", "a string", "null"). */
+function describe(v: JsonValue): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
 /** Values read from one object, by canonical key; a key is absent when missing, empty or wrong. */
 type Fields = Map<string, string | number | JsonValue[]>;
 
@@ -248,8 +255,15 @@ export interface ParseOptions {
 /** Parses an already-read JSON value; used by parseIntent and by callers holding a decoded body. */
 export function parseIntentValue(value: JsonValue, rawKeys = new WeakMap<object, string[]>(), opts: ParseOptions = {}): ParseResult {
   const r = new Reader(rawKeys);
+  // The field to change is Tenants whatever the top level holds instead of an object.
+  if (!isObject(value)) return { ok: false, problems: [{ path: '$.Tenants', reason: `the intent must be a JSON object with a "Tenants" array, not ${describe(value)}` }] };
   const top = r.fields(value, '$', TOP_KEYS);
   if (!top) return { ok: false, problems: r.problems };
+  // A whole intent replaces everything, so one without Tenants (a delta sent as -cfg, an
+  // empty object) would delete every tenant; removing them all must be written out.
+  if (opts.meaning !== false && !Object.keys(value).some((k) => k.toLowerCase() === 'tenants')) {
+    r.problems.push({ path: '$.Tenants', reason: 'required: a whole intent must list its "Tenants" ("Tenants": [] removes every tenant)' });
+  }
   const tenants = arr(top, 'Tenants')
     .map((t, i) => readTenant(r, t, `$.Tenants[${i}]`))
     .filter((t): t is TenantIntent => t !== undefined);

@@ -10,17 +10,33 @@ type Kind = PlanItem['kind'];
 /** Objects of one kind keyed by id. */
 type Objects = Map<string, object>;
 
-function index(s: DesiredState | undefined): Record<Kind, Objects> {
+/**
+ * Indexes already built, per state object: a diff and its rendering index the same two
+ * states, and the next apply's previous state is this apply's next one (netmaster keeps
+ * it), so at 100,000 networks each state is indexed once instead of four times.
+ */
+const indexes = new WeakMap<DesiredState, Record<Kind, Objects>>();
+const EMPTY: DesiredState = { tenants: [], networks: [], endpoints: [], hosts: [] };
+
+function index(state: DesiredState | undefined): Record<Kind, Objects> {
+  const s = state ?? EMPTY;
+  let known = indexes.get(s);
+  if (!known) indexes.set(s, (known = build(s)));
+  return known;
+}
+
+function build(s: DesiredState): Record<Kind, Objects> {
   return {
-    tenant: new Map((s?.tenants ?? []).map((t) => [t.name, t])),
-    network: new Map((s?.networks ?? []).map((n) => [n.id, n])),
-    endpoint: new Map((s?.endpoints ?? []).map((e) => [e.id, e])),
-    host: new Map((s?.hosts ?? []).map((h) => [h.name, h])),
+    tenant: new Map(s.tenants.map((t) => [t.name, t])),
+    network: new Map(s.networks.map((n) => [n.id, n])),
+    endpoint: new Map(s.endpoints.map((e) => [e.id, e])),
+    host: new Map(s.hosts.map((h) => [h.name, h])),
   };
 }
 
 function sortedIds(m: Objects): string[] {
-  return [...m.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // The default sort compares UTF-16 code units, exactly as `<` does, and is faster.
+  return [...m.keys()].sort();
 }
 
 /** Field names whose values differ; a field missing on one side counts as changed. */

@@ -49,7 +49,10 @@ const N1 = `${T0}.Networks[1]`;
 
 const rows: [string, (d: Json) => Json | string, string[], RegExp?][] = [
   ['malformed JSON', () => '{"Tenants": [', ['$'], /line 1 column 14/],
-  ['top level not an object', () => '[]', ['$'], /must be an object/],
+  ['top level an array', () => '[]', ['$.Tenants'], /must be a JSON object with a "Tenants" array, not an array/],
+  ['top level a string', () => '"hello"', ['$.Tenants'], /must be a JSON object with a "Tenants" array, not a string/],
+  ['top level null', () => 'null', ['$.Tenants'], /not null/],
+  ['top level without Tenants', () => '{"Hosts": []}', ['$.Tenants'], /required: a whole intent must list its "Tenants" \("Tenants": \[\] removes every tenant\)/],
   ['unknown key deep inside', (d) => ((d.Tenants[0].Networks[0].Colour = 'red'), d), [`${N0}.Colour`], /unknown key/],
   ['unknown top-level key', (d) => ((d.Tenant = []), d), ['$.Tenant'], /unknown key/],
   ['same key in two spellings', (d) => ((d.Tenants[0].name = 'x'), d), [`${T0}.Name`], /duplicate key/],
@@ -100,16 +103,37 @@ const rows: [string, (d: Json) => Json | string, string[], RegExp?][] = [
   [
     'pool exhausted',
     (d) => ((d.Tenants[0].SubnetPool = '11.1.0.0/24'), d.Tenants[0].Networks.push({ Name: 'n3' }), d),
-    [`${T0}.Networks[2]`],
-    /pool 11\.1\.0\.0\/24 of tenant "tenant-one" cannot fit 2 networks of \/24/,
+    [`${T0}.SubnetPool`],
+    /pool 11\.1\.0\.0\/24 of tenant "tenant-one" cannot fit 2 networks of \/24 \(the first that does not fit is \$\.Tenants\[0\]\.Networks\[2\]\); widen SubnetPool or raise AllocSubnetLen/,
   ],
-  ['VLAN range exhausted', (d) => ((d.Tenants[0].Vlans = '11'), d.Tenants[0].Networks.push({ Name: 'n3' }), d), [`${N1}`], /VLAN range 11 of tenant "tenant-one" exhausted/],
+  ['VLAN range exhausted', (d) => ((d.Tenants[0].Vlans = '11'), d.Tenants[0].Networks.push({ Name: 'n3' }), d), [`${T0}.Vlans`], /VLAN range 11 of tenant "tenant-one" exhausted at \$\.Tenants\[0\]\.Networks\[1\].*widen Vlans/],
+  [
+    'VXLAN range exhausted',
+    (d) => ((d.Tenants[0].DefaultNetType = 'vxlan'), (d.Tenants[0].Vxlans = '10001'), d),
+    [`${T0}.Vxlans`],
+    /VXLAN range 10001 of tenant "tenant-one" exhausted at \$\.Tenants\[0\]\.Networks\[1\].*widen Vxlans/,
+  ],
   [
     'addresses exhausted',
     (d) => ((d.Tenants[0].Networks[1].SubnetCIDR = '11.2.0.0/30'), (d.Tenants[0].Networks[1].Endpoints = [{ Container: 'a' }, { Container: 'b' }]), d),
-    [`${N1}.Endpoints[1]`],
-    /no free address in 11\.2\.0\.0\/30/,
+    [`${N1}.SubnetCIDR`],
+    /no free address in 11\.2\.0\.0\/30 for container "b" \(\$\.Tenants\[0\]\.Networks\[1\]\.Endpoints\[1\]\); give the network a larger SubnetCIDR/,
   ],
+  [
+    'addresses exhausted in a carved subnet',
+    (d) => ((d.Tenants[0].AllocSubnetLen = 30), (d.Tenants[0].Networks[0].Endpoints.push({ Container: 'c9' })), d),
+    [`${T0}.AllocSubnetLen`],
+    /no free address in 11\.1\.0\.0\/30 for container "c2" \(\$\.Tenants\[0\]\.Networks\[0\]\.Endpoints\[1\]\); lower AllocSubnetLen/,
+  ],
+  ['SubnetPool 0.0.0.0/0', (d) => ((d.Tenants[0].SubnetPool = '0.0.0.0/0'), (d.Tenants[0].AllocSubnetLen = 24), d), [`${T0}.SubnetPool`], /SubnetPool 0\.0\.0\.0\/0 is every IPv4 address \(the default route\); pools and subnets must be unicast and routable/],
+  ['SubnetPool inside 0.0.0.0/8', (d) => ((d.Tenants[0].SubnetPool = '0.1.0.0/16'), d), [`${T0}.SubnetPool`], /0\.1\.0\.0\/16 lies in "this network" \(0\.0\.0\.0\/8/],
+  ['SubnetPool loopback', (d) => ((d.Tenants[0].SubnetPool = '127.0.0.0/16'), d), [`${T0}.SubnetPool`], /lies in loopback \(127\.0\.0\.0\/8\)/],
+  ['SubnetPool link-local', (d) => ((d.Tenants[0].SubnetPool = '169.254.0.0/16'), d), [`${T0}.SubnetPool`], /lies in link-local \(169\.254\.0\.0\/16\)/],
+  ['SubnetPool multicast', (d) => ((d.Tenants[0].SubnetPool = '239.1.0.0/16'), d), [`${T0}.SubnetPool`], /lies in multicast \(224\.0\.0\.0\/4\)/],
+  ['SubnetPool reserved 240/4', (d) => ((d.Tenants[0].SubnetPool = '250.0.0.0/16'), d), [`${T0}.SubnetPool`], /lies in reserved \(240\.0\.0\.0\/4/],
+  ['SubnetPool covering loopback', (d) => ((d.Tenants[0].SubnetPool = '64.0.0.0/2'), d), [`${T0}.SubnetPool`], /64\.0\.0\.0\/2 covers loopback/],
+  ['SubnetCIDR link-local', (d) => ((d.Tenants[0].Networks[1].SubnetCIDR = '169.254.1.0/24'), (d.Tenants[0].Networks[1].Endpoints = []), d), [`${N1}.SubnetCIDR`], /SubnetCIDR 169\.254\.1\.0\/24 lies in link-local/],
+  ['SubnetCIDR multicast', (d) => ((d.Tenants[0].Networks[1].SubnetCIDR = '224.0.0.0/24'), (d.Tenants[0].Networks[1].Endpoints = []), d), [`${N1}.SubnetCIDR`], /lies in multicast/],
 ];
 
 describe('bad intents', () => {

@@ -6,6 +6,7 @@
 
 import { cidrOverlap, cidrLast, formatCidr, parseCidr, type Cidr } from '../alloc/ip.js';
 import { rangesContain } from '../alloc/ranges.js';
+import { unroutableReason } from '../alloc/unroutable.js';
 import {
   MAX_SUBNET_LEN,
   VLAN_MAX,
@@ -60,7 +61,9 @@ function checkTenantPools(t: TenantIntent, path: string, problems: Problem[]): T
   const s = tenantSettings(t);
   if (t.subnetPool !== undefined) {
     const p = parseCidr(t.subnetPool);
+    const unroutable = p.ok ? unroutableReason(p.cidr) : undefined;
     if (!p.ok) problems.push({ path: `${path}.SubnetPool`, reason: p.reason });
+    else if (unroutable) problems.push({ path: `${path}.SubnetPool`, reason: `SubnetPool ${unroutable}` });
   }
   const len = s.allocSubnetLen;
   const minLen = s.pool ? s.pool.len : 1;
@@ -97,10 +100,12 @@ function checkNetworks(
     const f: NetworkFacts = { path, type };
     if (n.subnetCIDR !== undefined) {
       const c = parseCidr(n.subnetCIDR);
+      const unroutable = c.ok ? unroutableReason(c.cidr) : undefined;
       if (!c.ok) problems.push({ path: `${path}.SubnetCIDR`, reason: c.reason });
       else if (c.cidr.len > MAX_SUBNET_LEN) {
         problems.push({ path: `${path}.SubnetCIDR`, reason: `${n.subnetCIDR} is too small: prefix must be at most /${MAX_SUBNET_LEN} to hold a gateway and hosts` });
-      } else f.subnet = c.cidr;
+      } else if (unroutable) problems.push({ path: `${path}.SubnetCIDR`, reason: `SubnetCIDR ${unroutable}` });
+      else f.subnet = c.cidr;
     } else if (t.subnetPool === undefined) {
       problems.push({ path, reason: 'SubnetPool or SubnetCIDR required (the tenant has no SubnetPool and the network no SubnetCIDR)' });
     }

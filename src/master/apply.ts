@@ -13,7 +13,7 @@ import type { DesiredState, Intent, Plan, Problem } from '../intent/types.js';
 import { analyseIntent, type IntentAnalysis } from '../intent/validate.js';
 import { KEYS } from '../state/keys.js';
 import type { Op, StateStore } from '../state/store.js';
-import { loadDesired, loadRuntimeHolds, networksStillInUse, planOps, type StoredDesired } from './desired-io.js';
+import { loadDesired, loadRuntimeHolds, networksStillInUse, planOps, rememberDesired, type StoredDesired } from './desired-io.js';
 
 /** Result of an apply (or a dry run). */
 export interface ApplyResult {
@@ -67,9 +67,14 @@ export async function commitIntent(store: StateStore, build: (prev: StoredDesire
     if (!alloc.ok) throw new NetpluginError('NP_INTENT_INVALID', summarize(alloc.problems.length), { problems: explain(alloc.problems) });
     const inUse = networksStillInUse(intent, held);
     if (inUse.length) throw new NetpluginError('NP_INTENT_INVALID', summarize(inUse.length), { problems: explain(inUse) });
+    // Each step below takes hundreds of ms at 100,000 networks: let the event loop (health,
+    // other requests) turn between them.
+    await nextTurn();
     const classic = JSON.stringify(toClassicJson(intent), null, 2);
     const plan = diffState(prev.state, alloc.state);
+    await nextTurn();
     const planText = formatPlan(plan, prev.state, alloc.state);
+    await nextTurn();
     const unchanged = planIsEmpty(plan) && prev.intentText === classic;
     if (opts.dryRun || unchanged) {
       return { applied: false, dryRun: !!opts.dryRun, plan, planText, revision: await store.revision(), state: alloc.state };
@@ -81,9 +86,17 @@ export async function commitIntent(store: StateStore, build: (prev: StoredDesire
     const prevIps = new Map((prev.state?.endpoints ?? []).map((e) => [e.id, e.ip]));
     const fresh = alloc.state.endpoints.filter((e) => prevIps.get(e.id) !== e.ip).map((e) => ({ key: KEYS.operClaim(e.tenant, e.network, e.ip), modRevision: 0 }));
     const res = await store.txn([{ key: KEYS.meta, modRevision: prev.metaRevision }, ...fresh], ops);
-    if (res.succeeded) return { applied: true, dryRun: false, plan, planText, revision: res.revision, state: alloc.state };
+    if (res.succeeded) {
+      rememberDesired(store, { state: alloc.state, intentText: classic, metaRevision: res.revision, legacyIntent: false }, res.revision);
+      return { applied: true, dryRun: false, plan, planText, revision: res.revision, state: alloc.state };
+    }
     if (attempt >= MAX_ATTEMPTS) throw new NetpluginError('NP_STORE_CONFLICT', `intent apply lost ${MAX_ATTEMPTS} races with concurrent applies; try again`);
   }
+}
+
+/** Resolves on the next turn of the event loop. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The standard message of a rejection. */

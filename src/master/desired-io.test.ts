@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { networksStillInUse, type RuntimeHolds } from './desired-io.js';
+import { applyIntent } from './apply.js';
+import { loadDesired, networksStillInUse, type RuntimeHolds } from './desired-io.js';
 import { parseIntent } from '../intent/parse.js';
+import { EmbeddedStore } from '../state/embedded.js';
+import { KEYS } from '../state/keys.js';
 
 const intent = (nets: string[]) => {
   const p = parseIntent(JSON.stringify({ Tenants: [{ Name: 't', Networks: nets.map((n) => ({ Name: n, Endpoints: [] })) }] }));
@@ -21,5 +27,33 @@ describe('networks still used by runtimes', () => {
   });
   it('has nothing to say when the networks stay', () => {
     expect(networksStillInUse(intent(['a', 'b']), holds)).toEqual([]);
+  });
+});
+
+describe('loadDesired', () => {
+  it('reuses what this process committed, yet sees an apply made through another handle', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'np-desired-'));
+    const a = EmbeddedStore.open(dir, { safetyPollMs: 0, leaseSweepMs: 0 });
+    const b = EmbeddedStore.open(dir, { safetyPollMs: 0, leaseSweepMs: 0 });
+    const doc = (nets: string[]) => JSON.stringify({ Tenants: [{ Name: 't', SubnetPool: '10.1.0.0/16', Networks: nets.map((n) => ({ Name: n })) }] });
+    try {
+      const first = await applyIntent(a, doc(['x']));
+      const mine = await loadDesired(a);
+      expect(mine.state?.networks.map((n) => n.name)).toEqual(['x']);
+      expect(await loadDesired(a)).toBe(mine); // unchanged keys: the same object, nothing re-read
+      expect(mine.metaRevision).toBe(first.revision);
+      // Another netmaster (another handle) applies: this one must not serve its old copy.
+      await applyIntent(b, doc(['x', 'y']));
+      const seen = await loadDesired(a);
+      expect(seen.state?.networks.map((n) => n.name)).toEqual(['x', 'y']);
+      // A store changed behind netmaster's back without the meta key (an old store's intent key moved) is re-read too.
+      const text = (await a.get(KEYS.intent))!.value;
+      await b.txn([], [{ type: 'delete', key: KEYS.intent }, { type: 'put', key: KEYS.legacyIntent, value: text }]);
+      expect((await loadDesired(a)).legacyIntent).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -110,6 +110,16 @@ export function createMasterServer(store: StateStore, log: Logger, options: Mast
     send(res, 200, { applied: result.applied, dryRun: result.dryRun, plan: result.plan, planText: result.planText, revision: result.revision });
   }
 
+  /** Health is a store read: a store that fails it (closed, damaged, unreachable) is reported as not ok, 503. */
+  async function sendHealth(res: ServerResponse): Promise<void> {
+    try {
+      send(res, 200, { ok: true, revision: await store.revision() });
+    } catch (err) {
+      const e = err instanceof NetpluginError ? err : new NetpluginError('NP_STORE_UNAVAILABLE', (err as Error).message);
+      send(res, 503, { ok: false, error: { code: e.code, message: e.message } });
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     checkUrlEncoding(req.url ?? '/');
     const url = new URL(req.url ?? '/', 'http://netmaster');
@@ -125,7 +135,7 @@ export function createMasterServer(store: StateStore, log: Logger, options: Mast
     };
     switch (route) {
       case 'GET /api/v1/health':
-        return send(res, 200, { ok: true, revision: await store.revision() });
+        return sendHealth(res);
       case 'POST /api/v1/intent':
       case 'PUT /api/v1/intent':
         return sendResult(res, await applyIntent(store, await body(), { dryRun: dryRunOf(url) }), 'intent applied');

@@ -4,13 +4,14 @@
  * committed transaction bumps it once and appends its net changes to `log`, which
  * watches read from. Writers serialise on SQLite's write lock (BEGIN IMMEDIATE).
  */
-import { mkdirSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { NetpluginError } from '../common/errors.js';
 import { ChangeFeed } from './embedded-feed.js';
+import { isCorruption, openStoreDatabase, storeRefused } from './embedded-files.js';
 import { EmbeddedLease, type EmbeddedLeaseHost } from './embedded-lease.js';
-import { DB_FILE, LOG_DELETE, LOG_PUT, initSchema } from './embedded-schema.js';
+import { DB_FILE, LOG_DELETE, LOG_PUT } from './embedded-schema.js';
 import { checkLeaseTtl, leaseNotFound } from './lease.js';
 import { keyBytes, prefixEnd } from './range.js';
 import type {
@@ -67,6 +68,32 @@ interface EmbeddedWatch {
   closed: boolean;
 }
 
+/**
+ * How long a write transaction runs before it lets the event loop turn (ms). A
+ * transaction of 100,000 keys takes a second or more; sliced, the process keeps
+ * answering (reads go to a second connection, which sees only committed data).
+ */
+const WRITE_SLICE_MS = 20;
+
+/** Resolves on the next turn of the event loop, after pending I/O. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The write turn of one store directory in this process. Handles of the same directory
+ * share it: while one runs a sliced write across event-loop turns, another must not
+ * start one on its own connection (SQLite would make it wait for a lock that this very
+ * thread holds, until busy_timeout).
+ */
+interface WriteTurn {
+  chain: Promise<unknown>;
+  writing: boolean;
+}
+
+/** Write turns per directory (realpath) in this process. */
+const WRITE_TURNS = new Map<string, WriteTurn>();
+
 /** Open stores per directory in this process, so a commit wakes sibling handles at once. */
 const OPEN_STORES = new Map<string, Set<EmbeddedStore>>();
 
@@ -80,20 +107,13 @@ function toKeyValue(row: KvRow): KeyValue {
   };
 }
 
-/** Wraps a driver failure in the stable store error. */
-function unavailable(op: string, err: unknown): NetpluginError {
-  if (err instanceof NetpluginError) return err;
-  const e = err as { message?: string; code?: string };
-  return new NetpluginError('NP_STORE_UNAVAILABLE', `embedded store ${op} failed: ${e?.message ?? String(err)}`, {
-    driver: 'embedded',
-    op,
-    sqliteCode: e?.code,
-  });
-}
 
 /** The single-host StateStore on SQLite, shared by every process that opens the directory. */
 export class EmbeddedStore implements StateStore {
+  /** The writer connection: transactions, leases, compaction; one write at a time (see `exclusive`). */
   private readonly db: Database.Database;
+  /** The reader connection: every get, list and watch poll, never blocked by this handle's open write. */
+  private readonly rdb: Database.Database;
   private readonly dirKey: string;
   private readonly feed: ChangeFeed;
   private readonly watches = new Set<EmbeddedWatch>();
@@ -101,6 +121,9 @@ export class EmbeddedStore implements StateStore {
   private readonly maxLogRows: number;
   private closed = false;
   private readonly st: ReturnType<EmbeddedStore['prepare']>;
+  private readonly rd: ReturnType<EmbeddedStore['prepareReads']>;
+  /** The directory's write turn, shared with sibling handles in this process. */
+  private readonly turn: WriteTurn;
   /** Leases this handle keeps alive, by id. */
   private readonly leases = new Map<number, EmbeddedLease>();
   private readonly sweepTimer: NodeJS.Timeout | undefined;
@@ -111,33 +134,69 @@ export class EmbeddedStore implements StateStore {
     release: (lease) => this.leases.delete(lease.num),
   };
 
-  /** Opens (creating if needed) the store in `dir`; safe while other processes have it open. */
+  /** A damage found at runtime (SQLITE_CORRUPT on a read); from then on every call fails with it. */
+  private fault: NetpluginError | undefined;
+
+  /**
+   * Opens the store in `dir`, creating it when the directory holds none; safe while other
+   * processes have it open. Throws NP_STORE_CORRUPT for a store that was initialised and
+   * is now missing, empty or damaged (see embedded-files.ts), NP_STORE_UNAVAILABLE when
+   * it cannot be opened at all.
+   */
   static open(dir: string, options: EmbeddedOptions = {}): EmbeddedStore {
+    let db: Database.Database;
     try {
-      mkdirSync(dir, { recursive: true });
-      const db = new Database(join(dir, DB_FILE), { timeout: options.busyTimeoutMs ?? 10_000 });
-      try {
-        initSchema(db, options.busyTimeoutMs ?? 10_000);
-      } catch (err) {
-        db.close();
-        throw err;
-      }
-      return new EmbeddedStore(db, realpathSync(dir), options);
+      db = openStoreDatabase(dir, options.busyTimeoutMs ?? 10_000);
     } catch (err) {
-      throw new NetpluginError(
-        'NP_STORE_UNAVAILABLE',
-        `cannot open embedded store in ${dir}: ${(err as Error).message}`,
-        { driver: 'embedded', dir },
-      );
+      if (err instanceof NetpluginError) throw err;
+      throw new NetpluginError('NP_STORE_UNAVAILABLE', `cannot open embedded store in ${dir}: ${(err as Error).message}`, {
+        driver: 'embedded',
+        dir,
+        sqliteCode: (err as { code?: string }).code,
+      });
+    }
+    let rdb: Database.Database | undefined;
+    try {
+      rdb = new Database(join(dir, DB_FILE), { timeout: options.busyTimeoutMs ?? 10_000, fileMustExist: true });
+      rdb.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
+      return new EmbeddedStore(db, rdb, realpathSync(dir), options);
+    } catch (err) {
+      db.close();
+      rdb?.close();
+      throw new NetpluginError('NP_STORE_UNAVAILABLE', `cannot open embedded store in ${dir}: ${(err as Error).message}`, { driver: 'embedded', dir });
     }
   }
 
-  private constructor(db: Database.Database, dir: string, options: EmbeddedOptions) {
+  /**
+   * Wraps a driver failure in the stable store error. Damage (SQLITE_CORRUPT,
+   * SQLITE_NOTADB) becomes NP_STORE_CORRUPT and sticks: a store that returned it once is
+   * not trusted for any later read, and health reports it.
+   */
+  private unavailable(op: string, err: unknown): NetpluginError {
+    if (err instanceof NetpluginError) return err;
+    const e = err as { message?: string; code?: string };
+    if (isCorruption(err)) {
+      this.fault ??= storeRefused(this.dirKey, `${op} failed with ${e.code}: ${e.message}`, { op, sqliteCode: e.code });
+      return this.fault;
+    }
+    return new NetpluginError('NP_STORE_UNAVAILABLE', `embedded store ${op} failed: ${e?.message ?? String(err)}`, {
+      driver: 'embedded',
+      op,
+      sqliteCode: e?.code,
+    });
+  }
+
+  private constructor(db: Database.Database, rdb: Database.Database, dir: string, options: EmbeddedOptions) {
     this.db = db;
+    this.rdb = rdb;
     this.dirKey = dir;
     this.retainRevisions = Math.max(1, options.retainRevisions ?? 10_000);
     this.maxLogRows = Math.max(1, options.maxLogRows ?? 500_000);
     this.st = this.prepare();
+    this.rd = this.prepareReads();
+    let turn = WRITE_TURNS.get(dir);
+    if (!turn) WRITE_TURNS.set(dir, (turn = { chain: Promise.resolve(), writing: false }));
+    this.turn = turn;
     this.feed = new ChangeFeed(dir, options.safetyPollMs ?? 1000, () => this.pollWatches());
     let peers = OPEN_STORES.get(dir);
     if (!peers) OPEN_STORES.set(dir, (peers = new Set()));
@@ -159,12 +218,6 @@ export class EmbeddedStore implements StateStore {
         'UPDATE meta SET revision = ?, compacted = ?, log_rows = ? WHERE id = 1',
       ),
       get: db.prepare<[Buffer], KvRow>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?'),
-      listRange: db.prepare<[Buffer, Buffer], KvRow>(
-        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key',
-      ),
-      listFrom: db.prepare<[Buffer], KvRow>(
-        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? ORDER BY key',
-      ),
       keysRange: db.prepare<[Buffer, Buffer], { key: Buffer }>(
         'SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key',
       ),
@@ -186,13 +239,6 @@ export class EmbeddedStore implements StateStore {
       logInsert: db.prepare<[number, number, Buffer, number, string | null]>(
         'INSERT INTO log (rev, seq, key, type, value) VALUES (?, ?, ?, ?, ?)',
       ),
-      logRange: db.prepare<[number, number, Buffer, Buffer], LogRow>(
-        `SELECT rev, key, type, value FROM log
-         WHERE rev > ? AND rev <= ? AND key >= ? AND key < ? ORDER BY rev, seq`,
-      ),
-      logFrom: db.prepare<[number, number, Buffer], LogRow>(
-        'SELECT rev, key, type, value FROM log WHERE rev > ? AND rev <= ? AND key >= ? ORDER BY rev, seq',
-      ),
       logCut: db.prepare<[number], { rev: number }>(
         'SELECT rev FROM log ORDER BY rev DESC, seq DESC LIMIT 1 OFFSET ?',
       ),
@@ -200,20 +246,64 @@ export class EmbeddedStore implements StateStore {
     };
   }
 
+  /** Statements of the reader connection. */
+  private prepareReads() {
+    const db = this.rdb;
+    return {
+      meta: db.prepare<[], MetaRow>('SELECT revision, compacted, log_rows FROM meta WHERE id = 1'),
+      get: db.prepare<[Buffer], KvRow>('SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?'),
+      listRange: db.prepare<[Buffer, Buffer], KvRow>(
+        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key',
+      ),
+      listFrom: db.prepare<[Buffer], KvRow>(
+        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? ORDER BY key',
+      ),
+      logRange: db.prepare<[number, number, Buffer, Buffer], LogRow>(
+        `SELECT rev, key, type, value FROM log
+         WHERE rev > ? AND rev <= ? AND key >= ? AND key < ? ORDER BY rev, seq`,
+      ),
+      logFrom: db.prepare<[number, number, Buffer], LogRow>(
+        'SELECT rev, key, type, value FROM log WHERE rev > ? AND rev <= ? AND key >= ? ORDER BY rev, seq',
+      ),
+    };
+  }
+
+  /** Runs `fn` after every earlier write on this directory in this process, as the only writer. */
+  private exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    const turn = this.turn;
+    const run = turn.chain.then(async () => {
+      this.ensureOpen();
+      turn.writing = true;
+      try {
+        return await fn();
+      } finally {
+        turn.writing = false;
+      }
+    });
+    turn.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Throws while a sliced write is under way here (timer-driven writes then wait for their next period). */
+  private ensureWriterIdle(): void {
+    if (this.turn.writing) throw new NetpluginError('NP_STORE_UNAVAILABLE', 'embedded store is busy with a write', { driver: 'embedded' });
+  }
+
   private ensureOpen(): void {
     if (this.closed) {
       throw new NetpluginError('NP_STORE_UNAVAILABLE', 'embedded store is closed', { driver: 'embedded' });
     }
+    if (this.fault) throw this.fault;
   }
 
   /** Reads one key, or undefined. */
   async get(key: string): Promise<KeyValue | undefined> {
     this.ensureOpen();
     try {
-      const row = this.st.get.get(keyBytes(key));
+      const row = this.rd.get.get(keyBytes(key));
       return row ? toKeyValue(row) : undefined;
     } catch (err) {
-      throw unavailable('get', err);
+      throw this.unavailable('get', err);
     }
   }
 
@@ -221,16 +311,16 @@ export class EmbeddedStore implements StateStore {
   async list(prefix: string): Promise<{ items: KeyValue[]; revision: number }> {
     this.ensureOpen();
     try {
-      const read = this.db.transaction(() => {
-        const revision = this.st.meta.get()!.revision;
+      const read = this.rdb.transaction(() => {
+        const revision = this.rd.meta.get()!.revision;
         const start = keyBytes(prefix);
         const end = prefixEnd(prefix);
-        const rows = end ? this.st.listRange.all(start, end) : this.st.listFrom.all(start);
+        const rows = end ? this.rd.listRange.all(start, end) : this.rd.listFrom.all(start);
         return { items: rows.map(toKeyValue), revision };
       });
       return read.deferred();
     } catch (err) {
-      throw unavailable('list', err);
+      throw this.unavailable('list', err);
     }
   }
 
@@ -245,23 +335,40 @@ export class EmbeddedStore implements StateStore {
     return (await this.txn([], [{ type: 'delete', key }])).revision;
   }
 
-  /** Checks the compares and applies `ops` or `orElse` in one IMMEDIATE transaction. */
+  /**
+   * Checks the compares and applies `ops` or `orElse` in one IMMEDIATE transaction. A
+   * large transaction is applied in slices of WRITE_SLICE_MS with the event loop turning
+   * in between; it still commits (or rolls back) as one.
+   */
   async txn(compares: Compare[], ops: Op[], orElse: Op[] = []): Promise<TxnResult> {
     this.ensureOpen();
     let changed = false;
-    let result: TxnResult;
-    try {
-      const run = this.db.transaction((): TxnResult => {
+    const result = await this.exclusive(async (): Promise<TxnResult> => {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (err) {
+        throw this.unavailable('txn', err);
+      }
+      try {
         const before = this.st.meta.get()!;
         const succeeded = compares.every((c) => this.holds(c));
-        const revision = this.apply(planTxn(succeeded ? ops : orElse), before);
+        // A transaction that fits one slice runs and commits without ever yielding.
+        const steps = this.apply(planTxn(succeeded ? ops : orElse), before);
+        let step = steps.next();
+        while (!step.done) {
+          await nextTurn();
+          if (this.closed) throw new NetpluginError('NP_STORE_UNAVAILABLE', 'embedded store closed during a write', { driver: 'embedded' });
+          step = steps.next();
+        }
+        const revision = step.value;
+        this.db.exec('COMMIT');
         changed = revision !== before.revision;
         return { succeeded, revision };
-      });
-      result = run.immediate();
-    } catch (err) {
-      throw unavailable('txn', err);
-    }
+      } catch (err) {
+        if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw this.unavailable('txn', err);
+      }
+    });
     if (changed) this.notifyPeers();
     return result;
   }
@@ -274,11 +381,21 @@ export class EmbeddedStore implements StateStore {
     return row !== undefined && row.value === c.value;
   }
 
-  /** Applies a plan inside the open transaction; returns the resulting store revision. */
-  private apply(plan: TxnPlan, meta: MetaRow): number {
+  /**
+   * Applies a plan inside the open transaction; returns the resulting store revision.
+   * Yields (nothing) whenever a slice of WRITE_SLICE_MS is used up, checked every 64 rows.
+   */
+  private *apply(plan: TxnPlan, meta: MetaRow): Generator<void, number, void> {
     const leaseOf = this.liveLeases(plan);
     const rev = meta.revision + 1;
     let seq = 0;
+    let sliceStart = performance.now();
+    let n = 0;
+    const due = (): boolean => {
+      if ((++n & 63) !== 0 || performance.now() - sliceStart < WRITE_SLICE_MS) return false;
+      sliceStart = performance.now();
+      return true;
+    };
     const remove = (key: Buffer): void => {
       if (this.st.del.run(key).changes > 0) this.st.logInsert.run(rev, seq++, key, LOG_DELETE, null);
     };
@@ -286,14 +403,21 @@ export class EmbeddedStore implements StateStore {
       const start = keyBytes(prefix);
       const end = prefixEnd(prefix);
       const rows = end ? this.st.keysRange.all(start, end) : this.st.keysFrom.all(start);
-      for (const { key } of rows) if (!plan.puts.has(key.toString('utf8'))) remove(key);
+      for (const { key } of rows) {
+        if (!plan.puts.has(key.toString('utf8'))) remove(key);
+        if (due()) yield;
+      }
     }
-    for (const key of plan.deletes) remove(keyBytes(key));
+    for (const key of plan.deletes) {
+      remove(keyBytes(key));
+      if (due()) yield;
+    }
     for (const [key, value] of plan.puts) {
       const k = keyBytes(key);
       const existing = this.st.get.get(k);
       this.st.upsert.run(k, value, existing ? existing.create_rev : rev, rev, leaseOf.get(key) ?? null);
       this.st.logInsert.run(rev, seq++, k, LOG_PUT, value);
+      if (due()) yield;
     }
     if (seq === 0) return meta.revision;
     this.compactLog(rev, meta.compacted, meta.log_rows + seq);
@@ -331,12 +455,13 @@ export class EmbeddedStore implements StateStore {
     this.ensureOpen();
     checkLeaseTtl(ttlSeconds, 'embedded');
     const expiresAt = Date.now() + ttlSeconds * 1000;
-    let num: number;
-    try {
-      num = Number(this.st.leaseInsert.run(ttlSeconds, expiresAt).lastInsertRowid);
-    } catch (err) {
-      throw unavailable('lease grant', err);
-    }
+    const num = await this.exclusive(() => {
+      try {
+        return Number(this.st.leaseInsert.run(ttlSeconds, expiresAt).lastInsertRowid);
+      } catch (err) {
+        throw this.unavailable('lease grant', err);
+      }
+    });
     const lease = new EmbeddedLease(num, ttlSeconds, expiresAt, this.leaseHost);
     this.leases.set(num, lease);
     return lease;
@@ -345,6 +470,8 @@ export class EmbeddedStore implements StateStore {
   /** Pushes a live lease's expiry to now + TTL; undefined when it expired or is gone. */
   private refreshLease(id: number, ttlSeconds: number): number | undefined {
     if (this.closed) return undefined;
+    // Throwing is a failed attempt: the lease retries at its next period while time is left.
+    this.ensureWriterIdle();
     const now = Date.now();
     const expiresAt = now + ttlSeconds * 1000;
     return this.st.leaseRefresh.run(expiresAt, id, now).changes > 0 ? expiresAt : undefined;
@@ -354,17 +481,19 @@ export class EmbeddedStore implements StateStore {
   private async revokeLease(id: number): Promise<void> {
     this.ensureOpen();
     let changed = false;
-    try {
-      const run = this.db.transaction(() => {
-        const meta = this.st.meta.get()!;
-        const seq = this.dropLease(id, meta.revision + 1, 0);
-        if (seq > 0) this.compactLog(meta.revision + 1, meta.compacted, meta.log_rows + seq);
-        changed = seq > 0;
-      });
-      run.immediate();
-    } catch (err) {
-      throw unavailable('lease revoke', err);
-    }
+    await this.exclusive(() => {
+      try {
+        const run = this.db.transaction(() => {
+          const meta = this.st.meta.get()!;
+          const seq = this.dropLease(id, meta.revision + 1, 0);
+          if (seq > 0) this.compactLog(meta.revision + 1, meta.compacted, meta.log_rows + seq);
+          changed = seq > 0;
+        });
+        run.immediate();
+      } catch (err) {
+        throw this.unavailable('lease revoke', err);
+      }
+    });
     if (changed) this.notifyPeers();
   }
 
@@ -375,7 +504,8 @@ export class EmbeddedStore implements StateStore {
    * were swept are reported lost.
    */
   private sweepLeases(): void {
-    if (this.closed) return;
+    // A sliced write holds the writer connection: this sweep waits for the next period.
+    if (this.closed || this.turn.writing) return;
     // Cheap read first: the write lock is taken only when something has expired.
     if (!this.st.leaseAnyExpired.get(Date.now())) return;
     let expired: number[] = [];
@@ -425,6 +555,7 @@ export class EmbeddedStore implements StateStore {
    */
   compact(revision: number): void {
     this.ensureOpen();
+    this.ensureWriterIdle();
     const run = this.db.transaction(() => {
       const meta = this.st.meta.get()!;
       const cut = Math.min(revision, meta.revision);
@@ -461,8 +592,8 @@ export class EmbeddedStore implements StateStore {
     if (this.closed || this.watches.size === 0) return;
     const deliveries: Array<() => void> = [];
     try {
-      const read = this.db.transaction(() => {
-        const { revision, compacted } = this.st.meta.get()!;
+      const read = this.rdb.transaction(() => {
+        const { revision, compacted } = this.rd.meta.get()!;
         for (const w of this.watches) {
           if (w.last >= revision) continue;
           if (w.last < compacted) {
@@ -477,7 +608,7 @@ export class EmbeddedStore implements StateStore {
       });
       read.deferred();
     } catch (err) {
-      for (const w of this.watches) w.handlers.onError?.(unavailable('watch', err));
+      for (const w of this.watches) w.handlers.onError?.(this.unavailable('watch', err));
       return;
     }
     for (const deliver of deliveries) {
@@ -511,7 +642,7 @@ export class EmbeddedStore implements StateStore {
   private readLog(prefix: string, from: number, to: number): WatchEvent[][] {
     const start = keyBytes(prefix);
     const end = prefixEnd(prefix);
-    const rows = end ? this.st.logRange.all(from, to, start, end) : this.st.logFrom.all(from, to, start);
+    const rows = end ? this.rd.logRange.all(from, to, start, end) : this.rd.logFrom.all(from, to, start);
     const batches: WatchEvent[][] = [];
     let current: WatchEvent[] = [];
     for (const row of rows) {
@@ -535,9 +666,9 @@ export class EmbeddedStore implements StateStore {
   async revision(): Promise<number> {
     this.ensureOpen();
     try {
-      return this.st.meta.get()!.revision;
+      return this.rd.meta.get()!.revision;
     } catch (err) {
-      throw unavailable('revision', err);
+      throw this.unavailable('revision', err);
     }
   }
 
@@ -557,6 +688,9 @@ export class EmbeddedStore implements StateStore {
     const peers = OPEN_STORES.get(this.dirKey);
     peers?.delete(this);
     if (peers && peers.size === 0) OPEN_STORES.delete(this.dirKey);
+    // A write in flight sees `closed` at its next slice and rolls back; with none, close now.
+    if (this.turn.writing) await this.turn.chain;
     this.db.close();
+    this.rdb.close();
   }
 }

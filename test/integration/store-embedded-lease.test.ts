@@ -86,7 +86,7 @@ describe('embedded store leases', () => {
     }
     const check = new Database(join(d, 'store.db'), { readonly: true });
     try {
-      expect(check.pragma('user_version', { simple: true })).toBe(2);
+      expect(check.pragma('user_version', { simple: true })).toBe(3);
       const cols = (check.prepare('PRAGMA table_info(kv)').all() as Array<{ name: string }>).map((c) => c.name);
       expect(cols).toContain('lease');
     } finally {
