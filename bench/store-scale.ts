@@ -6,7 +6,6 @@
  * Baseline, same run: the same small apply on an empty store.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,16 +14,9 @@ import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { row, type BenchRow } from './lib.js';
 import { applyIntent } from '../src/master/apply.js';
-import type { Logger } from '../src/common/log.js';
 import { createMasterServer } from '../src/master/server.js';
 import { EmbeddedStore } from '../src/state/embedded.js';
-import type { StateStore } from '../src/state/store.js';
 
-/**
- * netmaster's server with an API token: the authenticated server (issue 10, item 1) takes
- * `{ token }` as a third argument; health, all this suite calls over HTTP, needs none.
- */
-const serve = createMasterServer as unknown as (store: StateStore, log: Logger, options: { token: string }) => Server;
 
 const NETWORKS = Number(process.env.NP_BENCH_STORE_NETWORKS ?? 100_000);
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
@@ -78,7 +70,7 @@ export async function runStoreScaleBench(): Promise<BenchRow[]> {
   const measure = async (prefill: boolean) => {
     const dir = mkdtempSync(join(tmpdir(), 'np-bench-store-'));
     const store = EmbeddedStore.open(dir);
-    const server = serve(store, log, { token: 'bench-token' });
+    const server = createMasterServer(store, log, { token: 'bench-token' });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     try {

@@ -1,5 +1,4 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,14 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NetpluginError } from '../common/errors.js';
 import { EmbeddedStore } from '../state/embedded.js';
 import type { StateStore } from '../state/store.js';
-import type { Logger } from '../common/log.js';
 import { createMasterServer } from './server.js';
 
-/**
- * netmaster's server with an API token: the authenticated server (issue 10, item 1) takes
- * `{ token }` as a third argument; health needs no token either way.
- */
-const serve = createMasterServer as unknown as (store: StateStore, log: Logger, options: { token: string }) => Server;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -25,7 +18,7 @@ afterEach(async () => {
 
 /** GET /api/v1/health of a master server on `store`: status and body. */
 async function health(store: StateStore): Promise<{ status: number; body: { ok: boolean; revision?: number; error?: { code: string; message: string } } }> {
-  const server = serve(store, pino({ level: 'silent' }), { token: 'health-test-token' });
+  const server = createMasterServer(store, pino({ level: 'silent' }), { token: 'health-test-token' });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/health`);
