@@ -4,11 +4,12 @@
  * ceiling: the same flow-mods encoded in advance and written on one socket with one barrier.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { OpenFlowConnection, type FlowMod, type FlowStats } from '../src/datapath/ovs/openflow/index.js';
+import { encodeBatch, OFP13_VERSION, OpenFlowConnection, type FlowMod, type FlowStats } from '../src/datapath/ovs/openflow/index.js';
+import { openflowNative } from '../src/datapath/ovs/openflow/native.js';
 import { median, row, type BenchRow } from './lib.js';
 import { rawInstallRate } from './openflow-raw.js';
 import { ipToInt } from '../src/alloc/ip.js';
@@ -47,6 +48,44 @@ function endpointFlows(i: number): { mods: FlowMod[]; text: string[] } {
     `table=3,priority=100,cookie=${c},ip,metadata=${m},nw_dst=${ip},actions=set_field:${mac}->eth_dst,output:${port}`,
   ];
   return { mods, text };
+}
+
+/** CPU time a process's threads ran, and waited runnable for a CPU, so far (ms; /proc/PID/task/TID/schedstat). */
+function schedMs(pid: number): { run: number; wait: number } {
+  let run = 0;
+  let wait = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [r, w] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      run += r / 1e6;
+      wait += w / 1e6;
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return { run, wait };
+}
+
+/** Runs `fn` and returns what vswitchd and this process spent meanwhile (CPU run and runnable-wait ms). */
+async function withCpu(fn: () => Promise<unknown>): Promise<{ vswitchd: { run: number; wait: number }; self: { run: number; wait: number } }> {
+  const vs = Number(readFileSync('/var/run/openvswitch/ovs-vswitchd.pid', 'utf8'));
+  const v0 = schedMs(vs);
+  const s0 = schedMs(process.pid);
+  await fn();
+  const v1 = schedMs(vs);
+  const s1 = schedMs(process.pid);
+  return { vswitchd: { run: v1.run - v0.run, wait: v1.wait - v0.wait }, self: { run: s1.run - s0.run, wait: s1.wait - s0.wait } };
+}
+
+/** Encoding alone, ms for all of `mods` in the connection's chunks: the flat layout the connection uses, and the object path it replaced. */
+function encodeMs(mods: FlowMod[]): { flat: number; objects: number } {
+  const chunk = 2048;
+  let t0 = performance.now();
+  for (let s = 0; s < mods.length; s += chunk) encodeBatch({ version: OFP13_VERSION, firstXid: 1 + s, flowMods: mods.slice(s, s + chunk) });
+  const flat = performance.now() - t0;
+  t0 = performance.now();
+  for (let s = 0; s < mods.length; s += chunk) openflowNative().encodeModList('flow', mods.slice(s, s + chunk), { version: OFP13_VERSION, firstXid: 1 + s });
+  return { flat, objects: performance.now() - t0 };
 }
 
 function ofctl(args: string[]): string {
@@ -113,7 +152,7 @@ export async function runFlowBench(opts: FlowBenchOptions = {}): Promise<BenchRo
 /** Runs the benchmark on a bridge it creates and deletes; returns the install-rate rows and the correctness facts. */
 export async function runFlowBenchChecked(opts: FlowBenchOptions = {}): Promise<{ rows: BenchRow[]; checks: FlowBenchChecks }> {
   const total = opts.flows ?? 50_000;
-  const runs = opts.runs ?? 3;
+  const runs = opts.runs ?? Number(process.env.NP_BENCH_RUNS ?? 3);
   const endpoints = Math.ceil(total / FLOWS_PER_ENDPOINT);
   const mods: FlowMod[] = [];
   const lines: string[] = [];
@@ -139,13 +178,23 @@ export async function runFlowBenchChecked(opts: FlowBenchOptions = {}): Promise<
     const dumpAddon: number[] = [];
     const dumpOfctl: number[] = [];
     const raw: number[] = [];
+    const cpu: string[] = [];
     const checks: FlowBenchChecks = { flows: total, counts: [], dumped: [], addonOnly: [], ofctlOnly: [] };
     for (let r = 0; r < runs; r++) {
       const counts = { addonPipelined: -1, addonBundle: -1, raw: -1, ofctlBundle: -1, afterDelete: -1 };
       checks.counts.push(counts);
+      // The raw ceiling runs right beside the addon's install (before it on even runs, after on odd ones),
+      // so load from outside this benchmark hits both alike.
+      const installRaw = async () => {
+        cpu.push(`raw: vswitchd ran ${(await withCpu(async () => raw.push(await rawInstallRate(`/var/run/openvswitch/${bridge}.mgmt`, mods)))).vswitchd.run.toFixed(0)} ms`);
+        counts.raw = flowCount(bridge);
+        ofctl(['del-flows', bridge]);
+      };
+      if (r % 2 === 0) await installRaw();
       let t0 = performance.now();
-      await conn.flowMods(mods);
+      const c = await withCpu(() => conn!.flowMods(mods));
       addon.push(total / ((performance.now() - t0) / 1000));
+      cpu.push(`addon: vswitchd ran ${c.vswitchd.run.toFixed(0)} ms (waited ${c.vswitchd.wait.toFixed(0)}), the addon's process ran ${c.self.run.toFixed(0)} ms (waited ${c.self.wait.toFixed(0)})`);
       counts.addonPipelined = flowCount(bridge);
 
       t0 = performance.now();
@@ -158,6 +207,7 @@ export async function runFlowBenchChecked(opts: FlowBenchOptions = {}): Promise<
 
       ofctl(['del-flows', bridge]);
       counts.afterDelete = flowCount(bridge);
+      if (r % 2 === 1) await installRaw();
 
       t0 = performance.now();
       await conn.bundle({ flowMods: mods });
@@ -165,14 +215,12 @@ export async function runFlowBenchChecked(opts: FlowBenchOptions = {}): Promise<
       counts.addonBundle = flowCount(bridge);
       ofctl(['del-flows', bridge]);
 
-      raw.push(await rawInstallRate(`/var/run/openvswitch/${bridge}.mgmt`, mods));
-      counts.raw = flowCount(bridge);
-      ofctl(['del-flows', bridge]);
-
       t0 = performance.now();
       ofctl(['-O', 'OpenFlow14', '--bundle', 'add-flows', bridge, file]);
       baseline.push(total / ((performance.now() - t0) / 1000));
       counts.ofctlBundle = flowCount(bridge);
+      const e = encodeMs(mods);
+      cpu.push(`encode only: flat ${e.flat.toFixed(0)} ms, object path ${e.objects.toFixed(0)} ms`);
       if (r === 0) {
         // The same flows, read back through one decoder: the addon's encoding must equal what ovs-ofctl makes of the text.
         const fromAddon = dumped.map(flowKey);
@@ -182,6 +230,9 @@ export async function runFlowBenchChecked(opts: FlowBenchOptions = {}): Promise<
       }
       ofctl(['del-flows', bridge]);
     }
+    const k = (xs: number[]) => xs.map((x) => `${Math.round(x / 1000)}k`).join(' ');
+    process.stderr.write(`flows: per run, flows/s: addon ${k(addon)}; raw ceiling ${k(raw)}; addon/raw ${addon.map((a, i) => (a / raw[i]).toFixed(2)).join(' ')}; ovs-ofctl --bundle ${k(baseline)}; addon bundle ${k(bundled)}\n`);
+    process.stderr.write(`flows: CPU per install: ${cpu.join('; ')}\n`);
     const base = median(baseline);
     const rows = [
       row(`openflow: install ${total / 1000}k flows`, 'flows/s', median(addon), 'ovs-ofctl --bundle add-flows', base, '>= 3x'),

@@ -7,6 +7,7 @@
 #include "openflow/js_convert.h"
 #include "openflow/js_message.h"
 #include "openflow/js_values.h"
+#include "openflow/packed.h"
 
 namespace netplugin::of {
 
@@ -108,6 +109,88 @@ Napi::Value EncodeModListJs(const Napi::CallbackInfo& info) {
   });
 }
 
+// Data pointer and element count of a typed array of the given type; throws EncodeError otherwise.
+template <typename T>
+const T* TypedArrayData(Napi::Env env, const Napi::Value& v, napi_typedarray_type type, size_t* length, const char* what) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) throw EncodeError(std::string(what) + " has the wrong array type");
+  auto a = v.As<Napi::TypedArray>();
+  *length = a.ElementLength();
+  return reinterpret_cast<const T*>(static_cast<const uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
+}
+
+// (words: Uint32Array, wide: BigUint64Array, mods: FlowMod[], {version, firstXid, bundleId?, bundleFlags?}) -> Buffer:
+// the same bytes as encodeModList('flow', mods, options), read from the flat layout of packed.h; a mod packed as
+// kObjectMod is read from mods[i] through the object path. A mod that does not encode throws a TypeError carrying
+// `index` and `reason`, as encodeModList does.
+Napi::Value EncodeFlowModsPackedJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&] {
+    if (info.Length() < 4 || !info[2].IsArray() || !info[3].IsObject())
+      throw EncodeError("encodeFlowModsPacked needs (words, wide, mods[], options)");
+    size_t nWords = 0, nWide = 0;
+    const uint32_t* words = TypedArrayData<uint32_t>(env, info[0], napi_uint32_array, &nWords, "words");
+    const uint64_t* wide = TypedArrayData<uint64_t>(env, info[1], napi_biguint64_array, &nWide, "wide");
+    Napi::Array mods = info[2].As<Napi::Array>();
+    Napi::Object o = info[3].As<Napi::Object>();
+    uint8_t version = uint8_t(OptUint(o, "version", 8, OFP13_VERSION));
+    uint32_t xid = uint32_t(OptUint(o, "firstXid", 32, 1));
+    Napi::Value bid = o.Get("bundleId");
+    bool bundle = !bid.IsUndefined();
+    uint32_t bundleId = bundle ? uint32_t(UintFromJs(bid, 32, "bundleId")) : 0;
+    uint16_t bundleFlags = uint16_t(OptUint(o, "bundleFlags", 16, OFPBF_ATOMIC | OFPBF_ORDERED));
+    uint32_t count = mods.Length();
+    std::vector<uint8_t> out;
+    out.reserve(size_t(count) * 128 + 64);
+    PackedReader r(words, nWords, wide, nWide);
+    JsKeys k = Keys(env);
+    for (uint32_t i = 0; i < count; ++i) {
+      try {
+        FlowMod m;
+        if (r.word(kObjectMod) == kObjectMod) {
+          Napi::HandleScope scope(env);
+          m = FlowModFromJs(k, mods.Get(i));
+        } else {
+          m = ReadPackedFlowMod(r);
+        }
+        if (bundle) {
+          // Bundled messages are wrapped; the inner message repeats the outer xid (OF1.4 §7.3.9.2).
+          Writer w(out);
+          size_t start = BeginBundleAdd(w, version, xid, bundleId, bundleFlags);
+          EncodeFlowMod(out, version, xid, m);
+          EndMessage(w, start);
+        } else {
+          EncodeFlowMod(out, version, xid, m);
+        }
+        ++xid;
+      } catch (const EncodeError& e) {
+        Napi::Error err = Napi::TypeError::New(env, std::string("OpenFlow encode: ") + e.what());
+        err.Set("index", Napi::Number::New(env, i));
+        err.Set("reason", Napi::String::New(env, e.what()));
+        throw err;
+      }
+    }
+    if (!r.done()) throw EncodeError("packed flow-mods hold more than " + std::to_string(count) + " mods");
+    return ToBuffer(env, std::move(out));
+  });
+}
+
+// () -> [{name, width, kind, maskable}]: the match fields in the order packed layouts index them.
+Napi::Value MatchFieldsJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static const char* const kinds[] = {"uint", "u64", "mac", "ipv4"};
+  const auto& fields = Fields();
+  Napi::Array a = Napi::Array::New(env, fields.size());
+  for (size_t i = 0; i < fields.size(); ++i) {
+    Napi::Object f = Napi::Object::New(env);
+    f.Set("name", fields[i].name);
+    f.Set("width", double(fields[i].width));
+    f.Set("kind", kinds[size_t(fields[i].kind)]);
+    f.Set("maskable", fields[i].maskable);
+    a.Set(uint32_t(i), f);
+  }
+  return a;
+}
+
 // (headerVersion, versions: number[], xid?) -> Buffer
 Napi::Value EncodeHelloJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&] {
@@ -199,6 +282,8 @@ void InitCodec(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeFlowMod", Napi::Function::New(env, EncodeFlowModJs, "encodeFlowMod"));
   exports.Set("encodeGroupMod", Napi::Function::New(env, EncodeGroupModJs, "encodeGroupMod"));
   exports.Set("encodeModList", Napi::Function::New(env, EncodeModListJs, "encodeModList"));
+  exports.Set("encodeFlowModsPacked", Napi::Function::New(env, EncodeFlowModsPackedJs, "encodeFlowModsPacked"));
+  exports.Set("matchFields", Napi::Function::New(env, MatchFieldsJs, "matchFields"));
   exports.Set("encodeHello", Napi::Function::New(env, EncodeHelloJs, "encodeHello"));
   exports.Set("encodeFeaturesRequest", Napi::Function::New(env, EncodeFeaturesRequestJs, "encodeFeaturesRequest"));
   exports.Set("encodeBarrierRequest", Napi::Function::New(env, EncodeBarrierRequestJs, "encodeBarrierRequest"));

@@ -2,6 +2,9 @@
 import { openflowNative, type BatchOptions } from './native.js';
 import { OFP13_VERSION, OFPBCT_COMMIT_REQUEST, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED } from './constants.js';
 import type { DecodedMessage, FlowFilter, FlowMod, GroupMod } from './types.js';
+import { FlowModPacker } from './pack.js';
+
+let packer: FlowModPacker | undefined;
 
 /** Encodes one OFPT_FLOW_MOD. */
 export function encodeFlowMod(m: FlowMod, xid: number, version: number = OFP13_VERSION): Buffer {
@@ -40,7 +43,14 @@ export function encodeBatch(o: BatchOptions): Buffer {
     if (list.length === 0) return;
     const opts = { version, firstXid: xid, ...(bundled ? { bundleId: o.bundleId, bundleFlags } : {}) };
     try {
-      parts.push(nat.encodeModList(kind, list, opts));
+      if (kind === 'flow') {
+        // Flat layout: the encoder reads typed arrays instead of making N-API calls per property.
+        packer ??= new FlowModPacker(nat.matchFields());
+        const packed = packer.pack(list as FlowMod[]);
+        parts.push(nat.encodeFlowModsPacked(packed.words, packed.wide, list as FlowMod[], opts));
+      } else {
+        parts.push(nat.encodeModList(kind, list, opts));
+      }
     } catch (e) {
       const err = e as TypeError & { index?: number; reason?: string };
       if (typeof err.index !== 'number') throw e;

@@ -59,3 +59,30 @@ export const OFPBF_ORDERED = 1 << 1;
 /** Multipart types used by dumps (enum ofp_multipart_type). */
 export const OFPMP_FLOW = 1;
 export const OFPMP_GROUP_DESC = 7;
+
+/** Instruction types (enum ofp_instruction_type). */
+export const OFPIT_GOTO_TABLE = 1;
+export const OFPIT_WRITE_METADATA = 2;
+export const OFPIT_WRITE_ACTIONS = 3;
+export const OFPIT_APPLY_ACTIONS = 4;
+export const OFPIT_CLEAR_ACTIONS = 5;
+export const OFPIT_METER = 6;
+
+/** Action types (enum ofp_action_type). */
+export const OFPAT_OUTPUT = 0;
+export const OFPAT_PUSH_VLAN = 17;
+export const OFPAT_POP_VLAN = 18;
+export const OFPAT_SET_QUEUE = 21;
+export const OFPAT_GROUP = 22;
+export const OFPAT_DEC_NW_TTL = 24;
+export const OFPAT_SET_FIELD = 25;
+
+/** Flow-mod commands (enum ofp_flow_mod_command). */
+export const OFPFC_ADD = 0;
+export const OFPFC_MODIFY = 1;
+export const OFPFC_MODIFY_STRICT = 2;
+export const OFPFC_DELETE = 3;
+export const OFPFC_DELETE_STRICT = 4;
+
+/** "No buffered packet" (OFP_NO_BUFFER). */
+export const OFP_NO_BUFFER = 0xffffffff;

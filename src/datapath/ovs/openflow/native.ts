@@ -1,6 +1,7 @@
 /** Typed view of the np_openflow addon (native/openflow): codec functions and the socket transport. */
 import { loadNative } from '../../../native/load.js';
 import type { DecodedMessage, FlowFilter, FlowMod, GroupMod } from './types.js';
+import type { NativeMatchField } from './pack.js';
 
 /** Options of the batch encoder (encodeBatch in codec.ts, which documents the xid numbering). */
 export interface BatchOptions {
@@ -42,6 +43,10 @@ export interface OpenFlowNative {
   encodeGroupMod(m: GroupMod, xid?: number, version?: number): Buffer;
   /** Mods of one kind with consecutive xids, bundle-wrapped when bundleId is set; a bad mod throws TypeError with `index`, `reason`. */
   encodeModList(kind: 'flow' | 'group', mods: FlowMod[] | GroupMod[], o: { version: number; firstXid: number; bundleId?: number; bundleFlags?: number }): Buffer;
+  /** The same bytes as encodeModList('flow', mods, o), read from the flat layout of pack.ts (native/openflow/packed.h). */
+  encodeFlowModsPacked(words: Uint32Array, wide: BigUint64Array, mods: FlowMod[], o: { version: number; firstXid: number; bundleId?: number; bundleFlags?: number }): Buffer;
+  /** The match fields in the order the packed layout indexes them. */
+  matchFields(): NativeMatchField[];
   encodeHello(headerVersion: number, versions: number[], xid?: number): Buffer;
   encodeFeaturesRequest(version: number, xid: number): Buffer;
   encodeBarrierRequest(version: number, xid: number): Buffer;
