@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   NP_DOCKER_PLUGIN: 'a Docker remote-plugin request was malformed or not supported (names the field)',
   NP_HOST_REGISTERED: 'the host still has a live (registered) agent, so its runtime state cannot be forgotten',
   NP_INTERNAL: 'a failure netplugin did not expect and has no code for (a bug); the message says what failed',
+  NP_UNDERLAY_CONFIG: 'the host\'s uplink, VTEP or VXLAN device settings cannot carry traffic between hosts (names the flag or Hosts[] field)',
 } as const;
 
 /** A stable error code from the catalogue. */
