@@ -15,7 +15,8 @@
 #   scripts/lab.sh external add NAME VLAN IP/PREFIX    a machine on the underlay, untagged in VLAN
 #   scripts/lab.sh external del NAME | exec NAME CMD...
 #   scripts/lab.sh host stop-agent|kill-agent|start-agent|down|stop|up hostN
-#   scripts/lab.sh etcd stop|start|restart
+#   scripts/lab.sh etcd stop|kill|start|restart        (kill: SIGKILL)
+#   scripts/lab.sh master stop|kill|start|restart      netmaster (kill: SIGKILL)
 #   scripts/lab.sh docker up|down hostN                a dockerd of that host's own; its agent serves the plugin np<id>hostN
 #   scripts/lab.sh docker cli hostN ARGS...            the docker CLI against that engine
 #   scripts/lab.sh docker driver hostN                 that host's plugin (driver) name
@@ -783,9 +784,22 @@ cmd_etcd() {
   need_lab
   case ${1:-} in
     stop) etcd_stop ;;
-    start) etcd_start ;;
+    kill) etcd_stop KILL ;;
+    start) if ! pid_alive "$labdir/ul/etcd.pid" etcd; then etcd_start; fi ;;
     restart) etcd_stop; etcd_start ;;
-    *) die "usage: etcd stop|start|restart" ;;
+    *) die "usage: etcd stop|kill|start|restart" ;;
+  esac
+}
+
+cmd_master() {
+  need_lab
+  local pidf=$labdir/ul/netmaster.pid
+  case ${1:-} in
+    stop) stop_pidfile "$pidf" netmaster TERM ;;
+    kill) stop_pidfile "$pidf" netmaster KILL ;;
+    start) if ! pid_alive "$pidf" netmaster; then master_start; fi ;;
+    restart) stop_pidfile "$pidf" netmaster TERM; master_start ;;
+    *) die "usage: master stop|kill|start|restart" ;;
   esac
 }
 
@@ -800,6 +814,7 @@ case $sub in
   external) cmd_external "$@" ;;
   host) cmd_host "$@" ;;
   etcd) cmd_etcd "$@" ;;
+  master) cmd_master "$@" ;;
   docker) cmd_docker "$@" ;;
   exec)
     need_lab

@@ -266,6 +266,26 @@ export class Lab {
     await this.scriptAsync(['etcd', 'restart']);
   }
 
+  /** SIGKILLs etcd (its data directory stays). */
+  async killEtcd(): Promise<void> {
+    await this.scriptAsync(['etcd', 'kill']);
+  }
+
+  /** Starts etcd if it is not running and waits until it is healthy. */
+  async startEtcd(): Promise<void> {
+    await this.scriptAsync(['etcd', 'start']);
+  }
+
+  /** SIGKILLs netmaster. */
+  async killMaster(): Promise<void> {
+    await this.scriptAsync(['master', 'kill']);
+  }
+
+  /** Starts netmaster if it is not running and waits until it answers. */
+  async startMaster(): Promise<void> {
+    await this.scriptAsync(['master', 'start']);
+  }
+
   /** Adds an "external machine" whose untagged traffic enters VLAN `vlan` on the underlay. */
   addExternal(name: string, vlan: number, cidr: string): void {
     this.script(['external', 'add', name, String(vlan), cidr]);
