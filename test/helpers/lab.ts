@@ -179,6 +179,18 @@ export class Lab {
     this.containers.delete(name);
   }
 
+  /** Same as `addContainer`, without blocking the event loop (several can run at once). */
+  async addContainerAsync(host: string, name: string): Promise<void> {
+    await this.scriptAsync(['container', 'add', host, name]);
+    this.containers.set(name, host);
+  }
+
+  /** Same as `delContainer`, without blocking the event loop. */
+  async delContainerAsync(host: string, name: string): Promise<void> {
+    await this.scriptAsync(['container', 'del', host, name]);
+    this.containers.delete(name);
+  }
+
   /** The namespace file of a container. */
   netnsPath(container: string): string {
     const host = this.containers.get(container) ?? this.hosts.find((h) => existsSync(join(this.dir, h, 'netns', container)));

@@ -53,6 +53,9 @@ interface Live {
 const live = new Map<string, Live>();
 /** CNI containers whose DEL has not succeeded yet (an ADD that failed, or a DEL that did): a runtime retries DEL until it does. */
 const pendingDel = new Map<string, Live>();
+/** Containers an operation is working on: no other operation picks them meanwhile. */
+const busy = new Set<string>();
+const idle = (c: Live) => !busy.has(c.name);
 const counts = { cniAdd: 0, cniAddFailed: 0, cniDel: 0, cniDelFailed: 0, netnsAdd: 0, netnsDel: 0, kills: { agent: 0, netmaster: 0, etcd: 0 } };
 
 const intentName = (net: Net, host: string, i: number) => `n-${net}-${host.slice(4)}-${i}`;
@@ -90,7 +93,16 @@ const cniError = (r: { stdout: string; stderr: string; json?: Record<string, unk
 let seq = 0;
 async function cniAdd(): Promise<void> {
   const c: Live = { name: `c${++seq}`, host: R.pick(HOSTS), network: R.pick(NETWORKS), via: 'cni' };
-  L().addContainer(c.host, c.name);
+  busy.add(c.name);
+  try {
+    await L().addContainerAsync(c.host, c.name);
+    await cniAddIn(c);
+  } finally {
+    busy.delete(c.name);
+  }
+}
+
+async function cniAddIn(c: Live): Promise<void> {
   const started = Date.now();
   const r = await runPlugin(cniEnv('ADD', c), cniConf(c.host, c.network));
   const ip = (r.json?.ips as { address: string }[] | undefined)?.[0]?.address?.split('/')[0];
@@ -108,6 +120,15 @@ async function cniAdd(): Promise<void> {
 
 /** DEL of a CNI container; on success its namespace goes too. */
 async function cniDel(c: Live): Promise<boolean> {
+  busy.add(c.name);
+  try {
+    return await cniDelOf(c);
+  } finally {
+    busy.delete(c.name);
+  }
+}
+
+async function cniDelOf(c: Live): Promise<boolean> {
   const r = await runPlugin(cniEnv('DEL', c), cniConf(c.host, c.network));
   if (r.code !== 0) {
     live.delete(c.name);
@@ -118,49 +139,60 @@ async function cniDel(c: Live): Promise<boolean> {
   }
   live.delete(c.name);
   pendingDel.delete(c.name);
-  L().delContainer(c.host, c.name);
+  await L().delContainerAsync(c.host, c.name);
   counts.cniDel++;
   say(`detach   cni   ${c.name} on ${c.host} (${c.ip ?? 'no address'})`);
   return true;
 }
 
-function netnsAdd(): void {
-  const free = HOSTS.flatMap((h) => NETWORKS.flatMap((net) => Array.from({ length: PER_HOST_NET }, (_, i) => ({ name: intentName(net, h, i), host: h, network: net })))).filter((c) => !live.has(c.name));
+async function netnsAdd(): Promise<void> {
+  const free = HOSTS.flatMap((h) => NETWORKS.flatMap((net) => Array.from({ length: PER_HOST_NET }, (_, i) => ({ name: intentName(net, h, i), host: h, network: net })))).filter((c) => !live.has(c.name) && !busy.has(c.name));
   if (free.length === 0) return;
   const c = R.pick(free);
-  L().addContainer(c.host, c.name);
+  busy.add(c.name);
+  try {
+    await L().addContainerAsync(c.host, c.name);
+  } finally {
+    busy.delete(c.name);
+  }
   live.set(c.name, { ...c, via: 'netns' });
   counts.netnsAdd++;
   say(`attach   netns ${c.name} on ${c.host}`);
 }
 
-function netnsDel(): void {
-  const mine = [...live.values()].filter((c) => c.via === 'netns');
+async function netnsDel(): Promise<void> {
+  const mine = [...live.values()].filter((c) => c.via === 'netns' && idle(c));
   if (mine.length === 0) return;
   const c = R.pick(mine);
-  L().delContainer(c.host, c.name);
   live.delete(c.name);
+  busy.add(c.name);
+  try {
+    await L().delContainerAsync(c.host, c.name);
+  } finally {
+    busy.delete(c.name);
+  }
   counts.netnsDel++;
   say(`detach   netns ${c.name} on ${c.host}`);
 }
 
-/** Attaches and detaches until `end`, keeping roughly 10-25 containers alive. */
+/** Attaches and detaches until `end`, keeping roughly 10-25 containers alive (several workers at once). */
 async function churn(end: number): Promise<void> {
   while (Date.now() < end) {
     const n = live.size;
     const roll = R.next();
+    const pending = [...pendingDel.values()].filter(idle);
     try {
-      if (pendingDel.size && roll < 0.15) await cniDel(R.pick([...pendingDel.values()]));
-      else if (n < 10 || (n < 25 && roll < 0.55)) await (R.next() < 0.5 ? cniAdd() : Promise.resolve(netnsAdd()));
+      if (pending.length && roll < 0.15) await cniDel(R.pick(pending));
+      else if (n < 10 || (n < 25 && roll < 0.55)) await (R.next() < 0.5 ? cniAdd() : netnsAdd());
       else {
-        const cni = [...live.values()].filter((c) => c.via === 'cni');
+        const cni = [...live.values()].filter((c) => c.via === 'cni' && idle(c));
         if (cni.length && R.next() < 0.5) await cniDel(R.pick(cni));
-        else netnsDel();
+        else await netnsDel();
       }
     } catch (err) {
       say(`op failed: ${(err as Error).message.split('\n')[0]}`);
     }
-    await sleep(100 + R.int(500));
+    await sleep(50 + R.int(300));
   }
 }
 
@@ -181,7 +213,7 @@ async function retry(what: string, f: () => Promise<void>): Promise<void> {
 /** Kills one random process with SIGKILL every few seconds, then restarts it after a random pause. */
 async function chaos(end: number): Promise<void> {
   while (Date.now() < end) {
-    await sleep(3000 + R.int(7000));
+    await sleep(1000 + R.int(6000));
     if (Date.now() >= end) break;
     const victim = R.pick(['agent', 'agent', 'agent', 'netmaster', 'etcd'] as const);
     const pause = R.int(3000);
@@ -262,7 +294,7 @@ afterAll(async () => {
 describe('chaos soak', () => {
   it('after kills of agents, netmaster and etcd amid attaches and detaches: no leaked or doubled address, peers reach each other, flows exactly right', async () => {
     const end = Date.now() + SOAK_MS;
-    await Promise.all([churn(end), chaos(end)]);
+    await Promise.all([churn(end), churn(end), churn(end), chaos(end)]);
     say(`chaos over: ${JSON.stringify(counts)}; ${live.size} containers live, ${pendingDel.size} DELs pending`);
 
     // Everything back up (idempotent for what runs), then every pending DEL goes through.
