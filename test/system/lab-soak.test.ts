@@ -8,7 +8,7 @@
  * each bridge holds exactly the flows and groups its agent computes (a fresh agent's first
  * round adds and deletes nothing, and the dump is unchanged).
  *
- * SOAK_SECONDS sets the chaos phase (default 100: about 3 minutes with lab set-up and checks);
+ * SOAK_SECONDS sets the chaos phase (default 90: about 3 minutes with lab set-up and checks);
  * SOAK_SEED replays a run (the seed is printed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import { runPlugin } from '../helpers/cni-shim.js';
 import { agentApi } from '../helpers/agent-api.js';
 import { rng } from '../helpers/rng.js';
 
-const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 100) * 1000;
+const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 90) * 1000;
 const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const R = rng(SEED);
 const TENANT = 'soak';
@@ -129,6 +129,7 @@ async function cniDel(c: Live): Promise<boolean> {
 }
 
 async function cniDelOf(c: Live): Promise<boolean> {
+  const started = Date.now();
   const r = await runPlugin(cniEnv('DEL', c), cniConf(c.host, c.network));
   if (r.code !== 0) {
     live.delete(c.name);
@@ -137,11 +138,12 @@ async function cniDelOf(c: Live): Promise<boolean> {
     say(`detach   cni   ${c.name} on ${c.host}: DEL failed (${cniError(r)}); will retry`);
     return false;
   }
+  const delMs = Date.now() - started;
   live.delete(c.name);
   pendingDel.delete(c.name);
   await L().delContainerAsync(c.host, c.name);
   counts.cniDel++;
-  say(`detach   cni   ${c.name} on ${c.host} (${c.ip ?? 'no address'})`);
+  say(`detach   cni   ${c.name} on ${c.host} (${c.ip ?? 'no address'}; DEL ${delMs} ms, netns removed ${Date.now() - started - delMs} ms)`);
   return true;
 }
 
