@@ -93,6 +93,8 @@ export class Agent {
   private registration?: HostRegistration;
   /** The VXLAN path in force, what it was decided from, and when (re-read once per resync period). */
   private plan?: { key: string; at: number; value: VxlanPlan };
+  /** When this host took its current VXLAN path (registered: the later of two differing hosts is refused). */
+  private vxlanSince = '';
   private readonly warmer = new TunnelNeighborWarmer();
   private fabric?: { key: string; at: number; value: Fabric };
   private vxlanCache?: { key: string; at: number; value: Map<number, number> };
@@ -208,7 +210,10 @@ export class Agent {
     for (const s of sources) s.start();
     // A combination of flags and Hosts[] that cannot carry traffic stops the agent here, naming what to change
     // (and closes what it opened, so the process exits with the error rather than hang on its watches).
-    await agent.refreshPlan().catch(async (err: Error) => {
+    await (async () => {
+      await agent!.refreshPlan();
+      agent!.checkPathAgreement();
+    })().catch(async (err: Error) => {
       await agent!.stop().catch(() => undefined);
       throw err;
     });
@@ -275,6 +280,7 @@ export class Agent {
       this.vswitch = vswitch;
     }
     const plan = await this.refreshPlan();
+    this.checkPathAgreement();
     const openflow = await this.connectOpenflow();
     const plumb: PlumbContext = {
       vswitch: this.vswitch,
@@ -383,13 +389,20 @@ export class Agent {
     return value;
   }
 
-  /** Takes a new VXLAN path into use: refuses one live peers do not share, clears the old path's leftovers, re-registers. */
+  /**
+   * Fails the start or the round while a live peer took the other VXLAN path before this host
+   * did (pathConflict gives both the same verdict, so the one that came last is refused).
+   */
+  private checkPathAgreement(): void {
+    const path = this.plan?.value.path;
+    const self = { host: this.opts.hostLabel, vxlan: path === 'none' ? undefined : path, vxlanSince: this.vxlanSince };
+    const conflict = pathConflict(self, this.peerCache.current().hosts.values());
+    if (conflict) throw new NetpluginError('NP_UNDERLAY_CONFIG', conflict, { path });
+  }
+
+  /** Takes a new VXLAN path into use: clears the old path's leftovers, re-registers. */
   private async applyPlan(old: VxlanPlan | undefined, next: VxlanPlan, addrs: readonly AddrInfo[]): Promise<void> {
-    // A host keeping its path is not refused for a peer that joined on the other one: the newcomer is.
-    if (old?.path !== next.path) {
-      const conflict = pathConflict(this.opts.hostLabel, next.path, this.peerCache.current().hosts.values());
-      if (conflict) throw new NetpluginError('NP_UNDERLAY_CONFIG', conflict, { path: next.path });
-    }
+    if (old?.path !== next.path) this.vxlanSince = new Date().toISOString();
     this.opts.log.info({ path: next.path, vtep: next.vtepIp, uplink: next.uplink, vxlanDev: next.kernelDev?.dev }, `VXLAN path: ${next.reason}`);
     this.fabric = undefined;
     this.vxlanCache = undefined;
@@ -411,7 +424,7 @@ export class Agent {
   /** What this host's registration says: its VTEP and VXLAN path as decided. */
   private registrationInfo(plan = this.plan?.value): Record<string, unknown> {
     const vxlan = plan && plan.path !== 'none' ? plan.path : undefined;
-    return { bridge: this.opts.bridge, round: this.round, pid: process.pid, vtepIp: plan?.vtepIp, uplink: plan?.uplink, vxlan, datapath: this.facts };
+    return { bridge: this.opts.bridge, round: this.round, pid: process.pid, vtepIp: plan?.vtepIp, uplink: plan?.uplink, vxlan, vxlanSince: vxlan ? this.vxlanSince : undefined, datapath: this.facts };
   }
 
   /** Running containers of every source by name (netns-dir wins over Docker names, runtime attachments over both). */

@@ -104,14 +104,28 @@ describe('chooseVxlanPath', () => {
 });
 
 describe('pathConflict', () => {
-  it('accepts peers on the same path, peers without VXLAN, and itself', () => {
-    expect(pathConflict('h1', 'kernel', [{ host: 'h1', vxlan: 'ovs' }, { host: 'h2', vxlan: 'kernel' }, { host: 'h3' }])).toBeUndefined();
-    expect(pathConflict('h1', 'none', [{ host: 'h2', vxlan: 'kernel' }])).toBeUndefined();
+  it('accepts peers on the same path, peers without VXLAN, itself, and a host without VXLAN', () => {
+    expect(pathConflict({ host: 'h1', vxlan: 'kernel', vxlanSince: 't5' }, [{ host: 'h1', vxlan: 'ovs' }, { host: 'h2', vxlan: 'kernel' }, { host: 'h3' }])).toBeUndefined();
+    expect(pathConflict({ host: 'h1' }, [{ host: 'h2', vxlan: 'kernel' }])).toBeUndefined();
   });
 
-  it('names the peers on the other path and what to change', () => {
-    expect(pathConflict('h1', 'ovs', [{ host: 'h3', vxlan: 'kernel' }, { host: 'h2', vxlan: 'kernel' }])).toBe(
-      'this host would use the ovs VXLAN path but h2 (kernel), h3 (kernel) use the other one; every host of a cluster must use the same path: put each host\'s VtepIp on its NIC (kernel) or on none (ovs), or set --vxlan-dev on all of them',
+  it('refuses the host that took its path last, naming the peers on the other one and what to change', () => {
+    const peers = [
+      { host: 'h3', vxlan: 'kernel', vxlanSince: '2026-01-01T00:00:01Z' },
+      { host: 'h2', vxlan: 'kernel' },
+    ];
+    expect(pathConflict({ host: 'h1', vxlan: 'ovs', vxlanSince: '2026-01-01T00:00:02Z' }, peers)).toBe(
+      "this host would use the ovs VXLAN path but h2 (kernel), h3 (kernel) use the other one; every host of a cluster must use the same path: put each host's VtepIp on its NIC (kernel) or on none (ovs), or set --vxlan-dev on all of them",
     );
+  });
+
+  it('gives both sides of a pair the same verdict: the earlier host keeps its path, a tie goes to the smaller host name', () => {
+    const a = { host: 'h1', vxlan: 'kernel', vxlanSince: 't1' };
+    const b = { host: 'h2', vxlan: 'ovs', vxlanSince: 't2' };
+    expect(pathConflict(a, [b])).toBeUndefined();
+    expect(pathConflict(b, [a])).toContain('h1 (kernel)');
+    const c = { host: 'h0', vxlan: 'ovs', vxlanSince: 't1' };
+    expect(pathConflict(a, [c])).toContain('h0 (ovs)');
+    expect(pathConflict(c, [a])).toBeUndefined();
   });
 });

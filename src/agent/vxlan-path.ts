@@ -105,15 +105,28 @@ export function chooseVxlanPath(input: VxlanPathInput): VxlanPlan {
   return { path: 'ovs', uplink, phyVtep: vtep, vtepIp, reason: `${vtepFrom} is on no kernel NIC: OVS tunnel, address on ${phy} over ${uplink}` };
 }
 
+/** A host's VXLAN path as its registration states it; `since` orders hosts that chose differently. */
+export interface PathClaim {
+  host: string;
+  vxlan?: string;
+  /** When that host took its path (ISO time); absent counts as earliest. */
+  vxlanSince?: string;
+}
+
 /**
- * Refuses a path that differs from the one live peers registered (their VTEPs would not
- * be reachable the same way: docs/datapath.md). Returns the message, or undefined. Pure.
+ * Refuses `self`'s path when a live peer took the other one first (the two paths do not
+ * reach each other's VTEPs the same way: docs/datapath.md). Every agent computes the same
+ * verdict for a pair — the later one (on a tie, the greater host name) is refused — so agents
+ * that decided at the same moment (the intent arrived after they started) still end with one
+ * path. Returns the message, or undefined. Pure.
  */
-export function pathConflict(self: string, path: VxlanPlan['path'], peers: Iterable<{ host: string; vxlan?: string }>): string | undefined {
-  if (path === 'none') return undefined;
-  const other = [...peers].filter((p) => p.host !== self && p.vxlan !== undefined && p.vxlan !== path).map((p) => `${p.host} (${p.vxlan})`);
+export function pathConflict(self: PathClaim, peers: Iterable<PathClaim>): string | undefined {
+  if (self.vxlan === undefined) return undefined;
+  const mine = self.vxlanSince ?? '';
+  const first = (p: PathClaim) => (p.vxlanSince ?? '') < mine || ((p.vxlanSince ?? '') === mine && p.host < self.host);
+  const other = [...peers].filter((p) => p.host !== self.host && p.vxlan !== undefined && p.vxlan !== self.vxlan && first(p)).map((p) => `${p.host} (${p.vxlan})`);
   if (other.length === 0) return undefined;
-  return `this host would use the ${path} VXLAN path but ${other.sort().join(', ')} use${other.length === 1 ? 's' : ''} the other one; every host of a cluster must use the same path: put each host's VtepIp on its NIC (kernel) or on none (ovs), or set --vxlan-dev on all of them`;
+  return `this host would use the ${self.vxlan} VXLAN path but ${other.sort().join(', ')} use${other.length === 1 ? 's' : ''} the other one; every host of a cluster must use the same path: put each host's VtepIp on its NIC (kernel) or on none (ovs), or set --vxlan-dev on all of them`;
 }
 
 function refuse(message: string, details: Record<string, unknown>): NetpluginError {
