@@ -40,7 +40,7 @@ $(NATIVE_LIST):
 
 ## build: compile the TypeScript (dist/) and the native addon (build/Release/*.node), each only if its sources changed
 build: deps $(TS_STAMP) $(NATIVE_OUT) bin/netplugin-cni
-	@echo "built: bin/netmaster bin/netagent bin/netdcli bin/netplugin-cni"
+	@echo "built: bin/netmaster bin/netagent bin/netplugin bin/netdcli bin/netplugin-cni"
 
 # dist/ is rebuilt whole, so a source that moved or went leaves nothing behind in it.
 $(TS_STAMP): $(TS_SOURCES) $(NODE_MODULES_STAMP)
@@ -62,11 +62,11 @@ bin/netplugin-cni: build/Release/netplugin-cni
 
 ## install: put the commands on PATH (symlinks into $(PREFIX)/bin)
 install: build
-	for b in netmaster netagent netdcli; do ln -sf "$(CURDIR)/bin/$$b" "$(PREFIX)/bin/$$b"; done
+	for b in netmaster netagent netplugin netdcli; do ln -sf "$(CURDIR)/bin/$$b" "$(PREFIX)/bin/$$b"; done
 	install -D -m 0755 build/Release/netplugin-cni $(CNI_BIN_DIR)/netplugin-cni
 
 uninstall:
-	for b in netmaster netagent netdcli; do rm -f "$(PREFIX)/bin/$$b"; done
+	for b in netmaster netagent netplugin netdcli; do rm -f "$(PREFIX)/bin/$$b"; done
 	rm -f $(CNI_BIN_DIR)/netplugin-cni
 
 ## unit-test: pure tests beside the code (no root needed)

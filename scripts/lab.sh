@@ -15,7 +15,8 @@
 #   scripts/lab.sh external add NAME VLAN IP/PREFIX    a machine on the underlay, untagged in VLAN
 #   scripts/lab.sh external del NAME | exec NAME CMD...
 #   scripts/lab.sh host stop-agent|kill-agent|start-agent|down|stop|up hostN
-#   scripts/lab.sh etcd stop|start|restart
+#   scripts/lab.sh etcd stop|kill|start|restart        (kill: SIGKILL)
+#   scripts/lab.sh master stop|kill|start|restart      netmaster (kill: SIGKILL)
 #   scripts/lab.sh docker up|down hostN                a dockerd of that host's own; its agent serves the plugin np<id>hostN
 #   scripts/lab.sh docker cli hostN ARGS...            the docker CLI against that engine
 #   scripts/lab.sh docker driver hostN                 that host's plugin (driver) name
@@ -29,7 +30,9 @@
 # NP_LAB_AGENT_ARGS (extra agent args), NP_LAB_LOG_LEVEL (agent/master log level, default
 # debug), NP_LAB_MTU (underlay MTU, default 1500), NP_LAB_KEEP_ON_FAIL=1 (keep a failed up),
 # NP_LAB_DOCKER=host1,host2|all (`up` gives those hosts a dockerd before their agents start),
-# NP_LAB_DOCKER_IMAGE (image copied into lab engines, default netplugin/busybox:local).
+# NP_LAB_DOCKER_IMAGE (image copied into lab engines, default netplugin/busybox:local),
+# NP_LAB_VXLAN=kernel|userspace|onenic (VXLAN path, fixed at `up`; onenic: each host's one
+# NIC up0 carries its address 198.18.100.N and the agent runs with its defaults).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -153,10 +156,11 @@ kill_netns_pids_all() {
     wanted["net:[$ino]"]=1
   done
   [ ${#wanted[@]} -gt 0 ] || return 0
-  for p in /proc/[0-9]*; do
-    link=$(readlink "$p/ns/net" 2>/dev/null) || continue
-    [ -n "${wanted[$link]:-}" ] && kill -s KILL "${p#/proc/}" 2>/dev/null || true
-  done
+  # One find for every process's namespace link: a readlink process per PID took seconds on a loaded machine.
+  while read -r link p; do
+    p=${p#/proc/}
+    [ -n "${wanted[$link]:-}" ] && kill -s KILL "${p%/ns}" 2>/dev/null || true
+  done < <(find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l %h\n' 2>/dev/null)
 }
 
 # No IPv6 in lab namespaces: their router/MLD chatter on the underlay would only be noise in flow counters and captures.
@@ -256,6 +260,9 @@ agent_flag_wanted() {
   esac
 }
 
+# The lab's VXLAN set-up, fixed when it was made: kernel (ux0 + --vxlan-dev), userspace, or onenic.
+lab_vxlan() { cat "$labdir/vxlan" 2>/dev/null || echo "${NP_LAB_VXLAN:-kernel}"; }
+
 agent_args() {
   local h=$1 n=${1#host} d
   d=$(host_dir "$h")
@@ -263,10 +270,13 @@ agent_args() {
   # A host with its own dockerd (`docker up`): follow that engine; otherwise a socket nobody serves.
   if docker_on "$h"; then printf '%s\n' --docker-socket "$(docker_sock "$h")"; else printf '%s\n' --docker-socket "$d/no-docker.sock"; fi
   if agent_flag_wanted netns-dir; then printf '%s\n' --netns-dir "$d/netns"; fi
-  if agent_flag_wanted uplink; then printf '%s\n' --uplink up0; fi
-  if agent_flag_wanted vtep-ip; then printf '%s\n' --vtep-ip "$data_net.$n"; fi
+  # A one-NIC host runs the agent with its defaults: uplink and VTEP come from the intent's Hosts[].
+  if [ "$(lab_vxlan)" != onenic ]; then
+    if agent_flag_wanted uplink; then printf '%s\n' --uplink up0; fi
+    if agent_flag_wanted vtep-ip; then printf '%s\n' --vtep-ip "$data_net.$n"; fi
+  fi
   # VXLAN path: kernel devices over ux0 (default, fast) or OVS's userspace tunnel (NP_LAB_VXLAN=userspace).
-  if [ "${NP_LAB_VXLAN:-kernel}" = kernel ] && agent_flag_wanted vxlan-dev; then printf '%s\n' --vxlan-dev ux0; fi
+  if [ "$(lab_vxlan)" = kernel ] && agent_flag_wanted vxlan-dev; then printf '%s\n' --vxlan-dev ux0; fi
   if agent_flag_wanted api-socket; then printf '%s\n' --api-socket "$d/agent.sock"; fi
   if agent_flag_wanted docker-plugin-socket; then
     if docker_on "$h"; then printf '%s\n' --docker-plugin-socket "$(plugin_sock "$h")"; else printf '%s\n' --docker-plugin-socket none; fi
@@ -469,6 +479,7 @@ cmd_up() {
     esac
   done
   [ -x "$repo/bin/netagent" ] && [ -f "$repo/dist/cli/netagent.js" ] || die "not built: run make build"
+  case ${NP_LAB_VXLAN:-kernel} in kernel|userspace|onenic) ;; *) die "NP_LAB_VXLAN must be kernel, userspace or onenic" ;; esac
   if [ "$want_current" = 1 ] && [ -f "$labroot/current" ] && [ -d "$labroot/$(cat "$labroot/current")" ]; then
     die "lab $(cat "$labroot/current") is up already; scripts/lab.sh down first"
   fi
@@ -479,6 +490,7 @@ cmd_up() {
   for i in $(ip netns list | awk '{print $1}'); do [[ $i != np$id-* ]] || die "namespace $i exists already"; done
   mkdir -p "$labdir/ul" "$labdir/externals"
   echo "$n" >"$labdir/hosts"
+  echo "${NP_LAB_VXLAN:-kernel}" >"$labdir/vxlan"
   date -Is >"$labdir/created"
   if [ "$want_current" = 1 ]; then echo "$id" >"$labroot/current"; fi
   up_done=0
@@ -507,14 +519,19 @@ cmd_up() {
     # Created from inside the namespaces so nothing ever appears in the root namespace.
     ip -n "$ul" link add "$h-data" mtu "${NP_LAB_MTU:-1500}" type veth peer name up0 mtu "${NP_LAB_MTU:-1500}" netns "$(hns $h)"
     ip -n "$ul" link add "$h-mgmt" type veth peer name mgmt0 netns "$(hns $h)"
-    # A second underlay NIC whose address the kernel handles: kernel VXLAN devices use it.
-    ip -n "$ul" link add "$h-vx" mtu "${NP_LAB_MTU:-1500}" type veth peer name ux0 mtu "${NP_LAB_MTU:-1500}" netns "$(hns $h)"
-    ip -n "$ul" link set "$h-vx" master data up
-    ip -n "$(hns $h)" addr add "$vx_net.$i/24" dev ux0
-    # Two NICs on one L2 segment: answer ARP only on the NIC that holds the address, or
-    # peers may learn ux0's MAC for the OVS VTEP (ARP flux) and tunnel traffic goes astray.
-    ip netns exec "$(hns $h)" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
-    ip -n "$(hns $h)" link set ux0 up
+    if [ "$(lab_vxlan)" = onenic ]; then
+      # The usual server: its one NIC carries its address (the agent then picks the kernel VXLAN path itself).
+      ip -n "$(hns $h)" addr add "$data_net.$i/24" dev up0
+    else
+      # A second underlay NIC whose address the kernel handles: kernel VXLAN devices use it.
+      ip -n "$ul" link add "$h-vx" mtu "${NP_LAB_MTU:-1500}" type veth peer name ux0 mtu "${NP_LAB_MTU:-1500}" netns "$(hns $h)"
+      ip -n "$ul" link set "$h-vx" master data up
+      ip -n "$(hns $h)" addr add "$vx_net.$i/24" dev ux0
+      # Two NICs on one L2 segment: answer ARP only on the NIC that holds the address, or
+      # peers may learn ux0's MAC for the OVS VTEP (ARP flux) and tunnel traffic goes astray.
+      ip netns exec "$(hns $h)" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+      ip -n "$(hns $h)" link set ux0 up
+    fi
     ip -n "$ul" link set "$h-data" master data up
     ip -n "$ul" link set "$h-mgmt" master mgmt up
     ip -n "$(hns $h)" link set up0 up
@@ -626,7 +643,10 @@ cmd_status() {
   echo "    netmaster $master_url   $(state_of "$labdir/ul/netmaster.pid" netmaster) (certificate $(master_tls_cert), API token $(master_token_file))"
   for i in $(seq 1 "$n"); do
     h=host$i
-    echo "  $h: ns $(hns $h), mgmt0 $mgmt_net.$i/24, uplink up0 (VTEP $data_net.$i/24, set by the agent), ux0 $vx_net.$i/24 (kernel VXLAN underlay)"
+    case $(lab_vxlan) in
+      onenic) echo "  $h: ns $(hns $h), mgmt0 $mgmt_net.$i/24, one NIC up0 $data_net.$i/24 (agent defaults: uplink and VTEP from Hosts[])" ;;
+      *) echo "  $h: ns $(hns $h), mgmt0 $mgmt_net.$i/24, uplink up0 (VTEP $data_net.$i/24, set by the agent), ux0 $vx_net.$i/24 (kernel VXLAN underlay)" ;;
+    esac
     echo "    ovsdb-server $(state_of "$labdir/$h/ovs/ovsdb-server.pid" ovsdb-server), ovs-vswitchd $(state_of "$labdir/$h/ovs/ovs-vswitchd.pid" ovs-vswitchd) (OVS_RUNDIR=$labdir/$h/ovs)"
     echo "    netagent $(state_of "$labdir/$h/netagent.pid" netagent), log $labdir/$h/netagent.log"
     if docker_on "$h"; then echo "    dockerd $(state_of "$labdir/$h/dockerd.pid" dockerd), socket $(docker_sock "$h"), plugin driver $(docker_driver "$h") (scripts/lab.sh docker cli $h ...)"; fi
@@ -778,9 +798,22 @@ cmd_etcd() {
   need_lab
   case ${1:-} in
     stop) etcd_stop ;;
-    start) etcd_start ;;
+    kill) etcd_stop KILL ;;
+    start) if ! pid_alive "$labdir/ul/etcd.pid" etcd; then etcd_start; fi ;;
     restart) etcd_stop; etcd_start ;;
-    *) die "usage: etcd stop|start|restart" ;;
+    *) die "usage: etcd stop|kill|start|restart" ;;
+  esac
+}
+
+cmd_master() {
+  need_lab
+  local pidf=$labdir/ul/netmaster.pid
+  case ${1:-} in
+    stop) stop_pidfile "$pidf" netmaster TERM ;;
+    kill) stop_pidfile "$pidf" netmaster KILL ;;
+    start) if ! pid_alive "$pidf" netmaster; then master_start; fi ;;
+    restart) stop_pidfile "$pidf" netmaster TERM; master_start ;;
+    *) die "usage: master stop|kill|start|restart" ;;
   esac
 }
 
@@ -795,6 +828,7 @@ case $sub in
   external) cmd_external "$@" ;;
   host) cmd_host "$@" ;;
   etcd) cmd_etcd "$@" ;;
+  master) cmd_master "$@" ;;
   docker) cmd_docker "$@" ;;
   exec)
     need_lab

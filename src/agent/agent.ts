@@ -22,9 +22,10 @@ import { FlowMemo } from '../datapath/ovs/pipeline/index.js';
 import type { PlumbContext } from './plumb.js';
 import { PeerStateCache, type PeerSnapshot } from './peers.js';
 import { HostRegistration } from './registration.js';
-import { ensureUnderlay, TunnelNeighborWarmer, type Fabric } from './underlay.js';
-import { syncKernelVxlan, type VxlanNeeds } from './kernel-vxlan.js';
-import { addrList, nativeKernel, type Kernel } from '../datapath/kernel/index.js';
+import { ensureUnderlay, TunnelNeighborWarmer, underlayNames, type Fabric } from './underlay.js';
+import { syncKernelVxlan, VNI_KEY, type VxlanNeeds } from './kernel-vxlan.js';
+import { nativeKernel, type AddrInfo, type Kernel, type LinkInfo } from '../datapath/kernel/index.js';
+import { chooseVxlanPath, pathConflict, type VxlanPlan } from './vxlan-path.js';
 import { HostLinks } from './host-links.js';
 import { EXT } from './names.js';
 import { NetpluginError } from '../common/errors.js';
@@ -51,8 +52,9 @@ export interface AgentOptions {
   vtepIp?: string;
   /**
    * Underlay NIC (with its own IPv4 address, handled by the kernel) for kernel VXLAN
-   * devices: the fast VXLAN path. Its address is this host's VTEP. Every host of a
-   * cluster must use the same VXLAN path.
+   * devices: the fast VXLAN path. Its address is this host's VTEP. Without it the path is
+   * chosen from where the VTEP address sits (vxlan-path.ts). Every host of a cluster must
+   * use the same VXLAN path.
    */
   vxlanDev?: string;
   /**
@@ -89,7 +91,10 @@ export class Agent {
   private openflow?: OpenFlowConnection;
   private lastError = '';
   private registration?: HostRegistration;
-  private kernelVtep?: string;
+  /** The VXLAN path in force, what it was decided from, and when (re-read once per resync period). */
+  private plan?: { key: string; at: number; value: VxlanPlan };
+  /** When this host took its current VXLAN path (registered: the later of two differing hosts is refused). */
+  private vxlanSince = '';
   private readonly warmer = new TunnelNeighborWarmer();
   private fabric?: { key: string; at: number; value: Fabric };
   private vxlanCache?: { key: string; at: number; value: Map<number, number> };
@@ -203,20 +208,17 @@ export class Agent {
     await peers.start();
     await agent.extras?.load();
     for (const s of sources) s.start();
-    // The registration names this host's VTEP: the kernel VXLAN NIC's address, the flag, or the intent's Hosts[].
-    const self = desired.current().hosts.get(opts.hostLabel);
-    if (opts.vxlanDev) {
-      const addr = (await addrList({ name: opts.vxlanDev })).find((a) => a.family === 4);
-      if (!addr) throw new NetpluginError('NP_NOT_FOUND', `--vxlan-dev ${opts.vxlanDev} has no IPv4 address to use as the VTEP`);
-      agent.kernelVtep = addr.cidr.split('/')[0];
-    }
-    const vtep = agent.kernelVtep ?? opts.vtepIp ?? self?.vtepIp;
-    agent.registration = new HostRegistration(
-      store,
-      opts.hostLabel,
-      { bridge: opts.bridge, round, pid: process.pid, vtepIp: vtep?.split('/')[0], uplink: opts.uplink ?? self?.intf, datapath: facts },
-      log,
-    );
+    // A combination of flags and Hosts[] that cannot carry traffic stops the agent here, naming what to change
+    // (and closes what it opened, so the process exits with the error rather than hang on its watches).
+    await (async () => {
+      await agent!.refreshPlan();
+      agent!.checkPathAgreement();
+    })().catch(async (err: Error) => {
+      await agent!.stop().catch(() => undefined);
+      throw err;
+    });
+    // The registration names this host's VTEP and VXLAN path, as decided (and kept current by refreshPlan).
+    agent.registration = new HostRegistration(store, opts.hostLabel, agent.registrationInfo(), log);
     await agent.registration.start();
     agent.started = true;
     agent.timer = setInterval(() => {
@@ -261,6 +263,7 @@ export class Agent {
         this.flows.invalidate();
         this.fabric = undefined;
         this.vxlanCache = undefined;
+        if (this.plan) this.plan.at = 0;
         this.hostLinks.invalidate();
         await new Promise((r) => setTimeout(r, 500));
         this.dirty = true;
@@ -276,13 +279,15 @@ export class Agent {
       watchRefusedPorts(vswitch, () => this.trigger());
       this.vswitch = vswitch;
     }
+    const plan = await this.refreshPlan();
+    this.checkPathAgreement();
     const openflow = await this.connectOpenflow();
     const plumb: PlumbContext = {
       vswitch: this.vswitch,
       kernel: this.kernel,
       bridge: this.opts.bridge,
       // Kernel VXLAN devices take offloaded packets; only the userspace tunnel needs tx off.
-      containerOffloads: (n) => containerVethOffloads(this.facts, this.kernelVtep ? 'vlan' : n.pktTagType),
+      containerOffloads: (n) => containerVethOffloads(this.facts, plan.path === 'kernel' ? 'vlan' : n.pktTagType),
       ofportTimeoutMs: 10_000,
       awaitOfports: this.opts.waitOfport ?? false,
     };
@@ -300,7 +305,7 @@ export class Agent {
       hostLinks: this.hostLinks,
       memo: this.memo,
       fabric: (ports) => this.ensureFabric(ports),
-      kernelVxlan: this.kernelVtep ? (ports, needs) => this.syncVxlanDevices(ports, needs) : undefined,
+      kernelVxlan: plan.kernelDev ? (ports, needs) => this.syncVxlanDevices(plan.kernelDev!, ports, needs) : undefined,
       // Not waiting for vswitchd, runtimes learn their outcome once the port is committed and
       // its flows are sent (docs/runtime.md, "When attach returns"); a port vswitchd then
       // refuses is repaired by the round watchRefusedPorts triggers.
@@ -330,9 +335,7 @@ export class Agent {
   /** Sets up (or re-checks, once per resync period) the uplink and VTEP; cheap when unchanged. */
   private async ensureFabric(ports: readonly PortInfo[]): Promise<Fabric> {
     const desired = this.desiredCache.current();
-    const self = desired.hosts.get(this.opts.hostLabel);
-    const uplink = this.opts.uplink ?? self?.intf;
-    const vtep = this.opts.vtepIp ?? self?.vtepIp;
+    const { uplink, phyVtep: vtep } = this.plan!.value;
     const vlans = [...desired.networks.values()].filter((n) => n.pktTagType === 'vlan').map((n) => n.pktTag);
     const key = JSON.stringify([uplink, vtep, [...vlans].sort((a, b) => a - b)]);
     if (!(this.fabric && this.fabric.key === key && Date.now() - this.fabric.at < this.opts.resyncMs)) {
@@ -353,15 +356,75 @@ export class Agent {
    * last applied (re-checked once per resync period and after any failed round), so rounds
    * that only attach a container do not re-read every device.
    */
-  private async syncVxlanDevices(ports: readonly PortInfo[], needs: VxlanNeeds[]): Promise<Map<number, number>> {
-    const key = JSON.stringify(needs.map((n) => [n.key, n.vni, [...n.macs].sort()]).sort());
+  private async syncVxlanDevices(underlay: { dev: string; vtepIp: string }, ports: readonly PortInfo[], needs: VxlanNeeds[]): Promise<Map<number, number>> {
+    const key = JSON.stringify([underlay, needs.map((n) => [n.key, n.vni, [...n.macs].sort()]).sort()]);
     const c = this.vxlanCache;
     if (c && c.key === key && Date.now() - c.at < this.opts.resyncMs) return c.value;
     this.vxlanCache = undefined;
-    const ctx = { vswitch: this.vswitch, kernel: this.kernel, bridge: this.opts.bridge, underlay: { dev: this.opts.vxlanDev!, vtepIp: this.kernelVtep! } };
+    const ctx = { vswitch: this.vswitch, kernel: this.kernel, bridge: this.opts.bridge, underlay };
     const value = await syncKernelVxlan(ctx, ports, needs);
     this.vxlanCache = { key, at: Date.now(), value };
     return value;
+  }
+
+  /**
+   * The VXLAN path (docs/datapath.md, "Choosing the VXLAN path"): decided again when this
+   * host's Hosts[] entry changes, once per resync period (an address may have moved) and
+   * after a failed round; a refusal fails the agent's start or the round, naming the flag or field.
+   */
+  private async refreshPlan(): Promise<VxlanPlan> {
+    const self = this.desiredCache.current().hosts.get(this.opts.hostLabel);
+    const key = JSON.stringify([self?.intf, self?.vtepIp]);
+    const c = this.plan;
+    if (c && c.key === key && Date.now() - c.at < this.opts.resyncMs) return c.value;
+    const [links, addrs] = await this.kernel.run([{ op: 'linkList' }, { op: 'addrList' }]);
+    if (!links.ok) throw links.error;
+    if (!addrs.ok) throw addrs.error;
+    const hostAddrs = addrs.value as AddrInfo[];
+    const { uplink, vtepIp, vxlanDev } = this.opts;
+    const value = chooseVxlanPath({ bridge: this.opts.bridge, flags: { uplink, vtepIp, vxlanDev }, self, links: (links.value as LinkInfo[]).map((l) => l.name), addrs: hostAddrs });
+    const old = c?.value;
+    if (!old || JSON.stringify(old) !== JSON.stringify(value)) await this.applyPlan(old, value, hostAddrs);
+    this.plan = { key, at: Date.now(), value };
+    return value;
+  }
+
+  /**
+   * Fails the start or the round while a live peer took the other VXLAN path before this host
+   * did (pathConflict gives both the same verdict, so the one that came last is refused).
+   */
+  private checkPathAgreement(): void {
+    const path = this.plan?.value.path;
+    const self = { host: this.opts.hostLabel, vxlan: path === 'none' ? undefined : path, vxlanSince: this.vxlanSince };
+    const conflict = pathConflict(self, this.peerCache.current().hosts.values());
+    if (conflict) throw new NetpluginError('NP_UNDERLAY_CONFIG', conflict, { path });
+  }
+
+  /** Takes a new VXLAN path into use: clears the old path's leftovers, re-registers. */
+  private async applyPlan(old: VxlanPlan | undefined, next: VxlanPlan, addrs: readonly AddrInfo[]): Promise<void> {
+    if (old?.path !== next.path) this.vxlanSince = new Date().toISOString();
+    this.opts.log.info({ path: next.path, vtep: next.vtepIp, uplink: next.uplink, vxlanDev: next.kernelDev?.dev }, `VXLAN path: ${next.reason}`);
+    this.fabric = undefined;
+    this.vxlanCache = undefined;
+    if (!next.kernelDev) {
+      const stale = (await this.vswitch.listPorts(this.opts.bridge)).filter((p) => p.externalIds[VNI_KEY] !== undefined);
+      if (stale.length) await syncKernelVxlan({ vswitch: this.vswitch, kernel: this.kernel, bridge: this.opts.bridge, underlay: { dev: '', vtepIp: '' } }, stale, []);
+    }
+    // An earlier OVS-path round (or an older agent) may have put this very address on <bridge>-phy too: two holders confuse routing.
+    const phy = underlayNames(this.opts.bridge).phy;
+    const dup = next.kernelDev && !next.phyVtep ? addrs.find((a) => a.name === phy && a.cidr.split('/')[0] === next.kernelDev!.vtepIp) : undefined;
+    if (dup) {
+      const [r] = await this.kernel.run([{ op: 'addrDel', name: phy, cidr: dup.cidr, ignoreMissing: true }]);
+      if (!r.ok) throw r.error;
+    }
+    this.plan = undefined;
+    await this.registration?.update(this.registrationInfo(next));
+  }
+
+  /** What this host's registration says: its VTEP and VXLAN path as decided. */
+  private registrationInfo(plan = this.plan?.value): Record<string, unknown> {
+    const vxlan = plan && plan.path !== 'none' ? plan.path : undefined;
+    return { bridge: this.opts.bridge, round: this.round, pid: process.pid, vtepIp: plan?.vtepIp, uplink: plan?.uplink, vxlan, vxlanSince: vxlan ? this.vxlanSince : undefined, datapath: this.facts };
   }
 
   /** Running containers of every source by name (netns-dir wins over Docker names, runtime attachments over both). */

@@ -12,6 +12,10 @@ export interface HostRegistration {
   host: string;
   vtepIp?: string;
   uplink?: string;
+  /** Its VXLAN path (`kernel` / `ovs`), absent while it has no VTEP. */
+  vxlan?: string;
+  /** When it took that path (orders hosts that chose differently). */
+  vxlanSince?: string;
 }
 
 /** A snapshot of peer state. */
@@ -108,9 +112,9 @@ export class PeerStateCache {
       this.byKey.set(key, { kind: 'claim', id: net, ip: k.ids[2] });
       return;
     }
-    const v = JSON.parse(value) as { status?: string; vtepIp?: string; uplink?: string };
+    const v = JSON.parse(value) as { status?: string; vtepIp?: string; uplink?: string; vxlan?: string; vxlanSince?: string };
     if (k.kind === 'operHost') {
-      this.snap.hosts.set(k.ids[0], { host: k.ids[0], vtepIp: v.vtepIp, uplink: v.uplink });
+      this.snap.hosts.set(k.ids[0], { host: k.ids[0], vtepIp: v.vtepIp, uplink: v.uplink, vxlan: v.vxlan, vxlanSince: v.vxlanSince });
       this.byKey.set(key, { kind: 'host', id: k.ids[0], host: k.ids[0] });
     } else {
       const id = k.ids.slice(1).join('/');

@@ -21,7 +21,7 @@ export class HostRegistration {
   constructor(
     private readonly store: StateStore,
     private readonly host: string,
-    private readonly info: Record<string, unknown>,
+    private info: Record<string, unknown>,
     private readonly log: Logger,
   ) {}
 
@@ -35,6 +35,12 @@ export class HostRegistration {
     });
     await this.store.put(KEYS.operHost(this.host), JSON.stringify({ host: this.host, ...this.info, registeredAt: new Date().toISOString() }), { lease });
     this.lease = lease;
+  }
+
+  /** Replaces what the registration says (VTEP, VXLAN path) under the same lease; written at once if registered. */
+  async update(info: Record<string, unknown>): Promise<void> {
+    this.info = info;
+    if (this.lease && !this.stopped) await this.store.put(KEYS.operHost(this.host), JSON.stringify({ host: this.host, ...this.info, registeredAt: new Date().toISOString() }), { lease: this.lease });
   }
 
   private scheduleRestart(): void {

@@ -97,7 +97,7 @@ const VIEWS: Record<string, { headers: string[]; row: (r: Row) => string[] }> = 
     headers: ['TENANT', 'NETWORK', 'CONTAINER', 'IP', 'MAC', 'HOST', 'VIA', 'STATUS'],
     row: (r) => [r.tenant, r.network, r.container, `${s(r.ip)}/${s(r.prefixLen)}`, r.mac, r.attachedHost ?? r.host, r.runtime ?? 'name', r.status === 'error' ? `error: ${s(r.error)}` : r.status].map(s),
   },
-  hosts: { headers: ['HOST', 'UPLINK', 'VTEP', 'AGENT'], row: (r) => [r.name, r.intf, r.vtepIp, r.agent].map(s) },
+  hosts: { headers: ['HOST', 'UPLINK', 'VTEP', 'VXLAN', 'AGENT'], row: (r) => [r.name, r.intf, r.vtepIp, r.vxlan, r.agent].map(s) },
 };
 
 runMain('netdcli', async () => {

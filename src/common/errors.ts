@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   NP_NETNS_INVALID: 'a container network-namespace path is not a network namespace file (nsfs) or is the host namespace',
   NP_NETNS_TIMEOUT: 'work inside a container network namespace did not finish in time; the operation was abandoned',
   NP_STORE_CORRUPT: 'the embedded store was initialised once and is now missing, empty or damaged, so it is refused rather than served as empty',
+  NP_UNDERLAY_CONFIG: 'the host\'s uplink, VTEP or VXLAN device settings cannot carry traffic between hosts (names the flag or Hosts[] field)',
 } as const;
 
 /** A stable error code from the catalogue. */

@@ -37,4 +37,15 @@ describe('readViews', () => {
       ['host9', 'registered', '198.18.100.9'],
     ]);
   });
+
+  it('shows each registered host\'s VXLAN path, and the VTEP its agent registered over the intent\'s', async () => {
+    await applyIntent(store, readFileSync(join(import.meta.dirname, '../../examples/two_host_vxlan.json'), 'utf8'));
+    // host1's agent runs with --vxlan-dev ux0: its VTEP is ux0's address, not Hosts[].VtepIp.
+    await store.put(KEYS.operHost('host1'), JSON.stringify({ host: 'host1', vtepIp: '198.18.101.1', uplink: 'up0', vxlan: 'kernel' }));
+    const v = await readViews(store);
+    expect(v.hosts.map((h) => [h.name, h.vtepIp, h.vxlan ?? '-', h.agent])).toEqual([
+      ['host1', '198.18.101.1', 'kernel', 'registered'],
+      ['host2', '198.18.100.2', '-', 'absent'],
+    ]);
+  });
 });

@@ -32,7 +32,7 @@ export async function readViews(store: StateStore) {
   }
   const state = desired.state ?? { tenants: [], networks: [], endpoints: [], hosts: [] };
   // Hosts: those the intent names and those whose agents are registered (alive), merged by name.
-  const registered = new Map<string, { vtepIp?: string; uplink?: string; registeredAt?: string }>();
+  const registered = new Map<string, { vtepIp?: string; uplink?: string; vxlan?: string; registeredAt?: string }>();
   for (const kv of regs.items) {
     const k = parseOperKey(kv.key);
     if (k?.kind === 'operHost') registered.set(k.ids[0], JSON.parse(kv.value));
@@ -58,7 +58,8 @@ export async function readViews(store: StateStore) {
   const hosts = names.map((name) => {
     const cfg = state.hosts.find((h) => h.name === name);
     const reg = registered.get(name);
-    return { name, intf: cfg?.intf ?? reg?.uplink, vtepIp: cfg?.vtepIp ?? reg?.vtepIp, agent: reg ? 'registered' : 'absent', registeredAt: reg?.registeredAt };
+    // VXLAN: the path the live agent chose (kernel / ovs); VTEP: the address peers send to (the agent's, which --vxlan-dev may make differ from Hosts[]).
+    return { name, intf: cfg?.intf ?? reg?.uplink, vtepIp: reg?.vtepIp ?? cfg?.vtepIp, vxlan: reg?.vxlan, agent: reg ? 'registered' : 'absent', registeredAt: reg?.registeredAt };
   });
   return { tenants: state.tenants, networks: state.networks, endpoints, hosts, intent: desired.intentText };
 }

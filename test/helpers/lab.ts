@@ -56,9 +56,9 @@ function runSync(cmd: string, args: string[], timeoutMs = 60_000, env?: NodeJS.P
 }
 
 /** Runs a command without blocking the event loop (reachability checks run many at once). */
-export function runAsync(cmd: string, args: string[], timeoutMs = 60_000): Promise<ExecResult & { stdout: string; stderr: string }> {
+export function runAsync(cmd: string, args: string[], timeoutMs = 60_000, env?: NodeJS.ProcessEnv): Promise<ExecResult & { stdout: string; stderr: string }> {
   return new Promise((res) => {
-    execFile(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20, env: env ?? process.env }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
       res({ code, out: stdout + stderr, stdout, stderr });
     });
@@ -84,10 +84,14 @@ export class Lab {
     this.hosts = Array.from({ length: hostCount }, (_, i) => `host${i + 1}`);
   }
 
-  /** Builds a lab of `hosts` hosts and waits until every agent logs "netagent running"; removes it again if that fails. */
-  static async up(opts: { hosts: number }): Promise<Lab> {
+  /**
+   * Builds a lab of `hosts` hosts and waits until every agent logs "netagent running"; removes it again if that fails.
+   * `vxlan` is the lab's VXLAN set-up (NP_LAB_VXLAN, docs/lab.md): `onenic` gives each host's one NIC its address and runs the agents with their defaults.
+   */
+  static async up(opts: { hosts: number; vxlan?: 'kernel' | 'userspace' | 'onenic' }): Promise<Lab> {
     const lab = new Lab(randomBytes(3).toString('hex'), opts.hosts);
-    const r = await runAsync(LAB_SH, ['--lab', lab.id, 'up', String(opts.hosts), '--id', lab.id, '--no-current'], 300_000);
+    const env = opts.vxlan ? { ...process.env, NP_LAB_VXLAN: opts.vxlan } : undefined;
+    const r = await runAsync(LAB_SH, ['--lab', lab.id, 'up', String(opts.hosts), '--id', lab.id, '--no-current'], 300_000, env);
     if (r.code !== 0) {
       await lab.down();
       throw new Error(`lab up failed (exit ${r.code}):\n${r.stderr}\n${r.stdout}`);
@@ -176,6 +180,18 @@ export class Lab {
     this.containers.delete(name);
   }
 
+  /** Same as `addContainer`, without blocking the event loop (several can run at once). */
+  async addContainerAsync(host: string, name: string): Promise<void> {
+    await this.scriptAsync(['container', 'add', host, name]);
+    this.containers.set(name, host);
+  }
+
+  /** Same as `delContainer`, without blocking the event loop. */
+  async delContainerAsync(host: string, name: string): Promise<void> {
+    await this.scriptAsync(['container', 'del', host, name]);
+    this.containers.delete(name);
+  }
+
   /** The namespace file of a container. */
   netnsPath(container: string): string {
     const host = this.containers.get(container) ?? this.hosts.find((h) => existsSync(join(this.dir, h, 'netns', container)));
@@ -261,6 +277,26 @@ export class Lab {
   /** Restarts etcd on the same data directory and waits until it is healthy. */
   async restartEtcd(): Promise<void> {
     await this.scriptAsync(['etcd', 'restart']);
+  }
+
+  /** SIGKILLs etcd (its data directory stays). */
+  async killEtcd(): Promise<void> {
+    await this.scriptAsync(['etcd', 'kill']);
+  }
+
+  /** Starts etcd if it is not running and waits until it is healthy. */
+  async startEtcd(): Promise<void> {
+    await this.scriptAsync(['etcd', 'start']);
+  }
+
+  /** SIGKILLs netmaster. */
+  async killMaster(): Promise<void> {
+    await this.scriptAsync(['master', 'kill']);
+  }
+
+  /** Starts netmaster if it is not running and waits until it answers. */
+  async startMaster(): Promise<void> {
+    await this.scriptAsync(['master', 'start']);
   }
 
   /** Adds an "external machine" whose untagged traffic enters VLAN `vlan` on the underlay. */
