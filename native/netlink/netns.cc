@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace netplugin::nl {
 
@@ -64,14 +65,40 @@ static const char* KindOf(mode_t mode) {
   }
 }
 
+// True for "/proc/<pid>/ns/net" and "/proc/<pid>/task/<tid>/ns/net": procfs's own links to a
+// process's namespace. Runtimes hand these over (containerd's `ctr run --cni` passes
+// CNI_NETNS=/proc/<pid>/ns/net), and procfs is the kernel's, so nobody can swap the link for a
+// path of their choosing; the nsfs and namespace-type checks still run on what it opens.
+static bool IsProcNetnsLink(const std::string& path) {
+  auto digits = [&](size_t& i) {
+    size_t start = i;
+    while (i < path.size() && path[i] >= '0' && path[i] <= '9') ++i;
+    return i > start;
+  };
+  auto literal = [&](size_t& i, const char* text) {
+    size_t n = std::char_traits<char>::length(text);
+    if (path.compare(i, n, text) != 0) return false;
+    i += n;
+    return true;
+  };
+  size_t i = 0;
+  if (!literal(i, "/proc/") || !digits(i)) return false;
+  size_t task = i;
+  if (!(literal(task, "/task/") && digits(task))) task = i;
+  i = task;
+  return literal(i, "/ns/net") && i == path.size();
+}
+
 int OpenNetnsFile(const std::string& path, NativeFailure* f) {
   if (path.empty() || path[0] != '/' || path.find('\0') != std::string::npos) {
     *f = NotNetns("open", EINVAL, path, "a network namespace path must be absolute");
     return -1;
   }
   // O_NONBLOCK: opening a FIFO without a writer must not park this worker thread for ever.
-  // O_NOFOLLOW: a symlink (including /proc/<pid>/ns/net) could be swapped between check and use.
-  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  // O_NOFOLLOW: a symlink could be swapped between check and use; procfs's namespace links
+  // cannot, so they are followed (see IsProcNetnsLink).
+  const int follow = IsProcNetnsLink(path) ? 0 : O_NOFOLLOW;
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | follow | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
     if (err == ELOOP) *f = NotNetns("open", err, path, "is a symbolic link; give the namespace file itself (a bind mount such as /run/netns/NAME)");

@@ -138,6 +138,20 @@ describe('RuntimeService', () => {
     expect(host.handoffsPlumbed).toEqual(['npdabcdef012345']);
   });
 
+  it("does not open a Docker hand-off's sandbox at Join (Docker makes it afterwards), but does for every other attach", async () => {
+    const probe = fakeNetnsProbe();
+    const svc2 = new RuntimeService(host, pino({ level: 'silent' }), { netnsProbe: probe });
+    host.service = svc2;
+    await svc2.load();
+    const notYet = '/run/docker/netns/not-made-yet';
+    const a = await svc2.attach({ source: 'docker', key: 'h1', containerId: 'c', tenant: 't', network: 'n', netns: notYet }, { handoff: true });
+    expect(a.ifName).toMatch(/^npd/);
+    expect(probe.calls).toEqual([]);
+    // Positive control: the same path without the hand-off is opened, and refused.
+    expect(await codeOf(svc2.attach({ source: 'cni', key: 'k2', containerId: 'c', tenant: 't', network: 'n', netns: notYet }))).toBe('NP_NETNS_INVALID');
+    expect(probe.calls).toEqual([notYet]);
+  });
+
   it('refuses a netns the probe refuses, and the host namespace, before recording anything', async () => {
     for (const path of [FAKE_NETNS.fifo, FAKE_NETNS.host, '/run/netns/none']) {
       expect(await codeOf(svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', netns: path }))).toBe('NP_NETNS_INVALID');

@@ -134,7 +134,9 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
     // Always set here, so a value smuggled in with the request never survives.
     req.handoffPeer = internal.handoff ? handoffPeerName(req.key) : undefined;
     // Before anything is recorded: a path the agent would refuse (or block on) never reaches a round.
-    if (req.netns) await checkContainerNetns(req.netns, 'netns', this.opts.netnsProbe ?? addonNetnsProbe, this.opts.netnsTimeoutMs);
+    // A Docker hand-off is the exception: Docker makes the sandbox after Join and moves the veth
+    // itself; the agent opens that namespace only on a later repair, through the same checked open.
+    if (req.netns && !req.handoffPeer) await checkContainerNetns(req.netns, 'netns', this.opts.netnsProbe ?? addonNetnsProbe, this.opts.netnsTimeoutMs);
     this.requireReady();
     return this.serialized(id(req.source, req.key), async () => {
       const before = this.local.get(id(req.source, req.key));

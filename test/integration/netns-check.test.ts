@@ -5,7 +5,7 @@
  * (np-nsck-<rand>), a name for this process's own namespace (np-nsck-<rand>-host) and a UTS
  * namespace bind mount are made in beforeAll and removed in afterAll, with the temp directory.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,7 +81,6 @@ describe('namespace files the addon opens', () => {
   });
 
   it.each([
-    ['/proc/1/ns/net (a symlink)', () => '/proc/1/ns/net', 'open', 40, /is a symbolic link/],
     ['a FIFO', () => paths.fifo, 'fstatfs', 22, /is a FIFO, not a network namespace file \(nsfs\)/],
     ['a directory', () => paths.directory, 'fstatfs', 22, /is a directory, not a network namespace file/],
     ['a regular file', () => paths.file, 'fstatfs', 22, /is a regular file, not a network namespace file/],
@@ -96,12 +95,38 @@ describe('namespace files the addon opens', () => {
   });
 
   it('refuses them where the agent opens namespaces too (a netlink batch), and the batch carries on', async () => {
-    const ops = [paths.fifo, paths.directory, paths.file, paths.symlink, '/proc/1/ns/net'].map((netns) => ({ op: 'linkList' as const, netns }));
+    const ops = [paths.fifo, paths.directory, paths.file, paths.symlink].map((netns) => ({ op: 'linkList' as const, netns }));
     const t0 = Date.now();
     const results = await runBatch([...ops, { op: 'linkList', netns: NS }]);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(results.slice(0, ops.length).map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(ops.map(() => 'NP_NETNS_INVALID'));
     expect(results.at(-1)).toMatchObject({ ok: true, value: [expect.objectContaining({ name: 'lo' })] });
+  });
+
+  it("follows procfs's own /proc/<pid>/ns/net link (as containerd passes it) to that process's namespace", async () => {
+    // A process inside the test's namespace, so its /proc link leads there.
+    const child: ChildProcess = spawn('ip', ['netns', 'exec', name, 'sleep', '30'], { stdio: 'ignore' });
+    try {
+      const inNs = await waitForNetnsOf(child.pid!, statSync(NS).ino);
+      const r = await addonCheck(`/proc/${inNs}/ns/net`);
+      expect(r.err).toBeUndefined();
+      expect(r.ok).toEqual({ dev: statSync(NS).dev, ino: statSync(NS).ino });
+      await expect(checkContainerNetns(`/proc/${inNs}/ns/net`, 'netns')).resolves.toBeUndefined();
+      // Only procfs's exact form is followed: the same link reached through a symlink of ours is not.
+      const viaLink = join(dir, 'proc-link');
+      symlinkSync(`/proc/${inNs}/ns/net`, viaLink);
+      expect((await addonCheck(viaLink)).err).toMatchObject({ code: 'NP_NETNS_INVALID', syscall: 'open', errno: 40 });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses /proc/1/ns/net: the host namespace (or, where init is out of reach, not openable)', async () => {
+    // Where init's namespace can be opened it is refused as the host's; in a sandbox that hides
+    // init (open gives EACCES here) the open itself refuses. Either way nothing is plumbed there.
+    const r = await checkContainerNetns('/proc/1/ns/net', 'netns').then(() => undefined, (e: NetpluginError) => e);
+    expect(r?.code).toBe('NP_NETNS_INVALID');
+    expect(r?.message).toMatch(/^netns: (\/proc\/1\/ns\/net is the host's own network namespace, not a container's|open: .*\(\/proc\/1\/ns\/net\))$/);
   });
 
   it("refuses the agent's own (host) namespace bind-mounted under /run/netns, and accepts the container's (API-boundary check)", async () => {
@@ -110,3 +135,16 @@ describe('namespace files the addon opens', () => {
     await expect(checkContainerNetns(NS, 'netns')).resolves.toBeUndefined();
   });
 });
+
+/** The pid whose network namespace has inode `ino`: `ip netns exec` execs sleep in place, once it has entered. */
+async function waitForNetnsOf(pid: number, ino: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if (statSync(`/proc/${pid}/ns/net`).ino === ino) return pid;
+    } catch {
+      /* not started yet */
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`process ${pid} never entered the test namespace`);
+}

@@ -243,13 +243,13 @@ describe('Docker remote plugin through the docker CLI', () => {
     expectDockerError(dk.docker(['run', '--rm', '--network', 'tiny', IMAGE, 'true']), 'NP_POOL_EXHAUSTED', /network dk\/tiny \(198\.18\.99\.0\/30\) has no free address left/);
     dk.ok(['rm', '-f', 't1']);
 
-    // An agent whose rounds fail (its uplink is missing) is not ready: Docker says so.
-    await stopDaemon(agent);
-    agent = startAgent('netagent-broken', ['--uplink', `npno${id}`]);
-    await waitFor(async () => /uplink/.test((await agentStatus())?.reason ?? ''), 60_000, () => `agent not ready\n${agent?.log().slice(-2000)}`);
-    expectDockerError(dk.docker(['run', '--rm', '--network', 'red', IMAGE, 'true']), 'NP_AGENT_NOT_READY', /the netplugin agent is not ready: .*uplink interface npno\w+ does not exist/);
-    await stopDaemon(agent);
-    agent = startAgent('netagent');
+    // An agent whose rounds fail (the intent names an uplink this host lacks) is not ready: Docker says so.
+    // (A missing --uplink flag is refused at start instead: NP_UNDERLAY_CONFIG, lab-onenic.test.ts.)
+    const broken = { ...intent(true), Hosts: [{ Name: 'h1', Intf: `npno${id}`, VtepIp: '198.18.111.1' }] };
+    expect(netdcli(masterUrl, ['-cfg', writeJson(join(dir.path, 'intent-broken.json'), broken)]).code).toBe(0);
+    await waitFor(async () => /Intf/.test((await agentStatus())?.reason ?? ''), 60_000, () => `agent not ready\n${agent?.log().slice(-2000)}`);
+    expectDockerError(dk.docker(['run', '--rm', '--network', 'red', IMAGE, 'true']), 'NP_AGENT_NOT_READY', /the netplugin agent is not ready: .*Hosts\[\]\.Intf of h1 \(npno\w+\): no interface npno\w+ on this host/);
+    expect(netdcli(masterUrl, ['-cfg', writeJson(join(dir.path, 'intent.json'), intent(true))]).code).toBe(0);
     await waitReady();
     expect(ping('a1', ipOf('a2', 'red'))).toBe(true);
   });

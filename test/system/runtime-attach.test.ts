@@ -133,11 +133,11 @@ describe('runtime attachments via the local API', () => {
     );
   });
 
-  it('a failed plumb (netns gone) leaves nothing behind', async () => {
+  it('a netns that is gone is refused before anything is recorded, and leaves nothing behind', async () => {
     const before = ports().length;
     const r = await attach({ key: 'k-gone', tenant: 'rt', network: 'pods', netns: join(dir.path, 'no-such-netns') });
-    expect(r.status).toBe(500);
-    expect(r.body.error.code).toBe('NP_ATTACH_FAILED');
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'NP_NETNS_INVALID', field: 'netns' });
     expect(ports().length).toBe(before);
     expect((await storeKeys(KEYS.operAttachmentsPrefix)).some((k) => k.includes('k-gone'))).toBe(false);
     expect((await storeKeys(KEYS.operClaimsPrefix)).length).toBe(2);
