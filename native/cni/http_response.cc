@@ -109,11 +109,14 @@ ResponseParser::Status ResponseParser::ParseHead() {
   return kNeedMore;
 }
 
-bool ResponseParser::TakeLine(const char*& p, const char* end, size_t max_line, Status* failed) {
+bool ResponseParser::TakeLine(const char*& p, const char* end, size_t max_line, const char* what, size_t cap,
+                              Status* failed) {
   const char* nl = std::find(p, end, '\n');
   size_t take = static_cast<size_t>(nl - p);
+  // Checked before the line's end is looked at, so the outcome is the same however the
+  // bytes were cut into reads.
   if (line_.size() + take > max_line) {
-    *failed = Fail(kTooLarge, "a line of the agent's chunked answer is longer than " + std::to_string(max_line) + " bytes");
+    *failed = Fail(kTooLarge, std::string(what) + " larger than " + std::to_string(cap) + " bytes");
     return false;
   }
   line_.append(p, take);
@@ -204,7 +207,8 @@ ResponseParser::Status ResponseParser::Feed(const char* data, size_t n) {
       }
       case Phase::kChunkSize: {
         Status failed = kNeedMore;
-        if (TakeLine(p, end, kMaxChunkSizeLine, &failed)) {
+        if (TakeLine(p, end, kMaxChunkSizeLine, "a chunk-size line of the agent's answer is", kMaxChunkSizeLine,
+                     &failed)) {
           if (ParseChunkSize() != kNeedMore) return result_;
         } else if (failed != kNeedMore) {
           return failed;
@@ -230,15 +234,13 @@ ResponseParser::Status ResponseParser::Feed(const char* data, size_t n) {
         break;
       }
       case Phase::kTrailers: {
+        // All trailer lines share one budget of max_head_ bytes.
         Status failed = kNeedMore;
-        const char* before = p;
-        bool line = TakeLine(p, end, max_head_, &failed);
-        trailer_bytes_ += static_cast<size_t>(p - before);
+        size_t budget = trailer_bytes_ >= max_head_ ? 0 : max_head_ - trailer_bytes_;
+        bool line = TakeLine(p, end, budget, "the agent's answer trailers are", max_head_, &failed);
         if (failed != kNeedMore) return failed;
-        if (trailer_bytes_ > max_head_) {
-          return Fail(kTooLarge, "the agent's answer trailers are larger than " + std::to_string(max_head_) + " bytes");
-        }
         if (line) {
+          trailer_bytes_ += line_.size() + 2;
           if (line_.empty()) phase_ = Phase::kDone;
           line_.clear();
         }

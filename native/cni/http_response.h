@@ -45,7 +45,8 @@ class ResponseParser {
   Status ParseHead();
   Status AppendBody(const char* p, size_t n);
   // Collects bytes up to a CRLF into line_; true once the line is complete (CRLF dropped).
-  bool TakeLine(const char*& p, const char* end, size_t max_line, Status* failed);
+  // A line over `max_line` fails with kTooLarge: "<what> larger than <cap> bytes".
+  bool TakeLine(const char*& p, const char* end, size_t max_line, const char* what, size_t cap, Status* failed);
   Status ParseChunkSize();
 
   size_t max_head_;
