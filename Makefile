@@ -124,8 +124,9 @@ $(ASAN_DIR)/build/Makefile: binding.gyp $(NATIVE_LIST) $(NODE_MODULES_STAMP)
 	cd $(ASAN_DIR) && CC=$(CLANG) CXX=$(CLANGXX) LINK=$(CLANGXX) npx node-gyp configure --loglevel=error -- -Dnp_sanitize=1 >/dev/null
 	@touch $@
 
+# `+`: node-gyp's make then shares this make's job slots (`make -j2 sanitize-test` in CI).
 $(ASAN_OUT) &: $(ASAN_DIR)/build/Makefile $(NATIVE_SOURCES)
-	cd $(ASAN_DIR) && CC=$(CLANG) CXX=$(CLANGXX) LINK=$(CLANGXX) npx node-gyp build --loglevel=error >/dev/null
+	+cd $(ASAN_DIR) && CC=$(CLANG) CXX=$(CLANGXX) LINK=$(CLANGXX) npx node-gyp build --loglevel=error >/dev/null
 	@touch $(ASAN_OUT)
 
 sanitize-test: deps sanitize-build fuzz-replay
@@ -155,11 +156,13 @@ fuzz-build: $(FUZZ_BINS)
 
 $(FUZZ_DIR)/obj/%.o: native/%.cc $(NATIVE_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANGXX) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	@echo "  CXX(fuzz) $<"
+	@$(CLANGXX) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 .SECONDEXPANSION:
 $(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/fuzz/%.o $$(FUZZ_LINK_$$*)
-	$(CLANGXX) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+	@echo "  LINK(fuzz) $@"
+	@$(CLANGXX) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
 
 fuzz-replay: $(FUZZ_BINS)
 	scripts/fuzz.sh replay $(FUZZ_HARNESSES)
