@@ -1,13 +1,15 @@
 /**
  * The `netplugin-cni` shim against agents that misbehave on purpose (fake unix-socket servers,
  * no OVS, no agent): an endless response head, an endless chunked body, an oversized
- * Content-Length, a trickle that never ends, an agent that never reads, and 64 MiB on stdin.
+ * Content-Length, a trickle that never ends, an agent that never reads, one that never
+ * accepts (connect deadline), and 64 MiB on stdin.
  * Each must end with the CNI error JSON on stdout and exit 1, well before the deadline when a cap
  * cuts it, and within deadline + 2 s when only the deadline can; peak memory is measured with
  * /usr/bin/time and stays bounded.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +148,39 @@ describe('netplugin-cni caps and deadline', () => {
     expect(r.json).toMatchObject({ code: 11, details: expect.stringContaining('timed out sending the request') });
     expect(r.elapsedMs).toBeGreaterThanOrEqual(1_000);
     expect(r.elapsedMs).toBeLessThan(3_000);
+  });
+
+  it('gives up at the deadline on an agent whose accept backlog stays full', async () => {
+    // A child process listens with backlog 1 and then blocks its event loop, so it never
+    // accepts: two queued clients fill the backlog (Linux queues backlog + 1) and the shim's
+    // connect gets EAGAIN. (Node turns a backlog of 0 into its default, 511.)
+    const path = join(dir, 'full-backlog.sock');
+    const holdMs = 4_000;
+    const child = spawn(process.execPath, ['-e', `
+      const s = require('node:net').createServer();
+      s.listen({ path: ${JSON.stringify(path)}, backlog: 1 }, () => {
+        process.stdout.write('ready\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${holdMs}));
+      });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.once('data', () => resolve());
+        child.once('exit', (code) => reject(new Error(`listener exited early (${code})`)));
+      });
+      const fillers = [connect(path), connect(path)];
+      for (const f of fillers) f.on('error', () => undefined);
+      await Promise.all(fillers.map((f) => new Promise<void>((resolve) => f.once('connect', () => resolve()))));
+      try {
+        const r = await measured(1_000, conf(path));
+        expect(r.code).toBe(1);
+        expect(r.json).toMatchObject({ code: 11, details: expect.stringContaining('timed out connecting') });
+        expect(r.elapsedMs).toBeGreaterThanOrEqual(1_000);
+        expect(r.elapsedMs).toBeLessThan(3_000);
+      } finally {
+        for (const f of fillers) f.destroy();
+      }
+    } finally {
+      child.kill();
+    }
   });
 
   it('refuses 64 MiB on stdin with code 7 after reading 4 MiB, without contacting the agent', async () => {
