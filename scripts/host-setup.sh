@@ -18,6 +18,11 @@ have curl || need_pkgs+=(curl)
 have nsenter || need_pkgs+=(util-linux)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
 [ -x /usr/lib/cni/bridge ] || need_pkgs+=(containernetworking-plugins)
+# Sanitizer build and fuzzers (make sanitize-test, make fuzz); /usr/bin/time measures the CNI shim's memory.
+# (libclang-rt-14-dev holds the ASan/UBSan and libFuzzer runtimes clang links.)
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in clang-14 libfuzzer-14-dev libclang-rt-14-dev; do have_pkg "$p" || need_pkgs+=("$p"); done
+[ -x /usr/bin/time ] || need_pkgs+=(time)
 if ((${#need_pkgs[@]})); then
   echo "host-setup: installing ${need_pkgs[*]}"
   apt-get update -qq

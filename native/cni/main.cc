@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -27,13 +28,24 @@ constexpr int kDefaultTimeoutMs = 120000;
 // The CNI_* variables forwarded to the agent (the protocol's parameters).
 constexpr const char* kEnvNames[] = {"CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_ARGS", "CNI_PATH"};
 
-std::string ReadAll(int fd) {
+// The agent's local API takes request bodies up to 4 MiB; a bigger configuration could
+// never be served, so reading stops one byte past it instead of buffering all of it.
+constexpr size_t kMaxStdin = 4 * 1024 * 1024;
+
+// Reads `fd` to its end, or to one byte past `limit` (then *over is set).
+std::string ReadAll(int fd, size_t limit, bool* over) {
   std::string out;
   char buf[65536];
+  *over = false;
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
+    size_t want = std::min(sizeof(buf), limit + 1 - out.size());
+    ssize_t n = read(fd, buf, want);
     if (n > 0) {
       out.append(buf, static_cast<size_t>(n));
+      if (out.size() > limit) {
+        *over = true;
+        break;
+      }
     } else if (n == 0 || errno != EINTR) {
       break;
     }
@@ -88,7 +100,13 @@ int TimeoutMs() {
 
 int main() {
   const char* command = getenv("CNI_COMMAND");
-  const std::string config = ReadAll(0);
+  bool stdin_over = false;
+  const std::string config = ReadAll(0, kMaxStdin, &stdin_over);
+  if (stdin_over) {
+    // Code 7 (invalid network configuration): a retry would send the same bytes.
+    return Fail(kLatest, 7, "invalid network configuration: larger than " + std::to_string(kMaxStdin) + " bytes",
+                "the configuration on stdin exceeds the netplugin agent's limit of " + std::to_string(kMaxStdin) + " bytes");
+  }
   const std::string version = ConfigString(config, "cniVersion", "");
   const std::string reply_version = version.empty() ? kLatest : version;
 

@@ -12,7 +12,8 @@ struct RelayResult {
     kOk,           // an HTTP response was read completely (any status)
     kUnreachable,  // no agent listening at the socket (connect failed)
     kTimeout,      // the agent did not answer before the deadline
-    kBadResponse,  // the agent answered something that is not HTTP, or closed early
+    kBadResponse,  // the agent answered something that is not HTTP, closed early, or
+                   // sent more than the caps in cni/http_response.h
   };
   Kind kind = kUnreachable;
   int status = 0;      // HTTP status when kOk
@@ -21,7 +22,8 @@ struct RelayResult {
 };
 
 // POSTs `body` (JSON) to `path` on the HTTP server listening at unix socket
-// `socket_path`, waiting at most `timeout_ms` for the whole exchange.
+// `socket_path`, waiting at most `timeout_ms` for the whole exchange (connect, send and
+// receive together).
 RelayResult PostUnix(const std::string& socket_path, const std::string& path, const std::string& body, int timeout_ms);
 
 }  // namespace npcni

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <linux/genetlink.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "netlink/attr.h"
@@ -31,11 +32,13 @@ std::vector<bool> CompactBits(const Attr* set) {
   std::vector<bool> bits;
   if (!set) return bits;
   AttrTable t(*set);
-  uint32_t size = t.U32(ETHTOOL_A_BITSET_SIZE);
   const Attr* v = t.Get(ETHTOOL_A_BITSET_VALUE);
-  bits.assign(size, false);
   if (!v) return bits;
-  for (uint32_t i = 0; i < size && i / 32 * 4 + 4 <= v->len; i++) {
+  // The declared size comes from the wire: never allocate for bits the value does not carry
+  // (a missing bit reads as clear, see Bit()).
+  uint64_t size = std::min<uint64_t>(t.U32(ETHTOOL_A_BITSET_SIZE), uint64_t(v->len) * 8);
+  bits.assign(size, false);
+  for (uint64_t i = 0; i < size && i / 32 * 4 + 4 <= v->len; i++) {
     uint32_t word;
     std::memcpy(&word, v->data + i / 32 * 4, 4);
     bits[i] = (word >> (i % 32)) & 1;
@@ -44,6 +47,10 @@ std::vector<bool> CompactBits(const Attr* set) {
 }
 
 bool Bit(const std::vector<bool>& b, size_t i) { return i < b.size() && b[i]; }
+
+// netdev_features_t is 64 bits; the cap leaves room for growth while keeping a count or an
+// index read from the wire from sizing a multi-gigabyte table.
+constexpr uint32_t kMaxFeatureNames = 1024;
 
 // ethtool(8)'s short names for groups of kernel features.
 struct Alias {
@@ -102,7 +109,7 @@ std::vector<std::string> DecodeFeatureNames(const struct nlmsghdr* h) {
     if (set.type != ETHTOOL_A_STRINGSETS_STRINGSET) continue;
     AttrTable st(set);
     if (st.U32(ETHTOOL_A_STRINGSET_ID, ~0u) != ETH_SS_FEATURES) continue;
-    names.assign(st.U32(ETHTOOL_A_STRINGSET_COUNT), "");
+    names.assign(std::min(st.U32(ETHTOOL_A_STRINGSET_COUNT), kMaxFeatureNames), "");
     const Attr* strings = st.Get(ETHTOOL_A_STRINGSET_STRINGS);
     if (!strings) continue;
     AttrTable stringList(*strings);
@@ -110,6 +117,7 @@ std::vector<std::string> DecodeFeatureNames(const struct nlmsghdr* h) {
       if (s.type != ETHTOOL_A_STRINGS_STRING) continue;
       AttrTable str(s);
       uint32_t idx = str.U32(ETHTOOL_A_STRING_INDEX);
+      if (idx >= kMaxFeatureNames) continue;
       if (idx >= names.size()) names.resize(idx + 1);
       names[idx] = str.Str(ETHTOOL_A_STRING_VALUE);
     }

@@ -15,6 +15,7 @@
 
 #include "common/errors.h"
 #include "openflow/echo.h"
+#include "openflow/framing.h"
 #include "openflow/ofp_header.h"
 
 namespace netplugin::of {
@@ -118,16 +119,7 @@ void ReaderLoop(std::shared_ptr<ConnectionState> s) {
     s->bytesRead += uint64_t(n);
     pending.insert(pending.end(), chunk.begin(), chunk.begin() + n);
     auto* ev = new Event;
-    size_t off = 0;
-    bool bad = false;
-    while (pending.size() - off >= 8) {
-      uint16_t len = uint16_t(pending[off + 2] << 8 | pending[off + 3]);
-      if (len < 8) {
-        bad = true;
-        break;
-      }
-      if (pending.size() - off < len) break;
-      const uint8_t* frame = pending.data() + off;
+    FrameSplit split = SplitFrames(pending.data(), pending.size(), [&](const uint8_t* frame, size_t len) {
       if (frame[1] == OFPT_ECHO_REQUEST) {
         // Answered here so a busy JS thread can never make the switch drop us.
         std::vector<uint8_t> reply;
@@ -137,9 +129,9 @@ void ReaderLoop(std::shared_ptr<ConnectionState> s) {
       } else {
         ev->frames.emplace_back(frame, frame + len);
       }
-      off += len;
-    }
-    pending.erase(pending.begin(), pending.begin() + off);
+    });
+    const bool bad = split.bad;
+    pending.erase(pending.begin(), pending.begin() + split.consumed);
     if (!ev->frames.empty()) Deliver(*s, ev);
     else delete ev;
     if (bad) {

@@ -56,7 +56,9 @@ Match MatchFromJs(const Napi::Value& v) {
     tlvs.emplace_back(size_t(f - base), t);
   }
   for (auto& [f, val] : masks) {
-    auto it = std::find_if(tlvs.begin(), tlvs.end(), [&](auto& p) { return p.first == size_t(f - base); });
+    // A copy for the lambda: capturing a structured binding needs C++20 (clang rejects it).
+    const size_t index = size_t(f - base);
+    auto it = std::find_if(tlvs.begin(), tlvs.end(), [index](auto& p) { return p.first == index; });
     if (it == tlvs.end()) throw EncodeError(std::string("match.") + f->name + "Mask given without " + f->name);
     FieldBytesFromJs(*f, val, it->second.mask.data(), std::string("match.") + f->name + "Mask");
     // A full mask means an exact match; OVS encodes it unmasked, and so do we.

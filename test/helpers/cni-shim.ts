@@ -18,12 +18,12 @@ export interface PluginRunResult {
   json: Record<string, any> | undefined;
 }
 
-/** Runs `plugin` (default: the shim) with `env` (undefined values dropped) and `stdin`. */
-export function runPlugin(env: Record<string, string | undefined>, stdin: string, plugin = SHIM): Promise<PluginRunResult> {
+/** Runs `plugin` (default: the shim) with `args`, `env` (undefined values dropped) and `stdin`. */
+export function runPlugin(env: Record<string, string | undefined>, stdin: string | Buffer, plugin = SHIM, args: string[] = []): Promise<PluginRunResult> {
   return new Promise((resolve, reject) => {
     const clean: Record<string, string> = {};
     for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
-    const child = spawn(plugin, [], { env: clean, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(plugin, args, { env: clean, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
