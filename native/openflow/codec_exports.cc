@@ -55,6 +55,26 @@ Napi::Value EncodeGroupModJs(const Napi::CallbackInfo& info) {
   });
 }
 
+// The options both batch encoders take: {version, firstXid, bundleId?, bundleFlags?}.
+struct BatchOptions {
+  uint8_t version;
+  uint32_t firstXid;
+  bool bundle;
+  uint32_t bundleId;
+  uint16_t bundleFlags;
+};
+
+BatchOptions ReadBatchOptions(const Napi::Object& o) {
+  BatchOptions opt{};
+  opt.version = uint8_t(OptUint(o, "version", 8, OFP13_VERSION));
+  opt.firstXid = uint32_t(OptUint(o, "firstXid", 32, 1));
+  Napi::Value bid = o.Get("bundleId");
+  opt.bundle = !bid.IsUndefined();
+  opt.bundleId = opt.bundle ? uint32_t(UintFromJs(bid, 32, "bundleId")) : 0;
+  opt.bundleFlags = uint16_t(OptUint(o, "bundleFlags", 16, OFPBF_ATOMIC | OFPBF_ORDERED));
+  return opt;
+}
+
 // (kind: 'flow' | 'group', mods: object[], {version, firstXid, bundleId?, bundleFlags?}) -> Buffer: the mods
 // with consecutive xids from firstXid, each wrapped in an OFPT_BUNDLE_ADD_MESSAGE when bundleId is given.
 // A mod that does not encode throws a TypeError carrying `index` (its position in `mods`) and `reason`.
@@ -66,13 +86,12 @@ Napi::Value EncodeModListJs(const Napi::CallbackInfo& info) {
       throw EncodeError("encodeModList needs (kind, mods[], options)");
     bool flows = info[0].As<Napi::String>().Utf8Value() == "flow";
     Napi::Array mods = info[1].As<Napi::Array>();
-    Napi::Object o = info[2].As<Napi::Object>();
-    uint8_t version = uint8_t(OptUint(o, "version", 8, OFP13_VERSION));
-    uint32_t xid = uint32_t(OptUint(o, "firstXid", 32, 1));
-    Napi::Value bid = o.Get("bundleId");
-    bool bundle = !bid.IsUndefined();
-    uint32_t bundleId = bundle ? uint32_t(UintFromJs(bid, 32, "bundleId")) : 0;
-    uint16_t bundleFlags = uint16_t(OptUint(o, "bundleFlags", 16, OFPBF_ATOMIC | OFPBF_ORDERED));
+    BatchOptions opt = ReadBatchOptions(info[2].As<Napi::Object>());
+    uint8_t version = opt.version;
+    uint32_t xid = opt.firstXid;
+    bool bundle = opt.bundle;
+    uint32_t bundleId = opt.bundleId;
+    uint16_t bundleFlags = opt.bundleFlags;
     std::vector<uint8_t> out;
     out.reserve(size_t(mods.Length()) * (flows ? 128 : 96) + 64);
     // Bundled messages are wrapped; the inner message repeats the outer xid (OF1.4 §7.3.9.2).
@@ -131,13 +150,12 @@ Napi::Value EncodeFlowModsPackedJs(const Napi::CallbackInfo& info) {
     const uint32_t* words = TypedArrayData<uint32_t>(env, info[0], napi_uint32_array, &nWords, "words");
     const uint64_t* wide = TypedArrayData<uint64_t>(env, info[1], napi_biguint64_array, &nWide, "wide");
     Napi::Array mods = info[2].As<Napi::Array>();
-    Napi::Object o = info[3].As<Napi::Object>();
-    uint8_t version = uint8_t(OptUint(o, "version", 8, OFP13_VERSION));
-    uint32_t xid = uint32_t(OptUint(o, "firstXid", 32, 1));
-    Napi::Value bid = o.Get("bundleId");
-    bool bundle = !bid.IsUndefined();
-    uint32_t bundleId = bundle ? uint32_t(UintFromJs(bid, 32, "bundleId")) : 0;
-    uint16_t bundleFlags = uint16_t(OptUint(o, "bundleFlags", 16, OFPBF_ATOMIC | OFPBF_ORDERED));
+    BatchOptions opt = ReadBatchOptions(info[3].As<Napi::Object>());
+    uint8_t version = opt.version;
+    uint32_t xid = opt.firstXid;
+    bool bundle = opt.bundle;
+    uint32_t bundleId = opt.bundleId;
+    uint16_t bundleFlags = opt.bundleFlags;
     uint32_t count = mods.Length();
     std::vector<uint8_t> out;
     out.reserve(size_t(count) * 128 + 64);
