@@ -302,7 +302,9 @@ agent_wait() {
   d=$(host_dir "$h")
   offset=$(cat "$d/netagent.offset")
   for i in $(seq 1 600); do
-    if tail -c +"$((offset + 1))" "$d/netagent.log" | grep -q 'netagent running'; then return 0; fi
+    # `|| true`: grep -q stops at the first match, and tail, killed by SIGPIPE on a long log,
+    # would otherwise fail the pipeline (pipefail) although the line is there.
+    if { tail -c +"$((offset + 1))" "$d/netagent.log" || true; } | grep -q 'netagent running'; then return 0; fi
     if ! pid_alive "$d/netagent.pid" netagent; then
       tail -c +"$((offset + 1))" "$d/netagent.log" | tail -20 >&2
       die "$h: netagent exited during start (args: $(cat "$d/netagent.args"))"
