@@ -75,6 +75,20 @@ BatchOptions ReadBatchOptions(const Napi::Object& o) {
   return opt;
 }
 
+// Appends one message of xid `xid` (encodeInner writes it), wrapped in an OFPT_BUNDLE_ADD_MESSAGE
+// when the batch is bundled; the inner message repeats the outer xid (OF1.4 §7.3.9.2).
+template <typename EncodeInner>
+void AppendMaybeBundled(std::vector<uint8_t>& out, const BatchOptions& opt, uint32_t xid, EncodeInner encodeInner) {
+  if (!opt.bundle) {
+    encodeInner(xid);
+    return;
+  }
+  Writer w(out);
+  size_t start = BeginBundleAdd(w, opt.version, xid, opt.bundleId, opt.bundleFlags);
+  encodeInner(xid);
+  EndMessage(w, start);
+}
+
 // (kind: 'flow' | 'group', mods: object[], {version, firstXid, bundleId?, bundleFlags?}) -> Buffer: the mods
 // with consecutive xids from firstXid, each wrapped in an OFPT_BUNDLE_ADD_MESSAGE when bundleId is given.
 // A mod that does not encode throws a TypeError carrying `index` (its position in `mods`) and `reason`.
@@ -86,25 +100,10 @@ Napi::Value EncodeModListJs(const Napi::CallbackInfo& info) {
       throw EncodeError("encodeModList needs (kind, mods[], options)");
     bool flows = info[0].As<Napi::String>().Utf8Value() == "flow";
     Napi::Array mods = info[1].As<Napi::Array>();
-    BatchOptions opt = ReadBatchOptions(info[2].As<Napi::Object>());
-    uint8_t version = opt.version;
+    const BatchOptions opt = ReadBatchOptions(info[2].As<Napi::Object>());
     uint32_t xid = opt.firstXid;
-    bool bundle = opt.bundle;
-    uint32_t bundleId = opt.bundleId;
-    uint16_t bundleFlags = opt.bundleFlags;
     std::vector<uint8_t> out;
     out.reserve(size_t(mods.Length()) * (flows ? 128 : 96) + 64);
-    // Bundled messages are wrapped; the inner message repeats the outer xid (OF1.4 §7.3.9.2).
-    auto wrap = [&](auto encodeInner) {
-      if (!bundle) {
-        encodeInner(xid++);
-        return;
-      }
-      Writer w(out);
-      size_t start = BeginBundleAdd(w, version, xid, bundleId, bundleFlags);
-      encodeInner(xid++);
-      EndMessage(w, start);
-    };
     JsKeys k = Keys(env);
     // One handle scope per mod: without it 50k flows pile up millions of handles for the GC to scan.
     for (uint32_t i = 0; i < mods.Length(); ++i) {
@@ -112,10 +111,10 @@ Napi::Value EncodeModListJs(const Napi::CallbackInfo& info) {
       try {
         if (flows) {
           FlowMod m = FlowModFromJs(k, mods.Get(i));
-          wrap([&](uint32_t x) { EncodeFlowMod(out, version, x, m); });
+          AppendMaybeBundled(out, opt, xid++, [&](uint32_t x) { EncodeFlowMod(out, opt.version, x, m); });
         } else {
           GroupMod g = GroupModFromJs(k, mods.Get(i));
-          wrap([&](uint32_t x) { EncodeGroupMod(out, version, x, g); });
+          AppendMaybeBundled(out, opt, xid++, [&](uint32_t x) { EncodeGroupMod(out, opt.version, x, g); });
         }
       } catch (const EncodeError& e) {
         Napi::Error err = Napi::TypeError::New(env, std::string("OpenFlow encode: ") + e.what());
@@ -150,12 +149,8 @@ Napi::Value EncodeFlowModsPackedJs(const Napi::CallbackInfo& info) {
     const uint32_t* words = TypedArrayData<uint32_t>(env, info[0], napi_uint32_array, &nWords, "words");
     const uint64_t* wide = TypedArrayData<uint64_t>(env, info[1], napi_biguint64_array, &nWide, "wide");
     Napi::Array mods = info[2].As<Napi::Array>();
-    BatchOptions opt = ReadBatchOptions(info[3].As<Napi::Object>());
-    uint8_t version = opt.version;
+    const BatchOptions opt = ReadBatchOptions(info[3].As<Napi::Object>());
     uint32_t xid = opt.firstXid;
-    bool bundle = opt.bundle;
-    uint32_t bundleId = opt.bundleId;
-    uint16_t bundleFlags = opt.bundleFlags;
     uint32_t count = mods.Length();
     std::vector<uint8_t> out;
     out.reserve(size_t(count) * 128 + 64);
@@ -170,16 +165,7 @@ Napi::Value EncodeFlowModsPackedJs(const Napi::CallbackInfo& info) {
         } else {
           m = ReadPackedFlowMod(r);
         }
-        if (bundle) {
-          // Bundled messages are wrapped; the inner message repeats the outer xid (OF1.4 §7.3.9.2).
-          Writer w(out);
-          size_t start = BeginBundleAdd(w, version, xid, bundleId, bundleFlags);
-          EncodeFlowMod(out, version, xid, m);
-          EndMessage(w, start);
-        } else {
-          EncodeFlowMod(out, version, xid, m);
-        }
-        ++xid;
+        AppendMaybeBundled(out, opt, xid++, [&](uint32_t x) { EncodeFlowMod(out, opt.version, x, m); });
       } catch (const EncodeError& e) {
         Napi::Error err = Napi::TypeError::New(env, std::string("OpenFlow encode: ") + e.what());
         err.Set("index", Napi::Number::New(env, i));
