@@ -8,7 +8,8 @@ import type { EndpointState, NetworkState } from '../intent/types.js';
 import type { PortInfo } from '../datapath/ovs/ovsdb/index.js';
 import type { OpenFlowSwitch } from '../datapath/ovs/openflow/index.js';
 import type { FlowSyncer, SyncStats } from '../datapath/ovs/flow-sync.js';
-import { desiredPipeline, networkKey, type FlowCache, type HostView, type LocalNetwork, type RemoteEndpoint } from '../datapath/ovs/pipeline/index.js';
+import { desiredPipeline, networkKey, type FlowCache, type HostGatewayView, type HostView, type LocalNetwork, type RemoteEndpoint } from '../datapath/ovs/pipeline/index.js';
+import { gatewayModeOf, routedNetworks, type GatewayNetwork } from './routed-networks.js';
 import type { PeerSnapshot } from './peers.js';
 import type { VxlanNeeds } from './kernel-vxlan.js';
 import type { Fabric } from './underlay.js';
@@ -59,6 +60,12 @@ export interface RoundInput {
    */
   kernelVxlan?: (ports: readonly PortInfo[], needs: VxlanNeeds[]) => Promise<Map<number, number>>;
   /**
+   * Sets up (or re-checks) the host gateway port and its kernel side (routes to the given
+   * local networks where they overlap nothing, SNAT when any wants it), given the bridge's
+   * ports; returns what the pipeline needs. Absent: the host has no gateway port.
+   */
+  hostGateway?: (ports: readonly PortInfo[], networks: readonly GatewayNetwork[]) => Promise<HostGatewayPlan | undefined>;
+  /**
    * When plumbing does not wait for vswitchd (`plumb.awaitOfports` false): called once new
    * ports are committed to OVSDB and their flows are written to the switch, with the statuses
    * as planned, while vswitchd still applies both (it forwards through the ports a few
@@ -66,6 +73,13 @@ export interface RoundInput {
    * attached, only the round's result tells.
    */
   onProvisional?: (statuses: ReadonlyMap<string, EndpointStatus>) => void;
+}
+
+/** The host gateway as the round uses it: the pipeline's view and each tenant's transit address. */
+export interface HostGatewayPlan {
+  view: HostGatewayView;
+  /** The transit address SNAT of the tenant with this route id uses. */
+  transitIp: (routeId: number) => string;
 }
 
 /** What a round did. */
@@ -151,8 +165,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     const id = `${ep.tenant}/${ep.network}`;
     let n = networks.get(id);
     if (!n) {
-      const ns = desired.networks.get(id)!;
-      n = { id, key: networkKey(ns.pktTagType, ns.pktTag), gateway: ns.gateway, gatewayMac: gatewayMac(ns.gateway), pktTagType: ns.pktTagType, pktTag: ns.pktTag };
+      n = pipelineNetwork(desired.networks.get(id)!);
       networks.set(id, n);
     }
     return n;
@@ -163,19 +176,25 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     if (ep && desired.networks.has(`${ep.tenant}/${ep.network}`)) localNetwork(ep);
   }
   for (const item of toAttach) localNetwork(item.endpoint);
-  // Every network with local ports is known now: the remote endpoints in them, computed once.
-  const remotes = remoteEndpoints(input, networks);
+  // Every network with local ports is known now; the networks their endpoints route into, and
+  // the remote endpoints of both, computed once.
+  const routed = routedNetworks(desired.networks, networks, pipelineNetwork);
+  const known = new Map(networks);
+  for (const n of routed.transit) known.set(n.id, n);
+  const remotes = remoteEndpoints(input, known);
+  const gateway = input.hostGateway ? await input.hostGateway(allPorts, routed.gatewayNetworks) : undefined;
+  if (gateway) for (const n of known.values()) if (n.l3 && routed.snatRouteIds.has(n.id)) n.l3.snat = { zone: routed.snatRouteIds.get(n.id)!, transitIp: gateway.transitIp(routed.snatRouteIds.get(n.id)!) };
   let vxlanDevices: Map<number, number> | undefined;
   if (input.kernelVxlan) {
     const needs = new Map<number, VxlanNeeds>();
-    for (const n of networks.values()) if (n.pktTagType === 'vxlan') needs.set(n.key, { key: n.key, vni: n.pktTag, macs: new Map() });
+    for (const n of known.values()) if (n.pktTagType === 'vxlan') needs.set(n.key, { key: n.key, vni: n.pktTag, macs: new Map() });
     for (const r of remotes) if (r.vtepIp) needs.get(r.network.key)?.macs.set(r.mac, r.vtepIp);
     vxlanDevices = await input.kernelVxlan(allPorts, [...needs.values()]);
   }
   /** The host view and statuses for the kept ports plus `attached` (new ports by endpoint id). */
   const viewWith = (attached: ReadonlyMap<string, PlannedPort>, failed: ReadonlyMap<string, string>) => {
     const statuses = new Map<string, EndpointStatus>();
-    const view: HostView = { ports: [], remotes: [], tunnelOfport: fabric.tunnelOfport, uplinkOfport: fabric.uplinkOfport, vxlanDevices };
+    const view: HostView = { ports: [], remotes: [], tunnelOfport: fabric.tunnelOfport, uplinkOfport: fabric.uplinkOfport, vxlanDevices, transit: routed.transit, unrouted: routed.unrouted, gateway: gateway?.view };
     for (const [id, p] of keep) {
       const ep = desired.endpoints.get(id);
       if (!ep || !desired.networks.has(`${ep.tenant}/${ep.network}`)) continue;
@@ -244,7 +263,20 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   };
 }
 
-/** Endpoints attached on other (registered) hosts, in networks that have ports here. */
+/** The pipeline's view of a stored network. */
+function pipelineNetwork(ns: NetworkState): LocalNetwork {
+  return {
+    id: ns.id,
+    key: networkKey(ns.pktTagType, ns.pktTag),
+    gateway: ns.gateway,
+    gatewayMac: gatewayMac(ns.gateway),
+    pktTagType: ns.pktTagType,
+    pktTag: ns.pktTag,
+    l3: { tenant: ns.tenant, subnet: ns.subnet, gateway: gatewayModeOf(ns) },
+  };
+}
+
+/** Endpoints attached on other (registered) hosts, in networks that have ports (or are routed into) here. */
 function remoteEndpoints(input: RoundInput, local: Map<string, LocalNetwork>): RemoteEndpoint[] {
   const peers = input.peers;
   if (!peers) return [];

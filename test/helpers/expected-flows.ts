@@ -20,7 +20,9 @@ export interface ExpectedPort {
 const TABLE_MISS = [
   'priority=0 actions=drop',
   'table=10, priority=0 actions=drop',
-  'table=20, priority=0 actions=goto_table:40',
+  'table=20, priority=0 actions=goto_table:30',
+  'table=30, priority=0 actions=goto_table:40',
+  'table=35, priority=0 actions=drop',
   'table=40, priority=0 actions=drop',
 ];
 

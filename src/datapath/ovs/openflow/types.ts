@@ -72,7 +72,11 @@ export type Action =
   | { type: 'move'; src: MatchField; dst: MatchField; nBits?: number; srcOfs?: number; dstOfs?: number }
   | { type: 'setQueue'; queueId: number }
   | { type: 'decNwTtl' }
+  | { type: 'ct'; commit?: boolean; zone?: number; table?: number; nat?: CtNat }
   | { type: 'raw'; hex: string };
+
+/** The NAT part of a conntrack action: a source or destination range, or `restore` (bare `nat`: apply the existing binding). */
+export type CtNat = { kind: 'src' | 'dst'; ipMin: string; ipMax?: string; portMin?: number; portMax?: number; random?: boolean; persistent?: boolean } | { kind: 'restore' };
 
 /** One instruction of a flow. */
 export type Instruction =

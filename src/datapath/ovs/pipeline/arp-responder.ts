@@ -15,7 +15,8 @@ const ETH_TYPE_ARP = 0x0806;
 const ARP_OP_REQUEST = 1;
 const ARP_OP_REPLY = 2;
 
-function replyActions(mac: string, ip: string): Action[] {
+/** Actions that turn an ARP request for `ip` into the reply `ip is-at mac`, sent back out of the ingress port. */
+export function arpReply(mac: string, ip: string): Action[] {
   return [
     { type: 'move', src: 'ethSrc', dst: 'ethDst' },
     { type: 'setField', field: 'ethSrc', value: mac },
@@ -35,7 +36,7 @@ function responder(round: number, objectId: number, key: number, mac: string, ip
     priority: 100,
     cookie: makeCookie(round, feature, objectId),
     match: { metadata: BigInt(key), metadataMask: 0xffffffffn, ethType: ETH_TYPE_ARP, arpOp: ARP_OP_REQUEST, arpTpa: ip },
-    instructions: [{ type: 'applyActions', actions: replyActions(mac, ip) }],
+    instructions: [{ type: 'applyActions', actions: arpReply(mac, ip) }],
   };
 }
 
@@ -43,8 +44,11 @@ function responder(round: number, objectId: number, key: number, mac: string, ip
 export function arpResponderFlows(view: HostView, round: number, memo: FlowCache = NO_MEMO, remotes = reachableRemotes(view)): FlowMod[] {
   const flows = view.ports.map((p) => responder(round, p.ofport, p.network.key, p.mac, p.ip));
   const scope = `arp|${round}`;
-  for (const r of remotes) flows.push(memo.get(scope, r.id, [r.network.key, r.mac, r.ip], () => responder(round, objectIdOf(r.id), r.network.key, r.mac, r.ip)));
+  // Remote endpoints of transit networks (routed into, no local ports) are never ARPed for here.
+  const local = new Set(view.ports.map((p) => p.network.key));
+  for (const r of remotes) if (local.has(r.network.key)) flows.push(memo.get(scope, r.id, [r.network.key, r.mac, r.ip], () => responder(round, objectIdOf(r.id), r.network.key, r.mac, r.ip)));
   // Gateway object ids live above the 16-bit ofport space so the two never collide.
-  for (const n of networksOf(view)) flows.push(responder(round, 0x100000000 + n.key, n.key, n.gatewayMac, n.gateway));
+  // A physical router owns the gateway of an `external` network: its own ARP replies answer.
+  for (const n of networksOf(view)) if (n.l3?.gateway !== 'external') flows.push(responder(round, 0x100000000 + n.key, n.key, n.gatewayMac, n.gateway));
   return flows;
 }

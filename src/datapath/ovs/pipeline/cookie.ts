@@ -19,6 +19,9 @@ export const FEATURE = {
   REMOTE_FORWARD: 7,
   UPLINK: 8,
   TUNNEL: 9,
+  ROUTE: 10,
+  HOST_GATEWAY: 11,
+  SNAT: 12,
 } as const;
 
 /** A feature number from FEATURE. */

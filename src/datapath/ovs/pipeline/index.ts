@@ -7,6 +7,7 @@ import { spoofGuardFlows } from './spoof-guard.js';
 import { tableMissFlows } from './table-miss.js';
 import { NO_MEMO, type FlowCache } from './memo.js';
 import { reachableRemotes, remoteClassifyFlows, remoteForwardFlows } from './remote.js';
+import { routingFlows } from './routing.js';
 
 /**
  * Computes the desired flows and groups for `view`, with cookies for agent `round`. With a
@@ -22,6 +23,7 @@ export function desiredPipeline(view: HostView, round: number, memo: FlowCache =
       ...remoteClassifyFlows(view, round),
       ...spoofGuardFlows(view, round),
       ...arpResponderFlows(view, round, memo, remotes),
+      ...routingFlows(view, round),
       ...l2.flows,
       ...remoteForwardFlows(view, round, memo, remotes),
     ],

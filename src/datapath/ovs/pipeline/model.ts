@@ -18,6 +18,38 @@ export interface LocalNetwork {
   pktTagType: 'vlan' | 'vxlan';
   /** VLAN id or VNI. */
   pktTag: number;
+  /**
+   * Routing within the tenant (the distributed gateway). Absent: the network is switched
+   * only, as before routing existed (and unit tests of L2 features need not say more).
+   */
+  l3?: NetworkRouting;
+}
+
+/** How a network takes part in its tenant's routing. */
+export interface NetworkRouting {
+  tenant: string;
+  /** The network's subnet, `a.b.c.d/len`. */
+  subnet: string;
+  /**
+   * `distributed`: every host routes for its endpoints and answers ARP for the gateway;
+   * `external`: a physical router on the VLAN trunk owns the gateway, we neither answer nor route.
+   */
+  gateway: 'distributed' | 'external';
+  /** Source NAT to the outside through the host gateway, with the tenant's conntrack zone and transit address. */
+  snat?: { zone: number; transitIp: string };
+}
+
+/** The host gateway port: the host's own leg into the bridge (docs/datapath.md, "Host gateway"). */
+export interface HostGatewayView {
+  ofport: number;
+  /** The host side's address and MAC (the kernel end of the port). */
+  hostIp: string;
+  hostMac: string;
+  /** The address the host routes through (answered by the bridge) and the MAC routed packets come from. */
+  routerIp: string;
+  routerMac: string;
+  /** Keys of local networks the host has a kernel route to (their subnets overlap nothing else here). */
+  hostRouted: ReadonlySet<number>;
 }
 
 /** An endpoint's port on the bridge. */
@@ -55,6 +87,15 @@ export interface HostView {
    * A network listed here uses its device instead of the userspace tunnel port.
    */
   vxlanDevices?: Map<number, number>;
+  /**
+   * Networks without local ports that local endpoints route into (same tenant, distributed
+   * gateway): their remote endpoints are in `remotes`, but they get no ARP, flood or classify flows.
+   */
+  transit?: LocalNetwork[];
+  /** Subnets of local tenants that are not routed to (external gateway): never sent out through SNAT. */
+  unrouted?: Array<{ tenant: string; subnet: string }>;
+  /** The host gateway port, when the host has one. */
+  gateway?: HostGatewayView;
 }
 
 /** Metadata bit set on packets that entered from a tunnel or the uplink (split horizon). */
@@ -63,6 +104,8 @@ export const FROM_REMOTE = 1n << 32n;
 export const NETWORK_MASK = 0xffffffffn;
 /** Metadata bits written by classification: network key and origin. */
 export const CLASSIFY_MASK = NETWORK_MASK | FROM_REMOTE;
+/** Network key of packets from the host gateway port (above every VLAN id and 2^24 + VNI). */
+export const GATEWAY_KEY = 0x80000000;
 /** Flood groups for remote-origin packets (local ports only) live above this id. */
 export const LOCAL_FLOOD_GROUP_BASE = 0x40000000;
 

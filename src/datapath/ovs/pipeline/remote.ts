@@ -113,7 +113,8 @@ export function remoteForwardFlows(view: HostView, round: number, memo: FlowCach
     );
   }
   // The physical network may hold machines we do not know of (hand-off): send it what we cannot deliver.
-  for (const n of networksOf(view)) {
+  // Transit networks too: a packet routed into a VLAN network may be for a machine on the physical network.
+  for (const n of [...networksOf(view), ...(view.transit ?? [])]) {
     if (n.pktTagType !== 'vlan' || view.uplinkOfport === undefined) continue;
     flows.push({
       command: 'add',

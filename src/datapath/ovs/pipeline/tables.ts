@@ -3,7 +3,9 @@
  * only ever move forward; a table's miss behaviour is part of its declaration so the
  * default flows are installed (and replayed) like any feature's.
  *
- *   CLASSIFY ─▶ SPOOF_GUARD ─▶ ARP_RESPONDER ─▶ L2_FORWARD ─▶ output / flood group
+ *   CLASSIFY ─▶ SPOOF_GUARD ─▶ ARP_RESPONDER ─▶ L3_ROUTE ─▶ L2_FORWARD ─▶ output / flood group
+ *                                                    │
+ *                                                    └─▶ (conntrack) SNAT_RETURN ─▶ L2_FORWARD
  *
  * Gaps in the numbering leave room for later stages (policy, QoS) without renumbering.
  */
@@ -25,6 +27,8 @@ export const TABLE = {
   CLASSIFY: 0,
   SPOOF_GUARD: 10,
   ARP_RESPONDER: 20,
+  L3_ROUTE: 30,
+  SNAT_RETURN: 35,
   L2_FORWARD: 40,
 } as const;
 
@@ -32,6 +36,8 @@ export const TABLE = {
 export const PIPELINE: readonly TableDecl[] = [
   { id: TABLE.CLASSIFY, name: 'classify', purpose: 'map the ingress port to its network (metadata); unknown ports are dropped', miss: { kind: 'drop' } },
   { id: TABLE.SPOOF_GUARD, name: 'spoof-guard', purpose: 'only the MAC and IP allocated to a port may send from it', miss: { kind: 'drop' } },
-  { id: TABLE.ARP_RESPONDER, name: 'arp-responder', purpose: 'answer ARP for known addresses locally so requests are not flooded', miss: { kind: 'goto', table: TABLE.L2_FORWARD } },
+  { id: TABLE.ARP_RESPONDER, name: 'arp-responder', purpose: 'answer ARP for known addresses locally so requests are not flooded', miss: { kind: 'goto', table: TABLE.L3_ROUTE } },
+  { id: TABLE.L3_ROUTE, name: 'l3-route', purpose: 'route packets sent to a gateway MAC: to another network of the tenant, to the host, or out through SNAT', miss: { kind: 'goto', table: TABLE.L2_FORWARD } },
+  { id: TABLE.SNAT_RETURN, name: 'snat-return', purpose: 'after conntrack restored a container address, route the reply into its network', miss: { kind: 'drop' } },
   { id: TABLE.L2_FORWARD, name: 'l2-forward', purpose: 'deliver by destination MAC within the network; flood broadcast/multicast to the network group', miss: { kind: 'drop' } },
 ];

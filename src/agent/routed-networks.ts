@@ -1,0 +1,71 @@
+/**
+ * Which networks a host's routing needs beyond the ones with local ports: every other
+ * network of a local tenant is either routed into (a transit network: its remote endpoints
+ * are needed, its flooding is not) or owned by a physical router (never routed to, never
+ * NATed out). Tenants without local ports are not looked at: they are other routing domains.
+ */
+import type { NetworkState } from '../intent/types.js';
+import type { LocalNetwork } from '../datapath/ovs/pipeline/index.js';
+
+/** A local network as the host gateway sees it. */
+export interface GatewayNetwork {
+  id: string;
+  key: number;
+  subnet: string;
+  /** Whether its endpoints reach the outside through this host (External "snat"). */
+  snat: boolean;
+}
+
+/** What routing adds to a round's view. */
+export interface RoutedNetworks {
+  /** Distributed-gateway networks of local tenants without local ports. */
+  transit: LocalNetwork[];
+  /** Subnets of local tenants whose gateway is a physical router. */
+  unrouted: Array<{ tenant: string; subnet: string }>;
+  /** Local distributed-gateway networks, for the host gateway. */
+  gatewayNetworks: GatewayNetwork[];
+  /** Conntrack zone (the tenant's route id) of each local network that SNATs, by network id. */
+  snatRouteIds: Map<string, number>;
+}
+
+/** The network's gateway mode; states written before routing existed mean `distributed`. */
+export function gatewayModeOf(n: NetworkState): 'distributed' | 'external' {
+  return (n as { gatewayMode?: 'distributed' | 'external' }).gatewayMode ?? 'distributed';
+}
+
+/** The network's outside access; states written before routing existed mean `snat`. */
+export function externalOf(n: NetworkState): 'snat' | 'none' {
+  return (n as { external?: 'snat' | 'none' }).external ?? 'snat';
+}
+
+/** The tenant's route id carried on the network (undefined: netmaster has not allocated one). */
+function routeIdOf(n: NetworkState): number | undefined {
+  return (n as { routeId?: number }).routeId;
+}
+
+/** Splits the desired networks of the local tenants into transit and unrouted ones. Pure. */
+export function routedNetworks(all: ReadonlyMap<string, NetworkState>, local: ReadonlyMap<string, LocalNetwork>, make: (n: NetworkState) => LocalNetwork): RoutedNetworks {
+  const out: RoutedNetworks = { transit: [], unrouted: [], gatewayNetworks: [], snatRouteIds: new Map() };
+  const tenants = new Set<string>();
+  for (const n of local.values()) if (n.l3) tenants.add(n.l3.tenant);
+  if (tenants.size === 0) return out;
+  for (const ns of all.values()) {
+    if (!tenants.has(ns.tenant)) continue;
+    const mine = local.get(ns.id);
+    if (gatewayModeOf(ns) === 'external') {
+      out.unrouted.push({ tenant: ns.tenant, subnet: ns.subnet });
+      continue;
+    }
+    if (!mine) {
+      out.transit.push(make(ns));
+      continue;
+    }
+    const routeId = routeIdOf(ns);
+    const snat = externalOf(ns) === 'snat' && routeId !== undefined;
+    out.gatewayNetworks.push({ id: ns.id, key: mine.key, subnet: ns.subnet, snat });
+    if (snat) out.snatRouteIds.set(ns.id, routeId);
+  }
+  out.transit.sort((a, b) => a.key - b.key);
+  out.gatewayNetworks.sort((a, b) => a.key - b.key);
+  return out;
+}
