@@ -56,6 +56,10 @@ void EncodeAction(Writer& w, const Action& a) {
       w.patchLen(start + 2, start);
       return;
     case OFPAT_EXPERIMENTER:
+      if (a.isCt) {
+        EncodeConntrack(w, a.ct);
+        return;
+      }
       if (!a.isRegMove) break;
       w.u16(OFPAT_EXPERIMENTER);
       w.u16(0);
@@ -122,6 +126,8 @@ std::vector<Action> DecodeActions(Reader r) {
           a.dstOfs = body.u16();
           a.srcHeader = body.u32();
           a.dstHeader = body.u32();
+        } else if (vendor == NX_VENDOR_ID && subtype == NXAST_CT && DecodeConntrack(begin, len, &a.ct)) {
+          a.isCt = true;
         } else {
           a.raw.assign(begin, begin + len);
         }

@@ -1,8 +1,9 @@
-// Action list encoding (OpenFlow 1.3 §7.2.5) and the Nicira NXAST_REG_MOVE extension.
+// Action list encoding (OpenFlow 1.3 §7.2.5) and the Nicira NXAST_REG_MOVE and NXAST_CT extensions.
 #pragma once
 #include <cstdint>
 #include <vector>
 
+#include "openflow/conntrack.h"
 #include "openflow/oxm.h"
 #include "openflow/wire.h"
 
@@ -79,6 +80,8 @@ struct Action {
   bool isRegMove = false;    // EXPERIMENTER + NXAST_REG_MOVE
   uint32_t srcHeader = 0, dstHeader = 0;
   uint16_t nBits = 0, srcOfs = 0, dstOfs = 0;
+  bool isCt = false;         // EXPERIMENTER + NXAST_CT (a modelled form; others stay raw)
+  Conntrack ct;
   std::vector<uint8_t> raw;  // whole action, for types this codec does not model
 };
 

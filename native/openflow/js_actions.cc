@@ -64,6 +64,10 @@ Action ActionFromJs(const JsKeys& k, const Napi::Value& v) {
     a.nBits = uint16_t(OptUint(o, k.nBits, "nBits", 16, srcBits));
     if (a.nBits == 0 || a.srcOfs + a.nBits > srcBits || a.dstOfs + a.nBits > dstBits)
       throw EncodeError("move bit range exceeds a field");
+  } else if (type == "ct") {
+    a.type = OFPAT_EXPERIMENTER;
+    a.isCt = true;
+    a.ct = ConntrackFromJs(k, o);
   } else if (type == "raw") {
     a.raw = FromHex(StrProp(o, k.hex, "hex"));
     if (a.raw.size() < 8 || a.raw.size() % 8) throw EncodeError("raw action must be a multiple of 8 bytes");
@@ -122,6 +126,11 @@ Napi::Object ActionToJs(Napi::Env env, const Action& a) {
       o.Set("queueId", double(a.queueId));
       break;
     case OFPAT_EXPERIMENTER:
+      if (a.isCt) {
+        o.Set("type", "ct");
+        ConntrackToJs(env, a.ct, o);
+        break;
+      }
       if (a.isRegMove) {
         o.Set("type", "move");
         o.Set("src", MoveHeaderToJs(env, a.srcHeader));

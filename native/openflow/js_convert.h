@@ -20,6 +20,9 @@ OxmTlv SetFieldTlvFromJs(const std::string& field, const Napi::Value& value);
 // Action list from/to JS.
 std::vector<Action> ActionsFromJs(const JsKeys& k, const Napi::Value& v);
 Napi::Array ActionsToJs(Napi::Env env, const std::vector<Action>& actions);
+// The members of a {type: 'ct'} action from/to JS (types.ts `Action` and `CtNat`).
+Conntrack ConntrackFromJs(const JsKeys& k, const Napi::Object& o);
+void ConntrackToJs(Napi::Env env, const Conntrack& ct, Napi::Object& o);
 // Instruction list from/to JS.
 std::vector<Instruction> InstructionsFromJs(const JsKeys& k, const Napi::Value& v);
 Napi::Array InstructionsToJs(Napi::Env env, const std::vector<Instruction>& ins);

@@ -59,7 +59,9 @@ std::string StrProp(const Napi::Object& o, napi_value key, const char* what) {
   Napi::Value v = Get(o, key);
   if (!v.IsString()) throw EncodeError(std::string("missing string '") + what + "'");
   size_t n = Utf8(o.Env(), v, buf, sizeof buf, what);
-  return std::string(buf, n);
+  if (n + 1 < sizeof buf) return std::string(buf, n);
+  // Filled the stack buffer, so possibly cut short: raw actions' hex is often longer than 63 characters.
+  return v.As<Napi::String>().Utf8Value();
 }
 
 }  // namespace netplugin::of

@@ -122,6 +122,21 @@ void FieldBytesFromJs(const FieldInfo& info, const Napi::Value& v, uint8_t* out,
   }
 }
 
+uint32_t Ipv4FromJs(const Napi::Value& v, const std::string& what) {
+  if (!v.IsString()) throw EncodeError(what + " must be a dotted IPv4 string");
+  char buf[40];
+  size_t n = Utf8(v.Env(), v, buf, sizeof buf, what.c_str());
+  uint8_t b[4];
+  ParseIpv4(buf, n, b, what);
+  return uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | b[3];
+}
+
+Napi::Value Ipv4ToJs(Napi::Env env, uint32_t addr) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+  return Napi::String::New(env, buf);
+}
+
 Napi::Value FieldBytesToJs(Napi::Env env, const FieldInfo& info, const uint8_t* b) {
   char buf[32];
   switch (info.kind) {

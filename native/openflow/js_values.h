@@ -22,6 +22,10 @@ uint64_t ReqUint(const Napi::Object& o, napi_value key, const char* name, unsign
 void FieldBytesFromJs(const FieldInfo& info, const Napi::Value& v, uint8_t* out, const std::string& what);
 // Turns field bytes back into the JS value of `info`'s kind.
 Napi::Value FieldBytesToJs(Napi::Env env, const FieldInfo& info, const uint8_t* bytes);
+// A dotted-quad IPv4 string as a host-order integer; `what` names the member in the error.
+uint32_t Ipv4FromJs(const Napi::Value& v, const std::string& what);
+// A host-order IPv4 address as a dotted-quad string.
+Napi::Value Ipv4ToJs(Napi::Env env, uint32_t addr);
 // Lowercase hex of a byte range.
 std::string Hex(const uint8_t* p, size_t n);
 // Parses even-length hex into bytes; throws EncodeError on bad input.

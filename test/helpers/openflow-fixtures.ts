@@ -39,6 +39,8 @@ export interface FormatFixtures {
   groups: { name: string; ofctl: string; groupMod: string; dump: string }[];
   groupDescReplies: string[];
   skipped: { name: string; why: string }[];
+  /** Conntrack forms the codec keeps as `raw` actions: what ovs-ofctl sent, what it printed, what the switch dumped. */
+  unmodeled: { name: string; ofctl: string; flowMod: string; dump: string; flowStatsReplies: string[] }[];
 }
 
 /** Loads test/fixtures/openflow/format-fixtures.json. */

@@ -205,6 +205,17 @@ describe('other messages against ovs-ofctl bytes', () => {
   });
 });
 
+describe('raw actions and instructions', () => {
+  it('re-encodes raw hex of any length, also past the 63-character fast path of string properties', () => {
+    // 40-byte experimenter action and 48-byte experimenter instruction: 80 and 96 hex digits.
+    const action = 'ffff0028000023200023000100000000' + '0000ff0000000000' + '001900100001d6040000000100000000';
+    const instruction = 'ffff0030' + 'deadbeef' + '00'.repeat(40);
+    const flow: FlowMod = { ...FLOWS.classify, instructions: [{ type: 'applyActions', actions: [{ type: 'raw', hex: action }] }, { type: 'raw', hex: instruction }] };
+    const decoded = decodeMessage(encodeFlowMod(flow, 1)).flowMod!;
+    expect(decoded.instructions).toEqual(flow.instructions);
+  });
+});
+
 describe('encoder input checks', () => {
   it('rejects unknown fields, bad addresses and out-of-range numbers with TypeError', () => {
     const base = FLOWS.classify;

@@ -6,7 +6,7 @@
  */
 import { OFPFF_CHECK_OVERLAP, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPP_CONTROLLER, OFPP_MAX } from './constants.js';
 import { FIELDS, fieldToBigInt, ipv4String, macString, type FieldInfo } from './fields.js';
-import type { Action, Bucket, FlowStats, GroupMod, Instruction, Match, MatchField } from './types.js';
+import type { Action, Bucket, CtNat, FlowStats, GroupMod, Instruction, Match, MatchField } from './types.js';
 
 /** What printing a flow needs: FlowMod and FlowStats both have it. */
 export interface FlowText {
@@ -202,6 +202,31 @@ function subfield(field: MatchField, ofs: number, nBits: number): string {
   return nBits === 1 ? `${f.nxm}[${ofs}]` : `${f.nxm}[${ofs}..${ofs + nBits - 1}]`;
 }
 
+/** OVS's format_NAT: `nat`, or `nat(src=MIN[-MAX][:PMIN[-PMAX]][,persistent][,random])`; equal bounds print once. */
+function natToString(n: CtNat): string {
+  if (n.kind === 'restore') return 'nat';
+  let range = n.ipMin;
+  if (n.ipMax !== undefined && n.ipMax !== n.ipMin) range += `-${n.ipMax}`;
+  if (n.portMin) {
+    range += `:${n.portMin}`;
+    if (n.portMax && n.portMax !== n.portMin) range += `-${n.portMax}`;
+  }
+  const parts = [`${n.kind}=${range}`];
+  if (n.persistent) parts.push('persistent');
+  if (n.random) parts.push('random');
+  return `nat(${parts.join(',')})`;
+}
+
+/** OVS's format_CT: commit, table, zone (not when 0), nat, in that order whatever the object's order. */
+function ctToString(a: Extract<Action, { type: 'ct' }>): string {
+  const parts: string[] = [];
+  if (a.commit) parts.push('commit');
+  if (a.table !== undefined) parts.push(`table=${a.table}`);
+  if (a.zone) parts.push(`zone=${a.zone}`);
+  if (a.nat) parts.push(natToString(a.nat));
+  return `ct(${parts.join(',')})`;
+}
+
 /** One action as ofctl prints it (OVS's ofpacts_format). */
 export function actionToString(a: Action): string {
   switch (a.type) {
@@ -226,6 +251,8 @@ export function actionToString(a: Action): string {
       return `set_queue:${a.queueId}`;
     case 'decNwTtl':
       return 'dec_ttl';
+    case 'ct':
+      return ctToString(a);
     case 'raw':
       // ofctl would decode these; the codec does not, so their bytes stand in.
       return `raw:${a.hex.toLowerCase()}`;

@@ -38,8 +38,34 @@ function match(r: R): Match {
   return m as Match;
 }
 
+const ipv4 = (n: bigint) => [24n, 16n, 8n, 0n].map((s) => String((n >> s) & 0xffn)).join('.');
+
+/** A ct action of any modelled form; a src/dst NAT always commits, as vswitchd requires. */
+function ct(r: R): Action {
+  const a: Extract<Action, { type: 'ct' }> = { type: 'ct' };
+  if (r.next() < 0.6) a.commit = true;
+  if (r.next() < 0.7) a.zone = r.int(0x10000);
+  if (r.next() < 0.5) a.table = r.int(255);
+  const n = r.next();
+  if (n < 0.3) a.nat = { kind: 'restore' };
+  else if (n < 0.7) {
+    a.commit = true;
+    const min = 1n + r.bits(32) % 0xfffffffen;
+    const nat: Extract<Action, { type: 'ct' }>['nat'] = { kind: r.pick(['src', 'dst'] as const), ipMin: ipv4(min) };
+    if (r.next() < 0.5) nat.ipMax = ipv4(min + r.bits(32) % (0x100000000n - min));
+    if (r.next() < 0.5) {
+      nat.portMin = 1 + r.int(0xffff);
+      if (r.next() < 0.5) nat.portMax = nat.portMin + r.int(0x10000 - nat.portMin);
+    }
+    if (r.next() < 0.3) nat.random = true;
+    if (r.next() < 0.3) nat.persistent = true;
+    a.nat = nat;
+  }
+  return a;
+}
+
 function action(r: R): Action {
-  switch (r.int(8)) {
+  switch (r.int(9)) {
     case 0:
       return r.next() < 0.5 ? { type: 'output', port: r.int(0xffffffff) } : { type: 'output', port: 0xfffffffd, maxLen: 1 + r.int(0xfffe) };
     case 1:
@@ -63,6 +89,8 @@ function action(r: R): Action {
     }
     case 6:
       return { type: 'setQueue', queueId: r.int(0xffffffff) };
+    case 7:
+      return ct(r);
     default:
       return { type: 'decNwTtl' };
   }

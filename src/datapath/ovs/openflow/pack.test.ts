@@ -3,6 +3,7 @@ import { rng, type Rng } from '../../../../test/helpers/rng.js';
 import { encodeBatch, fieldBits, OFP13_VERSION, OFP14_VERSION, type Action, type FlowMod, type Instruction, type MatchField } from './index.js';
 import { openflowNative } from './native.js';
 import { FlowModPacker } from './pack.js';
+import { firstDifference, loadFormatFixtures } from '../../../../test/helpers/openflow-fixtures.js';
 
 const nat = openflowNative();
 const packer = new FlowModPacker(nat.matchFields());
@@ -59,7 +60,7 @@ function value(r: Rng, field: string, full = false): number | bigint | string {
 }
 
 function action(r: Rng): Action {
-  switch (r.int(9)) {
+  switch (r.int(10)) {
     case 0:
       return r.next() < 0.5 ? { type: 'output', port: r.int(0xffffffff) } : { type: 'output', port: 0xfffffffd, maxLen: r.int(0x10000) };
     case 1:
@@ -79,6 +80,9 @@ function action(r: Rng): Action {
       return { type: 'setQueue', queueId: r.int(0xffffffff) };
     case 7:
       return { type: 'raw', hex: '0018000800000000' };
+    case 8:
+      // Not laid out flat either: a ct flow must reach the object path whole.
+      return r.next() < 0.5 ? { type: 'ct', commit: true, zone: r.int(0x10000), nat: { kind: 'src', ipMin: '169.254.64.17' } } : { type: 'ct', zone: 5, table: 35, nat: { kind: 'restore' } };
     default:
       return { type: 'decNwTtl' };
   }
@@ -183,6 +187,22 @@ describe('flat (packed) flow-mod layout against the object path', () => {
     expect(packedError).toBeInstanceOf(TypeError);
     expect((packedError as Error).message).toBe((objectError as Error).message);
     expect((packedError as { index?: number }).index).toBe(2);
+  });
+
+  it('leaves ct flows to the object path, which encodes them as ovs-ofctl does', () => {
+    const fx = loadFormatFixtures();
+    const snat = fx.flows.find((f) => f.name === 'ct_snat_then_output')!;
+    const ctFlow: FlowMod = {
+      command: 'add', tableId: 7, priority: 6, cookie: 0n, match: { ethType: 0x0800, inPort: 3 },
+      instructions: [{ type: 'applyActions', actions: [{ type: 'ct', commit: true, zone: 5, nat: { kind: 'src', ipMin: '169.254.64.17' } }, { type: 'output', port: 65002 }] }],
+    };
+    const plain: FlowMod = { ...ctFlow, instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: 65002 }] }] };
+    const o = { version: OFP13_VERSION, firstXid: 6 };
+    const packed = viaPacked([plain, ctFlow, plain], o);
+    expect(packed.fromObjects).toBe(1);
+    expect(firstByteDifference(packed.bytes, viaObjects([plain, ctFlow, plain], o))).toBe('');
+    const alone = viaPacked([ctFlow], o).bytes;
+    expect(firstDifference(alone, Buffer.from(snat.flowMod, 'hex'))).toBe('');
   });
 
   it('rejects bad input with the object path\'s error, naming the mod and the field', () => {

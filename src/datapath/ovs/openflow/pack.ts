@@ -1,7 +1,7 @@
 /**
  * Flow-mods laid out flat for the C++ encoder (layout: native/openflow/packed.h), so it reads numbers from two
  * typed arrays instead of making dozens of N-API property reads per flow. JS reads the objects at JIT speed.
- * The packer only lays out what it is sure the object path would encode the same way; anything else (move and
+ * The packer only lays out what it is sure the object path would encode the same way; anything else (move, ct and
  * raw actions, unusual spellings, bad input) is marked "read this one from its object", so errors and rare
  * shapes keep exactly one implementation.
  */

@@ -62,7 +62,16 @@ export interface Match {
 /** A match field that carries a value (not a `...Mask` key). */
 export type MatchField = Exclude<keyof Match, `${string}Mask`>;
 
-/** One action of an action list or bucket. `raw` keeps actions this codec does not model, byte for byte. */
+/**
+ * The NAT of a conntrack action: `src`/`dst` translate to an IPv4 range (and port range) and need
+ * `commit`; `restore` is the bare `nat`, which applies the binding an earlier committed NAT made.
+ */
+export type CtNat = { kind: 'src' | 'dst'; ipMin: string; ipMax?: string; portMin?: number; portMax?: number; random?: boolean; persistent?: boolean } | { kind: 'restore' };
+
+/**
+ * One action of an action list or bucket. `raw` keeps actions this codec does not model, byte for byte
+ * (also the conntrack forms `ct` does not cover: alg, exec, force, field-sourced zones, hash, IPv6 NAT).
+ */
 export type Action =
   | { type: 'output'; port: number; maxLen?: number }
   | { type: 'group'; groupId: number }
