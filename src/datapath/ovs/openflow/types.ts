@@ -84,9 +84,6 @@ export type Action =
   | { type: 'ct'; commit?: boolean; zone?: number; table?: number; nat?: CtNat }
   | { type: 'raw'; hex: string };
 
-/** The NAT part of a conntrack action: a source or destination range, or `restore` (bare `nat`: apply the existing binding). */
-export type CtNat = { kind: 'src' | 'dst'; ipMin: string; ipMax?: string; portMin?: number; portMax?: number; random?: boolean; persistent?: boolean } | { kind: 'restore' };
-
 /** One instruction of a flow. */
 export type Instruction =
   | { type: 'gotoTable'; tableId: number }
