@@ -13,6 +13,7 @@ import { runCniBench } from './cni.js';
 import { runDockerBench } from './docker.js';
 import { runIncrementalBench } from './incremental.js';
 import { runStoreScaleBench } from './store-scale.js';
+import { runRoutingBench } from './routing.js';
 
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
 const only = process.argv[2];
@@ -25,6 +26,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['cni', runCniBench],
   ['docker', runDockerBench],
   ['store', runStoreScaleBench],
+  ['routing', runRoutingBench],
 ];
 
 const rows: BenchRow[] = [];

@@ -68,8 +68,11 @@ describe('group lines against ovs-ofctl dump-groups', () => {
   });
 });
 
-const orange: LocalNetwork = { id: 't/orange', key: networkKey('vlan', 11), gateway: '11.1.0.1', gatewayMac: '02:02:0b:01:00:01', pktTagType: 'vlan', pktTag: 11 };
-const blue: LocalNetwork = { id: 't/blue', key: networkKey('vxlan', 10001), gateway: '11.1.1.1', gatewayMac: '02:02:0b:01:01:01', pktTagType: 'vxlan', pktTag: 10001 };
+const orange: LocalNetwork = {
+  id: 't/orange', key: networkKey('vlan', 11), gateway: '11.1.0.1', gatewayMac: '02:02:0b:01:00:01', pktTagType: 'vlan', pktTag: 11,
+  l3: { tenant: 't', subnet: '11.1.0.0/24', gateway: 'distributed', snat: { zone: 3, transitIp: '169.254.64.19' } },
+};
+const blue: LocalNetwork = { id: 't/blue', key: networkKey('vxlan', 10001), gateway: '11.1.1.1', gatewayMac: '02:02:0b:01:01:01', pktTagType: 'vxlan', pktTag: 10001, l3: { tenant: 't', subnet: '11.1.1.0/24', gateway: 'distributed' } };
 /** The host the capture script's pipeline_* and flood_* fixtures were written for (agent round 1). */
 const view: HostView = {
   ports: [
@@ -84,6 +87,7 @@ const view: HostView = {
   ],
   tunnelOfport: 65000,
   uplinkOfport: 65001,
+  gateway: { ofport: 65002, hostIp: '169.254.64.1', hostMac: '02:02:a9:fe:40:01', routerIp: '169.254.64.2', routerMac: '02:02:a9:fe:40:02', hostRouted: new Set([blue.key]) },
 };
 const deviceView: HostView = { ...view, tunnelOfport: undefined, vxlanDevices: new Map([[blue.key, 7]]) };
 

@@ -6,7 +6,7 @@
 import type { Action, FlowMod } from '../openflow/index.js';
 import { OFPP_IN_PORT } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
-import { networksOf, objectIdOf, type HostView } from './model.js';
+import { networksOf, objectIdOf, type HostView, type LocalNetwork } from './model.js';
 import { reachableRemotes } from './remote.js';
 import { TABLE } from './tables.js';
 import { NO_MEMO, type FlowCache } from './memo.js';
@@ -44,11 +44,64 @@ function responder(round: number, objectId: number, key: number, mac: string, ip
 export function arpResponderFlows(view: HostView, round: number, memo: FlowCache = NO_MEMO, remotes = reachableRemotes(view)): FlowMod[] {
   const flows = view.ports.map((p) => responder(round, p.ofport, p.network.key, p.mac, p.ip));
   const scope = `arp|${round}`;
-  // Remote endpoints of transit networks (routed into, no local ports) are never ARPed for here.
+  // Remote endpoints of transit networks (routed into, no local ports) are never ARPed for here,
+  // nor those a network's formula responder answers.
   const local = new Set(view.ports.map((p) => p.network.key));
-  for (const r of remotes) if (local.has(r.network.key)) flows.push(memo.get(scope, r.id, [r.network.key, r.mac, r.ip], () => responder(round, objectIdOf(r.id), r.network.key, r.mac, r.ip)));
+  const formula = new Set(networksOf(view).filter(answersByFormula).map((n) => n.key));
+  for (const r of remotes) if (local.has(r.network.key) && !(formula.has(r.network.key) && macFollowsFormula(r.ip, r.mac))) flows.push(memo.get(scope, r.id, [r.network.key, r.mac, r.ip], () => responder(round, objectIdOf(r.id), r.network.key, r.mac, r.ip)));
   // Gateway object ids live above the 16-bit ofport space so the two never collide.
   // A physical router owns the gateway of an `external` network: its own ARP replies answer.
   for (const n of networksOf(view)) if (n.l3?.gateway !== 'external') flows.push(responder(round, 0x100000000 + n.key, n.key, n.gatewayMac, n.gateway));
+  for (const n of networksOf(view)) if (answersByFormula(n)) flows.push(formulaResponder(round, n));
   return flows;
+}
+
+/**
+ * VXLAN networks whose subnet is known answer ARP for every address of the subnet with one
+ * flow: endpoint MACs are 02:02 + the address, and no machine outside the plugin can sit on a
+ * VXLAN network. (A VLAN network may hold physical machines, so it keeps one flow per endpoint.)
+ */
+function answersByFormula(n: LocalNetwork): boolean {
+  return n.pktTagType === 'vxlan' && n.l3 !== undefined;
+}
+
+/** Whether `mac` is what the 02:02 formula gives for `ip`. */
+export function macFollowsFormula(ip: string, mac: string): boolean {
+  const o = ip.split('.').map(Number);
+  return mac.toLowerCase() === ['02', '02', ...o.map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
+/** Register used to swap the ARP addresses (nothing else uses it within the ARP table). */
+const SWAP_REG = 'reg7' as const;
+
+/** One flow answering ARP for any address of `n`'s subnet with the formula MAC (below the exact answers). */
+function formulaResponder(round: number, n: LocalNetwork): FlowMod {
+  const [ip, lenText] = n.l3!.subnet.split('/');
+  const len = Number(lenText);
+  const m = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  const mask = [m >>> 24, (m >>> 16) & 255, (m >>> 8) & 255, m & 255].join('.');
+  return {
+    command: 'add',
+    tableId: TABLE.ARP_RESPONDER,
+    priority: 90,
+    cookie: makeCookie(round, FEATURE.ARP_RESPONDER, 0x200000000 + n.key),
+    match: { metadata: BigInt(n.key), metadataMask: 0xffffffffn, ethType: ETH_TYPE_ARP, arpOp: ARP_OP_REQUEST, arpTpa: ip, arpTpaMask: mask },
+    instructions: [
+      {
+        type: 'applyActions',
+        actions: [
+          { type: 'move', src: 'ethSrc', dst: 'ethDst' },
+          { type: 'move', src: 'arpSha', dst: 'arpTha' },
+          { type: 'setField', field: 'ethSrc', value: '02:02:00:00:00:00' },
+          { type: 'move', src: 'arpTpa', dst: 'ethSrc', nBits: 32, srcOfs: 0, dstOfs: 0 },
+          { type: 'move', src: 'ethSrc', dst: 'arpSha' },
+          { type: 'move', src: 'arpSpa', dst: SWAP_REG },
+          { type: 'move', src: 'arpTpa', dst: 'arpSpa' },
+          { type: 'move', src: SWAP_REG, dst: 'arpTpa' },
+          { type: 'setField', field: 'arpOp', value: ARP_OP_REPLY },
+          { type: 'output', port: OFPP_IN_PORT },
+        ],
+      },
+    ],
+  };
 }

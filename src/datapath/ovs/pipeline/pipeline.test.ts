@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { flowModToString } from '../openflow/format.js';
 import { CLASSIFY_MASK, desiredPipeline, FEATURE, FROM_REMOTE, isOwnCookie, LOCAL_FLOOD_GROUP_BASE, makeCookie, networkKey, parseCookie, PIPELINE, TABLE, type HostView, type LocalNetwork } from './index.js';
 
 const orange: LocalNetwork = { id: 't/orange', key: networkKey('vlan', 11), gateway: '11.1.0.1', gatewayMac: '02:02:0b:01:00:01', pktTagType: 'vlan', pktTag: 11 };
@@ -107,7 +108,7 @@ describe('desiredPipeline across hosts', () => {
     for (const f of c) expect(f.instructions).toContainEqual({ type: 'gotoTable', tableId: TABLE.L2_FORWARD });
   });
 
-  it('sends unicast for remote endpoints to their VTEP, or tagged to the uplink', () => {
+  it('sends unicast for remote endpoints to their VTEP, or tagged to the uplink by the network\'s one trunk flow', () => {
     const r = out.flows.filter((f) => parseCookie(f.cookie).feature === FEATURE.REMOTE_FORWARD);
     const byMac = new Map(r.map((f) => [f.match.ethDst, (f.instructions[0] as { actions: unknown[] }).actions]));
     expect(byMac.get('02:02:0b:01:01:06')).toEqual([
@@ -115,11 +116,10 @@ describe('desiredPipeline across hosts', () => {
       { type: 'setField', field: 'tunIpv4Dst', value: '198.18.100.3' },
       { type: 'output', port: TUN },
     ]);
-    expect(byMac.get('02:02:0b:01:00:09')).toEqual([
-      { type: 'pushVlan', ethertype: 0x8100 },
-      { type: 'setField', field: 'vlanVid', value: 0x1000 | 11 },
-      { type: 'output', port: UP },
-    ]);
+    // A VLAN endpoint on another host needs no flow of its own: the trunk flow carries every unknown MAC.
+    expect(byMac.has('02:02:0b:01:00:09')).toBe(false);
+    const trunk = out.flows.find((f) => f.tableId === TABLE.L2_FORWARD && f.priority === 10 && f.match.metadata === BigInt(orange.key))!;
+    expect(trunk.instructions).toEqual([{ type: 'applyActions', actions: [{ type: 'pushVlan', ethertype: 0x8100 }, { type: 'setField', field: 'vlanVid', value: 0x1000 | 11 }, { type: 'output', port: UP }] }]);
     // Only packets that originated here may leave for another host (split horizon).
     for (const f of r) expect(f.match.metadataMask).toBe(CLASSIFY_MASK);
   });
@@ -176,6 +176,20 @@ describe('desiredPipeline with a kernel VXLAN device', () => {
     for (const f of r) expect(f.instructions).toEqual([{ type: 'applyActions', actions: [{ type: 'output', port: DEV }] }]);
     const all = out.groups.find((g) => g.groupId === blue.key)!;
     expect(all.buckets).toEqual([{ actions: [{ type: 'output', port: 3 }] }, { actions: [{ type: 'output', port: DEV }] }]);
+  });
+
+  it('with the network\'s subnet known, covers every formula-MAC endpoint with one flow to the device and one ARP answer', () => {
+    const routed: LocalNetwork = { ...blue, l3: { tenant: 't', subnet: '11.1.1.0/24', gateway: 'distributed' } };
+    const odd = { id: 't/blue/r9', mac: '0a:00:00:00:00:09', ip: '11.1.1.9', network: routed, host: 'h2', vtepIp: '198.18.101.2' };
+    const v: HostView = { ...view, ports: view.ports.map((p) => ({ ...p, network: routed })), remotes: [...view.remotes.map((r) => ({ ...r, network: routed })), odd] };
+    const lines = desiredPipeline(v, 1).flows.map((f) => flowModToString(f));
+    expect(lines.filter((l) => l.startsWith('table=40, priority=') && !l.includes('priority=50') && !l.includes('priority=0'))).toEqual([
+      'table=40, priority=100,metadata=0x1002711/0xffffffff,dl_dst=02:02:0b:01:01:02 actions=output:3',
+      'table=40, priority=100,metadata=0x1002711/0x1ffffffff,dl_dst=0a:00:00:00:00:09 actions=output:60001',
+      'table=40, priority=90,metadata=0x1002711/0x1ffffffff,dl_dst=02:02:00:00:00:00/ff:ff:00:00:00:00 actions=output:60001',
+    ]);
+    const arp = lines.filter((l) => l.startsWith('table=20, priority=') && !l.includes('priority=0')).map((l) => /arp_tpa=([0-9./]+)/.exec(l)![1]);
+    expect(arp.sort()).toEqual(['11.1.1.0/24', '11.1.1.1', '11.1.1.2', '11.1.1.9']);
   });
 
   it('classifies what the device delivers as remote, and ignores the userspace tunnel for that network', () => {

@@ -11,6 +11,7 @@ import { FEATURE, makeCookie } from './cookie.js';
 import { CLASSIFY_MASK, FROM_REMOTE, networksOf, objectIdOf, type HostView, type LocalNetwork, type RemoteEndpoint } from './model.js';
 import { TABLE } from './tables.js';
 import { NO_MEMO, type FlowCache } from './memo.js';
+import { macFollowsFormula } from './arp-responder.js';
 
 const OFPVID_PRESENT = 0x1000;
 const ETH_TYPE_VLAN = 0x8100;
@@ -34,6 +35,14 @@ export function toRemoteActions(view: HostView, n: LocalNetwork, vtepIp: string 
     { type: 'setField', field: 'vlanVid', value: OFPVID_PRESENT | n.pktTag },
     { type: 'output', port: view.uplinkOfport },
   ];
+}
+
+const ENDPOINT_MAC_PREFIX = '02:02:00:00:00:00';
+
+/** Whether a per-network flow already carries unicast to `r` (so it needs no flow of its own). */
+function coveredPerNetwork(view: HostView, n: LocalNetwork, r: RemoteEndpoint): boolean {
+  if (n.pktTagType === 'vlan') return view.uplinkOfport !== undefined;
+  return view.vxlanDevices?.get(n.key) !== undefined && n.l3 !== undefined && macFollowsFormula(r.ip, r.mac);
 }
 
 /** Remote endpoints the view can actually reach (VXLAN ones need their host's VTEP). */
@@ -96,6 +105,9 @@ export function remoteForwardFlows(view: HostView, round: number, memo: FlowCach
   const netSigs = new Map<LocalNetwork, string>();
   for (const r of remotes) {
     const n = r.network;
+    // Covered by one flow per network: VLAN unicast by the trunk's unknown-unicast flow below,
+    // VXLAN through a kernel device by the formula flow (the kernel's forwarding entries pick the VTEP).
+    if (coveredPerNetwork(view, n, r)) continue;
     let netSig = netSigs.get(n);
     if (netSig === undefined) {
       netSig = `rf|${round}|${n.key}|${n.pktTagType}|${n.pktTag}|${view.vxlanDevices?.get(n.key)}|${view.tunnelOfport}|${view.uplinkOfport}|`;
@@ -111,6 +123,18 @@ export function remoteForwardFlows(view: HostView, round: number, memo: FlowCach
         instructions: [{ type: 'applyActions', actions: toRemoteActions(view, n, r.vtepIp)! }],
       })),
     );
+  }
+  for (const n of [...networksOf(view), ...(view.transit ?? [])]) {
+    const device = view.vxlanDevices?.get(n.key);
+    if (n.pktTagType !== 'vxlan' || device === undefined || !n.l3) continue;
+    flows.push({
+      command: 'add',
+      tableId: TABLE.L2_FORWARD,
+      priority: 90,
+      cookie: makeCookie(round, FEATURE.REMOTE_FORWARD, 0x200000000 + n.key),
+      match: { metadata: BigInt(n.key), metadataMask: CLASSIFY_MASK, ethDst: ENDPOINT_MAC_PREFIX, ethDstMask: 'ff:ff:00:00:00:00' },
+      instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: device }] }],
+    });
   }
   // The physical network may hold machines we do not know of (hand-off): send it what we cannot deliver.
   // Transit networks too: a packet routed into a VLAN network may be for a machine on the physical network.
