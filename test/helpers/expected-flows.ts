@@ -14,6 +14,9 @@ export interface ExpectedPort {
   /** Pipeline key of its network (VLAN id, or 2^24 + VNI). */
   key: number;
   gateway: string;
+  /** Tenant and subnet of its network: networks of one tenant route to each other. */
+  tenant: string;
+  subnet: string;
 }
 
 /** One miss flow per pipeline table. */
@@ -41,6 +44,11 @@ const PER_NETWORK = [
   'table=40, priority=50,metadata={key}/0x1ffffffff,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=group:{group}',
 ];
 
+/** Per ordered pair of local networks of one tenant: the distributed gateway routes from one into the other. */
+const PER_ROUTE = [
+  'table=30, priority={priority},ip,metadata={fromKey}/0x1ffffffff,dl_dst={fromGatewayMac},nw_dst={toSubnet} actions=dec_ttl,set_field:{toGatewayMac}->eth_src,set_field:02:02:00:00:00:00->eth_dst,move:NXM_OF_IP_DST[]->NXM_OF_ETH_DST[0..31],write_metadata:{toKey}/0x1ffffffff,goto_table:40',
+];
+
 /** Replaces each `{name}` in a template line; a name without a value is a bug in the template. */
 function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (_m, name: string) => {
@@ -53,8 +61,10 @@ function fill(template: string, values: Record<string, string | number>): string
 export function expectedFlows(ports: ExpectedPort[]): string[] {
   const lines = [...TABLE_MISS];
   const nets = new Map<number, string>();
+  const routed = new Map<number, ExpectedPort>();
   for (const p of ports) {
     nets.set(p.key, p.gateway);
+    routed.set(p.key, p);
     const values = { ofport: p.ofport, mac: p.mac, ip: p.ip, key: '0x' + p.key.toString(16) };
     lines.push(...PER_PORT.map((t) => fill(t, values)));
   }
@@ -62,5 +72,11 @@ export function expectedFlows(ports: ExpectedPort[]): string[] {
     const values = { key: '0x' + key.toString(16), group: key, gateway, gatewayMac: gatewayMac(gateway) };
     lines.push(...PER_NETWORK.map((t) => fill(t, values)));
   }
+  for (const from of routed.values())
+    for (const to of routed.values()) {
+      if (from.key === to.key || from.tenant !== to.tenant) continue;
+      const values = { priority: 200 + Number(to.subnet.split('/')[1]), fromKey: '0x' + from.key.toString(16), fromGatewayMac: gatewayMac(from.gateway), toSubnet: to.subnet, toGatewayMac: gatewayMac(to.gateway), toKey: '0x' + to.key.toString(16) };
+      lines.push(...PER_ROUTE.map((t) => fill(t, values)));
+    }
   return lines.sort();
 }

@@ -20,8 +20,15 @@ export interface Target {
 /** Decides whether `from` (all of whose addresses are given) must reach `to`. */
 export type Expectation = (from: Target[], to: Target) => boolean;
 
-/** Default: same tenant and same network must reach; anything else must not. */
+/** Same tenant and same network must reach; anything else must not (networks without routing). */
 export const sameNetwork: Expectation = (from, to) => from.some((f) => f.tenant === to.tenant && f.network === to.network);
+
+/**
+ * Default: the networks of a tenant route to each other (the distributed gateway), tenants never
+ * meet; an external machine on a VLAN has no route, so it only shares its own network.
+ */
+export const sameTenant: Expectation = (from, to) =>
+  from.some((f) => f.tenant === to.tenant && (f.external || to.external ? f.network === to.network : true));
 
 /** The outcome of one ordered pair. */
 export interface PairResult {
@@ -91,7 +98,7 @@ async function listening(lab: Lab, t: Target, port: number): Promise<boolean> {
 export async function checkReachability(lab: Lab, opts: ReachabilityOptions = {}): Promise<ReachabilityReport> {
   let targets = opts.targets ?? endpointTargets(lab.endpoints());
   if (opts.only) targets = targets.filter((t) => opts.only!.includes(t.name));
-  const expect = opts.expect ?? sameNetwork;
+  const expect = opts.expect ?? sameTenant;
   const doPing = opts.ping ?? true;
   const doTcp = opts.tcp ?? true;
   const concurrency = opts.concurrency ?? 16;

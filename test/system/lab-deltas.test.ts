@@ -144,7 +144,7 @@ afterAll(async () => {
 });
 
 describe('multi-host lab: examples not covered elsewhere', () => {
-  it('examples/two_hosts_multiple_vlans_nets.json: two VLAN networks spanning two hosts, kept apart', async () => {
+  it('examples/two_hosts_multiple_vlans_nets.json: two VLAN networks spanning two hosts, routed to each other', async () => {
     const intent = example('two_hosts_multiple_vlans_nets.json');
     const placement = placementOf(intent);
     expect(placement).toHaveLength(4);
@@ -153,9 +153,9 @@ describe('multi-host lab: examples not covered elsewhere', () => {
       for (const [c, h] of placement) run.add(h, c);
       await L().waitAttached(run.names(), 90_000);
       const r = await expectReachability(L());
-      // 2 networks x 2 ordered pairs reach; the 8 cross-network pairs must not.
-      expect(r.pairs.filter((p) => p.expected)).toHaveLength(4);
-      expect(r.pairs.filter((p) => !p.expected)).toHaveLength(8);
+      // One tenant: all 12 ordered pairs reach, the 8 cross-network ones routed.
+      expect(r.pairs.filter((p) => p.expected)).toHaveLength(12);
+      expect(r.pairs.filter((p) => !p.expected)).toHaveLength(0);
     });
   });
 
@@ -199,8 +199,8 @@ describe('multi-host lab: add and delete deltas', () => {
       expect(eps).toHaveLength(7);
       for (const [c, h] of newOnes) expect(eps.find((e) => e.container === c)?.attachedHost).toBe(h);
       const r = await expectReachability(L());
-      // orange: 4 containers (12 ordered pairs), purple: 3 (6).
-      expect(r.pairs.filter((p) => p.expected)).toHaveLength(18);
+      // One tenant, 7 containers on two routed networks: 42 ordered pairs.
+      expect(r.pairs.filter((p) => p.expected)).toHaveLength(42);
 
       // The deleted endpoints' containers keep running on host2; only their ports must go.
       const gone = deleted.Tenants[0].Networks.flatMap((n) => n.Endpoints.map((e) => ({ id: `tenant-one/${n.Name}/${e.Container}`, container: e.Container })));
@@ -216,8 +216,8 @@ describe('multi-host lab: add and delete deltas', () => {
       // Their containers lost their interface too.
       for (const g of gone) expect(L().exec(g.container, ['ip', 'link', 'show', 'dev', 'eth0']).code).not.toBe(0);
       const after = await expectReachability(L());
-      // orange: 3 (6 ordered pairs), purple: 2 (2).
-      expect(after.pairs.filter((p) => p.expected)).toHaveLength(8);
+      // 5 containers left: 20 ordered pairs.
+      expect(after.pairs.filter((p) => p.expected)).toHaveLength(20);
     });
   });
 });
@@ -260,7 +260,7 @@ describe('multi-host lab: a delta that moves an endpoint', () => {
           Name: 'tenant-mv', DefaultNetType: type, SubnetPool: '11.1.0.0/16', AllocSubnetLen: 24, Vlans: '11-28', Vxlans: '10001-14000',
           Networks: [
             { Name: 'orange', Endpoints: [{ Host: 'host1', Container: 'mv1' }, { Host: 'host2', Container: 'mv2' }, { Host: 'host3', Container: 'mv3' }] },
-            // A second network beside it, so that the move is also checked against isolation.
+            // A second network beside it, so that the move is also checked through routing.
             { Name: 'purple', Endpoints: [{ Host: 'host2', Container: 'mv4' }] },
           ],
         }],
@@ -292,7 +292,7 @@ describe('multi-host lab: a delta that moves an endpoint', () => {
         expect(ports('host1')).not.toContain(oldPorts[0]);
         expect(portsOfEndpoint('host2', id)).toHaveLength(1);
         const r = await expectReachability(L());
-        expect(r.pairs.filter((p) => p.expected)).toHaveLength(6);
+        expect(r.pairs.filter((p) => p.expected)).toHaveLength(12);
       });
     });
   }

@@ -80,7 +80,7 @@ describe('one-NIC hosts, agents with their defaults', () => {
     for (const [c, h] of [['ov1', 'host1'], ['ov2', 'host2'], ['vl1', 'host1'], ['vl2', 'host2']]) L().addContainer(h, c);
     await L().waitAttached(['ov1', 'ov2', 'vl1', 'vl2'], 90_000);
     const r = await expectReachability(L());
-    expect(r.pairs.filter((p) => p.expected)).toHaveLength(4);
+    expect(r.pairs.filter((p) => p.expected)).toHaveLength(12);
     for (const h of ['host1', 'host2']) {
       expect(L().agentLog(h)).toContain(`VXLAN path: Hosts[].VtepIp of ${h} (198.18.100.${h.slice(4)}) is an address of up0: kernel VXLAN devices over up0`);
       const dev = L().hostExec(h, ['ip', '-d', 'link', 'show', `npx${VNI}`]).out;

@@ -153,8 +153,8 @@ afterAll(async () => {
 describe('multi-host lab: traffic while the control plane fails', () => {
   it('the cluster starts with the full matrix', async () => {
     const r = await expectReachability(L());
-    // blue: 3 containers (6 ordered pairs), green: 2 (2).
-    expect(r.pairs.filter((p) => p.expected)).toHaveLength(8);
+    // One tenant, blue 3 + green 2 containers, routed to each other: 20 ordered pairs.
+    expect(r.pairs.filter((p) => p.expected)).toHaveLength(20);
   });
 
   for (const victim of ['host2', 'host1'] as const) {
@@ -202,8 +202,8 @@ describe('multi-host lab: traffic while the control plane fails', () => {
     const eps = await L().waitAttached(['tn1', 'tn2', 'tn3'], 30_000);
     expect(Object.fromEntries(eps.map((e) => [e.container, e.attachedHost]))).toEqual({ tn1: 'host1', tn2: 'host2', tn3: 'host3' });
     const r = await expectReachability(L());
-    // blue: 6 containers (30 ordered pairs), green: 2 (2).
-    expect(r.pairs.filter((p) => p.expected)).toHaveLength(32);
+    // One tenant, 8 containers (blue 6, green 2, routed): 56 ordered pairs.
+    expect(r.pairs.filter((p) => p.expected)).toHaveLength(56);
   });
 
   it('a host going down drops out of its peers\' flood groups within the lease TTL, and comes back', async () => {
@@ -224,6 +224,6 @@ describe('multi-host lab: traffic while the control plane fails', () => {
     await waitFor(`host2's flood group regains ${vtep3}`, () => floodsTo('host2', vtep3), 30_000, () => groups('host2'));
     await L().waitAttached(L().endpoints().map((e) => e.container), 60_000);
     const r = await expectReachability(L());
-    expect(r.pairs.filter((p) => p.expected)).toHaveLength(32);
+    expect(r.pairs.filter((p) => p.expected)).toHaveLength(56);
   });
 });
