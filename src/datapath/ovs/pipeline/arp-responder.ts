@@ -6,7 +6,7 @@
 import type { Action, FlowMod } from '../openflow/index.js';
 import { OFPP_IN_PORT } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
-import { networksOf, objectIdOf, type HostView, type LocalNetwork } from './model.js';
+import { macFollowsFormula, networksOf, objectIdOf, type HostView, type LocalNetwork } from './model.js';
 import { reachableRemotes } from './remote.js';
 import { TABLE } from './tables.js';
 import { NO_MEMO, type FlowCache } from './memo.js';
@@ -65,11 +65,6 @@ function answersByFormula(n: LocalNetwork): boolean {
   return n.pktTagType === 'vxlan' && n.l3 !== undefined;
 }
 
-/** Whether `mac` is what the 02:02 formula gives for `ip`. */
-export function macFollowsFormula(ip: string, mac: string): boolean {
-  const o = ip.split('.').map(Number);
-  return mac.toLowerCase() === ['02', '02', ...o.map((b) => b.toString(16).padStart(2, '0'))].join(':');
-}
 
 /** Register used to swap the ARP addresses (nothing else uses it within the ARP table). */
 const SWAP_REG = 'reg7' as const;

@@ -136,3 +136,13 @@ export function networksOf(view: HostView): LocalNetwork[] {
   for (const p of view.ports) byKey.set(p.network.key, p.network);
   return [...byKey.values()].sort((a, b) => a.key - b.key);
 }
+
+/** The MAC the endpoint formula (02:02 followed by the four address bytes, src/alloc/mac.ts) gives for `ip`. */
+export function formulaMac(ip: string): string {
+  return ['02', '02', ...ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':');
+}
+
+/** Whether `mac` is what the endpoint formula gives for `ip`. */
+export function macFollowsFormula(ip: string, mac: string): boolean {
+  return mac.toLowerCase() === formulaMac(ip);
+}

@@ -8,10 +8,9 @@
  */
 import type { Action, FlowMod } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
-import { CLASSIFY_MASK, FROM_REMOTE, networksOf, objectIdOf, type HostView, type LocalNetwork, type RemoteEndpoint } from './model.js';
+import { CLASSIFY_MASK, FROM_REMOTE, macFollowsFormula, networksOf, objectIdOf, type HostView, type LocalNetwork, type RemoteEndpoint } from './model.js';
 import { TABLE } from './tables.js';
 import { NO_MEMO, type FlowCache } from './memo.js';
-import { macFollowsFormula } from './arp-responder.js';
 
 const OFPVID_PRESENT = 0x1000;
 const ETH_TYPE_VLAN = 0x8100;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flowModToString } from '../openflow/format.js';
-import { desiredPipeline, networkKey, TABLE, type HostView, type LocalNetwork } from './index.js';
-import { formulaMac, routingFlows } from './routing.js';
+import { desiredPipeline, formulaMac, networkKey, TABLE, type HostView, type LocalNetwork } from './index.js';
+import { routingFlows } from './routing.js';
 
 const net = (id: string, type: 'vlan' | 'vxlan', tag: number, subnet: string, extra: Partial<NonNullable<LocalNetwork['l3']>> = {}): LocalNetwork => {
   const gateway = subnet.replace(/\.0\/\d+$/, '.1');

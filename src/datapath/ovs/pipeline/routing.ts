@@ -18,7 +18,7 @@
  */
 import type { Action, FlowMod, Instruction } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
-import { CLASSIFY_MASK, GATEWAY_KEY, NETWORK_MASK, networksOf, objectIdOf, type HostGatewayView, type HostView, type LocalNetwork } from './model.js';
+import { CLASSIFY_MASK, GATEWAY_KEY, macFollowsFormula, NETWORK_MASK, networksOf, objectIdOf, type HostGatewayView, type HostView, type LocalNetwork } from './model.js';
 import { arpReply } from './arp-responder.js';
 import { TABLE } from './tables.js';
 
@@ -41,10 +41,6 @@ function splitCidr(cidr: string): { ip: string; mask: string; len: number } {
   return { ip, len, mask: [m >>> 24, (m >>> 16) & 255, (m >>> 8) & 255, m & 255].join('.') };
 }
 
-/** The MAC the 02:02 formula gives for `ip`. */
-export function formulaMac(ip: string): string {
-  return ['02', '02', ...ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':');
-}
 
 /** Actions that deliver a routed packet into network `to`, the destination MAC from the address formula. */
 function intoNetwork(to: LocalNetwork, dstMac?: string): { actions: Action[]; then: Instruction[] } {
@@ -78,7 +74,7 @@ function toHost(gw: HostGatewayView): Action[] {
 function macExceptions(view: HostView): Map<number, Array<{ ip: string; mac: string }>> {
   const out = new Map<number, Array<{ ip: string; mac: string }>>();
   const add = (key: number, ip: string, mac: string) => {
-    if (formulaMac(ip) === mac.toLowerCase()) return;
+    if (macFollowsFormula(ip, mac)) return;
     let list = out.get(key);
     if (!list) out.set(key, (list = []));
     list.push({ ip, mac });
