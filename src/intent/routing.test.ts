@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { allocate } from './allocate.js';
 import { toClassicJson } from './normalize.js';
 import { parseIntent } from './parse.js';
-import { diffState } from './plan.js';
+import { diffState, formatPlan } from './plan.js';
 import { allocateRouteIds } from './route-ids.js';
 import { externalOf, gatewayModeOf, ROUTE_ID_MAX } from './routing.js';
 import type { DesiredState, NetworkState, TenantState } from './types.js';
@@ -38,6 +40,17 @@ describe('gatewayModeOf / externalOf', () => {
 });
 
 describe('network routing fields', () => {
+  it('the example of the Routing section in docs/intent.md is valid and means what the text says', () => {
+    const docs = readFileSync(fileURLToPath(new URL('../../docs/intent.md', import.meta.url)), 'utf8');
+    const section = docs.slice(docs.indexOf('## Routing'), docs.indexOf('## Problems'));
+    const json = section.match(/```json\n([\s\S]*?)```/)![1];
+    const s = run(JSON.parse(json));
+    expect(s.networks.map((n) => [n.name, n.pktTagType, n.pktTag, n.subnet, n.gateway, n.gatewayMode, n.external])).toEqual([
+      ['orange', 'vxlan', 10001, '11.1.0.0/24', '11.1.0.1', 'distributed', 'snat'],
+      ['purple', 'vlan', 30, '11.1.1.0/24', '11.1.1.254', 'external', 'snat'],
+    ]);
+  });
+
   it('are stored as written and default to distributed / snat', () => {
     const s = run({
       Tenants: [
@@ -113,6 +126,22 @@ describe('tenant routeId', () => {
       { kind: 'tenant', id: 'a', fields: ['routeId'] },
       { kind: 'tenant', id: 'b', fields: ['routeId'] },
     ]);
+  });
+
+  it('the first apply after an upgrade fills in routeId, gatewayMode and external, as docs/intent.md shows', () => {
+    const doc = { Tenants: [{ Name: 'tenant-one', SubnetPool: '11.1.0.0/16', Networks: [{ Name: 'orange', Endpoints: [] }] }] };
+    const now = run(doc);
+    const old: DesiredState = {
+      ...now,
+      tenants: now.tenants.map(({ routeId: _r, ...t }) => t as TenantState),
+      networks: now.networks.map(({ gatewayMode: _g, external: _e, ...n }) => n as NetworkState),
+    };
+    const next = run(doc, old);
+    const text = formatPlan(diffState(old, next), old, next);
+    const docs = readFileSync(fileURLToPath(new URL('../../docs/intent.md', import.meta.url)), 'utf8');
+    for (const line of text.split('\n').filter((l) => l.startsWith('~'))) expect(docs).toContain(line);
+    expect(text).toContain('~ tenant tenant-one (routeId - -> 1)');
+    expect(text).toContain('~ network tenant-one/orange (external - -> snat, gatewayMode - -> distributed)');
   });
 
   it('replaces previous ids that are out of range or held twice (a hand-edited store)', () => {
