@@ -17,8 +17,9 @@ export const DEFAULT_EXTERNAL: ExternalMode = 'snat';
 /** Lowest tenant routing id. */
 export const ROUTE_ID_MIN = 1;
 /**
- * Highest tenant routing id: agents derive a per-tenant transit address from it inside
- * their 4096-address gateway block, after 16 addresses kept for the host side.
+ * Highest tenant routing id, as the routing design fixes it (the 4096 addresses of the
+ * agent's default /20 gateway block less 16 kept for the host side); agents derive a
+ * per-tenant transit address from it.
  */
 export const ROUTE_ID_MAX = 4080;
 
