@@ -11,6 +11,7 @@ import { createMasterServer, type MasterTls } from '../master/server.js';
 import { DEFAULT_TOKEN_FILE, loadOrCreateToken } from '../master/api-token.js';
 import { DEFAULT_HTTP_LIMITS, LIMIT_FLAGS, type HttpLimits } from '../master/http-limits.js';
 import { checkListenSecurity, listenMaster, parseListen } from '../master/listen.js';
+import { fillRoutingFields } from '../master/routing-upgrade.js';
 import { loadDesired } from '../master/desired-io.js';
 import { DEFAULT_STORE_DIR, openStore } from '../state/open.js';
 import { DEFAULT_DOCKER_SOCKET, DockerEngine } from '../docker/engine.js';
@@ -88,6 +89,11 @@ runMain('netmaster', async () => {
     etcdCert: flagString(p, 'etcd-cert'),
     etcdKey: flagString(p, 'etcd-key'),
   });
+  // Before serving, so agents see every tenant's routeId; a failure must not keep netmaster down.
+  await fillRoutingFields(store).then(
+    (r) => r && log.info({ revision: r.revision, plan: r.planText }, 'routing fields filled in the stored state'),
+    (err: Error) => log.warn({ err: err.message, problems: (err as { details?: unknown }).details }, 'could not fill routing fields in the stored state; the next apply will'),
+  );
   const server = createMasterServer(store, log, { token, tls, listenHost: address.host, limits });
   const url = await listenMaster(server, address, tls !== undefined);
   log.info({ listen, url, tokenFile, clientCerts: tls?.clientCa !== undefined, store: flagString(p, 'store') ?? `embedded:${DEFAULT_STORE_DIR}` }, 'netmaster listening');

@@ -25,8 +25,9 @@ const ips = (s: DesiredState) => Object.fromEntries(s.endpoints.map((e) => [`${e
 describe('allocate', () => {
   it('applies the defaults and takes the lowest free of everything', () => {
     const s = run({ Tenants: [{ Name: 't', SubnetPool: '10.0.0.0/16', Networks: [net('a', ['c1', 'c2']), net('b', ['c3'], { PktTagType: 'vxlan' })] }] });
-    expect(s.tenants).toEqual([{ name: 't', defaultNetType: 'vlan', subnetPool: '10.0.0.0/16', allocSubnetLen: 24, vlans: '1-4094', vxlans: '10001-14000' }]);
+    expect(s.tenants).toEqual([{ name: 't', defaultNetType: 'vlan', subnetPool: '10.0.0.0/16', allocSubnetLen: 24, vlans: '1-4094', vxlans: '10001-14000', routeId: 1 }]);
     expect(nets(s)).toEqual({ a: 'vlan 1 10.0.0.0/24 gw 10.0.0.1 mtu 1500', b: 'vxlan 10001 10.0.1.0/24 gw 10.0.1.1 mtu 1450' });
+    expect(s.networks.map((n) => [n.gatewayMode, n.external])).toEqual([['distributed', 'snat'], ['distributed', 'snat']]);
     expect(ips(s)).toEqual({ 'a/c1': '10.0.0.2', 'a/c2': '10.0.0.3', 'b/c3': '10.0.1.2' });
     expect(s.endpoints[0]).toEqual({ id: 't/a/c1', tenant: 't', network: 'a', container: 'c1', ip: '10.0.0.2', prefixLen: 24, mac: '02:02:0a:00:00:02' });
   });

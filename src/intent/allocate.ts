@@ -1,5 +1,5 @@
 /**
- * Intent → desired state: every network gets a tag, a subnet and a gateway, every
+ * Intent → desired state: every tenant gets a routing id, every network a tag, a subnet and a gateway, every
  * endpoint an address and a MAC. Order of precedence: explicit overrides, then what
  * `previous` already gave the same object (so re-applying never moves anything that is
  * still valid), then the lowest free resource.
@@ -10,6 +10,8 @@ import { allocAddress, cidrWithin, formatCidr, firstHost, intToIp, ipToInt, isHo
 import { allocLowestId, formatRanges, newIdPool, reserveId, type IdPool } from '../alloc/ranges.js';
 import { carveSubnet, newSubnetPool, reserveSubnet, subnetInUse, type SubnetPool } from '../alloc/subnet.js';
 import { MTU, tagName } from './defaults.js';
+import { allocateRouteIds } from './route-ids.js';
+import { DEFAULT_EXTERNAL, DEFAULT_GATEWAY_MODE } from './routing.js';
 import { analyseIntent, type IntentAnalysis } from './validate.js';
 import type { DesiredState, EndpointState, Intent, NetworkState, PktTagType, Problem, TenantState } from './types.js';
 
@@ -74,6 +76,8 @@ export function allocate(intent: Intent, previous: DesiredState | undefined, cla
       subnet: formatCidr(slot.subnet),
       gateway: intToIp(gateway),
       mtu: MTU[slot.type],
+      gatewayMode: n.gatewayMode ?? DEFAULT_GATEWAY_MODE,
+      external: n.external ?? DEFAULT_EXTERNAL,
     });
     const claims = claimed.get(slot.id) ?? new Map<string, string>();
     const prevNet = prevNets.get(slot.id);
@@ -83,7 +87,9 @@ export function allocate(intent: Intent, previous: DesiredState | undefined, cla
     }
     allocateEndpoints(intent, slot, gateway, bindings, prevEps, endpoints, problems, claims);
   }
-  if (problems.length > 0) return { ok: false, problems };
+  const routeIds = allocateRouteIds(intent.tenants.map((t) => t.name), previous?.tenants);
+  if (!routeIds.ok) problems.push(routeIds.problem);
+  if (problems.length > 0 || !routeIds.ok) return { ok: false, problems };
 
   const tenants: TenantState[] = intent.tenants.map((t, i) => {
     const s = analysis.tenants[i];
@@ -94,6 +100,7 @@ export function allocate(intent: Intent, previous: DesiredState | undefined, cla
       allocSubnetLen: s.allocSubnetLen,
       vlans: formatRanges(s.vlans!),
       vxlans: formatRanges(s.vxlans!),
+      routeId: routeIds.ids.get(t.name)!,
     };
   });
   const hosts = intent.hosts.map((h) => ({ ...h }));

@@ -50,6 +50,7 @@ const MULTI_HOST = [
   'two_hosts_multiple_tenants_mix_vlan_vxlan.json',
   'two_hosts_multiple_vxlan_add_del_ep.json',
   'late_binding.json',
+  'routing.json',
 ];
 
 /** Parses `base` and applies each later file of `chain` as the delta DELTAS says it is. */
@@ -131,6 +132,23 @@ describe('examples/', () => {
     }
   });
 
+  it('routing.json: two tenants with the same subnets, each a VXLAN and a VLAN network, one VLAN network handed to an external router', () => {
+    const p = parseIntent(readFileSync(dir + 'routing.json', 'utf8'));
+    if (!p.ok) throw new Error('parse');
+    const a = allocate(p.intent, undefined);
+    if (!a.ok) throw new Error('allocate');
+    expect(a.state.networks.map((n) => [n.id, n.pktTagType, n.subnet, n.gateway, n.gatewayMode, n.external])).toEqual([
+      ['tenant-one/orange', 'vxlan', '11.1.0.0/24', '11.1.0.1', 'distributed', 'snat'],
+      ['tenant-one/purple', 'vlan', '11.1.1.0/24', '11.1.1.1', 'distributed', 'snat'],
+      ['tenant-two/orange', 'vxlan', '11.1.0.0/24', '11.1.0.1', 'distributed', 'snat'],
+      ['tenant-two/purple', 'vlan', '11.1.1.0/24', '11.1.1.1', 'external', 'snat'],
+    ]);
+    expect(a.state.networks.find((n) => n.gatewayMode === 'external')!.pktTag).toBe(30);
+    expect(a.state.tenants.map((t) => [t.name, t.routeId])).toEqual([['tenant-one', 1], ['tenant-two', 2]]);
+    // Every network has endpoints on two hosts, so routing is exercised on one host and across hosts.
+    for (const n of a.state.networks) expect(new Set(a.state.endpoints.filter((e) => `${e.tenant}/${e.network}` === n.id).map((e) => e.host)).size).toBe(2);
+  });
+
   it('late_binding.json leaves hosts open until late_binding_hosts.json binds them', () => {
     const p = parseIntent(readFileSync(dir + 'late_binding.json', 'utf8'));
     if (!p.ok) throw new Error('parse');
@@ -152,7 +170,7 @@ describe('examples/', () => {
     const a = allocate(p.intent, undefined);
     if (!a.ok) throw new Error('allocate');
     expect(a.state.networks).toEqual([
-      { id: 'tenant-one/orange', tenant: 'tenant-one', name: 'orange', pktTagType: 'vlan', pktTag: 11, subnet: '11.1.0.0/24', gateway: '11.1.0.1', mtu: 1500 },
+      { id: 'tenant-one/orange', tenant: 'tenant-one', name: 'orange', pktTagType: 'vlan', pktTag: 11, subnet: '11.1.0.0/24', gateway: '11.1.0.1', mtu: 1500, gatewayMode: 'distributed', external: 'snat' },
     ]);
     expect(a.state.endpoints.map((e) => [e.id, e.ip, e.mac, e.host])).toEqual([
       ['tenant-one/orange/myContainer1', '11.1.0.2', '02:02:0b:01:00:02', 'host1'],

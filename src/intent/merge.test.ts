@@ -76,6 +76,19 @@ describe('mergeDelta (-add-cfg)', () => {
     expect(run('add', { Tenants: [{ Name: 't2', DefaultNetType: 'vlan' }] }).raw!.tenants[1].defaultNetType).toBe('vlan');
   });
 
+  it('Gateway and External are network fields a delta overrides, and a problem with them points into the delta', () => {
+    const r = run('add', { Tenants: [{ Name: 't1', Networks: [{ Name: 'purple', Gateway: 'external', External: 'none' }] }] });
+    expect(r.raw!.tenants[0].networks[1]).toMatchObject({ name: 'purple', gatewayMode: 'external', external: 'none' });
+    expect(r.raw!.tenants[0].networks[0]).not.toHaveProperty('gatewayMode');
+    // t2's networks are VXLAN (its DefaultNetType): an external gateway there is refused at the delta's field.
+    const d = parseDelta(JSON.stringify({ Tenants: [{ Name: 't2', Networks: [{ Name: 'orange', Gateway: 'external' }] }] }), 'add');
+    if (!d.ok) throw new Error('parse');
+    const m = mergeDelta(base(), d.delta);
+    if (!m.ok) throw new Error('merge');
+    const a = allocate(m.intent, undefined);
+    expect(a.ok ? [] : m.origins.translate(a.problems, m.intent).map((p) => p.path)).toEqual(['$.Tenants[0].Networks[0].Gateway']);
+  });
+
   it('does not modify its input', () => {
     const b = base();
     const before = JSON.stringify(b);

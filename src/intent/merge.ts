@@ -23,6 +23,8 @@ const NETWORK_FIELDS = [
   ['pktTag', 'PktTag'],
   ['subnetCIDR', 'SubnetCIDR'],
   ['defaultGw', 'DefaultGw'],
+  ['gatewayMode', 'Gateway'],
+  ['external', 'External'],
 ] as const;
 
 /** Deep copy through JSON: intents hold only plain data. */

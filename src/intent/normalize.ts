@@ -28,6 +28,8 @@ export function toClassicJson(intent: Intent): Record<string, unknown> {
             PktTag: n.pktTag,
             SubnetCIDR: n.subnetCIDR,
             DefaultGw: n.defaultGw,
+            Gateway: n.gatewayMode,
+            External: n.external,
             Endpoints: n.endpoints.map((e) =>
               defined({ Container: e.container, Host: e.host, IpAddress: e.ipAddress, AttachUUID: e.attachUUID }),
             ),

@@ -7,8 +7,11 @@
 
 import { readJson, type JsonValue } from './json.js';
 import { validateIntent } from './validate.js';
+import { EXTERNAL_MODES, GATEWAY_MODES } from './routing.js';
 import type {
   EndpointIntent,
+  ExternalMode,
+  GatewayMode,
   HostBindingIntent,
   HostIntent,
   Intent,
@@ -24,13 +27,15 @@ export type ParseResult = { ok: true; intent: Intent } | { ok: false; problems: 
 type JsonObject = { [k: string]: JsonValue };
 
 /** How one key's value is read. */
-type Kind = 'string' | 'int' | 'tagType' | 'array';
+type Kind = 'string' | 'int' | 'tagType' | 'enum' | 'array';
 
 /** One known key of an object, spelled as the classic format spells it. */
 interface KeySpec {
   key: string;
   kind: Kind;
   required?: boolean;
+  /** For `enum`: the accepted values, spelled exactly (no case folding: they are a contract). */
+  values?: readonly string[];
 }
 
 const TENANT_KEYS: KeySpec[] = [
@@ -48,6 +53,8 @@ const NETWORK_KEYS: KeySpec[] = [
   { key: 'PktTag', kind: 'int' },
   { key: 'SubnetCIDR', kind: 'string' },
   { key: 'DefaultGw', kind: 'string' },
+  { key: 'Gateway', kind: 'enum', values: GATEWAY_MODES },
+  { key: 'External', kind: 'enum', values: EXTERNAL_MODES },
   { key: 'Endpoints', kind: 'array' },
 ];
 const ENDPOINT_KEYS: KeySpec[] = [
@@ -167,6 +174,12 @@ class Reader {
         if (v === '') return undefined;
         return this.wrong(where, `must be "vlan" or "vxlan" (got ${JSON.stringify(v)})`);
       }
+      case 'enum': {
+        const values = spec.values ?? [];
+        if (typeof v === 'string' && values.includes(v)) return v;
+        if (v === '') return undefined;
+        return this.wrong(where, `must be ${values.map((x) => JSON.stringify(x)).join(' or ')} (got ${JSON.stringify(v)})`);
+      }
       case 'array':
         if (!Array.isArray(v)) return this.wrong(where, 'must be an array');
         return v;
@@ -223,6 +236,8 @@ function readNetwork(r: Reader, v: JsonValue, path: string): NetworkIntent | und
     pktTag: num(f, 'PktTag'),
     subnetCIDR: str(f, 'SubnetCIDR'),
     defaultGw: str(f, 'DefaultGw'),
+    gatewayMode: str(f, 'Gateway') as GatewayMode | undefined,
+    external: str(f, 'External') as ExternalMode | undefined,
     endpoints,
   });
 }

@@ -12,6 +12,15 @@ export interface Problem {
 /** Packet tagging used by a network on the wire between hosts. */
 export type PktTagType = 'vlan' | 'vxlan';
 
+/**
+ * Who owns a network's gateway address: every host routes for its own endpoints
+ * (`distributed`), or a physical router on the VLAN trunk does (`external`).
+ */
+export type GatewayMode = 'distributed' | 'external';
+
+/** Whether containers reach addresses outside their tenant's networks, source-NATed by their host. */
+export type ExternalMode = 'snat' | 'none';
+
 /** A physical host named in the intent (`Hosts[]`). */
 export interface HostIntent {
   name: string;
@@ -40,6 +49,10 @@ export interface NetworkIntent {
   pktTag?: number;
   subnetCIDR?: string;
   defaultGw?: string;
+  /** `Gateway`; undefined means the default (`distributed`). */
+  gatewayMode?: GatewayMode;
+  /** `External`; undefined means the default (`snat`). */
+  external?: ExternalMode;
   endpoints: EndpointIntent[];
 }
 
@@ -69,6 +82,11 @@ export interface TenantState {
   allocSubnetLen: number;
   vlans: string;
   vxlans: string;
+  /**
+   * Stable number of the tenant's routing domain (1-4080, unique among tenants), kept
+   * for as long as the tenant exists. Absent in states written before routing.
+   */
+  routeId: number;
 }
 
 /** A network as stored: every resource allocated. `id` is `tenant/network`. */
@@ -82,6 +100,10 @@ export interface NetworkState {
   gateway: string;
   /** MTU containers get on this network (1500 for VLAN, 1450 for VXLAN). */
   mtu: number;
+  /** Always written by netmaster; states written before routing lack it (read it with gatewayModeOf). */
+  gatewayMode: GatewayMode;
+  /** Always written by netmaster; states written before routing lack it (read it with externalOf). */
+  external: ExternalMode;
 }
 
 /** An endpoint as stored. `id` is `tenant/network/container`. */

@@ -101,11 +101,11 @@ function impliedSubnet(
   if (anchor === undefined || !s.pool) return;
   const len = s.allocSubnetLen;
   if (len < s.pool.len || len > MAX_SUBNET_LEN) return;
-  const where = gw !== undefined ? `${path}.DefaultGw` : `${path}.Endpoints[${k}].IpAddress`;
+  const [where, key] = gw !== undefined ? [`${path}.DefaultGw`, 'DefaultGw'] : [`${path}.Endpoints[${k}].IpAddress`, 'IpAddress'];
   if (!cidrContains(s.pool, anchor)) {
     problems.push({
       path: where,
-      reason: `${intToIp(anchor)} is outside the tenant's SubnetPool ${formatCidr(s.pool)} (set SubnetCIDR to use addresses outside the pool)`,
+      reason: `${key} ${intToIp(anchor)} is outside the tenant's SubnetPool ${formatCidr(s.pool)} (set SubnetCIDR to use addresses outside the pool)`,
     });
     return;
   }

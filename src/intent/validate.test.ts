@@ -86,8 +86,25 @@ const rows: [string, (d: Json) => Json | string, string[], RegExp?][] = [
   ['static IP is the given gateway', (d) => ((d.Tenants[0].Networks[1].DefaultGw = '11.2.0.10'), d), [`${N1}.Endpoints[0].IpAddress`], /gateway/],
   ['static IP used twice', (d) => (d.Tenants[0].Networks[1].Endpoints.push({ Container: 'c9', IpAddress: '11.2.0.10' }), d), [`${N1}.Endpoints[1].IpAddress`], /already used/],
   ['static IP not an address', (d) => ((d.Tenants[0].Networks[1].Endpoints[0].IpAddress = '11.2.0.300'), d), [`${N1}.Endpoints[0].IpAddress`], /not an IPv4/],
-  ['static IP outside pool, no SubnetCIDR', (d) => ((d.Tenants[0].Networks[0].Endpoints[0].IpAddress = '12.0.0.5'), d), [`${N0}.Endpoints[0].IpAddress`], /outside the tenant's SubnetPool/],
-  ['gateway outside subnet', (d) => ((d.Tenants[0].Networks[1].DefaultGw = '11.9.0.1'), d), [`${N1}.DefaultGw`], /outside the subnet/],
+  ['static IP outside pool, no SubnetCIDR', (d) => ((d.Tenants[0].Networks[0].Endpoints[0].IpAddress = '12.0.0.5'), d), [`${N0}.Endpoints[0].IpAddress`], /^IpAddress 12\.0\.0\.5 is outside the tenant's SubnetPool/],
+  ['gateway outside subnet', (d) => ((d.Tenants[0].Networks[1].DefaultGw = '11.9.0.1'), d), [`${N1}.DefaultGw`], /^DefaultGw 11\.9\.0\.1 is outside the subnet 11\.2\.0\.0\/24$/],
+  ['gateway outside pool, no SubnetCIDR', (d) => ((d.Tenants[0].Networks[0].DefaultGw = '12.0.0.1'), d), [`${N0}.DefaultGw`], /^DefaultGw 12\.0\.0\.1 is outside the tenant's SubnetPool 11\.1\.0\.0\/16/],
+  ['Gateway not a known mode', (d) => ((d.Tenants[0].Networks[0].Gateway = 'router'), d), [`${N0}.Gateway`], /^must be "distributed" or "external" \(got "router"\)$/],
+  ['Gateway in another case', (d) => ((d.Tenants[0].Networks[0].Gateway = 'External'), d), [`${N0}.Gateway`], /^must be "distributed" or "external" \(got "External"\)$/],
+  ['Gateway not a string', (d) => ((d.Tenants[0].Networks[0].Gateway = true), d), [`${N0}.Gateway`], /^must be "distributed" or "external" \(got true\)$/],
+  ['External not a known mode', (d) => ((d.Tenants[0].Networks[1].External = 'masquerade'), d), [`${N1}.External`], /^must be "snat" or "none" \(got "masquerade"\)$/],
+  [
+    'external Gateway on a network made VXLAN by PktTagType',
+    (d) => ((d.Tenants[0].Networks[0].PktTagType = 'vxlan'), (d.Tenants[0].Networks[0].Gateway = 'external'), d),
+    [`${N0}.Gateway`],
+    /^Gateway "external" needs a VLAN network, and this network is VXLAN \(its PktTagType\): an external gateway is a hand-off to a physical router on the VLAN trunk/,
+  ],
+  [
+    'external Gateway on a network made VXLAN by the tenant default',
+    (d) => ((d.Tenants[0].DefaultNetType = 'vxlan'), (d.Tenants[0].Networks[1].Gateway = 'external'), d),
+    [`${N1}.Gateway`],
+    /^Gateway "external" needs a VLAN network, and this network is VXLAN \(the tenant's DefaultNetType\)/,
+  ],
   ['gateway is broadcast', (d) => ((d.Tenants[0].Networks[1].DefaultGw = '11.2.0.255'), d), [`${N1}.DefaultGw`], /broadcast/],
   ['duplicate tenant', (d) => ((d.Tenants[1].Name = 'tenant-one'), d), ['$.Tenants[1].Name'], /duplicate tenant name/],
   ['duplicate network', (d) => ((d.Tenants[0].Networks[1].Name = 'orange'), d), [`${N1}.Name`], /duplicate network name/],
@@ -196,6 +213,30 @@ describe('accepted variations', () => {
     expect(p.intent.tenants[0]).toMatchObject({ name: 't', subnetPool: '10.0.0.0/8', allocSubnetLen: 26, vlans: '11-28,40,50-60', defaultNetType: 'vlan' });
     expect(p.intent.tenants[0].networks[0]).toMatchObject({ name: 'n', pktTag: 40, endpoints: [{ container: 'c' }] });
     expect(validateIntent(p.intent)).toEqual([]);
+  });
+
+  it('reads Gateway and External in any key spelling, and an external gateway on a VLAN network is valid', () => {
+    const d = base();
+    delete d.Tenants[0].Networks[1].SubnetCIDR;
+    d.Tenants[0].Networks[1].Endpoints = [];
+    Object.assign(d.Tenants[0].Networks[0], { gateway: 'external', EXTERNAL: 'none' });
+    Object.assign(d.Tenants[0].Networks[1], { PktTagType: 'vxlan', Gateway: 'distributed', External: 'snat' });
+    const p = parseIntent(JSON.stringify(d));
+    if (!p.ok) throw new Error(JSON.stringify(p.problems));
+    expect(p.intent.tenants[0].networks.map((n) => [n.gatewayMode, n.external])).toEqual([['external', 'none'], ['distributed', 'snat']]);
+    expect(p.intent.tenants[1].networks[0]).not.toHaveProperty('gatewayMode');
+    expect(p.intent.tenants[1].networks[0]).not.toHaveProperty('external');
+    expect(problemsOf(d)).toEqual([]);
+  });
+
+  it('reports a bad Gateway, a bad External and an external VXLAN gateway together, each at its field', () => {
+    const d = base();
+    d.Tenants[0].Networks[0].Gateway = 'router';
+    d.Tenants[0].Networks[1].External = 'nat';
+    d.Tenants[1].DefaultNetType = 'vxlan';
+    d.Tenants[1].Vxlans = '10001-10010';
+    d.Tenants[1].Networks[0].Gateway = 'external';
+    expect(problemsOf(d).map((p) => p.path)).toEqual([`${N0}.Gateway`, `${N1}.External`, '$.Tenants[1].Networks[0].Gateway']);
   });
 
   it('allows the same subnet in two tenants', () => {

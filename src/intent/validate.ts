@@ -97,6 +97,14 @@ function checkNetworks(
     else names.set(n.name, path);
     const type = n.pktTagType ?? t.defaultNetType;
     if (n.pktTag !== undefined) checkTag(n.pktTag, type, s, path, tags, problems);
+    if (n.gatewayMode === 'external' && type !== 'vlan') {
+      // A VXLAN segment never reaches a physical router: nothing but the plugin could own its gateway.
+      const from = n.pktTagType !== undefined ? 'its PktTagType' : `the tenant's DefaultNetType`;
+      problems.push({
+        path: `${path}.Gateway`,
+        reason: `Gateway "external" needs a VLAN network, and this network is ${tagName(type)} (${from}): an external gateway is a hand-off to a physical router on the VLAN trunk; use "distributed" or make the network VLAN`,
+      });
+    }
     const f: NetworkFacts = { path, type };
     if (n.subnetCIDR !== undefined) {
       const c = parseCidr(n.subnetCIDR);

@@ -29,6 +29,14 @@ afterEach(async () => {
 });
 
 describe('RuntimeService', () => {
+  it('shows runtimes the routing modes of each network, the defaults for a network stored before routing', () => {
+    host.snapshot.networks.set('t/edge', { ...host.snapshot.networks.get('t/n')!, id: 't/edge', name: 'edge', gatewayMode: 'external', external: 'none' });
+    expect(svc.networks().map((n) => [n.id, n.gatewayMode, n.external])).toEqual([
+      ['t/n', 'distributed', 'snat'],
+      ['t/edge', 'external', 'none'],
+    ]);
+  });
+
   it('gives concurrent attaches distinct addresses, each claimed once', async () => {
     const all = await Promise.all(Array.from({ length: 20 }, (_, i) => svc.attach({ source: 'cni', key: `c${i}/eth0`, containerId: `c${i}`, tenant: 't', network: 'n' })));
     const ips = all.map((a) => a.ip);

@@ -10,6 +10,7 @@ import type { Logger } from '../common/log.js';
 import { ipToInt } from '../alloc/ip.js';
 import { macFromIp } from '../alloc/mac.js';
 import { addrList, addonNetnsProbe, checkContainerNetns, type NetnsProbe } from '../datapath/kernel/index.js';
+import { externalOf, gatewayModeOf } from '../intent/routing.js';
 import type { EndpointState, NetworkState } from '../intent/types.js';
 import { KEYS } from '../state/keys.js';
 import type { Compare, Op, StateStore } from '../state/store.js';
@@ -112,6 +113,7 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
   networks(): RuntimeNetwork[] {
     return [...this.host.desired().networks.values()].map((n) => ({
       id: n.id, tenant: n.tenant, name: n.name, subnet: n.subnet, gateway: n.gateway, mtu: n.mtu, pktTagType: n.pktTagType, pktTag: n.pktTag,
+      gatewayMode: gatewayModeOf(n), external: externalOf(n),
     }));
   }
 

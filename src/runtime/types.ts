@@ -5,6 +5,8 @@
  * any moment finds it again, and other hosts see it (VXLAN/VLAN forwarding to it).
  */
 
+import type { ExternalMode, GatewayMode } from '../intent/types.js';
+
 /** Which runtime made an attachment. */
 export type RuntimeSource = 'cni' | 'docker';
 
@@ -153,4 +155,8 @@ export interface RuntimeNetwork {
   mtu: number;
   pktTagType: 'vlan' | 'vxlan';
   pktTag: number;
+  /** The network's `Gateway`; absent means the default (read it with gatewayModeOf). */
+  gatewayMode?: GatewayMode;
+  /** The network's `External`; absent means the default (read it with externalOf). */
+  external?: ExternalMode;
 }

@@ -14,6 +14,7 @@ import { readClaim } from '../../runtime/claims.js';
 import { requireReady, type Handler, type PluginContext } from './context.js';
 import { genericOptions, ipamDataList, optObject, optString, reqId, reqPath, splitAddress, type Body } from './protocol.js';
 import { resolveCreateNetwork } from './resolve.js';
+import { checkRoutingOptions } from './routing-options.js';
 import type { NetworkBinding } from './state.js';
 
 /** Labels every Docker attachment carries (shown by the agent's list). */
@@ -70,6 +71,7 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
       }
       requireReady(api, M);
       const choice = resolveCreateNetwork(options, ipv4, api.networks(), state.allPools());
+      checkRoutingOptions(M, options, choice.network);
       const binding: NetworkBinding = {
         networkId,
         tenant: choice.network.tenant,

@@ -278,6 +278,16 @@ describe("with Docker's own IPAM", () => {
     expect(api.get('docker', EP2)?.mac).toBe('02:42:0a:02:00:08');
   });
 
+  it('accepts -o netplugin.gateway / netplugin.external that match the intent network, refuses others with the option named and binds nothing', async () => {
+    const bad = await create({ tenant: 'blue', network: 'db', 'netplugin.gateway': 'router' }, '10.2.0.0/24');
+    expect(bad.body.Err).toBe('NetworkDriver.CreateNetwork: -o netplugin.gateway=router: must be "distributed" or "external" [NP_DOCKER_PLUGIN]');
+    const differs = await create({ tenant: 'blue', network: 'db', 'netplugin.external': 'none' }, '10.2.0.0/24');
+    expect(differs.body.Err).toMatch(/^NetworkDriver\.CreateNetwork: -o netplugin\.external=none disagrees with intent network blue\/db, whose External is "snat".*\[NP_INVALID_ARGUMENT\]$/);
+    expect(await store.get(DOCKER_KEYS.network('host1', NET2))).toBeUndefined();
+    expect((await create({ tenant: 'blue', network: 'db', 'netplugin.gateway': 'distributed', 'netplugin.external': 'snat' }, '10.2.0.0/24')).body).toEqual({});
+    expect(JSON.parse((await store.get(DOCKER_KEYS.network('host1', NET2)))!.value)).toMatchObject({ tenant: 'blue', network: 'db' });
+  });
+
   it('refuses a pool outside the subnet and an address another endpoint holds', async () => {
     expect((await create({ tenant: 'blue', network: 'db' }, '172.18.0.0/16')).body.Err).toMatch(/does not fit intent network blue\/db .*--subnet 10.2.0.0\/24.*\[NP_INVALID_ARGUMENT\]$/);
     await create({ tenant: 'blue', network: 'db' }, '10.2.0.0/24');
