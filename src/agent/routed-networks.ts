@@ -5,6 +5,7 @@
  * NATed out). Tenants without local ports are not looked at: they are other routing domains.
  */
 import type { NetworkState } from '../intent/types.js';
+import { externalOf, gatewayModeOf } from '../intent/routing.js';
 import type { LocalNetwork } from '../datapath/ovs/pipeline/index.js';
 
 /** A local network as the host gateway sees it. */
@@ -28,19 +29,9 @@ export interface RoutedNetworks {
   snatRouteIds: Map<string, number>;
 }
 
-/** The network's gateway mode; states written before routing existed mean `distributed`. */
-export function gatewayModeOf(n: NetworkState): 'distributed' | 'external' {
-  return (n as { gatewayMode?: 'distributed' | 'external' }).gatewayMode ?? 'distributed';
-}
-
-/** The network's outside access; states written before routing existed mean `snat`. */
-export function externalOf(n: NetworkState): 'snat' | 'none' {
-  return (n as { external?: 'snat' | 'none' }).external ?? 'snat';
-}
-
-/** The tenant's route id carried on the network (undefined: netmaster has not allocated one). */
+/** The tenant's route id carried on the network (undefined in states written before routing). */
 function routeIdOf(n: NetworkState): number | undefined {
-  return (n as { routeId?: number }).routeId;
+  return typeof n.routeId === 'number' && n.routeId > 0 ? n.routeId : undefined;
 }
 
 /** Splits the desired networks of the local tenants into transit and unrouted ones. Pure. */

@@ -78,6 +78,7 @@ export function allocate(intent: Intent, previous: DesiredState | undefined, cla
       mtu: MTU[slot.type],
       gatewayMode: n.gatewayMode ?? DEFAULT_GATEWAY_MODE,
       external: n.external ?? DEFAULT_EXTERNAL,
+      routeId: 0, // filled in below, once every tenant has its id
     });
     const claims = claimed.get(slot.id) ?? new Map<string, string>();
     const prevNet = prevNets.get(slot.id);
@@ -90,6 +91,7 @@ export function allocate(intent: Intent, previous: DesiredState | undefined, cla
   const routeIds = allocateRouteIds(intent.tenants.map((t) => t.name), previous?.tenants);
   if (!routeIds.ok) problems.push(routeIds.problem);
   if (problems.length > 0 || !routeIds.ok) return { ok: false, problems };
+  for (const n of networks) n.routeId = routeIds.ids.get(n.tenant)!;
 
   const tenants: TenantState[] = intent.tenants.map((t, i) => {
     const s = analysis.tenants[i];

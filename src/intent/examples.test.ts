@@ -170,7 +170,7 @@ describe('examples/', () => {
     const a = allocate(p.intent, undefined);
     if (!a.ok) throw new Error('allocate');
     expect(a.state.networks).toEqual([
-      { id: 'tenant-one/orange', tenant: 'tenant-one', name: 'orange', pktTagType: 'vlan', pktTag: 11, subnet: '11.1.0.0/24', gateway: '11.1.0.1', mtu: 1500, gatewayMode: 'distributed', external: 'snat' },
+      { id: 'tenant-one/orange', tenant: 'tenant-one', name: 'orange', pktTagType: 'vlan', pktTag: 11, subnet: '11.1.0.0/24', gateway: '11.1.0.1', mtu: 1500, gatewayMode: 'distributed', external: 'snat', routeId: 1 },
     ]);
     expect(a.state.endpoints.map((e) => [e.id, e.ip, e.mac, e.host])).toEqual([
       ['tenant-one/orange/myContainer1', '11.1.0.2', '02:02:0b:01:00:02', 'host1'],

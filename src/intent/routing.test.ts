@@ -151,7 +151,7 @@ describe('tenant routeId', () => {
     expect(Object.fromEntries(r.ids)).toEqual({ a: 7, b: 1, c: 2, d: 3 });
   });
 
-  it('runs out after 4080 tenants with an error naming Tenants, and then allocates nothing', () => {
+  it('runs out after 4078 tenants with an error naming Tenants, and then allocates nothing', () => {
     const names = Array.from({ length: ROUTE_ID_MAX }, (_, i) => `t${i}`);
     const full = allocateRouteIds(names, undefined);
     if (!full.ok) throw new Error(full.problem.reason);
@@ -167,7 +167,7 @@ describe('tenant routeId', () => {
       problems: [
         {
           path: '$.Tenants',
-          reason: `too many tenants: 4081 given, at most 4080 can exist at once (routing ids 1-4080 are all taken when tenant "one-too-many", $.Tenants[4080], needs one); remove tenants`,
+          reason: `too many tenants: 4079 given, at most 4078 can exist at once (routing ids 1-4078 are all taken when tenant "one-too-many", $.Tenants[4078], needs one); remove tenants`,
         },
       ],
     });

@@ -17,11 +17,11 @@ export const DEFAULT_EXTERNAL: ExternalMode = 'snat';
 /** Lowest tenant routing id. */
 export const ROUTE_ID_MIN = 1;
 /**
- * Highest tenant routing id, as the routing design fixes it (the 4096 addresses of the
- * agent's default /20 gateway block less 16 kept for the host side); agents derive a
- * per-tenant transit address from it.
+ * Highest tenant routing id: agents derive each tenant's transit address as the start of
+ * their /20 gateway block + 16 + routeId, which must stay below the block's broadcast
+ * address (4096 - 16 - 2).
  */
-export const ROUTE_ID_MAX = 4080;
+export const ROUTE_ID_MAX = 4078;
 
 /** A network's gateway mode; a state written before routing (field absent) means the default. */
 export function gatewayModeOf(n: Pick<Partial<NetworkState>, 'gatewayMode'>): GatewayMode {

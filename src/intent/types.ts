@@ -83,7 +83,7 @@ export interface TenantState {
   vlans: string;
   vxlans: string;
   /**
-   * Stable number of the tenant's routing domain (1-4080, unique among tenants), kept
+   * Stable number of the tenant's routing domain (1-4078, unique among tenants), kept
    * for as long as the tenant exists. Absent in states written before routing.
    */
   routeId: number;
@@ -104,6 +104,8 @@ export interface NetworkState {
   gatewayMode: GatewayMode;
   /** Always written by netmaster; states written before routing lack it (read it with externalOf). */
   external: ExternalMode;
+  /** The tenant's routeId, copied here because agents read networks, not tenants (their SNAT zone and transit address). */
+  routeId: number;
 }
 
 /** An endpoint as stored. `id` is `tenant/network/container`. */

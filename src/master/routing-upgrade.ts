@@ -14,7 +14,7 @@ import { loadDesired } from './desired-io.js';
 export function lacksRoutingFields(state: DesiredState): boolean {
   return (
     state.tenants.some((t) => typeof t.routeId !== 'number') ||
-    state.networks.some((n) => n.gatewayMode === undefined || n.external === undefined)
+    state.networks.some((n) => n.gatewayMode === undefined || n.external === undefined || typeof n.routeId !== "number")
   );
 }
 
