@@ -64,6 +64,7 @@ Match MatchFromJs(const Napi::Value& v) {
     // A full mask means an exact match; OVS encodes it unmasked, and so do we.
     it->second.hasMask = !AllOnes(it->second.mask.data(), f->width);
   }
+  for (auto& p : tlvs) NormaliseMatchTlv(base[p.first], p.second);
   std::sort(tlvs.begin(), tlvs.end(), [](auto& a, auto& b) { return a.first < b.first; });
   m.reserve(tlvs.size());
   for (auto& p : tlvs) m.push_back(p.second);

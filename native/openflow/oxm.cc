@@ -38,6 +38,10 @@ std::vector<FieldInfo> MakeFields() {
   static const char* regs[] = {"reg0", "reg1", "reg2", "reg3", "reg4", "reg5", "reg6", "reg7"};
   for (uint8_t i = 0; i < 8; ++i)
     f.push_back({regs[i], OFPXMC_NXM_1, i, 4, FieldKind::Uint, true, OFPXMC_NXM_1, i, NONE, 0});
+  const uint16_t X = OFPXMC_NXM_1;
+  f.push_back({"ctState", X, NXM_NX_CT_STATE, 4, FieldKind::Uint, true, X, NXM_NX_CT_STATE, NONE, 0});
+  f.push_back({"ctZone", X, NXM_NX_CT_ZONE, 2, FieldKind::Uint, false, X, NXM_NX_CT_ZONE, NONE, 0});
+  f.push_back({"ctMark", X, NXM_NX_CT_MARK, 4, FieldKind::Uint, true, X, NXM_NX_CT_MARK, NONE, 0});
   f.push_back({"metadata", B, OFPXMT_OFB_METADATA, 8, FieldKind::Uint64, true, B, OFPXMT_OFB_METADATA, NONE, 0});
   // Inside reg_move OVS names every field by its NXM identity when it has one (seen in ovs-ofctl's bytes).
   for (auto& x : f)
@@ -70,6 +74,16 @@ const FieldInfo* FieldByHeader(uint16_t oxmClass, uint8_t field) {
     if (f.nxmClass == oxmClass && f.nxmField == field) return &f;
   }
   return nullptr;
+}
+
+void NormaliseMatchTlv(const FieldInfo& f, OxmTlv& t) {
+  if (f.oxmClass != OFPXMC_NXM_1 || f.field != NXM_NX_CT_STATE) return;
+  if (t.value[0] | t.value[1] | t.value[2])
+    throw EncodeError("match.ctState: only bits 0..7 are conntrack states (new est rel rpl inv trk snat dnat)");
+  // An absent (or all-ones) mask means every state bit: OVS's 8-bit exact mask, which it still puts masked.
+  if (!t.hasMask) t.mask[3] = 0xff;
+  t.mask[0] = t.mask[1] = t.mask[2] = 0;
+  t.hasMask = true;
 }
 
 uint32_t OxmHeader(uint16_t oxmClass, uint8_t field, bool hasMask, uint8_t payloadLength) {

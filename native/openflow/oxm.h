@@ -48,6 +48,11 @@ enum oxm_ofb_match_fields : uint8_t {
   OFPXMT_OFB_TUNNEL_ID = 38,
 };
 
+// Nicira conntrack match fields (class OFPXMC_NXM_1).
+constexpr uint8_t NXM_NX_CT_STATE = 105;
+constexpr uint8_t NXM_NX_CT_ZONE = 106;
+constexpr uint8_t NXM_NX_CT_MARK = 107;
+
 constexpr uint16_t OFPVID_PRESENT = 0x1000;
 constexpr uint16_t OFPMT_OXM = 1;
 
@@ -97,6 +102,9 @@ struct OxmTlv {
 // The OXM TLVs of a match, in wire order.
 using Match = std::vector<OxmTlv>;
 
+// Puts a TLV built from a JS match into the form ovs-vswitchd stores and dumps back (ct_state is kept
+// in 8 bits, so it is always masked and its mask cut to 0xff); throws EncodeError for values OVS refuses.
+void NormaliseMatchTlv(const FieldInfo& f, OxmTlv& t);
 // Builds the 32-bit OXM header (class, field, hasmask, payload length).
 uint32_t OxmHeader(uint16_t oxmClass, uint8_t field, bool hasMask, uint8_t payloadLength);
 // Writes one OXM TLV.

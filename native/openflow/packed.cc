@@ -64,6 +64,7 @@ Match ReadMatch(PackedReader& r) {
       ReadValue(r, f, t.mask.data());
       t.hasMask = !AllOnes(t.mask.data(), f.width);
     }
+    NormaliseMatchTlv(f, t);
     for (auto& p : tlvs)
       if (p.first == size_t(&f - base)) throw EncodeError(std::string("packed match repeats ") + f.name);
     tlvs.emplace_back(size_t(&f - base), t);

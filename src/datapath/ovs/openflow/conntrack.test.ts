@@ -4,7 +4,7 @@
  * forms the codec keeps raw.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeFlowMod, flowModToString, type Action, type FlowMod } from './index.js';
+import { CS_ESTABLISHED, CS_NEW, CS_REPLY_DIR, CS_SRC_NAT, CS_TRACKED, decodeMessage, encodeFlowMod, flowModToString, type Action, type FlowMod } from './index.js';
 import { firstDifference, loadFormatFixtures } from '../../../../test/helpers/openflow-fixtures.js';
 
 const fx = loadFormatFixtures();
@@ -50,7 +50,7 @@ function flowOf(name: string): FlowMod {
 
 describe('ct actions against ovs-ofctl and ovs-vswitchd bytes', () => {
   it('every ct fixture of the capture script has a hand-written object here', () => {
-    const captured = fx.flows.filter((f) => f.name.startsWith('ct_')).map((f) => f.name).sort();
+    const captured = fx.flows.filter((f) => f.name.startsWith('ct_') && !f.name.startsWith('ct_match_')).map((f) => f.name).sort();
     expect(captured).toEqual(Object.keys(CT_FLOWS).sort());
   });
 
@@ -121,6 +121,52 @@ describe('ct forms the codec does not model stay raw, byte for byte', () => {
     const nested = Buffer.from(snat);
     nested.writeUInt16BE(35, natAt + 8); // a ct nested in a ct
     expect(decodeMessage(nested).flowMod!.instructions[0]).toMatchObject({ actions: [{ type: 'raw' }] });
+  });
+});
+
+/** The ct_match_* fixtures: the match as written, and as decoded (ct_state always comes back masked). */
+const CT_MATCHES: Record<string, { match: FlowMod['match']; decoded?: FlowMod['match']; instructions: FlowMod['instructions'] }> = {
+  ct_match_trk_est: { match: { ...ip, ctState: CS_TRACKED | CS_ESTABLISHED, ctStateMask: CS_TRACKED | CS_ESTABLISHED }, instructions: [{ type: 'gotoTable', tableId: 10 }] },
+  ct_match_state_exact: { match: { ...ip, ctState: 0x22 }, decoded: { ...ip, ctState: 0x22, ctStateMask: 0xff }, instructions: [] },
+  ct_match_state_none: { match: { ...ip, ctState: 0, ctStateMask: 0xffffffff }, decoded: { ...ip, ctState: 0, ctStateMask: 0xff }, instructions: [] },
+  ct_match_not_tracked: {
+    match: { ...ip, ctState: 0, ctStateMask: 0x20 },
+    instructions: [{ type: 'applyActions', actions: [{ type: 'ct', table: 10, zone: 5 }] }],
+  },
+  ct_match_state_mixed: { match: { ctState: CS_NEW | CS_TRACKED | CS_SRC_NAT, ctStateMask: 0x77 }, instructions: [] },
+  ct_match_all_fields: {
+    match: { inPort: 3, ...ip, reg0: 1, ctState: CS_TRACKED | CS_REPLY_DIR, ctStateMask: CS_TRACKED | CS_REPLY_DIR, ctZone: 300, ctMark: 1, ctMarkMask: 0xff, metadata: 5n },
+    instructions: [],
+  },
+  ct_match_mark_exact: { match: { ctMark: 0x10 }, instructions: [] },
+  ct_match_zone_zero: { match: { ctZone: 0, ctMark: 0 }, instructions: [] },
+};
+
+describe('ct_state, ct_zone and ct_mark matches against ovs-ofctl and ovs-vswitchd bytes', () => {
+  const flow = (name: string): FlowMod => {
+    const priority = Number(/priority=(\d+)/.exec(fixture(name).ofctl)![1]);
+    return { command: 'add', tableId: 9, priority, cookie: 0n, match: CT_MATCHES[name].match, instructions: CT_MATCHES[name].instructions };
+  };
+
+  it('every ct_match fixture of the capture script has a hand-written object here', () => {
+    expect(fx.flows.filter((f) => f.name.startsWith('ct_match_')).map((f) => f.name).sort()).toEqual(Object.keys(CT_MATCHES).sort());
+  });
+
+  for (const name of Object.keys(CT_MATCHES)) {
+    it(`${name}: encodes to the bytes ovs-ofctl sent, decodes back, prints the dump line (${fixture(name).ofctl})`, () => {
+      expect(firstDifference(encodeFlowMod(flow(name), 6), bytes(fixture(name).flowMod))).toBe('');
+      const decoded = CT_MATCHES[name].decoded ?? CT_MATCHES[name].match;
+      expect(decodeMessage(bytes(fixture(name).flowMod)).flowMod!.match).toEqual(decoded);
+      const dumped = fixture(name).flowStatsReplies.flatMap((h) => decodeMessage(bytes(h)).flows ?? []);
+      expect(dumped.map((f) => f.match)).toEqual([decoded]);
+      expect(flowModToString(flow(name))).toBe(fixture(name).dump);
+    });
+  }
+
+  it('refuses ct_state bits above the eight conntrack states, and a mask on ct_zone', () => {
+    const base = flow('ct_match_state_mixed');
+    expect(() => encodeFlowMod({ ...base, match: { ctState: 0x100 } }, 1)).toThrow(/match\.ctState: only bits 0\.\.7/);
+    expect(() => encodeFlowMod({ ...base, match: { ctZone: 1, ctZoneMask: 1 } as never }, 1)).toThrow(/'ctZone' cannot be masked/);
   });
 });
 

@@ -86,3 +86,13 @@ export const OFPFC_DELETE_STRICT = 4;
 
 /** "No buffered packet" (OFP_NO_BUFFER). */
 export const OFP_NO_BUFFER = 0xffffffff;
+
+/** Conntrack state bits of the ctState match field (OVS's CS_* values, lib/packets.h). */
+export const CS_NEW = 0x01;
+export const CS_ESTABLISHED = 0x02;
+export const CS_RELATED = 0x04;
+export const CS_REPLY_DIR = 0x08;
+export const CS_INVALID = 0x10;
+export const CS_TRACKED = 0x20;
+export const CS_SRC_NAT = 0x40;
+export const CS_DST_NAT = 0x80;

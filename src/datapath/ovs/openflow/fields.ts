@@ -46,6 +46,9 @@ export const FIELDS: Readonly<Record<MatchField, FieldInfo>> = {
   tunIpv4Src: { kind: 'ipv4', bits: 32, name: 'tun_src', nxm: 'NXM_NX_TUN_IPV4_SRC' },
   tunIpv4Dst: { kind: 'ipv4', bits: 32, name: 'tun_dst', nxm: 'NXM_NX_TUN_IPV4_DST' },
   ...(regs as Record<`reg${0 | 1 | 2 | 3 | 4 | 5 | 6 | 7}`, FieldInfo>),
+  ctState: { kind: 'uint', bits: 32, name: 'ct_state', nxm: 'NXM_NX_CT_STATE', hex: true },
+  ctZone: { kind: 'uint', bits: 16, name: 'ct_zone', nxm: 'NXM_NX_CT_ZONE', hex: true },
+  ctMark: { kind: 'uint', bits: 32, name: 'ct_mark', nxm: 'NXM_NX_CT_MARK', hex: true },
 };
 
 /** Bit width of a named match field, or undefined for names the codec does not know. */

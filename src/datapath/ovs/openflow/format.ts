@@ -122,6 +122,23 @@ const ETH_TYPE_RARP = 0x8035;
 const VLAN_CFI = 0x1000n;
 const VLAN_VID_MASK = 0x0fffn;
 
+/** Conntrack state bit names in bit order (OVS's CS_STATES). */
+const CT_STATE_NAMES = ['new', 'est', 'rel', 'rpl', 'inv', 'trk', 'snat', 'dnat'];
+
+/** OVS keeps ct_state in 8 bits: all of them print as `a|b` (or `0`), fewer as `+a-b` in bit order. */
+function ctStateField(out: string[], m: Match): void {
+  if (m.ctState === undefined) return;
+  const mask = Number(m.ctStateMask ?? 0xff) & 0xff;
+  if (mask === 0) return;
+  const v = Number(m.ctState) & mask;
+  const bits = CT_STATE_NAMES.map((name, i) => ({ name, bit: 1 << i }));
+  if (mask === 0xff) {
+    out.push(`ct_state=${v ? bits.filter((b) => v & b.bit).map((b) => b.name).join('|') : '0'}`);
+    return;
+  }
+  out.push(`ct_state=${bits.filter((b) => mask & b.bit).map((b) => `${v & b.bit ? '+' : '-'}${b.name}`).join('')}`);
+}
+
 /**
  * The match as ofctl prints it (OVS's match_format), preceded by `priority=N` unless the priority
  * is the default; fields in OVS's order and names, masks applied, full masks dropped.
@@ -129,6 +146,10 @@ const VLAN_VID_MASK = 0x0fffn;
 export function matchToString(m: Match, priority: number = OFP_DEFAULT_PRIORITY): string {
   const out: string[] = [];
   if (priority !== OFP_DEFAULT_PRIORITY) out.push(`priority=${priority}`);
+  // OVS prints the conntrack fields before the protocol shorthand.
+  ctStateField(out, m);
+  u16Field(out, 'ct_zone', m, 'ctZone');
+  hexField(out, 'ct_mark', m, 'ctMark');
   const ethType = m.ethType;
   const proto = m.ipProto;
   let skipType = false;

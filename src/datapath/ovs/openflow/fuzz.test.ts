@@ -9,12 +9,13 @@ const KIND: Record<string, 'uint' | 'u64' | 'mac' | 'ipv4'> = {
   inPort: 'uint', metadata: 'u64', ethDst: 'mac', ethSrc: 'mac', ethType: 'uint', vlanVid: 'uint', ipProto: 'uint',
   ipv4Src: 'ipv4', ipv4Dst: 'ipv4', ipDscp: 'uint', tcpSrc: 'uint', tcpDst: 'uint', udpSrc: 'uint', udpDst: 'uint',
   icmpv4Type: 'uint', arpOp: 'uint', arpSpa: 'ipv4', arpTpa: 'ipv4', arpSha: 'mac', arpTha: 'mac', tunnelId: 'u64',
-  reg0: 'uint', reg3: 'uint', reg7: 'uint',
+  reg0: 'uint', reg3: 'uint', reg7: 'uint', ctState: 'uint', ctZone: 'uint', ctMark: 'uint',
 };
-const MASKABLE = new Set(['metadata', 'ethDst', 'ethSrc', 'vlanVid', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'tunnelId', 'reg0', 'reg3', 'reg7']);
+const MASKABLE = new Set(['metadata', 'ethDst', 'ethSrc', 'vlanVid', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'tunnelId', 'reg0', 'reg3', 'reg7', 'ctState', 'ctMark']);
 const FIELDS = Object.keys(KIND) as MatchField[];
 
-function value(r: R, field: string, bits = fieldBits(field)!): number | bigint | string {
+/** A random value of `field`; ct_state values hold only the eight conntrack state bits. */
+function value(r: R, field: string, bits = field === 'ctState' ? 8 : fieldBits(field)!): number | bigint | string {
   const v = r.bits(bits);
   switch (KIND[field]) {
     case 'mac':

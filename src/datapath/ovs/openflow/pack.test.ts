@@ -36,14 +36,16 @@ const KIND: Record<string, 'uint' | 'u64' | 'mac' | 'ipv4'> = {
   ipv4Src: 'ipv4', ipv4Dst: 'ipv4', ipDscp: 'uint', tcpSrc: 'uint', tcpDst: 'uint', udpSrc: 'uint', udpDst: 'uint',
   icmpv4Type: 'uint', arpOp: 'uint', arpSpa: 'ipv4', arpTpa: 'ipv4', arpSha: 'mac', arpTha: 'mac', tunnelId: 'u64',
   tunIpv4Src: 'ipv4', tunIpv4Dst: 'ipv4', reg0: 'uint', reg1: 'uint', reg5: 'uint', reg7: 'uint',
+  ctState: 'uint', ctZone: 'uint', ctMark: 'uint',
 };
-const MASKABLE = new Set(['metadata', 'ethDst', 'ethSrc', 'vlanVid', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'tunnelId', 'tunIpv4Src', 'tunIpv4Dst', 'reg0', 'reg1', 'reg5', 'reg7']);
+const MASKABLE = new Set(['metadata', 'ethDst', 'ethSrc', 'vlanVid', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'tunnelId', 'tunIpv4Src', 'tunIpv4Dst', 'reg0', 'reg1', 'reg5', 'reg7', 'ctState', 'ctMark']);
 const FIELDS = Object.keys(KIND) as MatchField[];
 
 /** A value of `field`, in any spelling the object path accepts (case, separators, leading zeros, bigint vs number). */
 function value(r: Rng, field: string, full = false): number | bigint | string {
   const bits = fieldBits(field)!;
-  const v = full ? (1n << BigInt(bits)) - 1n : r.bits(bits);
+  // ct_state values hold only the eight state bits (a mask may be wider: both paths cut it to 8).
+  const v = full ? (1n << BigInt(bits)) - 1n : field === 'ctState' ? r.bits(8) : r.bits(bits);
   switch (KIND[field]) {
     case 'mac': {
       const sep = r.next() < 0.8 ? ':' : '-';
@@ -216,6 +218,8 @@ describe('flat (packed) flow-mod layout against the object path', () => {
       [{ ...good, match: { ethSrcMask: 'ff:ff:ff:ff:ff:ff' } }, /flowMods\[1\]: match.ethSrcMask given without ethSrc/],
       [{ ...good, match: { ethTypeMask: 1 } as never }, /flowMods\[1\]: match field 'ethType' cannot be masked/],
       [{ ...good, cookie: -1n }, /flowMods\[1\]: cookie does not fit in 64 bits/],
+      [{ ...good, match: { ctState: 0x120 } }, /flowMods\[1\]: match\.ctState: only bits 0\.\.7 are conntrack states/],
+      [{ ...good, instructions: [{ type: 'applyActions', actions: [{ type: 'ct', nat: { kind: 'src', ipMin: '10.0.0.1' } }] }] }, /flowMods\[1\]: ct\.nat: a src\/dst nat requires ct\.commit/],
       [{ ...good, instructions: [{ type: 'applyActions', actions: [{ type: 'output' } as never] }] }, /flowMods\[1\]: missing port/],
       [{ ...good, instructions: [{ type: 'applyActions', actions: [{ type: 'setField', field: 'nope' as never, value: 1 }] }] }, /flowMods\[1\]: unknown set_field field 'nope'/],
     ];

@@ -57,6 +57,18 @@ export interface Match {
   reg6Mask?: number;
   reg7?: number;
   reg7Mask?: number;
+  /**
+   * Conntrack state bits (NXM_NX_CT_STATE; CS_* bits: new 0x01, est 0x02, rel 0x04, rpl 0x08, inv 0x10,
+   * trk 0x20, snat 0x40, dnat 0x80). `ct_state=+trk+est` is ctState 0x22 with ctStateMask 0x22; without a
+   * mask every bit is matched (mask 0xff, as OVS stores it).
+   */
+  ctState?: number;
+  ctStateMask?: number;
+  /** Conntrack zone of a tracked packet (NXM_NX_CT_ZONE, not maskable). */
+  ctZone?: number;
+  /** Conntrack mark (NXM_NX_CT_MARK). */
+  ctMark?: number;
+  ctMarkMask?: number;
 }
 
 /** A match field that carries a value (not a `...Mask` key). */
