@@ -22,6 +22,11 @@ export class FakeSysctl implements SysctlAccess {
     this.failing = { key, message };
   }
 
+  /** Stops failing writes. */
+  clearFailures(): void {
+    this.failing = undefined;
+  }
+
   async read(key: string): Promise<string | undefined> {
     return this.values.get(key);
   }
@@ -71,6 +76,11 @@ export class FakeNft implements NftRunner {
   /** Fails calls for which `pred` gives a message (as nft's stderr). */
   failWhen(pred: (c: NftCall) => string | undefined): void {
     this.failing = pred;
+  }
+
+  /** Stops failing calls. */
+  clearFailures(): void {
+    this.failing = undefined;
   }
 
   /** Seeds a table directly (state left by an older agent or by someone else). */
