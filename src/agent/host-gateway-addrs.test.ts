@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GATEWAY_CIDR, HOST_GATEWAY_OFPORT, hostGatewayAddrs, hostGatewayPortName, MAX_ROUTE_ID } from './host-gateway-addrs.js';
+import { DEFAULT_GATEWAY_CIDR, gatewayCidrProblem, HOST_GATEWAY_OFPORT, hostGatewayAddrs, hostGatewayPortName, MAX_ROUTE_ID } from './host-gateway-addrs.js';
 import { ifNameProblem } from '../common/ifname.js';
 
 describe('hostGatewayAddrs', () => {
@@ -40,6 +40,13 @@ describe('hostGatewayAddrs', () => {
   it('accepts a larger block and names it by its network address', () => {
     const a = hostGatewayAddrs('br0', '100.64.0.0/10');
     expect([a.cidr, a.hostCidr, a.routerIp, a.hostMac]).toEqual(['100.64.0.0/10', '100.64.0.1/10', '100.64.0.2', '02:02:64:40:00:01']);
+  });
+
+  it('gatewayCidrProblem (the --gateway-cidr check) gives the same reasons, and none for a good block', () => {
+    expect(gatewayCidrProblem('169.254.64.0/20')).toBeUndefined();
+    expect(gatewayCidrProblem('10.0.0.0/8')).toBeUndefined();
+    expect(gatewayCidrProblem('169.254.64.0/24')).toBe('"169.254.64.0/24" is smaller than a /20 (the transit addresses of 4080 route ids need one)');
+    expect(gatewayCidrProblem('nope')).toBe('"nope" is not a CIDR (expected a.b.c.d/len)');
   });
 
   it.each([

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { NetpluginError } from '../common/errors.js';
 import { IFNAME_MAX_BYTES } from '../common/ifname.js';
-import { formatCidr, intToIp, isHostAddress, parseCidr } from '../alloc/ip.js';
+import { formatCidr, intToIp, isHostAddress, parseCidr, type Cidr } from '../alloc/ip.js';
 import { macFromIp } from '../alloc/mac.js';
 
 /** Fixed ofport of the host gateway port on the integration bridge (the fabric ports use 65000 and 65001). */
@@ -58,17 +58,19 @@ export function hostGatewayPortName(bridge: string): string {
   return `${bridge.slice(0, IFNAME_MAX_BYTES - 3 - hash.length)}${hash}-gw`;
 }
 
+/** Why `cidr` cannot be the gateway cidr (`--gateway-cidr`), or undefined when it can. */
+export function gatewayCidrProblem(cidr: string): string | undefined {
+  const parsed = parseCidr(cidr);
+  if (!parsed.ok) return parsed.reason;
+  if (parsed.cidr.len > MAX_GATEWAY_PREFIX) return `"${cidr}" is smaller than a /${MAX_GATEWAY_PREFIX} (the transit addresses of ${MAX_ROUTE_ID} route ids need one)`;
+  return undefined;
+}
+
 /** The gateway of `bridge` with addresses taken from `cidr`; NP_INVALID_ARGUMENT for a cidr that is no /20-or-larger IPv4 block. */
 export function hostGatewayAddrs(bridge: string, cidr = DEFAULT_GATEWAY_CIDR): HostGatewayAddrs {
-  const parsed = parseCidr(cidr);
-  if (!parsed.ok) throw new NetpluginError('NP_INVALID_ARGUMENT', `gateway cidr: ${parsed.reason}`, { field: 'gatewayCidr', value: cidr });
-  const block = parsed.cidr;
-  if (block.len > MAX_GATEWAY_PREFIX) {
-    throw new NetpluginError('NP_INVALID_ARGUMENT', `gateway cidr: "${cidr}" is smaller than a /${MAX_GATEWAY_PREFIX} (the transit addresses of ${MAX_ROUTE_ID} route ids need one)`, {
-      field: 'gatewayCidr',
-      value: cidr,
-    });
-  }
+  const problem = gatewayCidrProblem(cidr);
+  if (problem) throw new NetpluginError('NP_INVALID_ARGUMENT', `gateway cidr: ${problem}`, { field: 'gatewayCidr', value: cidr });
+  const block = (parseCidr(cidr) as { ok: true; cidr: Cidr }).cidr;
   const hostInt = block.base + 1;
   const routerInt = block.base + 2;
   return {

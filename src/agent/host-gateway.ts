@@ -14,7 +14,7 @@ import { RTPROT_NETPLUGIN, type HostGatewayAddrs } from './host-gateway-addrs.js
 import { isMissingTable, nftTableName, NFT_FAMILY, removeScript, snatScript, snatTableMatches, type NftRunner } from './host-gateway-nft.js';
 import type { SysctlAccess } from './host-gateway-system.js';
 
-export { DEFAULT_GATEWAY_CIDR, HOST_GATEWAY_OFPORT, RTPROT_NETPLUGIN, hostGatewayAddrs, hostGatewayPortName, type HostGatewayAddrs } from './host-gateway-addrs.js';
+export { DEFAULT_GATEWAY_CIDR, HOST_GATEWAY_OFPORT, RTPROT_NETPLUGIN, gatewayCidrProblem, hostGatewayAddrs, hostGatewayPortName, type HostGatewayAddrs } from './host-gateway-addrs.js';
 export { hostRouteSubnets, type HostRoutePlan, type LocalSubnet, type SkippedSubnet } from './host-route-subnets.js';
 export { execNft, procSysctl, type SysctlAccess } from './host-gateway-system.js';
 export type { NftRunner } from './host-gateway-nft.js';
