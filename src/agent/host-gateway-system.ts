@@ -28,12 +28,13 @@ export const procSysctl: SysctlAccess = {
 /** How long one nft command may take before it is killed. */
 const NFT_TIMEOUT_MS = 10_000;
 
-/** The nft tool on this host's PATH; `nftPath` overrides it. */
-export function execNft(nftPath = 'nft'): NftRunner {
+/** The nft tool on this host's PATH; `command` replaces it (e.g. `ip netns exec NS nft`). */
+export function execNft(command: readonly string[] = ['nft']): NftRunner {
+  const [file, ...pre] = command;
   return {
     run: (args, stdin) =>
       new Promise((resolve, reject) => {
-        const child = execFile(nftPath, args, { timeout: NFT_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
+        const child = execFile(file, [...pre, ...args], { timeout: NFT_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
           if (err) reject(new Error(`nft ${args.join(' ')}: ${stderr.trim() || err.message}`));
           else resolve(stdout);
         });
