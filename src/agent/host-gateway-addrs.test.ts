@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GATEWAY_CIDR, gatewayCidrProblem, HOST_GATEWAY_OFPORT, hostGatewayAddrs, hostGatewayPortName, MAX_ROUTE_ID } from './host-gateway-addrs.js';
+import { DEFAULT_GATEWAY_CIDR, gatewayCidrProblem, HOST_GATEWAY_OFPORT, hostGatewayAddrs, hostGatewayPortName } from './host-gateway-addrs.js';
+import { ROUTE_ID_MAX } from '../intent/routing.js';
 import { ifNameProblem } from '../common/ifname.js';
 
 describe('hostGatewayAddrs', () => {
@@ -26,7 +27,7 @@ describe('hostGatewayAddrs', () => {
     expect(a.transitIp(240)).toBe('169.254.65.0');
     expect(a.transitIp(4078)).toBe('169.254.79.254');
     const wide = hostGatewayAddrs('br0', '10.200.0.0/16');
-    expect(wide.transitIp(MAX_ROUTE_ID)).toBe('10.200.16.0');
+    expect(wide.transitIp(ROUTE_ID_MAX)).toBe('10.200.16.0');
   });
 
   it('refuses route ids outside 1..4080, and those whose address is not a host address of a /20', () => {

@@ -7,6 +7,7 @@ import { NetpluginError } from '../common/errors.js';
 import { IFNAME_MAX_BYTES } from '../common/ifname.js';
 import { formatCidr, intToIp, isHostAddress, parseCidr, type Cidr } from '../alloc/ip.js';
 import { macFromIp } from '../alloc/mac.js';
+import { ROUTE_ID_MAX, ROUTE_ID_MIN } from '../intent/routing.js';
 
 /** Fixed ofport of the host gateway port on the integration bridge (the fabric ports use 65000 and 65001). */
 export const HOST_GATEWAY_OFPORT = 65002;
@@ -16,8 +17,6 @@ export const DEFAULT_GATEWAY_CIDR = '169.254.64.0/20';
 export const MAX_GATEWAY_PREFIX = 20;
 /** Transit addresses start this far into the gateway cidr (below: the host, the router, spare). */
 export const TRANSIT_OFFSET = 16;
-/** Route ids netmaster hands out to tenants: 1..MAX_ROUTE_ID. */
-export const MAX_ROUTE_ID = 4080;
 /**
  * rtm_protocol of the kernel routes the agent installs (`ip route show proto 158`), so it finds and
  * deletes only its own. Unused by linux/rtnetlink.h (RTPROT_*), by iproute2's rt_protos and by
@@ -62,7 +61,7 @@ export function hostGatewayPortName(bridge: string): string {
 export function gatewayCidrProblem(cidr: string): string | undefined {
   const parsed = parseCidr(cidr);
   if (!parsed.ok) return parsed.reason;
-  if (parsed.cidr.len > MAX_GATEWAY_PREFIX) return `"${cidr}" is smaller than a /${MAX_GATEWAY_PREFIX} (the transit addresses of ${MAX_ROUTE_ID} route ids need one)`;
+  if (parsed.cidr.len > MAX_GATEWAY_PREFIX) return `"${cidr}" is smaller than a /${MAX_GATEWAY_PREFIX} (the transit addresses of ${ROUTE_ID_MAX} route ids need one)`;
   return undefined;
 }
 
@@ -84,8 +83,8 @@ export function hostGatewayAddrs(bridge: string, cidr = DEFAULT_GATEWAY_CIDR): H
     routerIp: intToIp(routerInt),
     routerMac: macFromIp(routerInt),
     transitIp(routeId: number): string {
-      if (!Number.isInteger(routeId) || routeId < 1 || routeId > MAX_ROUTE_ID) {
-        throw new NetpluginError('NP_INVALID_ARGUMENT', `route id ${routeId} is outside 1..${MAX_ROUTE_ID}`, { field: 'routeId', value: routeId });
+      if (!Number.isInteger(routeId) || routeId < ROUTE_ID_MIN || routeId > ROUTE_ID_MAX) {
+        throw new NetpluginError('NP_INVALID_ARGUMENT', `route id ${routeId} is outside ${ROUTE_ID_MIN}..${ROUTE_ID_MAX}`, { field: 'routeId', value: routeId });
       }
       const ip = block.base + TRANSIT_OFFSET + routeId;
       // In a /20 the last ids land on the broadcast address and past the block.

@@ -74,6 +74,18 @@ describe('ensureHostGateway', () => {
     expect(sysctl.writes).toEqual([]);
   });
 
+  it("takes the caller's port listing instead of listing the bridge again", async () => {
+    const { vswitch, deps, clearLogs } = setup();
+    await ensureHostGateway(deps, A, { hostRoutes: [], snat: false });
+    const ports = await vswitch.listPorts(BRIDGE);
+    clearLogs();
+    expect(await ensureHostGateway(deps, A, { hostRoutes: [], snat: false, ports })).toEqual({ changed: [] });
+    expect(vswitch.calls).toEqual([]);
+    // A listing without the port may predate it: the bridge is listed again before anything is added.
+    expect(await ensureHostGateway(deps, A, { hostRoutes: [], snat: false, ports: [] })).toEqual({ changed: [] });
+    expect(vswitch.calls).toEqual([{ op: 'listPorts', bridge: BRIDGE }]);
+  });
+
   it('removes a stale route of ours, and leaves routes of other protocols or other ports alone', async () => {
     const { kernel, deps, clearLogs } = setup();
     await ensureHostGateway(deps, A, { hostRoutes: ['10.1.0.0/24', '10.2.0.0/16'], snat: true });

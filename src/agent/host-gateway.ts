@@ -9,7 +9,7 @@
 import { NetpluginError } from '../common/errors.js';
 import { parseCidr } from '../alloc/ip.js';
 import type { AddrInfo, Kernel, LinkInfo, NetlinkOp, OpResult, RouteInfo } from '../datapath/kernel/index.js';
-import type { Vswitch } from '../datapath/ovs/ovsdb/index.js';
+import type { PortInfo, Vswitch } from '../datapath/ovs/ovsdb/index.js';
 import { RTPROT_NETPLUGIN, type HostGatewayAddrs } from './host-gateway-addrs.js';
 import { isMissingTable, nftTableName, NFT_FAMILY, removeScript, snatScript, snatTableMatches, type NftRunner } from './host-gateway-nft.js';
 import type { SysctlAccess } from './host-gateway-system.js';
@@ -33,6 +33,8 @@ export interface HostGatewayWant {
   hostRoutes: string[];
   /** Whether our masquerade table should exist. */
   snat: boolean;
+  /** The integration bridge's ports as the caller just listed them; listed here when absent. */
+  ports?: readonly PortInfo[];
 }
 
 /** The steps of a call that wrote something (empty when all was in place). */
@@ -82,8 +84,10 @@ function checkRoutes(routes: readonly string[]): void {
 }
 
 /** Makes the OVSDB port exist as ours: internal, at the fixed ofport, with the gateway MAC. */
-async function ensurePort(deps: HostGatewayDeps, a: HostGatewayAddrs): Promise<boolean> {
-  const port = (await deps.vswitch.listPorts(a.bridge)).find((p) => p.name === a.portName);
+async function ensurePort(deps: HostGatewayDeps, a: HostGatewayAddrs, listed: readonly PortInfo[] | undefined): Promise<boolean> {
+  const find = (ports: readonly PortInfo[]) => ports.find((p) => p.name === a.portName);
+  // A caller's listing without the port may predate it: only a fresh one decides to add it.
+  const port = (listed && find(listed)) || find(await deps.vswitch.listPorts(a.bridge));
   if (port && port.ofport === -1) throw new Error(`vswitchd could not open it: ${port.error ?? 'no reason given'}`);
   // mac is mac_in_use: absent until vswitchd has opened the port, so only a present one can differ.
   const ours = port && port.type === 'internal' && port.ofportRequest === a.ofport && (port.mac === undefined || port.mac.toLowerCase() === a.hostMac);
@@ -168,7 +172,7 @@ async function ensureSysctls(sysctl: SysctlAccess, want: Array<[string, string]>
 export async function ensureHostGateway(deps: HostGatewayDeps, a: HostGatewayAddrs, want: HostGatewayWant): Promise<HostGatewayReport> {
   checkRoutes(want.hostRoutes);
   const changed: string[] = [];
-  if (await step(a, 'ovsdb port', () => ensurePort(deps, a))) changed.push('ovsdb port');
+  if (await step(a, 'ovsdb port', () => ensurePort(deps, a, want.ports))) changed.push('ovsdb port');
   const k = await step(a, 'kernel read', () => readKernel(deps.kernel, a));
   const link = linkOps(a, k.link, k.addrs);
   if (link.length) {
