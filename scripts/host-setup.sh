@@ -14,6 +14,8 @@ have ping || need_pkgs+=(iputils-ping)
 have iperf3 || need_pkgs+=(iperf3)
 have tcpdump || need_pkgs+=(tcpdump)
 have strace || need_pkgs+=(strace)
+# The host gateway masquerades with an nftables table of its own (docs/datapath.md, "Host gateway").
+have nft || need_pkgs+=(nftables)
 have curl || need_pkgs+=(curl)
 have nsenter || need_pkgs+=(util-linux)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)

@@ -94,6 +94,7 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("RTM_NEWLINK", Napi::Number::New(env, RTM_NEWLINK));
   c.Set("RTM_NEWADDR", Napi::Number::New(env, RTM_NEWADDR));
   c.Set("RTM_NEWROUTE", Napi::Number::New(env, RTM_NEWROUTE));
+  c.Set("RTM_DELROUTE", Napi::Number::New(env, RTM_DELROUTE));
   c.Set("RTM_NEWNEIGH", Napi::Number::New(env, RTM_NEWNEIGH));
   c.Set("RT_TABLE_MAIN", Napi::Number::New(env, RT_TABLE_MAIN));
   c.Set("RTN_UNICAST", Napi::Number::New(env, RTN_UNICAST));

@@ -47,6 +47,7 @@ Napi::Object RouteToJs(Napi::Env env, const RouteInfo& r) {
   if (!r.gateway.empty()) o.Set("gateway", r.gateway);
   if (!r.dev.empty()) o.Set("dev", r.dev);
   o.Set("table", r.table);
+  o.Set("protocol", r.protocol);
   return o;
 }
 

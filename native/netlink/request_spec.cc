@@ -80,6 +80,7 @@ RequestSpec SpecFromJs(const Napi::Object& o) {
     }
   }
   s.index = Int(o, "index", 0);
+  s.protocol = Int(o, "protocol", -1);
   s.family = Int(o, "family", 4);
   s.genlFamily = static_cast<uint16_t>(Int(o, "genlFamily", 0));
   s.nsFd = Int(o, "nsFd", -1);
@@ -109,12 +110,14 @@ bool BuildSpec(const RequestSpec& s, uint32_t seq, std::vector<uint8_t>* out, Na
     *out = BuildAddr(k == "addrAdd", s.index, p, seq);
   } else if (k == "addrList") {
     *out = BuildAddrDump(seq);
-  } else if (k == "routeReplace") {
+  } else if (k == "routeReplace" || k == "routeDel") {
     RouteSpec r;
     if (!Prefix(s.dst, true, &r.dst, f)) return false;
     if (!s.gateway.empty() && !Prefix(s.gateway, false, &r.gateway, f)) return false;
+    if (s.protocol < -1 || s.protocol > 255) return Fail(f, "bad route protocol " + std::to_string(s.protocol));
     r.oif = s.index;
-    *out = BuildRouteReplace(r, seq);
+    r.protocol = s.protocol;
+    *out = k == "routeDel" ? BuildRouteDelete(r, seq) : BuildRouteReplace(r, seq);
   } else if (k == "routeList") {
     *out = BuildRouteDump(s.family == 6 ? AF_INET6 : AF_INET, seq);
   } else if (k == "createVxlan") {

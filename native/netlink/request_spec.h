@@ -24,6 +24,7 @@ struct RequestSpec {
   std::optional<bool> up;
   std::vector<std::pair<std::string, bool>> features;
   int index = 0;          // the link named by name/dev (createVxlan: the underlay)
+  int protocol = -1;      // routeReplace / routeDel: rtm_protocol, -1 = the default
   int family = 4;         // routeList: 4 or 6
   uint16_t genlFamily = 0;
   int nsFd = -1;          // IFLA_NET_NS_FD of linkSet, when already open

@@ -45,6 +45,7 @@ struct RouteInfo {
   std::string dev;  // filled in by the caller from oif
   uint32_t table = 0;
   uint8_t type = 0;
+  uint8_t protocol = 0;  // rtm_protocol: who installed the route (RTPROT_KERNEL, RTPROT_BOOT, ...)
   int family = 4;
 };
 

@@ -64,6 +64,8 @@ export interface AgentOptions {
   waitOfport?: boolean;
   /** Period of the safety-net reconcile. */
   resyncMs: number;
+  /** The host gateway's cidr (`--gateway-cidr`, checked by gatewayCidrProblem); undefined = DEFAULT_GATEWAY_CIDR. */
+  gatewayCidr?: string;
   /**
    * Builds the workloads the layer above contributes (runtime attachments: the runtime
    * service); called once with the agent, before the first round.

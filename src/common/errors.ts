@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   NP_NETNS_TIMEOUT: 'work inside a container network namespace did not finish in time; the operation was abandoned',
   NP_STORE_CORRUPT: 'the embedded store was initialised once and is now missing, empty or damaged, so it is refused rather than served as empty',
   NP_UNDERLAY_CONFIG: 'the host\'s uplink, VTEP or VXLAN device settings cannot carry traffic between hosts (names the flag or Hosts[] field)',
+  NP_HOST_GATEWAY: 'setting up the host gateway port (OVSDB port, link and address, routes, nftables, sysctl) failed; the message names the step',
 } as const;
 
 /** A stable error code from the catalogue. */

@@ -25,6 +25,7 @@ export interface FakeLink {
 }
 
 const ENOENT = 2;
+const ESRCH = 3;
 const EEXIST = 17;
 const ENODEV = 19;
 
@@ -69,6 +70,17 @@ export class FakeKernel implements Kernel {
     const link: FakeLink = { name, index: this.nextIndex++, mtu: 1500, mac: this.freshMac(), up: false, netns: '', addrs: [], features: {}, ...init };
     this.links.set(this.key(link.netns, name), link);
     return link;
+  }
+
+  /** Removes a link as its owner would (vswitchd deleting an internal port's netdev), with its routes. */
+  removeLink(name: string, netns = ''): void {
+    const l = this.links.get(this.key(netns, name));
+    if (l) this.deleteLink(l);
+  }
+
+  /** Adds a route directly (one someone else installed). */
+  addRoute(route: RouteInfo, netns = ''): void {
+    this.routes.set(netns, [...(this.routes.get(netns) ?? []), route]);
   }
 
   /** A link of the model, or undefined. */
@@ -226,8 +238,22 @@ export class FakeKernel implements Kernel {
         const ns = this.ns(op.netns);
         if (op.dev) this.get(ns, op.dev);
         const list = (this.routes.get(ns) ?? []).filter((r) => r.dst !== op.dst);
-        list.push({ dst: op.dst, gateway: op.gateway, dev: op.dev, table: 254 });
+        list.push({ dst: op.dst, gateway: op.gateway, dev: op.dev, table: 254, ...(op.protocol !== undefined ? { protocol: op.protocol } : {}) });
         this.routes.set(ns, list);
+        return undefined;
+      }
+      case 'routeDel': {
+        // As the kernel: the first route matching every field given; none is ESRCH.
+        const ns = this.ns(op.netns);
+        const list = this.routes.get(ns) ?? [];
+        const at = list.findIndex(
+          (r) => r.dst === op.dst && (op.protocol === undefined || (r.protocol ?? 3) === op.protocol) && (op.gateway === undefined || r.gateway === op.gateway) && (op.dev === undefined || r.dev === op.dev),
+        );
+        if (at < 0) {
+          if (op.ignoreMissing) return undefined;
+          throw opError(ESRCH, `route ${op.dst}: No such process`);
+        }
+        list.splice(at, 1);
         return undefined;
       }
       case 'routeList':

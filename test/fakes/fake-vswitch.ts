@@ -3,7 +3,8 @@
  * records every OVSDB operation the round performs (with its exact arguments), keeps the
  * bridges and ports those operations leave behind, gives ports their requested ofports as
  * vswitchd would (a system port whose netdev is missing in the linked FakeKernel gets
- * ofport -1 and an error), and can fail any operation on demand.
+ * ofport -1 and an error; an internal port gets its netdev there, with the Interface `mac`
+ * it asked for), and can fail any operation on demand.
  */
 import { NetpluginError } from '../../src/common/errors.js';
 import type { BridgeSpec, PortInfo, PortSpec, Vswitch } from '../../src/datapath/ovs/ovsdb/index.js';
@@ -119,6 +120,11 @@ export class FakeVswitch implements Vswitch {
         ...(spec.tag !== undefined ? { tag: spec.tag } : {}),
         ...(spec.trunks !== undefined ? { trunks: [...spec.trunks] } : {}),
       };
+      if (type === 'internal') {
+        // vswitchd makes the netdev of an internal port, with the requested MAC (mac_in_use).
+        const link = this.kernel?.link(spec.name) ?? this.kernel?.addLink(spec.name, { kind: 'tun', ...(spec.mac ? { mac: spec.mac } : {}) });
+        row.mac = spec.mac ?? link?.mac;
+      }
       if (this.holdOfports && row.ofport > 0) {
         this.pending.set(row, row.ofport);
         row.ofport = 0;
@@ -130,7 +136,10 @@ export class FakeVswitch implements Vswitch {
   async deletePorts(bridge: string, names: string[]): Promise<void> {
     this.record({ op: 'deletePorts', bridge, names: [...names] });
     const b = this.bridge(bridge);
-    for (const n of names) b.ports.delete(n);
+    for (const n of names) {
+      if (b.ports.get(n)?.type === 'internal') this.kernel?.removeLink(n);
+      b.ports.delete(n);
+    }
   }
 
   async waitForOfports(bridge: string, names: string[]): Promise<Map<string, number>> {

@@ -6,11 +6,21 @@
 import { constants } from 'node:os';
 import type { DecodedMessage, NativeError, NativeSession, Step, StepResult } from '../../src/datapath/kernel/native.js';
 
-const { ENODEV, EEXIST, EADDRNOTAVAIL } = constants.errno as Record<string, number>;
+const { ENODEV, EEXIST, EADDRNOTAVAIL, ESRCH } = constants.errno as Record<string, number>;
 const NLM_F_ECHO = 0x08;
 const NLM_F_MULTI = 0x02;
 const NLM_F_DUMP_INTR = 0x10;
 const RTM_NEWLINK = 16;
+const RTM_NEWROUTE = 24;
+const RTPROT_BOOT = 3;
+
+/** One main-table route of the model (`oif` 0 = none, `protocol` as the kernel stores it). */
+export interface FakeRoute {
+  dst: string;
+  gateway?: string;
+  oif: number;
+  protocol: number;
+}
 
 interface FakeLink {
   index: number;
@@ -31,6 +41,7 @@ export interface FakeKernelOptions {
 export class FakeNetlinkSession implements NativeSession {
   readonly exchanges: Step[][] = [];
   private readonly spaces = new Map<string, Map<number, FakeLink>>();
+  private readonly routeTables = new Map<string, FakeRoute[]>();
   private nextIndex = 10;
   private interruptsLeft: number;
   closed = false;
@@ -49,6 +60,12 @@ export class FakeNetlinkSession implements NativeSession {
   /** The link called `name` in `netns`, if any. */
   link(netns: string, name: string): FakeLink | undefined {
     return [...this.space(netns).values()].find((l) => l.name === name);
+  }
+
+  /** The routes of `netns` (the live list: tests may seed it). */
+  routes(netns: string): FakeRoute[] {
+    if (!this.routeTables.has(netns)) this.routeTables.set(netns, []);
+    return this.routeTables.get(netns)!;
   }
 
   /** Every step sent, flattened in order. */
@@ -118,6 +135,29 @@ export class FakeNetlinkSession implements NativeSession {
         if (s.op === 'addrAdd') l.addrs.add(s.cidr);
         else if (!l.addrs.delete(s.cidr)) return err(EADDRNOTAVAIL, step.label);
         return okMsgs();
+      }
+      case 'routeReplace': {
+        const routes = this.routes(step.netns ?? '');
+        const at = routes.findIndex((r) => r.dst === s.dst);
+        const route: FakeRoute = { dst: s.dst, gateway: (s.gateway as string | undefined) || undefined, oif: s.index ?? 0, protocol: (s.protocol as number | undefined) ?? RTPROT_BOOT };
+        if (at >= 0) routes[at] = route;
+        else routes.push(route);
+        return okMsgs();
+      }
+      case 'routeDel': {
+        // The kernel deletes the first route matching every field the request gives.
+        const routes = this.routes(step.netns ?? '');
+        const at = routes.findIndex(
+          (r) => r.dst === s.dst && (s.protocol === undefined || r.protocol === s.protocol) && (!s.gateway || r.gateway === s.gateway) && (!s.index || r.oif === s.index),
+        );
+        if (at < 0) return err(ESRCH, step.label);
+        routes.splice(at, 1);
+        return okMsgs();
+      }
+      case 'routeList': {
+        const family = s.family === 6 ? 6 : 4;
+        const mine = this.routes(step.netns ?? '').filter((r) => (r.dst.includes(':') ? 6 : 4) === family);
+        return okMsgs(mine.map((r) => ({ type: RTM_NEWROUTE, flags: NLM_F_MULTI, kind: 'route', value: { dst: r.dst, gateway: r.gateway, oif: r.oif, table: 254, type: 1, family, protocol: r.protocol } })), NLM_F_MULTI);
       }
       default:
         return err(ENODEV, `unsupported in fake: ${String(s.op)}`);

@@ -95,8 +95,8 @@ describe('netlink addon in throwaway namespaces', () => {
     const addrs = (await addrList({ netns: B, name: 'eth1' })).filter((a) => a.family === 4);
     expect(addrs).toEqual([{ name: 'eth1', index: expect.any(Number), cidr: '198.18.7.2/30', family: 4 }]);
     const routes = await routeList({ netns: B });
-    expect(routes).toContainEqual({ dst: 'default', gateway: '198.18.7.1', dev: 'eth1', table: 254 });
-    expect(routes).toContainEqual({ dst: '198.18.7.0/30', dev: 'eth1', table: 254 });
+    expect(routes).toContainEqual({ dst: 'default', gateway: '198.18.7.1', dev: 'eth1', table: 254, protocol: 3 });
+    expect(routes).toContainEqual({ dst: '198.18.7.0/30', dev: 'eth1', table: 254, protocol: 2 });
     expect(ipJson(names.b, 'route', 'show', 'default')[0]).toMatchObject({ gateway: '198.18.7.1', dev: 'eth1' });
     const out = sh('ip', ['netns', 'exec', names.b, 'ping', '-c', '2', '-i', '0.2', '-W', '2', '198.18.7.1']);
     expect(out).toMatch(/2 received/);
@@ -277,6 +277,6 @@ describe('netlink addon in throwaway namespaces', () => {
     expect(res.filter((r) => !r.ok)).toEqual([]);
     const last = await runBatch([{ op: 'linkGet', netns: `/run/netns/${containerNs[99]}`, name: 'eth0' }, { op: 'routeList', netns: `/run/netns/${containerNs[99]}` }]);
     expect(last[0].ok && last[0].value).toMatchObject({ name: 'eth0', up: true, mtu: 1450 });
-    expect(last[1].ok && last[1].value).toContainEqual({ dst: 'default', gateway: '198.18.161.141', dev: 'eth0', table: 254 });
+    expect(last[1].ok && last[1].value).toContainEqual({ dst: 'default', gateway: '198.18.161.141', dev: 'eth0', table: 254, protocol: 3 });
   }, 60_000);
 });

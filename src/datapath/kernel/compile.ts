@@ -1,11 +1,12 @@
 /**
  * Op semantics: each NetlinkOp becomes the requests that carry it and a function that reads their
  * results back into the op's OpResult. The decisions live here: a missing link under `ignoreMissing`
- * is success, an fdb append that exists is success, ENOENT on a route dump is an empty table, and what
+ * is success, an fdb append that exists is success, ENOENT on a route dump is an empty table, ESRCH on a
+ * route delete under `ignoreMissing` is success, and what
  * each request teaches the batch's link cache.
  */
 import { isIP } from 'node:net';
-import { EADDRNOTAVAIL, EEXIST, ENODEV, ENOENT, NETLINK_ROUTE, NLM_F_ECHO, RT_TABLE_MAIN, RTN_UNICAST } from './constants.js';
+import { EADDRNOTAVAIL, EEXIST, ENODEV, ENOENT, ESRCH, NETLINK_ROUTE, NLM_F_ECHO, RT_TABLE_MAIN, RTN_UNICAST } from './constants.js';
 import type { LinkIndexCache, LinkFacts } from './link-cache.js';
 import type { DecodedMessage, StepResult } from './native.js';
 import { about, invalid, noSuchLink } from './op-errors.js';
@@ -31,6 +32,7 @@ export function linkRefs(op: NetlinkOp): Array<{ netns?: string; name: string }>
     case 'addrList':
       return op.name ? [{ netns: op.netns, name: op.name }] : [];
     case 'routeReplace':
+    case 'routeDel':
     case 'createVxlan':
       return op.dev ? [{ netns: op.netns, name: op.dev }] : [];
     case 'fdbAppend':
@@ -211,6 +213,7 @@ export function compile(op: NetlinkOp, cache: LinkIndexCache): Plan {
       };
     }
     case 'routeReplace':
+    case 'routeDel':
       return compileRoute(op, idx);
     case 'routeList':
       return {
@@ -302,23 +305,37 @@ export function compile(op: NetlinkOp, cache: LinkIndexCache): Plan {
   }
 }
 
-function compileRoute(op: Extract<NetlinkOp, { op: 'routeReplace' }>, idx: (name: string) => number | null | undefined): Plan {
+/** rtm_protocol is one byte on the wire. */
+const MAX_RTPROT = 255;
+
+function compileRoute(op: Extract<NetlinkOp, { op: 'routeReplace' | 'routeDel' }>, idx: (name: string) => number | null | undefined): Plan {
+  const del = op.op === 'routeDel';
+  const ignore = del && op.ignoreMissing === true;
   const gwFamily = op.gateway !== undefined ? isIP(op.gateway) : 0;
   // "default" takes its family from the gateway.
   const dst = op.dst === 'default' && gwFamily === 6 ? '::/0' : op.dst;
   const dstFamily = dst === 'default' ? 4 : isIP(dst.split('/')[0]);
   if (gwFamily && dstFamily && gwFamily !== dstFamily) return done(fail(invalid(`gateway family differs from destination ${op.dst}`)));
+  if (op.protocol !== undefined && !(Number.isInteger(op.protocol) && op.protocol >= 0 && op.protocol <= MAX_RTPROT)) {
+    return done(fail(invalid(`route protocol ${op.protocol} (must be 0..${MAX_RTPROT})`)));
+  }
   const oif = op.dev ? idx(op.dev) : 0;
-  if (oif === null || oif === undefined) return done(fail(noSuchLink(op.dev!)));
+  // A route through a link that is gone went with the link.
+  if (oif === null || oif === undefined) return done(ignore ? ok() : fail(noSuchLink(op.dev!)));
+  const spec = { op: op.op, dst, gateway: op.gateway, index: oif, protocol: op.protocol };
   return {
     kind: 'send',
-    steps: [rtnl(op.netns, { op: 'routeReplace', dst, gateway: op.gateway, index: oif }, 'RTM_NEWROUTE')],
-    finish: ([r]) => (r.ok ? ok() : fail(about(r.error, op.dst))),
+    steps: [rtnl(op.netns, spec, del ? 'RTM_DELROUTE' : 'RTM_NEWROUTE')],
+    finish: ([r]) => {
+      // The kernel answers ESRCH when no route matches the delete.
+      if (r.ok || (ignore && r.error.errno === ESRCH)) return ok();
+      return fail(about(r.error, op.dst));
+    },
   };
 }
 
 function toRouteInfo(r: RouteInfo & { oif: number }, names: Map<number, string>): RouteInfo {
-  const out: RouteInfo = { dst: r.dst, table: r.table };
+  const out: RouteInfo = { dst: r.dst, table: r.table, protocol: r.protocol };
   if (r.gateway !== undefined) out.gateway = r.gateway;
   const dev = r.oif ? names.get(r.oif) : undefined;
   if (dev) out.dev = dev;

@@ -17,6 +17,8 @@ export const RTM_NEWLINK = 16;
 export const RTM_NEWADDR = 20;
 /** A route message. */
 export const RTM_NEWROUTE = 24;
+/** A route deletion (request, or notification of a removed route). */
+export const RTM_DELROUTE = 25;
 /** A neighbour / FDB message. */
 export const RTM_NEWNEIGH = 28;
 /** The main routing table. */
@@ -25,6 +27,6 @@ export const RT_TABLE_MAIN = 254;
 export const RTN_UNICAST = 1;
 
 /** errno values the op semantics test for, from Node's own table (same names as errno.h). */
-export const { ENOENT, ENODEV, EEXIST, EINTR, EADDRNOTAVAIL, EOPNOTSUPP } = constants.errno as Record<string, number>;
+export const { ENOENT, ENODEV, EEXIST, EINTR, EADDRNOTAVAIL, EOPNOTSUPP, ESRCH } = constants.errno as Record<string, number>;
 /** EINVAL, the errno of arguments rejected before anything is sent. */
 export const EINVAL_PARSE = (constants.errno as Record<string, number>).EINVAL;

@@ -116,6 +116,53 @@ describe('batch framing and the name -> index cache', () => {
   });
 });
 
+describe('routes with a protocol', () => {
+  it('replaces and lists routes with their protocol and device name', async () => {
+    const { results } = await run(
+      [
+        { op: 'routeReplace', dst: '10.1.0.0/24', gateway: '169.254.64.2', dev: 'gw0', protocol: 158 },
+        { op: 'routeReplace', dst: '10.2.0.0/24', gateway: '169.254.64.2', dev: 'gw0' },
+        { op: 'routeList' },
+      ],
+      (k) => k.addLink('', 'gw0'),
+    );
+    expect(results[2]).toEqual({
+      ok: true,
+      value: [
+        { dst: '10.1.0.0/24', gateway: '169.254.64.2', dev: 'gw0', table: 254, protocol: 158 },
+        { dst: '10.2.0.0/24', gateway: '169.254.64.2', dev: 'gw0', table: 254, protocol: 3 },
+      ],
+    });
+  });
+
+  it('deletes only a route of the protocol given; no match is ESRCH, success only with ignoreMissing', async () => {
+    const { kernel, results } = await run(
+      [
+        { op: 'routeDel', dst: '10.1.0.0/24', dev: 'gw0', protocol: 158 },
+        { op: 'routeDel', dst: '10.1.0.0/24', dev: 'gw0', protocol: 158, ignoreMissing: true },
+        { op: 'routeDel', dst: '10.2.0.0/24', gateway: '169.254.64.2', dev: 'gw0', protocol: 158 },
+        { op: 'routeDel', dst: '10.2.0.0/24', dev: 'gone', protocol: 158, ignoreMissing: true },
+        { op: 'routeDel', dst: '10.2.0.0/24', dev: 'gone', protocol: 158 },
+      ],
+      (k) => {
+        const gw = k.addLink('', 'gw0');
+        k.routes('').push({ dst: '10.1.0.0/24', gateway: '169.254.64.2', oif: gw, protocol: 3 }, { dst: '10.2.0.0/24', gateway: '169.254.64.2', oif: gw, protocol: 158 });
+      },
+    );
+    expect(results.map((r) => r.ok)).toEqual([false, true, true, true, false]);
+    expect(results[0].ok === false && results[0].error).toMatchObject({ code: 'NP_NETLINK', errno: 3, syscall: 'RTM_DELROUTE' });
+    expect(results[4].ok === false && results[4].error).toMatchObject({ errno: 19, syscall: 'RTM_GETLINK' });
+    expect(kernel.routes('').map((r) => r.dst)).toEqual(['10.1.0.0/24']);
+  });
+
+  it('refuses a protocol outside 0..255 before sending anything', async () => {
+    const { kernel, results } = await run([{ op: 'routeReplace', dst: '10.1.0.0/24', protocol: 256 }, { op: 'routeDel', dst: '10.1.0.0/24', protocol: 1.5 }]);
+    expect(results.map((r) => !r.ok && r.error.code)).toEqual(['NP_INVALID_ARGUMENT', 'NP_INVALID_ARGUMENT']);
+    expect(results.map((r) => !r.ok && r.error.message)).toEqual(['route protocol 256 (must be 0..255)', 'route protocol 1.5 (must be 0..255)']);
+    expect(kernel.steps()).toEqual([]);
+  });
+});
+
 describe('dump retry through the transport', () => {
   it('re-reads an interrupted dump until it is consistent', async () => {
     const { kernel, results } = await run([{ op: 'linkList' }], (k) => k.addLink('', 'x'), { interruptedDumps: 2 });

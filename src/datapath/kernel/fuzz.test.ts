@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rng, type Rng } from '../../../test/helpers/rng.js';
 import { firstDiff } from '../../../test/fixtures/netlink/load.js';
 import { netlinkAddon, type DecodedMessage } from './native.js';
+import { RTM_DELROUTE } from './constants.js';
 
 const addon = netlinkAddon();
 const SEEDS = 400;
@@ -49,17 +50,26 @@ const kinds: Kind[] = [
     },
     fromDecoded: ({ value: v }) => ({ op: 'addrAdd', index: v!.index, cidr: v!.cidr }),
   },
-  {
-    name: 'RTM_NEWROUTE',
-    random: (r) => {
-      const f = family(r);
-      const dst = r.next() < 0.2 ? (f === 4 ? 'default' : '::/0') : `${addr(r, f)}/${r.int(f === 4 ? 33 : 129)}`;
-      return clean({ op: 'routeReplace', dst, gateway: r.maybe(0.6, () => addr(r, f)), index: r.maybe(0.7, () => index(r)) });
-    },
-    // A zero-length destination decodes as 'default'; for IPv6 the builder spells that '::/0'.
-    fromDecoded: ({ value: v }) =>
-      clean({ op: 'routeReplace', dst: v!.dst === 'default' && v!.family === 6 ? '::/0' : v!.dst, gateway: v!.gateway, index: (v!.oif as number) || undefined }),
-  },
+  ...(['routeReplace', 'routeDel'] as const).map(
+    (op): Kind => ({
+      name: op === 'routeReplace' ? 'RTM_NEWROUTE' : 'RTM_DELROUTE',
+      random: (r) => {
+        const f = family(r);
+        const dst = r.next() < 0.2 ? (f === 4 ? 'default' : '::/0') : `${addr(r, f)}/${r.int(f === 4 ? 33 : 129)}`;
+        return clean({ op, dst, gateway: r.maybe(0.6, () => addr(r, f)), index: r.maybe(0.7, () => index(r)), protocol: r.maybe(0.7, () => r.int(256)) });
+      },
+      // A zero-length destination decodes as 'default'; for IPv6 the builder spells that '::/0'. The
+      // message type says which request it was; the protocol always comes back (the default too).
+      fromDecoded: ({ type, value: v }) =>
+        clean({
+          op: type === RTM_DELROUTE ? 'routeDel' : 'routeReplace',
+          dst: v!.dst === 'default' && v!.family === 6 ? '::/0' : v!.dst,
+          gateway: v!.gateway,
+          index: (v!.oif as number) || undefined,
+          protocol: v!.protocol,
+        }),
+    }),
+  ),
   {
     name: 'RTM_NEWNEIGH (fdb)',
     random: (r) => ({ op: 'fdbAppend', index: index(r), mac: mac(r), dst: addr(r, family(r)) }),

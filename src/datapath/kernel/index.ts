@@ -18,6 +18,7 @@ export {
   linkGet,
   linkList,
   linkSet,
+  routeDel,
   routeList,
   routeReplace,
 } from './ops.js';

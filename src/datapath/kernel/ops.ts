@@ -45,12 +45,17 @@ export async function addrList(a: OpArgs<'addrList'> = {}): Promise<AddrInfo[]> 
   return (await runOne({ op: 'addrList', ...a })) as AddrInfo[];
 }
 
-/** Creates or replaces a main-table route. */
+/** Creates or replaces a main-table route (rtm_protocol `protocol`, default 3 = boot, as `ip route` does). */
 export async function routeReplace(a: OpArgs<'routeReplace'>): Promise<void> {
   await runOne({ op: 'routeReplace', ...a });
 }
 
-/** Lists the unicast routes of the main table (IPv4 and IPv6). */
+/** Deletes a main-table route matching every field given (with `ignoreMissing`, no such route is success). */
+export async function routeDel(a: OpArgs<'routeDel'>): Promise<void> {
+  await runOne({ op: 'routeDel', ...a });
+}
+
+/** Lists the unicast routes of the main table (IPv4 and IPv6), with the protocol that installed each. */
 export async function routeList(a: OpArgs<'routeList'> = {}): Promise<RouteInfo[]> {
   return (await runOne({ op: 'routeList', ...a })) as RouteInfo[];
 }

@@ -50,6 +50,8 @@ export interface RouteInfo {
   gateway?: string;
   dev?: string;
   table: number;
+  /** rtm_protocol: who installed the route (2 kernel, 3 boot, ...; see /etc/iproute2/rt_protos). */
+  protocol?: number;
 }
 
 /** The state of one ethtool feature, keyed by its `ethtool -k` name. */
@@ -68,7 +70,8 @@ export type NetlinkOp =
   | { op: 'addrAdd'; netns?: Netns; name: string; cidr: string }
   | { op: 'addrDel'; netns?: Netns; name: string; cidr: string; ignoreMissing?: boolean }
   | { op: 'addrList'; netns?: Netns; name?: string }
-  | { op: 'routeReplace'; netns?: Netns; dst: string; gateway?: string; dev?: string }
+  | { op: 'routeReplace'; netns?: Netns; dst: string; gateway?: string; dev?: string; protocol?: number }
+  | { op: 'routeDel'; netns?: Netns; dst: string; gateway?: string; dev?: string; protocol?: number; ignoreMissing?: boolean }
   | { op: 'routeList'; netns?: Netns }
   | { op: 'featuresGet'; netns?: Netns; name: string }
   | { op: 'featuresSet'; netns?: Netns; name: string; features: Record<string, boolean> }

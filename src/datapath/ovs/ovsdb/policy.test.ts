@@ -52,6 +52,12 @@ describe('port operations', () => {
     expect(new Set(ops.map((o) => o['uuid-name'])).size).toBe(5);
   });
 
+  it('writes Interface mac only when the port asks for one', () => {
+    const ops = addPortsOps('br0', [{ name: 'br0-gw', type: 'internal', ofportRequest: 65002, mac: '02:02:a9:fe:40:01' }, { name: 'v1' }]) as any[];
+    expect(ops[0].row).toEqual({ name: 'br0-gw', type: 'internal', ofport_request: 65002, mac: '02:02:a9:fe:40:01' });
+    expect(ops[2].row).not.toHaveProperty('mac');
+  });
+
   it('deletes ports with one mutate and row deletes', () => {
     const ops = deletePortsOps('br0', [{ port: 'p1', interfaces: ['i1'] }, { port: 'p2', interfaces: ['i2', 'i3'] }]) as any[];
     expect(ops[0]).toEqual({ op: 'mutate', table: 'Bridge', where: [['name', '==', 'br0']], mutations: [['ports', 'delete', ['set', [['uuid', 'p1'], ['uuid', 'p2']]]]] });

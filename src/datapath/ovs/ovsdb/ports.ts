@@ -29,6 +29,8 @@ export interface PortSpec {
   tag?: number;
   /** Trunk VLANs; empty or omitted means all VLANs. */
   trunks?: number[];
+  /** Interface `mac`: the MAC vswitchd gives an internal port (checked to hold on netdev bridges too). */
+  mac?: string;
 }
 
 export const IFACE_COLUMNS = ['_uuid', 'name', 'type', 'ofport', 'ofport_request', 'external_ids', 'options', 'error', 'mac_in_use'];
@@ -97,6 +99,7 @@ export function addPortsOps(bridge: string, ports: PortSpec[]): object[] {
     if (p.ofportRequest !== undefined) iface.ofport_request = p.ofportRequest;
     if (p.externalIds) iface.external_ids = encodeMap(p.externalIds);
     if (p.options) iface.options = encodeMap(p.options);
+    if (p.mac !== undefined) iface.mac = encodeOptional(p.mac);
     ops.push(insertOp('Interface', iface, `np_i${k}`));
     const port: Record<string, unknown> = { name: p.name, interfaces: encodeSet([namedUuid(`np_i${k}`)]) };
     if (p.tag !== undefined) port.tag = encodeOptional(p.tag);

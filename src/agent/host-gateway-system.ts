@@ -1,0 +1,44 @@
+/** The host gateway's two non-netlink seams on a real host: sysctls under /proc/sys and the nft tool. */
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { NftRunner } from './host-gateway-nft.js';
+
+/** Reads and writes sysctls by their /proc/sys path (`net/ipv4/ip_forward`: slashes, so names with dots work). */
+export interface SysctlAccess {
+  /** The value without its trailing newline; undefined when the key does not exist. */
+  read(key: string): Promise<string | undefined>;
+  write(key: string, value: string): Promise<void>;
+}
+
+/** This host's sysctls. */
+export const procSysctl: SysctlAccess = {
+  async read(key) {
+    try {
+      return (await readFile(`/proc/sys/${key}`, 'utf8')).trim();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  },
+  async write(key, value) {
+    await writeFile(`/proc/sys/${key}`, value);
+  },
+};
+
+/** How long one nft command may take before it is killed. */
+const NFT_TIMEOUT_MS = 10_000;
+
+/** The nft tool on this host's PATH; `command` replaces it (e.g. `ip netns exec NS nft`). */
+export function execNft(command: readonly string[] = ['nft']): NftRunner {
+  const [file, ...pre] = command;
+  return {
+    run: (args, stdin) =>
+      new Promise((resolve, reject) => {
+        const child = execFile(file, [...pre, ...args], { timeout: NFT_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`nft ${args.join(' ')}: ${stderr.trim() || err.message}`));
+          else resolve(stdout);
+        });
+        child.stdin?.end(stdin ?? '');
+      }),
+  };
+}
