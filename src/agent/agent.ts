@@ -16,7 +16,9 @@ import { ContainerWatcher, type ContainerEngine, type ContainerSource, type Loca
 import { NetnsDirSource } from './netns-dir.js';
 import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
-import { reconcileRound } from './reconcile.js';
+import { reconcileRound, type HostGatewayPlan } from './reconcile.js';
+import type { GatewayNetwork } from './routed-networks.js';
+import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
 import { FlowMemo } from '../datapath/ovs/pipeline/index.js';
 import type { PlumbContext } from './plumb.js';
@@ -24,7 +26,7 @@ import { PeerStateCache, type PeerSnapshot } from './peers.js';
 import { HostRegistration } from './registration.js';
 import { ensureUnderlay, TunnelNeighborWarmer, underlayNames, type Fabric } from './underlay.js';
 import { syncKernelVxlan, VNI_KEY, type VxlanNeeds } from './kernel-vxlan.js';
-import { nativeKernel, type AddrInfo, type Kernel, type LinkInfo } from '../datapath/kernel/index.js';
+import { nativeKernel, type AddrInfo, type Kernel, type LinkInfo, type RouteInfo } from '../datapath/kernel/index.js';
 import { chooseVxlanPath, pathConflict, type VxlanPlan } from './vxlan-path.js';
 import { HostLinks } from './host-links.js';
 import { EXT } from './names.js';
@@ -100,6 +102,7 @@ export class Agent {
   private readonly warmer = new TunnelNeighborWarmer();
   private fabric?: { key: string; at: number; value: Fabric };
   private vxlanCache?: { key: string; at: number; value: Map<number, number> };
+  private gatewayCache?: { key: string; at: number; value: HostGatewayPlan };
   /** Re-reads the bridge's flows at least this often; in between, rounds trust memory. */
   private readonly flows: FlowSyncer;
   /** Flows built last round, reused when their inputs are unchanged. */
@@ -308,6 +311,7 @@ export class Agent {
       memo: this.memo,
       fabric: (ports) => this.ensureFabric(ports),
       kernelVxlan: plan.kernelDev ? (ports, needs) => this.syncVxlanDevices(plan.kernelDev!, ports, needs) : undefined,
+      hostGateway: this.opts.gatewayCidr === 'none' ? undefined : (ports, networks) => this.syncHostGateway(ports, networks),
       // Not waiting for vswitchd, runtimes learn their outcome once the port is committed and
       // its flows are sent (docs/runtime.md, "When attach returns"); a port vswitchd then
       // refuses is repaired by the round watchRefusedPorts triggers.
@@ -358,6 +362,36 @@ export class Agent {
    * last applied (re-checked once per resync period and after any failed round), so rounds
    * that only attach a container do not re-read every device.
    */
+  /**
+   * The host gateway (docs/datapath.md, "Host gateway"): re-checked when the local networks
+   * change and once per resync period; kernel routes only to subnets that overlap nothing here.
+   */
+  private async syncHostGateway(ports: readonly PortInfo[], networks: readonly GatewayNetwork[]): Promise<HostGatewayPlan> {
+    const addrs = hostGatewayAddrs(this.opts.bridge, this.opts.gatewayCidr ?? DEFAULT_GATEWAY_CIDR);
+    const key = JSON.stringify(networks);
+    const c = this.gatewayCache;
+    if (c && c.key === key && Date.now() - c.at < this.opts.resyncMs) return c.value;
+    this.gatewayCache = undefined;
+    const [hostAddrs, hostRoutes] = await this.kernel.run([{ op: 'addrList' }, { op: 'routeList' }]);
+    if (!hostAddrs.ok) throw hostAddrs.error;
+    if (!hostRoutes.ok) throw hostRoutes.error;
+    const routes = hostRouteSubnets(networks.map((n) => ({ id: n.id, subnet: n.subnet })), hostAddrs.value as AddrInfo[], hostRoutes.value as RouteInfo[], addrs.cidr, addrs.portName);
+    for (const s of routes.skipped) this.opts.log.debug({ network: s.id, subnet: s.subnet, reason: s.reason }, 'host gateway: no host route');
+    const report = await ensureHostGateway(
+      { vswitch: this.vswitch, kernel: this.kernel, sysctl: procSysctl, nft: execNft() },
+      addrs,
+      { hostRoutes: routes.routed, snat: networks.some((n) => n.snat), ports },
+    );
+    if (report.changed.length) this.opts.log.info({ port: addrs.portName, changed: report.changed, routes: routes.routed }, 'host gateway updated');
+    const routed = new Set(routes.routed);
+    const value: HostGatewayPlan = {
+      view: { ofport: addrs.ofport, hostIp: addrs.hostIp, hostMac: addrs.hostMac, routerIp: addrs.routerIp, routerMac: addrs.routerMac, hostRouted: new Set(networks.filter((n) => routed.has(n.subnet)).map((n) => n.key)) },
+      transitIp: (routeId) => addrs.transitIp(routeId),
+    };
+    this.gatewayCache = { key, at: Date.now(), value };
+    return value;
+  }
+
   private async syncVxlanDevices(underlay: { dev: string; vtepIp: string }, ports: readonly PortInfo[], needs: VxlanNeeds[]): Promise<Map<number, number>> {
     const key = JSON.stringify([underlay, needs.map((n) => [n.key, n.vni, [...n.macs].sort()]).sort()]);
     const c = this.vxlanCache;

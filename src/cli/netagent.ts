@@ -33,7 +33,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'bridge', kind: 'string', help: 'OVS bridge this agent owns', defaultText: 'netplugin' },
   { name: 'uplink', kind: 'string', help: "NIC toward other hosts: VLAN trunk and VXLAN underlay", defaultText: "the intent's Hosts[].Intf" },
   { name: 'vxlan-dev', kind: 'string', help: 'underlay NIC with its own IPv4 address for kernel VXLAN devices (fast VXLAN path; its address is the VTEP)' },
-  { name: 'gateway-cidr', kind: 'string', help: 'IPv4 block (/20 or larger) of the host gateway port <bridge>-gw: the host, the router and the per-tenant SNAT transit addresses', defaultText: DEFAULT_GATEWAY_CIDR },
+  { name: 'gateway-cidr', kind: 'string', help: 'IPv4 block (/20 or larger) of the host gateway port <bridge>-gw: the host, the router and the per-tenant SNAT transit addresses; "none" for no host gateway', defaultText: DEFAULT_GATEWAY_CIDR },
   { name: 'vtep-ip', kind: 'string', help: 'VTEP address IP[/PREFIX] (prefix 24 if omitted), put on <bridge>-phy', defaultText: "the intent's Hosts[].VtepIp" },
   { name: 'api-socket', kind: 'string', help: 'unix socket of the local API (CNI shim, runtimes); "none" to not serve it', defaultText: '/run/netplugin/agent.sock' },
   { name: 'cni-bin-dir', kind: 'string', help: 'colon-separated absolute directories delegated CNI IPAM plugins may run from (CNI_PATH entries elsewhere are ignored)', defaultText: DEFAULT_CNI_BIN_DIR_TEXT },
@@ -58,7 +58,8 @@ runMain('netagent', async () => {
     throw new NetpluginError('NP_USAGE', '--docker-networks needs the Docker plugin (--docker-plugin-socket) and the engine (--docker-socket)');
   }
   const gatewayCidr = flagString(p, 'gateway-cidr', DEFAULT_GATEWAY_CIDR)!;
-  const gatewayProblem = gatewayCidrProblem(gatewayCidr);
+  // `none`: no host gateway (no SNAT to the outside, the host does not reach endpoints); routing between networks stays.
+  const gatewayProblem = gatewayCidr === 'none' ? undefined : gatewayCidrProblem(gatewayCidr);
   if (gatewayProblem) throw new NetpluginError('NP_USAGE', `--gateway-cidr: ${gatewayProblem}`, { flag: 'gateway-cidr' });
   const cniBinDirs = parseCniBinDirs(flagString(p, 'cni-bin-dir', DEFAULT_CNI_BIN_DIR_TEXT)!);
   const log = createLogger('netagent');

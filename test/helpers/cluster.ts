@@ -96,6 +96,9 @@ export function startDaemon(name: 'netmaster' | 'netagent', args: string[], dir:
   // Agents in tests never take the machine-wide socket paths unless a test asks for them.
   if (name === 'netagent' && !args.some((a) => /api-socket/.test(a))) args = [...args, '--api-socket', join(dir, `${tag}-api.sock`)];
   if (name === 'netagent' && !args.some((a) => /docker-plugin-socket/.test(a))) args = [...args, '--docker-plugin-socket', 'none'];
+  // These agents run in the machine's own namespace: no host gateway (forwarding, nftables, routes)
+  // there unless a test asks for one; the lab's namespaced hosts prove the gateway.
+  if (name === 'netagent' && !args.some((a) => /gateway-cidr/.test(a))) args = [...args, '--gateway-cidr', 'none'];
   const proc = spawn(process.execPath, [join(ROOT, 'dist/cli', `${name}.js`), ...args], { stdio: ['ignore', fd, fd], env: { ...process.env, NETPLUGIN_LOG_LEVEL: 'debug' } });
   return { proc, logFile, log: () => readFileSync(logFile, 'utf8') };
 }
