@@ -25,7 +25,7 @@ import type {
   WatchEvent,
   WatchHandlers,
 } from './store.js';
-import { runSliced, SLICE_MS } from '../common/sliced.js';
+import { nextTurn, runSliced, SLICE_MS } from '../common/sliced.js';
 import { planTxnSteps, type TxnPlan } from './txnplan.js';
 
 /** Tuning knobs of the embedded store; the defaults suit netmaster and netagent. */
@@ -76,10 +76,6 @@ interface EmbeddedWatch {
  */
 const WRITE_SLICE_MS = SLICE_MS;
 
-/** Resolves on the next turn of the event loop, after pending I/O. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /**
  * The write turn of one store directory in this process. Handles of the same directory
