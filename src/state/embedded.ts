@@ -5,9 +5,11 @@
  * watches read from. Writers serialise on SQLite's write lock (BEGIN IMMEDIATE).
  */
 import { realpathSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { NetpluginError } from '../common/errors.js';
+import { checkpointInWorker, type CheckpointResult } from './embedded-checkpoint.js';
 import { ChangeFeed } from './embedded-feed.js';
 import { isCorruption, openStoreDatabase, storeRefused } from './embedded-files.js';
 import { EmbeddedLease, type EmbeddedLeaseHost } from './embedded-lease.js';
@@ -40,6 +42,8 @@ export interface EmbeddedOptions {
   busyTimeoutMs?: number;
   /** Period in ms of the sweep that deletes the keys of expired leases (default 1000; 0: only at open). */
   leaseSweepMs?: number;
+  /** How long a write transaction runs before the event loop gets a turn, in ms (default WRITE_SLICE_MS). */
+  writeSliceMs?: number;
 }
 
 interface MetaRow {
@@ -131,6 +135,11 @@ export class EmbeddedStore implements StateStore {
     release: (lease) => this.leases.delete(lease.num),
   };
 
+  /** The background checkpoint after a large commit, while it runs. */
+  private checkpointing: Promise<CheckpointResult> | undefined;
+  private readonly busyTimeoutMs: number;
+  private readonly writeSliceMs: number;
+
   /** A damage found at runtime (SQLITE_CORRUPT on a read); from then on every call fails with it. */
   private fault: NetpluginError | undefined;
 
@@ -188,6 +197,8 @@ export class EmbeddedStore implements StateStore {
     this.rdb = rdb;
     this.dirKey = dir;
     this.retainRevisions = Math.max(1, options.retainRevisions ?? 10_000);
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    this.writeSliceMs = options.writeSliceMs ?? WRITE_SLICE_MS;
     this.maxLogRows = Math.max(1, options.maxLogRows ?? 500_000);
     this.st = this.prepare();
     this.rd = this.prepareReads();
@@ -368,13 +379,19 @@ export class EmbeddedStore implements StateStore {
         // A transaction that fits one slice runs and commits without ever yielding.
         const steps = this.apply(succeeded ? thenPlan : elsePlan, before);
         let step = steps.next();
+        const sliced = !step.done;
         while (!step.done) {
           await nextTurn();
           if (this.closed) throw new NetpluginError('NP_STORE_UNAVAILABLE', 'embedded store closed during a write', { driver: 'embedded' });
           step = steps.next();
         }
         const revision = step.value;
-        this.db.exec('COMMIT');
+        if (sliced) {
+          await this.flushWal();
+          if (this.closed) throw new NetpluginError('NP_STORE_UNAVAILABLE', 'embedded store closed during a write', { driver: 'embedded' });
+        }
+        if (sliced) this.commitWithoutCheckpoint();
+        else this.db.exec('COMMIT');
         changed = revision !== before.revision;
         return { succeeded, revision };
       } catch (err) {
@@ -384,6 +401,42 @@ export class EmbeddedStore implements StateStore {
     });
     if (changed) this.notifyPeers();
     return result;
+  }
+
+  /**
+   * Flushes what a large transaction has written to the WAL so far, on libuv's thread
+   * pool. COMMIT then has little left to sync (its fsync of tens of MB took 100-200 ms of
+   * the event loop); a failure here is left for COMMIT to meet and report.
+   */
+  private async flushWal(): Promise<void> {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(join(this.dirKey, `${DB_FILE}-wal`), 'r');
+      await handle.datasync();
+    } catch {
+      // COMMIT syncs anyway.
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Commits a large transaction without SQLite's automatic checkpoint (which would copy
+   * and sync everything it wrote, with the event loop held), then has a worker thread
+   * checkpoint. Until that finishes, readers read the frames from the WAL as always.
+   */
+  private commitWithoutCheckpoint(): void {
+    const every = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+    this.db.pragma('wal_autocheckpoint = 0');
+    try {
+      this.db.exec('COMMIT');
+    } finally {
+      this.db.pragma(`wal_autocheckpoint = ${every}`);
+    }
+    if (this.checkpointing) return;
+    this.checkpointing = checkpointInWorker(join(this.dirKey, DB_FILE), this.busyTimeoutMs).finally(() => {
+      this.checkpointing = undefined;
+    });
   }
 
   /** True when one compare holds against the current rows. */
@@ -405,7 +458,7 @@ export class EmbeddedStore implements StateStore {
     let sliceStart = performance.now();
     let n = 0;
     const due = (): boolean => {
-      if ((++n & 63) !== 0 || performance.now() - sliceStart < WRITE_SLICE_MS) return false;
+      if ((++n & 63) !== 0 || performance.now() - sliceStart < this.writeSliceMs) return false;
       sliceStart = performance.now();
       return true;
     };
