@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocate } from './allocate.js';
 import { parseIntent } from './parse.js';
-import { diffState, formatPlan, planIsEmpty } from './plan.js';
+import { diffState, diffStateSliced, formatPlan, formatPlanSliced, planIsEmpty } from './plan.js';
 import type { DesiredState } from './types.js';
 
 function state(doc: object, previous?: DesiredState): DesiredState {
@@ -121,5 +121,42 @@ describe('formatPlan', () => {
     expect(formatPlan({ create: [{ kind: 'tenant', id: 't' }], update: [{ kind: 'network', id: 't/n', fields: ['pktTag', 'subnet'] }], delete: [] })).toBe(
       '+ tenant t\n~ network t/n (pktTag, subnet)\n1 to create, 1 to update, 0 to delete\n',
     );
+  });
+});
+
+/** A tenant of `n` networks n0..n(n-1), each with one endpoint. */
+function many(n: number, from = 0): object {
+  const Networks = Array.from({ length: n }, (_, i) => ({ Name: `n${i + from}`, Endpoints: [{ Container: `c${i + from}` }] }));
+  return { Tenants: [{ Name: 't', SubnetPool: '10.0.0.0/8', AllocSubnetLen: 28, Vlans: '1-4000', Networks }] };
+}
+
+describe('diff and text in slices', () => {
+  // Overlapping ranges: 300 kept (same allocation), 300 created, 300 deleted, more than one
+  // slice of everything; a clock that moves 1 ms per read makes every check pause.
+  const a = state(many(600));
+  const b = state(many(600, 300), a);
+  let pauses = 0;
+  const slicing = { sliceMs: 1, now: ((t) => () => t++)(0), pause: async () => void pauses++ };
+
+  it('gives the plan and the text of the one-piece versions, pausing on the way', async () => {
+    const plan = await diffStateSliced(a, b, slicing);
+    expect(pauses).toBeGreaterThan(10);
+    expect(plan).toEqual(diffState(a, b));
+    expect([plan.create.length, plan.update.length, plan.delete.length]).toEqual([600, 0, 600]);
+    const before = pauses;
+    const text = await formatPlanSliced(plan, a, b, slicing);
+    expect(pauses).toBeGreaterThan(before);
+    expect(text).toBe(formatPlan(plan, a, b));
+    expect(text.split('\n').filter((l) => l.startsWith('- ')).length).toBe(600);
+    expect(text.endsWith('600 to create, 0 to update, 600 to delete\n')).toBe(true);
+  });
+
+  it('orders the plan by id when a state is not sorted (the check falls back to sorting)', async () => {
+    const sorted = state(many(3));
+    const shuffled: DesiredState = { ...sorted, networks: [...sorted.networks].reverse(), endpoints: [...sorted.endpoints].reverse() };
+    const plan = await diffStateSliced(undefined, shuffled, slicing);
+    expect(plan.create.filter((i) => i.kind === 'network').map((i) => i.id)).toEqual(['t/n0', 't/n1', 't/n2']);
+    expect(plan).toEqual(diffState(undefined, sorted));
+    expect(diffState(shuffled, { tenants: [], networks: [], endpoints: [], hosts: [] }).delete.filter((i) => i.kind === 'endpoint').map((i) => i.id)).toEqual(['t/n0/c0', 't/n1/c1', 't/n2/c2']);
   });
 });

@@ -3,6 +3,7 @@
  * an operator (`netdcli -cfg --dry-run`).
  */
 
+import { runSliced, runToEnd, YIELD_EVERY, type SliceOptions, type Steps } from '../common/sliced.js';
 import type { DesiredState, EndpointState, HostIntent, NetworkState, Plan, PlanItem, TenantState } from './types.js';
 
 type Kind = PlanItem['kind'];
@@ -18,25 +19,63 @@ type Objects = Map<string, object>;
 const indexes = new WeakMap<DesiredState, Record<Kind, Objects>>();
 const EMPTY: DesiredState = { tenants: [], networks: [], endpoints: [], hosts: [] };
 
-function index(state: DesiredState | undefined): Record<Kind, Objects> {
+function* indexSteps(state: DesiredState | undefined): Steps<Record<Kind, Objects>> {
   const s = state ?? EMPTY;
   let known = indexes.get(s);
-  if (!known) indexes.set(s, (known = build(s)));
+  if (!known) indexes.set(s, (known = yield* buildSteps(s)));
   return known;
 }
 
-function build(s: DesiredState): Record<Kind, Objects> {
+function index(state: DesiredState | undefined): Record<Kind, Objects> {
+  return runToEnd(indexSteps(state));
+}
+
+/** Indexes `state` for diffState and formatPlan now, letting the event loop turn while it does. */
+export async function indexStateSliced(state: DesiredState | undefined, slicing?: SliceOptions): Promise<void> {
+  await runSliced(indexSteps(state), slicing);
+}
+
+/** The objects of a state by id (network and endpoint ids, tenant and host names); shared, never to be mutated. */
+export type StateIndex = { readonly [K in Kind]: ReadonlyMap<string, object> };
+
+/** The index of `state` (built once per state object). */
+export function stateIndex(state: DesiredState | undefined): StateIndex {
+  return index(state);
+}
+
+/** stateIndex as steps, for callers that run in slices. */
+export function stateIndexSteps(state: DesiredState | undefined): Steps<StateIndex> {
+  return indexSteps(state);
+}
+
+function* buildSteps(s: DesiredState): Steps<Record<Kind, Objects>> {
   return {
-    tenant: new Map(s.tenants.map((t) => [t.name, t])),
-    network: new Map(s.networks.map((n) => [n.id, n])),
-    endpoint: new Map(s.endpoints.map((e) => [e.id, e])),
-    host: new Map(s.hosts.map((h) => [h.name, h])),
+    tenant: yield* mapSteps(s.tenants, (t) => t.name),
+    network: yield* mapSteps(s.networks, (n) => n.id),
+    endpoint: yield* mapSteps(s.endpoints, (e) => e.id),
+    host: yield* mapSteps(s.hosts, (h) => h.name),
   };
 }
 
-function sortedIds(m: Objects): string[] {
-  // The default sort compares UTF-16 code units, exactly as `<` does, and is faster.
-  return [...m.keys()].sort();
+/** `items` keyed by `id`, in steps. */
+function* mapSteps<T extends object>(items: readonly T[], id: (item: T) => string): Steps<Objects> {
+  const m: Objects = new Map();
+  for (let i = 0; i < items.length; i++) {
+    m.set(id(items[i]), items[i]);
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) yield;
+  }
+  return m;
+}
+
+function* sortedIdsSteps(m: Objects): Steps<string[]> {
+  const ids = [...m.keys()];
+  // States come sorted from allocation and (almost always) from the store: then checking
+  // is all it takes. The default sort compares UTF-16 code units, exactly as `<` does.
+  for (let i = 1; i < ids.length; i++) {
+    if (ids[i - 1] >= ids[i]) return ids.sort();
+    if (i % (YIELD_EVERY * 16) === 0) yield;
+  }
+  return ids;
 }
 
 /** Field names whose values differ; a field missing on one side counts as changed. */
@@ -53,21 +92,35 @@ const DELETE_ORDER: Kind[] = ['endpoint', 'network', 'tenant', 'host'];
 
 /** Lists what must be created, updated (with the changed field names) and deleted to go from `prev` to `next`. */
 export function diffState(prev: DesiredState | undefined, next: DesiredState): Plan {
-  const a = index(prev);
-  const b = index(next);
+  return runToEnd(diffSteps(prev, next));
+}
+
+/** diffState, letting the event loop turn while it runs; the same plan. */
+export function diffStateSliced(prev: DesiredState | undefined, next: DesiredState, slicing?: SliceOptions): Promise<Plan> {
+  return runSliced(diffSteps(prev, next), slicing);
+}
+
+function* diffSteps(prev: DesiredState | undefined, next: DesiredState): Steps<Plan> {
+  const a = yield* indexSteps(prev);
+  const b = yield* indexSteps(next);
   const plan: Plan = { create: [], update: [], delete: [] };
+  let n = 0;
   for (const kind of CREATE_ORDER) {
-    for (const id of sortedIds(b[kind])) {
+    for (const id of yield* sortedIdsSteps(b[kind])) {
       const old = a[kind].get(id);
       if (!old) plan.create.push({ kind, id });
       else {
         const fields = changedFields(old, b[kind].get(id)!);
         if (fields.length > 0) plan.update.push({ kind, id, fields });
       }
+      if (++n % YIELD_EVERY === 0) yield;
     }
   }
   for (const kind of DELETE_ORDER) {
-    for (const id of sortedIds(a[kind])) if (!b[kind].has(id)) plan.delete.push({ kind, id });
+    for (const id of yield* sortedIdsSteps(a[kind])) {
+      if (!b[kind].has(id)) plan.delete.push({ kind, id });
+      if (++n % (YIELD_EVERY * 4) === 0) yield;
+    }
   }
   return plan;
 }
@@ -109,17 +162,37 @@ function show(v: unknown): string {
  * `-` delete. Passing the states adds each object's resources to its line.
  */
 export function formatPlan(plan: Plan, prev?: DesiredState, next?: DesiredState): string {
-  const a = index(prev);
-  const b = index(next);
-  const lines: string[] = [];
-  for (const it of plan.create) lines.push(`+ ${it.kind} ${it.id}${detail(it.kind, b[it.kind].get(it.id))}`);
+  return runToEnd(formatSteps(plan, prev, next));
+}
+
+/** formatPlan, letting the event loop turn while it runs; the same text. */
+export function formatPlanSliced(plan: Plan, prev?: DesiredState, next?: DesiredState, slicing?: SliceOptions): Promise<string> {
+  return runSliced(formatSteps(plan, prev, next), slicing);
+}
+
+function* formatSteps(plan: Plan, prev?: DesiredState, next?: DesiredState): Steps<string> {
+  const a = yield* indexSteps(prev);
+  const b = yield* indexSteps(next);
+  // Lines are joined a block at a time, so no single join (or array) spans 100,000 lines.
+  const blocks: string[] = [];
+  let lines: string[] = [];
+  const add = function* (line: string): Steps<void> {
+    lines.push(line);
+    if (lines.length === YIELD_EVERY) {
+      blocks.push(`${lines.join('\n')}\n`);
+      lines = [];
+      yield;
+    }
+  };
+  for (const it of plan.create) yield* add(`+ ${it.kind} ${it.id}${detail(it.kind, b[it.kind].get(it.id))}`);
   for (const it of plan.update) {
     const o = a[it.kind].get(it.id) as Record<string, unknown> | undefined;
     const n = b[it.kind].get(it.id) as Record<string, unknown> | undefined;
     const fields = (it.fields ?? []).map((f) => (o && n ? `${f} ${show(o[f])} -> ${show(n[f])}` : f));
-    lines.push(`~ ${it.kind} ${it.id} (${fields.join(', ')})`);
+    yield* add(`~ ${it.kind} ${it.id} (${fields.join(', ')})`);
   }
-  for (const it of plan.delete) lines.push(`- ${it.kind} ${it.id}${detail(it.kind, a[it.kind].get(it.id))}`);
-  if (lines.length === 0) return 'no changes\n';
-  return `${lines.join('\n')}\n${plan.create.length} to create, ${plan.update.length} to update, ${plan.delete.length} to delete\n`;
+  for (const it of plan.delete) yield* add(`- ${it.kind} ${it.id}${detail(it.kind, a[it.kind].get(it.id))}`);
+  if (lines.length > 0) blocks.push(`${lines.join('\n')}\n`);
+  if (blocks.length === 0) return 'no changes\n';
+  return `${blocks.join('')}${plan.create.length} to create, ${plan.update.length} to update, ${plan.delete.length} to delete\n`;
 }

@@ -7,20 +7,24 @@ import { createHash } from 'node:crypto';
 import { NetpluginError } from '../common/errors.js';
 import { allocate } from '../intent/allocate.js';
 import { parseIntent } from '../intent/parse.js';
-import { diffState, formatPlan, planIsEmpty } from '../intent/plan.js';
+import { nextTurn } from '../common/sliced.js';
+import { diffStateSliced, formatPlan, formatPlanSliced, indexStateSliced, planIsEmpty, stateIndex } from '../intent/plan.js';
 import { toClassicJson } from '../intent/normalize.js';
-import type { DesiredState, Intent, Plan, Problem } from '../intent/types.js';
+import type { DesiredState, EndpointState, Intent, NetworkState, Plan, Problem } from '../intent/types.js';
 import { analyseIntent, type IntentAnalysis } from '../intent/validate.js';
 import { KEYS } from '../state/keys.js';
 import type { Op, StateStore } from '../state/store.js';
-import { loadDesired, loadRuntimeHolds, networksStillInUse, planOps, rememberDesired, type StoredDesired } from './desired-io.js';
+import { loadDesired, loadRuntimeHolds, networksStillInUse, planOpsSliced, rememberDesired, type StoredDesired } from './desired-io.js';
 
 /** Result of an apply (or a dry run). */
 export interface ApplyResult {
   applied: boolean;
   dryRun: boolean;
   plan: Plan;
-  planText: string;
+  /** The plan as text; formatted on first read (at 100,000 objects that takes a while: servers use planTextSliced). */
+  readonly planText: string;
+  /** planText, formatted while letting the event loop turn. */
+  planTextSliced(): Promise<string>;
   /** Store revision after the apply (the current one for dry runs and no-op applies). */
   revision: number;
   state: DesiredState;
@@ -62,41 +66,80 @@ export function rejection(problems: Problem[]): NetpluginError {
 export async function commitIntent(store: StateStore, build: (prev: StoredDesired) => BuiltIntent, opts: { dryRun?: boolean } = {}): Promise<ApplyResult> {
   for (let attempt = 1; ; attempt++) {
     const [prev, held] = await Promise.all([loadDesired(store), loadRuntimeHolds(store)]);
+    // Every step below is linear in the stored state (100,000 networks and more): each runs
+    // in slices or yields after it, so health and other requests keep being answered.
+    await nextTurn();
     const { intent, explain = (p: Problem[]) => p, analysis } = build(prev);
-    const alloc = allocate(intent, prev.state, held.claims, analysis);
+    await indexStateSliced(prev.state);
+    const alloc = allocate(intent, previousNamedBy(intent, prev.state), held.claims, analysis);
     if (!alloc.ok) throw new NetpluginError('NP_INTENT_INVALID', summarize(alloc.problems.length), { problems: explain(alloc.problems) });
     const inUse = networksStillInUse(intent, held);
     if (inUse.length) throw new NetpluginError('NP_INTENT_INVALID', summarize(inUse.length), { problems: explain(inUse) });
-    // Each step below takes hundreds of ms at 100,000 networks: let the event loop (health,
-    // other requests) turn between them.
     await nextTurn();
     const classic = JSON.stringify(toClassicJson(intent), null, 2);
-    const plan = diffState(prev.state, alloc.state);
     await nextTurn();
-    const planText = formatPlan(plan, prev.state, alloc.state);
-    await nextTurn();
+    const plan = await diffStateSliced(prev.state, alloc.state);
     const unchanged = planIsEmpty(plan) && prev.intentText === classic;
     if (opts.dryRun || unchanged) {
-      return { applied: false, dryRun: !!opts.dryRun, plan, planText, revision: await store.revision(), state: alloc.state };
+      return result(false, !!opts.dryRun, plan, prev.state, alloc.state, await store.revision());
     }
     const meta = JSON.stringify({ appliedAt: new Date().toISOString(), intentSha256: createHash('sha256').update(classic).digest('hex') });
-    const ops: Op[] = [...planOps(plan, alloc.state), { type: 'put', key: KEYS.intent, value: classic }, { type: 'put', key: KEYS.meta, value: meta }];
+    const ops: Op[] = await planOpsSliced(plan, alloc.state);
+    ops.push({ type: 'put', key: KEYS.intent, value: classic }, { type: 'put', key: KEYS.meta, value: meta });
     if (prev.legacyIntent) ops.push({ type: 'delete', key: KEYS.legacyIntent });
     // Addresses handed out now must still be unclaimed at commit: an agent may claim one meanwhile.
-    const prevIps = new Map((prev.state?.endpoints ?? []).map((e) => [e.id, e.ip]));
-    const fresh = alloc.state.endpoints.filter((e) => prevIps.get(e.id) !== e.ip).map((e) => ({ key: KEYS.operClaim(e.tenant, e.network, e.ip), modRevision: 0 }));
+    const prevEndpoints = stateIndex(prev.state).endpoint as ReadonlyMap<string, EndpointState>;
+    const fresh = alloc.state.endpoints.filter((e) => prevEndpoints.get(e.id)?.ip !== e.ip).map((e) => ({ key: KEYS.operClaim(e.tenant, e.network, e.ip), modRevision: 0 }));
+    await nextTurn();
     const res = await store.txn([{ key: KEYS.meta, modRevision: prev.metaRevision }, ...fresh], ops);
     if (res.succeeded) {
       rememberDesired(store, { state: alloc.state, intentText: classic, metaRevision: res.revision, legacyIntent: false }, res.revision);
-      return { applied: true, dryRun: false, plan, planText, revision: res.revision, state: alloc.state };
+      return result(true, false, plan, prev.state, alloc.state, res.revision);
     }
     if (attempt >= MAX_ATTEMPTS) throw new NetpluginError('NP_STORE_CONFLICT', `intent apply lost ${MAX_ATTEMPTS} races with concurrent applies; try again`);
   }
 }
 
-/** Resolves on the next turn of the event loop. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * The part of `previous` that allocation consults: the networks and endpoints the intent
+ * names (allocation looks previous objects up by id only, so the result is the same), so
+ * that a small apply after 100,000 networks does not key all of them in one piece.
+ */
+export function previousNamedBy(intent: Intent, previous: DesiredState | undefined): DesiredState | undefined {
+  if (!previous) return undefined;
+  const known = stateIndex(previous);
+  const networks: NetworkState[] = [];
+  const endpoints: EndpointState[] = [];
+  for (const t of intent.tenants) {
+    for (const n of t.networks) {
+      const id = `${t.name}/${n.name}`;
+      const net = known.network.get(id) as NetworkState | undefined;
+      if (net) networks.push(net);
+      for (const e of n.endpoints) {
+        const ep = known.endpoint.get(`${id}/${e.container}`) as EndpointState | undefined;
+        if (ep) endpoints.push(ep);
+      }
+    }
+  }
+  return { ...previous, networks, endpoints };
+}
+
+/** An ApplyResult whose plan text is formatted only when read. */
+function result(applied: boolean, dryRun: boolean, plan: Plan, prev: DesiredState | undefined, state: DesiredState, revision: number): ApplyResult {
+  let text: string | undefined;
+  return {
+    applied,
+    dryRun,
+    plan,
+    get planText(): string {
+      return (text ??= formatPlan(plan, prev, state));
+    },
+    async planTextSliced(): Promise<string> {
+      return (text ??= await formatPlanSliced(plan, prev, state));
+    },
+    revision,
+    state,
+  };
 }
 
 /** The standard message of a rejection. */

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { applyIntent } from './apply.js';
-import { loadDesired, networksStillInUse, type RuntimeHolds } from './desired-io.js';
+import { loadDesired, networksStillInUse, planOps, planOpsSliced, type RuntimeHolds } from './desired-io.js';
+import { allocate } from '../intent/allocate.js';
+import { diffState } from '../intent/plan.js';
 import { parseIntent } from '../intent/parse.js';
 import { EmbeddedStore } from '../state/embedded.js';
 import { KEYS } from '../state/keys.js';
@@ -40,7 +42,17 @@ describe('loadDesired', () => {
       const first = await applyIntent(a, doc(['x']));
       const mine = await loadDesired(a);
       expect(mine.state?.networks.map((n) => n.name)).toEqual(['x']);
-      expect(await loadDesired(a)).toBe(mine); // unchanged keys: the same object, nothing re-read
+      // Unchanged keys: the same object, and only revisions read (never the intent text).
+      const reads: string[] = [];
+      for (const m of ['get', 'list', 'modRevision'] as const) {
+        vi.spyOn(a, m).mockImplementation(((key: string) => {
+          reads.push(`${m} ${key}`);
+          return (EmbeddedStore.prototype[m] as (k: string) => unknown).call(a, key);
+        }) as never);
+      }
+      expect(await loadDesired(a)).toBe(mine);
+      expect(reads.sort()).toEqual([`modRevision ${KEYS.meta}`, `modRevision ${KEYS.intent}`]);
+      vi.restoreAllMocks();
       expect(mine.metaRevision).toBe(first.revision);
       // Another netmaster (another handle) applies: this one must not serve its old copy.
       await applyIntent(b, doc(['x', 'y']));
@@ -55,5 +67,29 @@ describe('loadDesired', () => {
       await b.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('planOps', () => {
+  it('gives the same ops in slices as in one piece: puts for created and updated objects, deletes after them', async () => {
+    const many = (names: string[]) => {
+      const p = parseIntent(JSON.stringify({ Tenants: [{ Name: 't', SubnetPool: '10.0.0.0/8', AllocSubnetLen: 28, Vlans: '1-4000', Networks: names.map((n) => ({ Name: n })) }] }));
+      if (!p.ok) throw new Error('parse');
+      return p.intent;
+    };
+    const a = allocate(many(Array.from({ length: 700 }, (_, i) => `n${i}`)), undefined);
+    if (!a.ok) throw new Error('allocate');
+    const b = allocate(many(Array.from({ length: 700 }, (_, i) => `n${i + 350}`)), a.state);
+    if (!b.ok) throw new Error('allocate');
+    const plan = diffState(a.state, b.state);
+    let pauses = 0;
+    const ops = await planOpsSliced(plan, b.state, { sliceMs: 1, now: ((t) => () => t++)(0), pause: async () => void pauses++ });
+    expect(pauses).toBeGreaterThanOrEqual(2); // 700 ops, a pause allowed every 256
+    expect(ops).toEqual(planOps(plan, b.state));
+    expect(ops.filter((o) => o.type === 'put').length).toBe(350);
+    expect(ops.filter((o) => o.type === 'delete').length).toBe(350);
+    const put = ops.find((o) => o.type === 'put' && o.key === KEYS.network('t', 'n1049'));
+    expect(put && put.type === 'put' ? JSON.parse(put.value) : undefined).toEqual(b.state.networks.find((n) => n.name === 'n1049'));
+    expect(ops.findIndex((o) => o.type === 'delete')).toBe(350);
   });
 });

@@ -1,5 +1,7 @@
 /** Reads and writes the desired state in the store's config prefix (netmaster only). */
+import { runSliced, runToEnd, YIELD_EVERY, type SliceOptions, type Steps } from '../common/sliced.js';
 import type { DesiredState, EndpointState, HostIntent, Intent, NetworkState, Plan, Problem, TenantState } from '../intent/types.js';
+import { stateIndexSteps } from '../intent/plan.js';
 import { KEYS, parseConfigKey, parseOperKey } from '../state/keys.js';
 import type { Op, StateStore } from '../state/store.js';
 
@@ -30,8 +32,9 @@ export function rememberDesired(store: StateStore, desired: StoredDesired, revis
 export async function loadDesired(store: StateStore): Promise<StoredDesired> {
   const known = lastDesired.get(store);
   if (known && known.desired.metaRevision > 0) {
-    const [meta, intent] = await Promise.all([store.get(KEYS.meta), store.get(KEYS.intent)]);
-    if (meta?.modRevision === known.desired.metaRevision && intent?.modRevision === known.intentRevision) return known.desired;
+    // Revisions only: the intent text can be megabytes, and reading it took 100+ ms of the event loop.
+    const [meta, intent] = await Promise.all([store.modRevision(KEYS.meta), store.modRevision(KEYS.intent)]);
+    if (meta === known.desired.metaRevision && intent === known.intentRevision) return known.desired;
   }
   const loaded = await readDesired(store);
   lastDesired.set(store, loaded);
@@ -71,17 +74,27 @@ function keyOf(kind: string, id: string): string {
 
 /** The writes that move the store from the previous state to `next`, following `plan`. */
 export function planOps(plan: Plan, next: DesiredState): Op[] {
-  const byKey = new Map<string, unknown>();
-  for (const t of next.tenants) byKey.set(keyOf('tenant', t.name), t);
-  for (const n of next.networks) byKey.set(keyOf('network', n.id), n);
-  for (const e of next.endpoints) byKey.set(keyOf('endpoint', e.id), e);
-  for (const h of next.hosts) byKey.set(keyOf('host', h.name), h);
+  return runToEnd(planOpsSteps(plan, next));
+}
+
+/** planOps, letting the event loop turn while it runs; the same ops. */
+export function planOpsSliced(plan: Plan, next: DesiredState, slicing?: SliceOptions): Promise<Op[]> {
+  return runSliced(planOpsSteps(plan, next), slicing);
+}
+
+function* planOpsSteps(plan: Plan, next: DesiredState): Steps<Op[]> {
+  const objects = yield* stateIndexSteps(next);
+  let n = 0;
   const ops: Op[] = [];
   for (const item of [...plan.create, ...plan.update]) {
     const key = keyOf(item.kind, item.id);
-    ops.push({ type: 'put', key, value: JSON.stringify(byKey.get(key)) });
+    ops.push({ type: 'put', key, value: JSON.stringify(objects[item.kind].get(item.id)) });
+    if (++n % YIELD_EVERY === 0) yield;
   }
-  for (const item of plan.delete) ops.push({ type: 'delete', key: keyOf(item.kind, item.id) });
+  for (const item of plan.delete) {
+    ops.push({ type: 'delete', key: keyOf(item.kind, item.id) });
+    if (++n % YIELD_EVERY === 0) yield;
+  }
   return ops;
 }
 

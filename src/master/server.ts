@@ -9,6 +9,7 @@ import { NetpluginError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { StateStore } from '../state/store.js';
 import { applyIntent, type ApplyResult } from './apply.js';
+import { applyResponseJson } from './apply-response.js';
 import { applyDelta } from './delta.js';
 import { readViews } from './views.js';
 import { forgetHost } from './forget-host.js';
@@ -105,9 +106,11 @@ export function createMasterServer(store: StateStore, log: Logger, options: Mast
   server.maxConnections = limits.maxConnections;
   return server;
 
-  function sendResult(res: ServerResponse, result: ApplyResult, what: string): void {
+  async function sendResult(res: ServerResponse, result: ApplyResult, what: string): Promise<void> {
     if (result.applied) log.info({ revision: result.revision, create: result.plan.create.length, update: result.plan.update.length, delete: result.plan.delete.length }, what);
-    send(res, 200, { applied: result.applied, dryRun: result.dryRun, plan: result.plan, planText: result.planText, revision: result.revision });
+    const text = await applyResponseJson(result);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(text + '\n');
   }
 
   /** Health is a store read: a store that fails it (closed, damaged, unreachable) is reported as not ok, 503. */

@@ -118,6 +118,17 @@ export class EtcdStore implements StateStore {
     }
   }
 
+  /** The key's modRevision (0 when absent); etcd sends no value (keys_only). */
+  async modRevision(key: string): Promise<number> {
+    this.ensureOpen();
+    try {
+      const res = await this.client.kv.range({ key: keyBytes(key), keys_only: true });
+      return res.kvs.length > 0 ? Number(res.kvs[0].mod_revision) : 0;
+    } catch (err) {
+      throw storeError('modRevision', err);
+    }
+  }
+
   /** Lists every key under `prefix` in byte order, with the revision of the read. */
   async list(prefix: string): Promise<{ items: KeyValue[]; revision: number }> {
     this.ensureOpen();

@@ -80,6 +80,11 @@ export interface WatchHandlers {
 export interface StateStore {
   /** Reads one key, or undefined. */
   get(key: string): Promise<KeyValue | undefined>;
+  /**
+   * The key's modRevision (0 when absent), without reading its value: tells whether a
+   * large value changed at the cost of a small read.
+   */
+  modRevision(key: string): Promise<number>;
   /** Lists every key under `prefix` (sorted by key) and the store revision of the read. */
   list(prefix: string): Promise<{ items: KeyValue[]; revision: number }>;
   /** Writes one key (attached to `opts.lease` if given); returns the new store revision. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { toEtcdCompare, toEtcdOps } from './etcd-txn.js';
-import { planTxn } from './txnplan.js';
+import { planTxn, planTxnSteps } from './txnplan.js';
+import { runSliced } from '../common/sliced.js';
+import type { Op } from './store.js';
 import { prefixEnd } from './range.js';
 
 describe('planTxn', () => {
@@ -106,5 +108,26 @@ describe('prefixEnd', () => {
     expect(prefixEnd('/a/')!.toString()).toBe('/a0');
     expect(prefixEnd('')).toBeUndefined();
     expect(prefixEnd('é')).toEqual(Buffer.from([0xc3, 0xaa]));
+  });
+});
+
+describe('planTxnSteps', () => {
+  it('folds a long op list in slices to the same plan', async () => {
+    const ops: Op[] = [];
+    for (let i = 0; i < 1000; i++) ops.push({ type: 'put', key: `/a/${i % 300}`, value: String(i) });
+    for (let i = 0; i < 200; i++) ops.push({ type: 'delete', key: `/a/${i}` });
+    ops.push({ type: 'deletePrefix', prefix: '/a/2' }, { type: 'put', key: '/a/250', value: 'last' });
+    let pauses = 0;
+    const sliced = await runSliced(planTxnSteps(ops), { sliceMs: 1, now: ((t) => () => t++)(0), pause: async () => void pauses++ });
+    expect(pauses).toBeGreaterThanOrEqual(4);
+    const whole = planTxn(ops);
+    expect([...sliced.puts]).toEqual([...whole.puts]);
+    expect([...sliced.deletes]).toEqual([...whole.deletes]);
+    expect(sliced.prefixes).toEqual(['/a/2']);
+    expect(sliced.puts.get('/a/250')).toBe('last');
+    expect(sliced.puts.has('/a/299')).toBe(false);
+    expect(sliced.puts.get('/a/200')).toBeUndefined();
+    expect(sliced.puts.get('/a/100')).toBeUndefined();
+    expect(sliced.deletes.has('/a/100')).toBe(true);
   });
 });

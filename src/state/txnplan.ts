@@ -3,6 +3,7 @@
  * rejects a txn that touches one key twice or puts a key inside a range it deletes,
  * and the embedded driver wants one change (and one watch event) per key.
  */
+import { runToEnd, YIELD_EVERY, type Steps } from '../common/sliced.js';
 import type { Op } from './store.js';
 
 /** The net effect of an op list applied in order. */
@@ -19,11 +20,18 @@ export interface TxnPlan {
 
 /** Folds `ops` (applied in order) into a plan with at most one change per key. */
 export function planTxn(ops: readonly Op[]): TxnPlan {
+  return runToEnd(planTxnSteps(ops));
+}
+
+/** planTxn as steps (see common/sliced.ts): the same plan, with pauses allowed every few hundred ops. */
+export function* planTxnSteps(ops: readonly Op[]): Steps<TxnPlan> {
   const puts = new Map<string, string>();
   const leases = new Map<string, string>();
   const deletes = new Set<string>();
   let prefixes: string[] = [];
+  let n = 0;
   for (const op of ops) {
+    if (++n % YIELD_EVERY === 0) yield;
     if (op.type === 'put') {
       puts.delete(op.key); // re-insert so the final order follows the last write
       puts.set(op.key, op.value);

@@ -108,6 +108,23 @@ export function defineStoreConformance(
       expect(await s.get(k)).toEqual({ key: k, value: '', createRevision: r4, modRevision: r4 });
     });
 
+    it('reads a key\'s modRevision alone: 0 when absent, each write\'s revision, 0 again after delete', async () => {
+      const s = await open();
+      const k = `${base()}rev`;
+      const other = `${base()}rev-other`;
+      expect(await s.modRevision(k)).toBe(0);
+      const r1 = await s.put(k, 'x'.repeat(300_000)); // a large value: the read must not depend on it
+      await s.put(other, 'y');
+      expect(await s.modRevision(k)).toBe(r1);
+      const r2 = (await s.txn([], [{ type: 'put', key: k, value: 'v2' }])).revision;
+      expect(r2).toBeGreaterThan(r1);
+      expect(await s.modRevision(k)).toBe(r2);
+      expect(await s.modRevision(k)).toBe((await s.get(k))!.modRevision);
+      await s.delete(k);
+      expect(await s.modRevision(k)).toBe(0);
+      expect(await s.modRevision(`${base()}re`)).toBe(0); // a prefix of a key is not the key
+    });
+
     it('keeps values byte-exact (unicode, JSON, large)', async () => {
       const s = await open();
       const k = `${base()}ü/ключ/🙂`;
@@ -499,9 +516,11 @@ export function defineStoreConformance(
       const s = await make();
       await s.close();
       await s.close(); // idempotent
-      const err = await s.get('/x').catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(NetpluginError);
-      expect((err as NetpluginError).code).toBe('NP_STORE_UNAVAILABLE');
+      for (const call of [() => s.get('/x'), () => s.modRevision('/x')]) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(NetpluginError);
+        expect((err as NetpluginError).code).toBe('NP_STORE_UNAVAILABLE');
+      }
     });
   });
 }
