@@ -66,13 +66,15 @@ describe('routingFlows', () => {
     expect(flows.filter((f) => f.startsWith('table=30, priority=10,') && f.includes('metadata=0x1002711/'))).toEqual([]);
   });
 
-  it('takes the gateway port in, answers ARP for the router and transit addresses, routes the host only to host-routed networks', () => {
+  it('takes the gateway port in, answers ARP for the router and transit addresses, routes the host only to host-routed networks, never a tenant\'s SNATed traffic', () => {
     expect(flows.filter((f) => f.includes('in_port=65002') || f.includes('metadata=0x80000000/'))).toEqual([
       'priority=100,in_port=65002 actions=write_metadata:0x80000000/0x1ffffffff,goto_table:20',
       'table=20, priority=100,arp,metadata=0x80000000/0xffffffff,arp_tpa=169.254.64.19,arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:02:02:a9:fe:40:02->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:02:02:a9:fe:40:02->arp_sha,set_field:169.254.64.19->arp_spa,IN_PORT',
       'table=20, priority=100,arp,metadata=0x80000000/0xffffffff,arp_tpa=169.254.64.2,arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:02:02:a9:fe:40:02->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:02:02:a9:fe:40:02->arp_sha,set_field:169.254.64.2->arp_spa,IN_PORT',
       'table=20, priority=100,arp,metadata=0x80000000/0xffffffff,arp_tpa=169.254.64.20,arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:02:02:a9:fe:40:02->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:02:02:a9:fe:40:02->arp_sha,set_field:169.254.64.20->arp_spa,IN_PORT',
       `table=30, priority=224,ip,metadata=0x80000000/0xffffffff,nw_dst=11.1.1.0/24 actions=${INTO('02:02:0b:01:01:01', '0x1002711')}`,
+      'table=30, priority=240,ip,metadata=0x80000000/0xffffffff,nw_src=169.254.64.19 actions=drop',
+      'table=30, priority=240,ip,metadata=0x80000000/0xffffffff,nw_src=169.254.64.20 actions=drop',
       'table=30, priority=250,ip,metadata=0x80000000/0xffffffff,nw_dst=169.254.64.19 actions=set_field:0x3->reg6,ct(table=35,zone=3,nat)',
       'table=30, priority=250,ip,metadata=0x80000000/0xffffffff,nw_dst=169.254.64.20 actions=set_field:0x4->reg6,ct(table=35,zone=4,nat)',
     ]);

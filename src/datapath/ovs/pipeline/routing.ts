@@ -31,6 +31,8 @@ const ZONE_REG = 'reg6' as const;
 /** Priority of a route to a prefix: longer prefixes first, all above the SNAT default. */
 const routePriority = (prefixLen: number): number => 200 + prefixLen;
 const HOST_PRIORITY = 250;
+/** Above every route from the host (at most 232), below the transit addresses' own return flows. */
+const TRANSIT_SOURCE_PRIORITY = 240;
 const ENDPOINT_PRIORITY = 300;
 const SNAT_PRIORITY = 10;
 
@@ -191,6 +193,16 @@ function gatewayPortFlows(view: HostView, round: number, gw: HostGatewayView, lo
   }
   for (const [zone, transitIp] of [...zones].sort((a, b) => a[0] - b[0])) {
     flows.push(answer(objectIdOf(`transit/${transitIp}`), transitIp));
+    // A tenant's SNATed traffic that the host routes back into the bridge (to a network it has a
+    // route to) would reach another tenant through the host: tenants never meet, so it stops here.
+    flows.push({
+      command: 'add',
+      tableId: TABLE.L3_ROUTE,
+      priority: TRANSIT_SOURCE_PRIORITY,
+      cookie: makeCookie(round, FEATURE.SNAT, objectIdOf(`transit-source/${transitIp}`)),
+      match: { ...fromHost, ethType: ETH_TYPE_IPV4, ipv4Src: transitIp },
+      instructions: [],
+    });
     flows.push({
       command: 'add',
       tableId: TABLE.L3_ROUTE,
