@@ -33,7 +33,7 @@ function sh(cmd: string, args: string[]): void {
 }
 
 function desiredFor(names: string[]): DesiredSnapshot {
-  const net: NetworkState = { id: 'bench/net', tenant: 'bench', name: 'net', pktTagType: 'vlan', pktTag: 42, subnet: '198.18.0.0/24', gateway: '198.18.0.1', mtu: 1500 };
+  const net: NetworkState = { id: 'bench/net', tenant: 'bench', name: 'net', pktTagType: 'vlan', pktTag: 42, subnet: '198.18.0.0/24', gateway: '198.18.0.1', mtu: 1500, gatewayMode: 'distributed', external: 'snat', routeId: 1 };
   const endpoints = new Map<string, EndpointState>();
   names.forEach((c, i) => {
     const ip = `198.18.0.${i + 2}`;

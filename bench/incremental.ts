@@ -28,7 +28,7 @@ const OVS_RUNDIR = '/var/run/openvswitch';
 const REMOTES = Number(process.env.NP_BENCH_INCR_REMOTES ?? 50_000);
 const STEPS = Number(process.env.NP_BENCH_INCR_STEPS ?? 9);
 
-const NET: NetworkState = { id: 'b/net', tenant: 'b', name: 'net', pktTagType: 'vxlan', pktTag: 7001, subnet: '10.200.0.0/16', gateway: '10.200.0.1', mtu: 1450 };
+const NET: NetworkState = { id: 'b/net', tenant: 'b', name: 'net', pktTagType: 'vxlan', pktTag: 7001, subnet: '10.200.0.0/16', gateway: '10.200.0.1', mtu: 1450, gatewayMode: 'distributed', external: 'snat', routeId: 1 };
 
 function ep(container: string, n: number, host: string): EndpointState {
   const ipInt = ipToInt('10.200.0.0')! + n;

@@ -20,10 +20,10 @@ import { FakeVswitch } from './fake-vswitch.js';
 export const BRIDGE = 'br-test';
 
 /** A VLAN network `t/orange`, tag 11, 11.1.0.0/24 (MTU 1500). */
-export const ORANGE: NetworkState = { id: 't/orange', tenant: 't', name: 'orange', pktTagType: 'vlan', pktTag: 11, subnet: '11.1.0.0/24', gateway: '11.1.0.1', mtu: 1500 };
+export const ORANGE: NetworkState = { id: 't/orange', tenant: 't', name: 'orange', pktTagType: 'vlan', pktTag: 11, subnet: '11.1.0.0/24', gateway: '11.1.0.1', mtu: 1500, gatewayMode: 'distributed', external: 'snat', routeId: 1 };
 
 /** A VXLAN network `t/blue`, VNI 5001, 11.2.0.0/24 (MTU 1450). */
-export const BLUE: NetworkState = { id: 't/blue', tenant: 't', name: 'blue', pktTagType: 'vxlan', pktTag: 5001, subnet: '11.2.0.0/24', gateway: '11.2.0.1', mtu: 1450 };
+export const BLUE: NetworkState = { id: 't/blue', tenant: 't', name: 'blue', pktTagType: 'vxlan', pktTag: 5001, subnet: '11.2.0.0/24', gateway: '11.2.0.1', mtu: 1450, gatewayMode: 'distributed', external: 'snat', routeId: 1 };
 
 /** An endpoint of `net` for `container` with host address `.n`. */
 export function endpoint(net: NetworkState, container: string, n: number, host?: string): EndpointState {

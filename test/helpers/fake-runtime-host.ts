@@ -12,7 +12,7 @@ import type { RuntimeHost, RuntimeService } from '../../src/runtime/service.js';
 import type { EmbeddedStore } from '../../src/state/embedded.js';
 
 /** The one network of the fake host's intent (a /27, so pools run out quickly). */
-export const FAKE_NET: NetworkState = { id: 't/n', tenant: 't', name: 'n', pktTagType: 'vlan', pktTag: 10, subnet: '10.9.0.0/27', gateway: '10.9.0.1', mtu: 1500 };
+export const FAKE_NET: NetworkState = { id: 't/n', tenant: 't', name: 'n', pktTagType: 'vlan', pktTag: 10, subnet: '10.9.0.0/27', gateway: '10.9.0.1', mtu: 1500, gatewayMode: 'distributed', external: 'snat', routeId: 1 };
 
 /** A host whose rounds attach (or fail) every plumbable local attachment. */
 export class FakeRuntimeHost implements RuntimeHost {
