@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hostVethName } from './names.js';
+import type { NetworkState } from '../intent/types.js';
+import type { RoundInput } from './reconcile.js';
 import { OWNER_MASK } from '../datapath/ovs/pipeline/cookie.js';
 import type { NetlinkOp } from '../datapath/kernel/index.js';
 import { BLUE, BRIDGE, ORANGE, RoundHarness, container, desired, endpoint, peers } from '../../test/fakes/round-harness.js';
@@ -289,5 +291,43 @@ describe('reconcile round', () => {
     expect(h.openflow.flowMods.map((m) => flowModToString(m))).toEqual([
       `table=40, priority=100,metadata=0x1001389/0x1ffffffff,dl_dst=${remotes[7].mac} actions=set_field:0x1389->tun_id,set_field:198.18.0.3->tun_dst,output:65000`,
     ]);
+  });
+});
+
+describe('reconcile round: routing', () => {
+  const GREEN: NetworkState = { ...BLUE, id: 't/green', name: 'green', pktTag: 5002, subnet: '11.3.0.0/24', gateway: '11.3.0.1' };
+  const OTHER: NetworkState = { ...ORANGE, id: 'u/orange', tenant: 'u', pktTag: 12, routeId: 2 };
+  const G1 = endpoint(GREEN, 'g1', 5, 'host2');
+  const O1 = endpoint(OTHER, 'o1', 9, 'host2');
+  const GW = { ofport: 65002, hostIp: '169.254.64.1', hostMac: '02:02:a9:fe:40:01', routerIp: '169.254.64.2', routerMac: '02:02:a9:fe:40:02' };
+
+  it('asks the host gateway for the local networks, routes into a transit network of the tenant and SNATs with the tenant zone', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    const asked: unknown[] = [];
+    const r = await h.run(desired([ORANGE, GREEN, OTHER], [EP1, G1, O1]), cs, {
+      peers: peers({ host2: '198.18.100.2' }, { [G1.id]: 'host2', [O1.id]: 'host2' }),
+      fabric: async () => ({ tunnelOfport: 65000, uplinkOfport: 65001 }),
+      hostGateway: async (_ports, networks) => {
+        asked.push(networks);
+        return { view: { ...GW, hostRouted: new Set([11]) }, transitIp: (id) => `169.254.64.${16 + id}` };
+      },
+    } satisfies Partial<RoundInput>);
+    expect(r.statuses.get(EP1.id)?.status).toBe('attached');
+    // Only the local network is the gateway's business; the other tenant's network is not even looked at.
+    expect(asked).toEqual([[{ id: 't/orange', key: 11, subnet: '11.1.0.0/24', snat: true }]]);
+    const lines = formatDumpedFlows(h.openflow.flows());
+    expect(lines.filter((l) => l.startsWith('table=30, priority=224') || l.includes('ct('))).toEqual([
+      'table=30, priority=10,ip,metadata=0xb/0x1ffffffff,dl_dst=02:02:0b:01:00:01 actions=dec_ttl,set_field:02:02:a9:fe:40:02->eth_src,set_field:02:02:a9:fe:40:01->eth_dst,ct(commit,zone=1,nat(src=169.254.64.17)),output:65002',
+      'table=30, priority=224,ip,metadata=0x80000000/0xffffffff,nw_dst=11.1.0.0/24 actions=dec_ttl,set_field:02:02:0b:01:00:01->eth_src,set_field:02:02:00:00:00:00->eth_dst,move:NXM_OF_IP_DST[]->NXM_OF_ETH_DST[0..31],write_metadata:0xb/0x1ffffffff,goto_table:40',
+      'table=30, priority=224,ip,metadata=0xb/0x1ffffffff,dl_dst=02:02:0b:01:00:01,nw_dst=11.3.0.0/24 actions=dec_ttl,set_field:02:02:0b:03:00:01->eth_src,set_field:02:02:00:00:00:00->eth_dst,move:NXM_OF_IP_DST[]->NXM_OF_ETH_DST[0..31],write_metadata:0x100138a/0x1ffffffff,goto_table:40',
+      'table=30, priority=250,ip,metadata=0x80000000/0xffffffff,nw_dst=169.254.64.17 actions=set_field:0x1->reg6,ct(table=35,zone=1,nat)',
+    ]);
+    // The transit network's remote endpoint is reachable (through the tunnel, by VNI 5002); the other tenant's is not known here.
+    expect(lines.filter((l) => l.includes('dl_dst=02:02:0b:03:00:05'))).toEqual([
+      'table=40, priority=100,metadata=0x100138a/0x1ffffffff,dl_dst=02:02:0b:03:00:05 actions=set_field:0x138a->tun_id,set_field:198.18.100.2->tun_dst,output:65000',
+    ]);
+    expect(lines.filter((l) => l.includes('0x100138a') && (l.includes('arp') || l.includes('group')))).toEqual([]);
+    expect(lines.filter((l) => l.includes('02:02:0b:01:00:09'))).toEqual([]);
   });
 });
