@@ -16,6 +16,8 @@ have tcpdump || need_pkgs+=(tcpdump)
 have strace || need_pkgs+=(strace)
 # The host gateway masquerades with an nftables table of its own (docs/datapath.md, "Host gateway").
 have nft || need_pkgs+=(nftables)
+# Behind Docker's firewall, the gateway puts accept rules in DOCKER-USER with iptables.
+have iptables || need_pkgs+=(iptables)
 have curl || need_pkgs+=(curl)
 have nsenter || need_pkgs+=(util-linux)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)

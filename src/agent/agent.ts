@@ -18,7 +18,7 @@ import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound, type HostGatewayPlan } from './reconcile.js';
 import type { GatewayNetwork } from './routed-networks.js';
-import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
+import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execIptables, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
 import { FlowMemo } from '../datapath/ovs/pipeline/index.js';
 import type { PlumbContext } from './plumb.js';
@@ -378,7 +378,7 @@ export class Agent {
     const routes = hostRouteSubnets(networks.map((n) => ({ id: n.id, subnet: n.subnet })), hostAddrs.value as AddrInfo[], hostRoutes.value as RouteInfo[], addrs.cidr, addrs.portName);
     for (const s of routes.skipped) this.opts.log.debug({ network: s.id, subnet: s.subnet, reason: s.reason }, 'host gateway: no host route');
     const report = await ensureHostGateway(
-      { vswitch: this.vswitch, kernel: this.kernel, sysctl: procSysctl, nft: execNft() },
+      { vswitch: this.vswitch, kernel: this.kernel, sysctl: procSysctl, nft: execNft(), iptables: execIptables() },
       addrs,
       { hostRoutes: routes.routed, snat: networks.some((n) => n.snat), ports },
     );

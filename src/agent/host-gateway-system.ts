@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { NftRunner } from './host-gateway-nft.js';
+import type { IptablesRunner } from './host-gateway-forward.js';
 
 /** Reads and writes sysctls by their /proc/sys path (`net/ipv4/ip_forward`: slashes, so names with dots work). */
 export interface SysctlAccess {
@@ -39,6 +40,23 @@ export function execNft(command: readonly string[] = ['nft']): NftRunner {
           else resolve(stdout);
         });
         child.stdin?.end(stdin ?? '');
+      }),
+  };
+}
+
+/** The iptables tool on this host's PATH (a non-zero exit resolves with its code; only a missing tool rejects). */
+export function execIptables(command: readonly string[] = ['iptables']): IptablesRunner {
+  const [file, ...pre] = command;
+  return {
+    run: (args) =>
+      new Promise((resolve, reject) => {
+        execFile(file, [...pre, ...args], { timeout: NFT_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
+          // execFile's error carries the exit status as a number, or a string errno when the tool did not run.
+          const code: unknown = (err as { code?: unknown } | null)?.code;
+          if (err && code === 'ENOENT') reject(err);
+          else if (err && typeof code !== 'number') reject(new Error(`iptables ${args.join(' ')}: ${stderr.trim() || err.message}`));
+          else resolve({ code: typeof code === 'number' ? code : 0, stdout, stderr });
+        });
       }),
   };
 }

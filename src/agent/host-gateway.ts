@@ -14,9 +14,11 @@ import { RTPROT_NETPLUGIN, type HostGatewayAddrs } from './host-gateway-addrs.js
 import { isMissingTable, nftTableName, NFT_FAMILY, removeScript, snatScript, snatTableMatches, type NftRunner } from './host-gateway-nft.js';
 import type { SysctlAccess } from './host-gateway-system.js';
 
+import { ensureForwardAccept, removeForwardAccept, type IptablesRunner } from './host-gateway-forward.js';
 export { DEFAULT_GATEWAY_CIDR, HOST_GATEWAY_OFPORT, RTPROT_NETPLUGIN, gatewayCidrProblem, hostGatewayAddrs, hostGatewayPortName, type HostGatewayAddrs } from './host-gateway-addrs.js';
 export { hostRouteSubnets, type HostRoutePlan, type LocalSubnet, type SkippedSubnet } from './host-route-subnets.js';
-export { execNft, procSysctl, type SysctlAccess } from './host-gateway-system.js';
+export { execIptables, execNft, procSysctl, type SysctlAccess } from './host-gateway-system.js';
+export type { IptablesRunner } from './host-gateway-forward.js';
 export type { NftRunner } from './host-gateway-nft.js';
 
 /** What the host gateway is built with: the OVSDB port operations, netlink, sysctls and nft. */
@@ -25,6 +27,8 @@ export interface HostGatewayDeps {
   kernel: Kernel;
   sysctl: SysctlAccess;
   nft: NftRunner;
+  /** The iptables tool, for Docker's DOCKER-USER chain (absent: that firewall is not looked at). */
+  iptables?: IptablesRunner;
 }
 
 /** What the round wants of the gateway. */
@@ -193,6 +197,8 @@ export async function ensureHostGateway(deps: HostGatewayDeps, a: HostGatewayAdd
   });
   if (nftChanged) changed.push('nftables');
   if (await step(a, 'sysctl', () => ensureSysctls(deps.sysctl, forwardingSysctls(a.portName)))) changed.push('sysctl');
+  const ipt = deps.iptables;
+  if (want.snat && ipt && (await step(a, 'docker-user accept', () => ensureForwardAccept(ipt, a.portName)))) changed.push('docker-user accept');
   return { changed };
 }
 
@@ -210,5 +216,7 @@ export async function removeHostGateway(deps: HostGatewayDeps, a: HostGatewayAdd
   await step(a, 'nftables', async () => {
     if ((await readTable(deps.nft, a.bridge)) !== undefined) await deps.nft.run(['-f', '-'], removeScript(a.bridge));
   });
+  const ipt = deps.iptables;
+  if (ipt) await step(a, 'docker-user accept', () => removeForwardAccept(ipt, a.portName));
   await step(a, 'ovsdb port', () => deps.vswitch.deletePorts(a.bridge, [a.portName]));
 }

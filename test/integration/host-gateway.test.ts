@@ -12,7 +12,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureHostGateway, execNft, hostGatewayAddrs, removeHostGateway, RTPROT_NETPLUGIN, type HostGatewayDeps, type SysctlAccess } from '../../src/agent/host-gateway.js';
+import { ensureHostGateway, execIptables, execNft, hostGatewayAddrs, removeHostGateway, RTPROT_NETPLUGIN, type HostGatewayDeps, type SysctlAccess } from '../../src/agent/host-gateway.js';
 import { runBatch, type Kernel, type NetlinkOp } from '../../src/datapath/kernel/index.js';
 import type { PortInfo } from '../../src/datapath/ovs/ovsdb/index.js';
 
@@ -146,6 +146,30 @@ describe('host gateway, kernel half, in a namespace', () => {
     expect((await ensureHostGateway(deps, A, { hostRoutes: ['10.1.0.0/24'], snat: true })).changed).toEqual(['nftables']);
     const rules = (JSON.parse(inNs(ns.host, ['nft', '-j', 'list', 'table', 'ip', TABLE])) as { nftables: Array<{ rule?: unknown }> }).nftables.filter((i) => i.rule);
     expect(rules).toHaveLength(1);
+  });
+
+  it('behind Docker\'s firewall (FORWARD policy DROP, DOCKER-USER first) SNAT flows once our accept rules are in', async () => {
+    const ipt = (...args: string[]) => inNs(ns.host, ['iptables', '-w', '5', ...args]);
+    ipt('-N', 'DOCKER-USER');
+    ipt('-A', 'DOCKER-USER', '-j', 'RETURN');
+    ipt('-A', 'FORWARD', '-j', 'DOCKER-USER');
+    ipt('-P', 'FORWARD', 'DROP');
+    // The control: the firewall drops what the gateway forwards.
+    expect(ping(ns.peer, OUTSIDE.server, TRANSIT)).toBe(false);
+    const withIptables: HostGatewayDeps = { ...deps, iptables: execIptables(['ip', 'netns', 'exec', ns.host, 'iptables']) };
+    expect((await ensureHostGateway(withIptables, A, { hostRoutes: ['10.1.0.0/24'], snat: true })).changed).toEqual(['docker-user accept']);
+    expect(ping(ns.peer, OUTSIDE.server, TRANSIT)).toBe(true);
+    expect((await ensureHostGateway(withIptables, A, { hostRoutes: ['10.1.0.0/24'], snat: true })).changed).toEqual([]);
+    expect(ipt('-S', 'DOCKER-USER').trim().split('\n')).toEqual([
+      '-N DOCKER-USER',
+      `-A DOCKER-USER -i ${A.portName} -j ACCEPT`,
+      `-A DOCKER-USER -o ${A.portName} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+      '-A DOCKER-USER -j RETURN',
+    ]);
+    await removeHostGateway(withIptables, A);
+    expect(ipt('-S', 'DOCKER-USER').trim().split('\n')).toEqual(['-N DOCKER-USER', '-A DOCKER-USER -j RETURN']);
+    // Put the gateway back for the removal test below.
+    await ensureHostGateway(deps, A, { hostRoutes: ['10.1.0.0/24'], snat: true });
   });
 
   it('removeHostGateway takes our routes and table away and leaves the other route and ip_forward', async () => {
