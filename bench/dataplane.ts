@@ -126,7 +126,7 @@ export function handTuned(id: string): { vlan: Path; vxlan: Path; stop: () => vo
 }
 
 /** Polls the master until every one of `containers` has an attached endpoint. */
-async function waitAttached(lab: Lab, containers: string[], timeoutMs: number): Promise<LabEndpoint[]> {
+export async function waitAttached(lab: Lab, containers: string[], timeoutMs: number): Promise<LabEndpoint[]> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {

@@ -12,8 +12,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Lab, type LabEndpoint } from '../test/helpers/lab.js';
-import { iperf, type Path } from './dataplane.js';
+import { Lab } from '../test/helpers/lab.js';
+import { iperf, waitAttached, type Path } from './dataplane.js';
 import { median, row, type BenchRow } from './lib.js';
 import { desiredPipeline, networkKey, type HostView, type LocalNetwork, type RemoteEndpoint } from '../src/datapath/ovs/pipeline/index.js';
 import { macFromIp } from '../src/alloc/mac.js';
@@ -22,16 +22,6 @@ const RUNS = Number(process.env.NP_BENCH_RUNS ?? 3);
 
 function log(msg: string): void {
   process.stderr.write(`routing: ${msg}\n`);
-}
-
-async function waitAttached(lab: Lab, containers: string[], timeoutMs: number): Promise<LabEndpoint[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const eps = lab.endpoints().filter((e) => containers.includes(e.container));
-    if (eps.length === containers.length && eps.every((e) => e.status === 'attached')) return eps;
-    if (Date.now() > deadline) throw new Error(`not attached: ${JSON.stringify(eps.map((e) => [e.container, e.status]))}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Flows one host gets for `local` endpoints of its own and `remote` others, over `networks` networks of one tenant. */
