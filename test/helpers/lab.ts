@@ -327,6 +327,18 @@ export class Lab {
     return this.ovs(host, ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', bridge]).out;
   }
 
+  /**
+   * Whether `host` holds state for the endpoint at `ip` (MAC `mac`, by default the 02:02 formula
+   * of the address): a flow naming either or, on the kernel VXLAN path (where one flow per network
+   * covers every formula-MAC endpoint), a forwarding entry of a VXLAN device naming the MAC.
+   */
+  holdsEndpoint(host: string, ip: string, mac?: string): boolean {
+    const m = (mac ?? ['02', '02', ...ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':')).toLowerCase();
+    const flows = this.dumpFlows(host);
+    if (new RegExp(`${ip.replace(/\./g, '\\.')}(?![0-9])`).test(flows) || flows.toLowerCase().includes(m)) return true;
+    return this.hostExec(host, ['bridge', 'fdb', 'show']).out.toLowerCase().includes(m);
+  }
+
   /** Keys under `prefix` in the lab's etcd, read through its v3 JSON gateway from the underlay namespace. */
   storeKeys(prefix: string): string[] {
     const key = Buffer.from(prefix);

@@ -195,8 +195,8 @@ describe('a Docker container on one lab host and a container on another, over VX
     await until(() => dockerPing(c2Ip), 30_000, () => `${D1} -> ${C2} (${c2Ip})\n${L().dumpFlows(DH)}`);
     expect(dockerPing(c2Ip)).toBe(true);
     expect(L().exec(C2, ['ping', '-c', '2', '-W', '2', d1Ip]).code).toBe(0);
-    // The tunnel carried it: host2 holds flows for the Docker endpoint.
-    expect(flowsMention(NH, d1Ip, d1Mac)).toBe(true);
+    // The tunnel carried it: host2 holds state for the Docker endpoint.
+    expect(L().holdsEndpoint(NH, d1Ip, d1Mac)).toBe(true);
   });
 
   it('TCP both ways: a token and 2 MiB through busybox nc', async () => {
@@ -226,7 +226,7 @@ describe('a Docker container on one lab host and a container on another, over VX
     // Leave/DeleteEndpoint are answered at once; the agent removes the port right after.
     await until(async () => (await dockerAttachments()).length === 0 && !bridgePorts(DH).includes(hostPort), 30_000, () => `host1 ports: ${bridgePorts(DH).join(', ')}`);
     expect(L().hostExec(DH, ['ip', 'link', 'show', hostPort]).code, `veth ${hostPort} left in host1`).not.toBe(0);
-    await until(() => !flowsMention(NH, d1Ip, d1Mac), 30_000, () => `host2 still has flows for ${d1Ip}/${d1Mac}:\n${L().dumpFlows(NH)}`);
+    await until(() => !L().holdsEndpoint(NH, d1Ip, d1Mac), 30_000, () => `host2 still has state for ${d1Ip}/${d1Mac}:\n${L().dumpFlows(NH)}\n${L().hostExec(NH, ['bridge', 'fdb', 'show']).out}`);
     expect(flowsMention(DH, d1Ip, d1Mac)).toBe(false);
     expect(L().endpoints().filter((e) => (e as { runtime?: string }).runtime === 'docker')).toEqual([]);
 
