@@ -366,12 +366,23 @@ export class Agent {
    * The host gateway (docs/datapath.md, "Host gateway"): re-checked when the local networks
    * change and once per resync period; kernel routes only to subnets that overlap nothing here.
    */
-  private async syncHostGateway(ports: readonly PortInfo[], networks: readonly GatewayNetwork[]): Promise<HostGatewayPlan> {
-    const addrs = hostGatewayAddrs(this.opts.bridge, this.opts.gatewayCidr ?? DEFAULT_GATEWAY_CIDR);
+  private async syncHostGateway(ports: readonly PortInfo[], networks: readonly GatewayNetwork[]): Promise<HostGatewayPlan | undefined> {
     const key = JSON.stringify(networks);
     const c = this.gatewayCache;
     if (c && c.key === key && Date.now() - c.at < this.opts.resyncMs) return c.value;
-    this.gatewayCache = undefined;
+    try {
+      return await this.ensureHostGatewayFor(ports, networks, key);
+    } catch (err) {
+      // The gateway serves the host and the outside only: endpoints still attach and route. Its
+      // last good state keeps its flows (and the connections through it) until a round repairs it.
+      this.opts.log.warn({ err: (err as Error).message, code: (err as NetpluginError).code }, 'host gateway not in place; retried next round');
+      if (c) c.at = 0;
+      return c?.value;
+    }
+  }
+
+  private async ensureHostGatewayFor(ports: readonly PortInfo[], networks: readonly GatewayNetwork[], key: string): Promise<HostGatewayPlan> {
+    const addrs = hostGatewayAddrs(this.opts.bridge, this.opts.gatewayCidr ?? DEFAULT_GATEWAY_CIDR);
     const [hostAddrs, hostRoutes] = await this.kernel.run([{ op: 'addrList' }, { op: 'routeList' }]);
     if (!hostAddrs.ok) throw hostAddrs.error;
     if (!hostRoutes.ok) throw hostRoutes.error;
