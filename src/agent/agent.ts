@@ -17,7 +17,7 @@ import { NetnsDirSource } from './netns-dir.js';
 import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound, type HostGatewayPlan } from './reconcile.js';
-import type { GatewayNetwork } from './routed-networks.js';
+import { entersVxlan, tenantsRoutingIntoVxlan, type GatewayNetwork } from './routed-networks.js';
 import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execIptables, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
 import { FlowMemo } from '../datapath/ovs/pipeline/index.js';
@@ -287,19 +287,27 @@ export class Agent {
     const plan = await this.refreshPlan();
     this.checkPathAgreement();
     const openflow = await this.connectOpenflow();
+    const desired = this.effectiveDesired();
+    // Only the userspace tunnel path asks (its VXLAN containers run with offloads off).
+    let vxlanTenants: Set<string> | undefined;
     const plumb: PlumbContext = {
       vswitch: this.vswitch,
       kernel: this.kernel,
       bridge: this.opts.bridge,
       // Kernel VXLAN devices take offloaded packets; only the userspace tunnel needs tx off.
-      containerOffloads: (n) => containerVethOffloads(this.facts, plan.path === 'kernel' ? 'vlan' : n.pktTagType),
+      // On the userspace tunnel path, a VLAN network routed into a VXLAN one needs what VXLAN needs.
+      containerOffloads: (n) => {
+        if (plan.path === 'kernel') return containerVethOffloads(this.facts, 'vlan');
+        vxlanTenants ??= tenantsRoutingIntoVxlan(desired.networks);
+        return containerVethOffloads(this.facts, entersVxlan(n, vxlanTenants) ? 'vxlan' : 'vlan');
+      },
       ofportTimeoutMs: 10_000,
       awaitOfports: this.opts.waitOfport ?? false,
     };
     const started = Date.now();
     const r = await reconcileRound({
       host: this.opts.hostLabel,
-      desired: this.effectiveDesired(),
+      desired,
       containers: this.runningContainers(),
       sourceKnown: (kind) => this.sources.find((s) => s.kind === kind)?.isAuthoritative() ?? true,
       plumb,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NetworkState } from '../intent/types.js';
 import { networkKey, type LocalNetwork } from '../datapath/ovs/pipeline/index.js';
-import { routedNetworks } from './routed-networks.js';
+import { entersVxlan, routedNetworks, tenantsRoutingIntoVxlan } from './routed-networks.js';
 
 const ns = (tenant: string, name: string, tag: number, subnet: string, extra: Record<string, unknown> = {}): NetworkState =>
   ({ id: `${tenant}/${name}`, tenant, name, pktTagType: 'vxlan', pktTag: tag, subnet, gateway: subnet.replace('.0/24', '.1'), mtu: 1450, ...extra }) as NetworkState;
@@ -40,5 +40,21 @@ describe('routedNetworks', () => {
 
   it('looks at nothing when no network is local', () => {
     expect(routedNetworks(all, new Map(), make)).toEqual({ transit: [], unrouted: [], gatewayNetworks: [], snatRouteIds: new Map() });
+  });
+});
+
+describe('entersVxlan', () => {
+  const vlan = (tenant: string, name: string, extra: Record<string, unknown> = {}) => ns(tenant, name, 1, '10.0.0.0/24', { pktTagType: 'vlan', ...extra });
+  it('is true for a VXLAN network and for a VLAN network routed into one of its tenant, false otherwise', () => {
+    const all = new Map(
+      [ns('a', 'vx', 1, '10.1.0.0/24'), vlan('a', 'vl'), vlan('a', 'phys', { gatewayMode: 'external' }), vlan('b', 'vl'), ns('c', 'vx', 2, '10.2.0.0/24', { gatewayMode: 'distributed' })].map((n) => [n.id, n]),
+    );
+    const tenants = tenantsRoutingIntoVxlan(all);
+    expect([...tenants].sort()).toEqual(['a', 'c']);
+    expect(entersVxlan(all.get('a/vx')!, tenants)).toBe(true);
+    expect(entersVxlan(all.get('a/vl')!, tenants)).toBe(true);
+    // A physical router's network is not routed by us; another tenant's VXLAN network is never reached.
+    expect(entersVxlan(all.get('a/phys')!, tenants)).toBe(false);
+    expect(entersVxlan(all.get('b/vl')!, tenants)).toBe(false);
   });
 });

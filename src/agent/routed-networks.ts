@@ -60,3 +60,21 @@ export function routedNetworks(all: ReadonlyMap<string, NetworkState>, local: Re
   out.gatewayNetworks.sort((a, b) => a.key - b.key);
   return out;
 }
+
+/** Tenants with a VXLAN network their other networks route into (distributed gateway). */
+export function tenantsRoutingIntoVxlan(all: ReadonlyMap<string, NetworkState>): Set<string> {
+  const out = new Set<string>();
+  for (const m of all.values()) if (m.pktTagType === 'vxlan' && gatewayModeOf(m) === 'distributed') out.add(m.tenant);
+  return out;
+}
+
+/**
+ * Whether packets of `n`'s containers can enter a VXLAN tunnel: it is a VXLAN network, or it
+ * routes (distributed gateway) into a VXLAN network of its tenant (`vxlanTenants`, from
+ * tenantsRoutingIntoVxlan). OVS's userspace tunnel drops TSO packets, so on that path such
+ * containers need their checksum/segmentation offload off.
+ */
+export function entersVxlan(n: NetworkState, vxlanTenants: ReadonlySet<string>): boolean {
+  if (n.pktTagType === 'vxlan') return true;
+  return gatewayModeOf(n) === 'distributed' && vxlanTenants.has(n.tenant);
+}

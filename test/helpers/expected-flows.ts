@@ -57,8 +57,11 @@ function fill(template: string, values: Record<string, string | number>): string
   });
 }
 
-/** Expected flow lines, sorted like the helper's dumpFlows(). */
-export function expectedFlows(ports: ExpectedPort[]): string[] {
+/** A network of a local tenant without local ports: routed into, nothing else. */
+export type TransitNetwork = Pick<ExpectedPort, 'key' | 'gateway' | 'tenant' | 'subnet'>;
+
+/** Expected flow lines, sorted like the helper's dumpFlows(); `transit` networks are routed into from the ports' networks. */
+export function expectedFlows(ports: ExpectedPort[], transit: TransitNetwork[] = []): string[] {
   const lines = [...TABLE_MISS];
   const nets = new Map<number, string>();
   const routed = new Map<number, ExpectedPort>();
@@ -72,8 +75,9 @@ export function expectedFlows(ports: ExpectedPort[]): string[] {
     const values = { key: '0x' + key.toString(16), group: key, gateway, gatewayMac: gatewayMac(gateway) };
     lines.push(...PER_NETWORK.map((t) => fill(t, values)));
   }
+  const targets = [...routed.values(), ...transit];
   for (const from of routed.values())
-    for (const to of routed.values()) {
+    for (const to of targets) {
       if (from.key === to.key || from.tenant !== to.tenant) continue;
       const values = { priority: 200 + Number(to.subnet.split('/')[1]), fromKey: '0x' + from.key.toString(16), fromGatewayMac: gatewayMac(from.gateway), toSubnet: to.subnet, toGatewayMac: gatewayMac(to.gateway), toKey: '0x' + to.key.toString(16) };
       lines.push(...PER_ROUTE.map((t) => fill(t, values)));
