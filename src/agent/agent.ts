@@ -18,6 +18,7 @@ import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound, type HostGatewayPlan } from './reconcile.js';
 import { entersVxlan, tenantsRoutingIntoVxlan, type GatewayNetwork } from './routed-networks.js';
+import { announce, execRunner } from './announce.js';
 import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execIptables, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
 import { FlowMemo } from '../datapath/ovs/pipeline/index.js';
@@ -320,6 +321,15 @@ export class Agent {
       fabric: (ports) => this.ensureFabric(ports),
       kernelVxlan: plan.kernelDev ? (ports, needs) => this.syncVxlanDevices(plan.kernelDev!, ports, needs) : undefined,
       hostGateway: this.opts.gatewayCidr === 'none' ? undefined : (ports, networks) => this.syncHostGateway(ports, networks),
+      // Best effort, not awaited: a physical switch learns where each new VLAN endpoint is.
+      onAttached: (items) => {
+        for (const i of items) {
+          if (i.network.pktTagType !== 'vlan') continue;
+          void announce(execRunner, { netns: i.container.netns, ifName: i.ifName, ip: i.endpoint.ip }).then((tool) => {
+            if (!tool) this.opts.log.debug({ endpoint: i.endpoint.id }, 'no arping to announce the endpoint on its VLAN');
+          });
+        }
+      },
       // Not waiting for vswitchd, runtimes learn their outcome once the port is committed and
       // its flows are sent (docs/runtime.md, "When attach returns"); a port vswitchd then
       // refuses is repaired by the round watchRefusedPorts triggers.

@@ -26,6 +26,7 @@ const FLOWS_C1 = [
   'table=20, priority=0 actions=goto_table:30',
   `table=20, priority=100,arp,metadata=0xb/0xffffffff,arp_tpa=11.1.0.1,arp_op=1 actions=${ARP_REPLY('02:02:0b:01:00:01', '11.1.0.1')}`,
   `table=20, priority=100,arp,metadata=0xb/0xffffffff,arp_tpa=11.1.0.2,arp_op=1 actions=${ARP_REPLY('02:02:0b:01:00:02', '11.1.0.2')}`,
+  'table=20, priority=110,arp,metadata=0xb/0xffffffff,arp_spa=11.1.0.2,arp_tpa=11.1.0.2,arp_op=1 actions=goto_table:40',
   'table=30, priority=0 actions=goto_table:40',
   'table=35, priority=0 actions=drop',
   'table=40, priority=0 actions=drop',
@@ -39,6 +40,7 @@ const FLOWS_C2 = [
   'table=10, priority=100,arp,in_port=2,dl_src=02:02:0b:01:00:03,arp_spa=11.1.0.3,arp_sha=02:02:0b:01:00:03 actions=goto_table:20',
   'table=10, priority=100,ip,in_port=2,dl_src=02:02:0b:01:00:03,nw_src=11.1.0.3 actions=goto_table:20',
   `table=20, priority=100,arp,metadata=0xb/0xffffffff,arp_tpa=11.1.0.3,arp_op=1 actions=${ARP_REPLY('02:02:0b:01:00:03', '11.1.0.3')}`,
+  'table=20, priority=110,arp,metadata=0xb/0xffffffff,arp_spa=11.1.0.3,arp_tpa=11.1.0.3,arp_op=1 actions=goto_table:40',
   'table=40, priority=100,metadata=0xb/0xffffffff,dl_dst=02:02:0b:01:00:03 actions=output:2',
 ];
 

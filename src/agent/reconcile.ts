@@ -74,6 +74,8 @@ export interface RoundInput {
    * attached, only the round's result tells.
    */
   onProvisional?: (statuses: ReadonlyMap<string, EndpointStatus>) => void;
+  /** Called once the round's flows are in, with the endpoints it attached (their interface inside the container). */
+  onAttached?: (attached: Array<{ endpoint: EndpointState; network: NetworkState; container: LocalContainer; ifName: string }>) => void;
 }
 
 /** The host gateway as the round uses it: the pipeline's view and each tenant's transit address. */
@@ -255,6 +257,9 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   // Sync (again) unless the flows already installed were computed from exactly this outcome.
   const asPlanned = flowsFor !== undefined && flowsFor.size === done.size && [...done].every(([id, p]) => flowsFor!.get(id)?.ofport === p.ofport);
   if (!flows || !asPlanned) flows = await input.flows.sync(input.openflow, desiredPipeline(view, input.round, input.memo));
+  if (input.onAttached && done.size) {
+    input.onAttached(toAttach.filter((i) => done.has(i.endpoint.id)).map((i) => ({ endpoint: i.endpoint, network: i.network, container: i.container, ifName: done.get(i.endpoint.id)!.ifName })));
+  }
   return {
     attached: toAttach.filter((i) => outcomes.get(i.endpoint.id)?.ok).length,
     detached: remove.length,

@@ -38,6 +38,9 @@ const PER_PORT = [
   'table=40, priority=100,metadata={key}/0xffffffff,dl_dst={mac} actions=output:{ofport}',
 ];
 
+/** Per attached port of a VLAN network: its gratuitous ARP is flooded (trunk included), not answered. */
+const PER_VLAN_PORT = ['table=20, priority=110,arp,metadata={key}/0xffffffff,arp_spa={ip},arp_tpa={ip},arp_op=1 actions=goto_table:40'];
+
 /** Per network with a local port: ARP reply for its gateway, flood of broadcast/multicast to its group. */
 const PER_NETWORK = [
   'table=20, priority=100,arp,metadata={key}/0xffffffff,arp_tpa={gateway},arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:{gatewayMac}->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:{gatewayMac}->arp_sha,set_field:{gateway}->arp_spa,IN_PORT',
@@ -70,6 +73,8 @@ export function expectedFlows(ports: ExpectedPort[], transit: TransitNetwork[] =
     routed.set(p.key, p);
     const values = { ofport: p.ofport, mac: p.mac, ip: p.ip, key: '0x' + p.key.toString(16) };
     lines.push(...PER_PORT.map((t) => fill(t, values)));
+    // VLAN keys are VLAN ids (below 4096); VXLAN keys are 2^24 + VNI.
+    if (p.key < 0x1000000) lines.push(...PER_VLAN_PORT.map((t) => fill(t, values)));
   }
   for (const [key, gateway] of nets) {
     const values = { key: '0x' + key.toString(16), group: key, gateway, gatewayMac: gatewayMac(gateway) };

@@ -43,6 +43,20 @@ function responder(round: number, objectId: number, key: number, mac: string, ip
 /** Per port, per reachable remote endpoint and per network gateway: answer ARP requests for it. */
 export function arpResponderFlows(view: HostView, round: number, memo: FlowCache = NO_MEMO, remotes = reachableRemotes(view)): FlowMod[] {
   const flows = view.ports.map((p) => responder(round, p.ofport, p.network.key, p.mac, p.ip));
+  // A VLAN endpoint's gratuitous ARP (sender = target = its own address) is not answered but
+  // flooded, trunk included: it teaches the physical network where the endpoint's MAC now is,
+  // which routed traffic alone never would (it reaches the wire from the gateway's MAC).
+  for (const p of view.ports) {
+    if (p.network.pktTagType !== 'vlan') continue;
+    flows.push({
+      command: 'add',
+      tableId: TABLE.ARP_RESPONDER,
+      priority: 110,
+      cookie: makeCookie(round, FEATURE.ARP_RESPONDER, p.ofport),
+      match: { metadata: BigInt(p.network.key), metadataMask: 0xffffffffn, ethType: ETH_TYPE_ARP, arpOp: ARP_OP_REQUEST, arpSpa: p.ip, arpTpa: p.ip },
+      instructions: [{ type: 'gotoTable', tableId: TABLE.L2_FORWARD }],
+    });
+  }
   const scope = `arp|${round}`;
   // Remote endpoints of transit networks (routed into, no local ports) are never ARPed for here,
   // nor those a network's formula responder answers.
