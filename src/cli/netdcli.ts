@@ -10,6 +10,7 @@ import { NetpluginError } from '../common/errors.js';
 import { flagBool, flagString, parseFlags, usage, type FlagSpec, type ParsedFlags } from '../common/flags.js';
 import { DEFAULT_TOKEN_FILE } from '../master/api-token.js';
 import type { Problem } from '../intent/types.js';
+import { externalOf, gatewayModeOf } from '../intent/routing.js';
 import { callMaster, type MasterClientOptions } from './master-client.js';
 import { resolveApiToken, TOKEN_ENV } from './token-source.js';
 import { runMain } from './run.js';
@@ -92,7 +93,11 @@ const s = (v: unknown) => (v === undefined || v === null ? '-' : String(v));
 
 const VIEWS: Record<string, { headers: string[]; row: (r: Row) => string[] }> = {
   tenants: { headers: ['TENANT', 'TYPE', 'SUBNET POOL', 'SUBNET LEN', 'VLANS', 'VXLANS'], row: (r) => [r.name, r.defaultNetType, r.subnetPool, r.allocSubnetLen, r.vlans, r.vxlans].map(s) },
-  networks: { headers: ['TENANT', 'NETWORK', 'TYPE', 'TAG', 'SUBNET', 'GATEWAY', 'MTU'], row: (r) => [r.tenant, r.name, r.pktTagType, r.pktTag, r.subnet, r.gateway, r.mtu].map(s) },
+  networks: {
+    headers: ['TENANT', 'NETWORK', 'TYPE', 'TAG', 'SUBNET', 'GATEWAY', 'GATEWAY MODE', 'EXTERNAL', 'MTU'],
+    // States written before routing lack the two modes: they read as the defaults, as agents read them.
+    row: (r) => [r.tenant, r.name, r.pktTagType, r.pktTag, r.subnet, r.gateway, gatewayModeOf(r), externalOf(r), r.mtu].map(s),
+  },
   endpoints: {
     headers: ['TENANT', 'NETWORK', 'CONTAINER', 'IP', 'MAC', 'HOST', 'VIA', 'STATUS'],
     row: (r) => [r.tenant, r.network, r.container, `${s(r.ip)}/${s(r.prefixLen)}`, r.mac, r.attachedHost ?? r.host, r.runtime ?? 'name', r.status === 'error' ? `error: ${s(r.error)}` : r.status].map(s),

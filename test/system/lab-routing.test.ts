@@ -221,6 +221,11 @@ describe('routing lab: a physical router owns the gateway', () => {
       } finally {
         srv.kill('SIGKILL');
       }
+      // netdcli shows each network's routing modes.
+      const nets = L().netdcli(['get', 'networks']).stdout.split('\n');
+      expect(nets[0]).toMatch(/GATEWAY MODE\s+EXTERNAL/);
+      expect(nets.find((l) => /^tc\s+phys\s/.test(l))).toMatch(/10\.88\.0\.254\s+external\s+snat\s/);
+      expect(nets.find((l) => /^ta\s+db\s/.test(l))).toMatch(/\sdistributed\s+none\s/);
       const flows = L().dumpFlows('host1');
       expect(flows).not.toContain('arp_tpa=10.88.0.254');
       // Positive control: the endpoint's own address is answered on the same bridge.
