@@ -6,7 +6,7 @@
 import type { Action, FlowMod } from '../openflow/index.js';
 import { OFPP_IN_PORT } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
-import { macFollowsFormula, networksOf, objectIdOf, type HostView, type LocalNetwork } from './model.js';
+import { cidrMatch, macFollowsFormula, networksOf, objectIdOf, type HostView, type LocalNetwork } from './model.js';
 import { reachableRemotes } from './remote.js';
 import { TABLE } from './tables.js';
 import { NO_MEMO, type FlowCache } from './memo.js';
@@ -85,10 +85,7 @@ const SWAP_REG = 'reg7' as const;
 
 /** One flow answering ARP for any address of `n`'s subnet with the formula MAC (below the exact answers). */
 function formulaResponder(round: number, n: LocalNetwork): FlowMod {
-  const [ip, lenText] = n.l3!.subnet.split('/');
-  const len = Number(lenText);
-  const m = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  const mask = [m >>> 24, (m >>> 16) & 255, (m >>> 8) & 255, m & 255].join('.');
+  const { ip, mask } = cidrMatch(n.l3!.subnet);
   return {
     command: 'add',
     tableId: TABLE.ARP_RESPONDER,

@@ -146,3 +146,11 @@ export function formulaMac(ip: string): string {
 export function macFollowsFormula(ip: string, mac: string): boolean {
   return mac.toLowerCase() === formulaMac(ip);
 }
+
+/** An IPv4 cidr as OpenFlow matches it: network address, dotted mask, prefix length. */
+export function cidrMatch(cidr: string): { ip: string; mask: string; len: number } {
+  const [ip, lenText] = cidr.split('/');
+  const len = Number(lenText);
+  const m = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return { ip, len, mask: [m >>> 24, (m >>> 16) & 255, (m >>> 8) & 255, m & 255].join('.') };
+}

@@ -18,7 +18,7 @@
  */
 import type { Action, FlowMod, Instruction } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
-import { CLASSIFY_MASK, GATEWAY_KEY, macFollowsFormula, NETWORK_MASK, networksOf, objectIdOf, type HostGatewayView, type HostView, type LocalNetwork } from './model.js';
+import { cidrMatch, CLASSIFY_MASK, GATEWAY_KEY, macFollowsFormula, NETWORK_MASK, networksOf, objectIdOf, type HostGatewayView, type HostView, type LocalNetwork } from './model.js';
 import { arpReply } from './arp-responder.js';
 import { TABLE } from './tables.js';
 
@@ -35,14 +35,6 @@ const HOST_PRIORITY = 250;
 const TRANSIT_SOURCE_PRIORITY = 240;
 const ENDPOINT_PRIORITY = 300;
 const SNAT_PRIORITY = 10;
-
-function splitCidr(cidr: string): { ip: string; mask: string; len: number } {
-  const [ip, lenText] = cidr.split('/');
-  const len = Number(lenText);
-  const m = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  return { ip, len, mask: [m >>> 24, (m >>> 16) & 255, (m >>> 8) & 255, m & 255].join('.') };
-}
-
 
 /** Actions that deliver a routed packet into network `to`, the destination MAC from the address formula. */
 function intoNetwork(to: LocalNetwork, dstMac?: string): { actions: Action[]; then: Instruction[] } {
@@ -111,7 +103,7 @@ export function routingFlows(view: HostView, round: number): FlowMod[] {
     const own = { metadata: BigInt(from.key), metadataMask: CLASSIFY_MASK, ethDst: from.gatewayMac, ethType: ETH_TYPE_IPV4 };
     for (const to of byTenant.get(from.l3.tenant) ?? []) {
       if (to.key === from.key) continue;
-      const { ip, mask, len } = splitCidr(to.l3!.subnet);
+      const { ip, mask, len } = cidrMatch(to.l3!.subnet);
       flows.push(routeFlow(round, TABLE.L3_ROUTE, routePriority(len), objectIdOf(`${from.id}>${to.id}`), { ...own, ipv4Dst: ip, ipv4DstMask: mask }, to));
       for (const e of exceptions.get(to.key) ?? []) {
         flows.push(routeFlow(round, TABLE.L3_ROUTE, ENDPOINT_PRIORITY, objectIdOf(`${from.id}>${to.id}/${e.ip}`), { ...own, ipv4Dst: e.ip }, to, e.mac));
@@ -120,7 +112,7 @@ export function routingFlows(view: HostView, round: number): FlowMod[] {
     // Subnets of the tenant that are not routed (a physical router owns them) stay unreachable, never NATed out.
     for (const u of view.unrouted ?? []) {
       if (u.tenant !== from.l3.tenant) continue;
-      const { ip, mask, len } = splitCidr(u.subnet);
+      const { ip, mask, len } = cidrMatch(u.subnet);
       flows.push({ command: 'add', tableId: TABLE.L3_ROUTE, priority: routePriority(len), cookie: makeCookie(round, FEATURE.ROUTE, objectIdOf(`${from.id}!${u.subnet}`)), match: { ...own, ipv4Dst: ip, ipv4DstMask: mask }, instructions: [] });
     }
     if (!gw) continue;
@@ -182,13 +174,13 @@ function gatewayPortFlows(view: HostView, round: number, gw: HostGatewayView, lo
   for (const n of local) {
     if (n.l3?.gateway !== 'distributed') continue;
     if (gw.hostRouted.has(n.key)) {
-      const { ip, mask, len } = splitCidr(n.l3.subnet);
+      const { ip, mask, len } = cidrMatch(n.l3.subnet);
       flows.push(routeFlow(round, TABLE.L3_ROUTE, routePriority(len), objectIdOf(`host>${n.id}`), { ...fromHost, ethType: ETH_TYPE_IPV4, ipv4Dst: ip, ipv4DstMask: mask }, n));
     }
     const snat = n.l3.snat;
     if (!snat) continue;
     zones.set(snat.zone, snat.transitIp);
-    const { ip, mask, len } = splitCidr(n.l3.subnet);
+    const { ip, mask, len } = cidrMatch(n.l3.subnet);
     flows.push(routeFlow(round, TABLE.SNAT_RETURN, routePriority(len), objectIdOf(`unsnat>${n.id}`), { [ZONE_REG]: snat.zone, ethType: ETH_TYPE_IPV4, ipv4Dst: ip, ipv4DstMask: mask }, n));
   }
   for (const [zone, transitIp] of [...zones].sort((a, b) => a[0] - b[0])) {
