@@ -18,7 +18,7 @@ import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound, type HostGatewayPlan } from './reconcile.js';
 import { entersVxlan, tenantsRoutingIntoVxlan, type GatewayNetwork } from './routed-networks.js';
-import { announce, execRunner } from './announce.js';
+import { Announcer, execRunner } from './announce.js';
 import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execIptables, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
 import { FlowMemo } from '../datapath/ovs/pipeline/index.js';
@@ -104,6 +104,9 @@ export class Agent {
   private fabric?: { key: string; at: number; value: Fabric };
   private vxlanCache?: { key: string; at: number; value: Map<number, number> };
   private gatewayCache?: { key: string; at: number; value: HostGatewayPlan };
+  private readonly announcer = new Announcer(execRunner, (a, tool) => {
+    if (!tool) this.opts.log.debug({ netns: a.netns, ip: a.ip }, 'no arping to announce the endpoint on its VLAN');
+  });
   /** Re-reads the bridge's flows at least this often; in between, rounds trust memory. */
   private readonly flows: FlowSyncer;
   /** Flows built last round, reused when their inputs are unchanged. */
@@ -321,14 +324,11 @@ export class Agent {
       fabric: (ports) => this.ensureFabric(ports),
       kernelVxlan: plan.kernelDev ? (ports, needs) => this.syncVxlanDevices(plan.kernelDev!, ports, needs) : undefined,
       hostGateway: this.opts.gatewayCidr === 'none' ? undefined : (ports, networks) => this.syncHostGateway(ports, networks),
-      // Best effort, not awaited: a physical switch learns where each new VLAN endpoint is.
+      // Best effort, not awaited: a physical switch learns where each new VLAN endpoint is
+      // (only where there is one: a host with an uplink).
       onAttached: (items) => {
-        for (const i of items) {
-          if (i.network.pktTagType !== 'vlan') continue;
-          void announce(execRunner, { netns: i.container.netns, ifName: i.ifName, ip: i.endpoint.ip }).then((tool) => {
-            if (!tool) this.opts.log.debug({ endpoint: i.endpoint.id }, 'no arping to announce the endpoint on its VLAN');
-          });
-        }
+        if (plan.uplink === undefined) return;
+        for (const i of items) if (i.network.pktTagType === 'vlan') this.announcer.add({ netns: i.container.netns, ifName: i.ifName, ip: i.endpoint.ip });
       },
       // Not waiting for vswitchd, runtimes learn their outcome once the port is committed and
       // its flows are sent (docs/runtime.md, "When attach returns"); a port vswitchd then

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announce, type Runner } from './announce.js';
+import { announce, Announcer, type Runner } from './announce.js';
 
 const A = { netns: '/run/netns/c1', ifName: 'eth0', ip: '11.1.0.2' };
 
@@ -20,5 +20,29 @@ describe('announce', () => {
     expect(await announce(none, A)).toBeUndefined();
     const noNsenter: Runner = () => Promise.reject(Object.assign(new Error('spawn nsenter ENOENT'), { code: 'ENOENT' }));
     expect(await announce(noNsenter, A)).toBeUndefined();
+  });
+});
+
+describe('Announcer', () => {
+  it('runs at most `limit` announcements at once and all of them in the end', async () => {
+    let running = 0;
+    let most = 0;
+    const run: Runner = async () => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      return { code: 0, stderr: '' };
+    };
+    const done: string[] = [];
+    const all = new Promise<void>((resolve) => {
+      const a = new Announcer(run, (x) => {
+        done.push(x.ip);
+        if (done.length === 10) resolve();
+      }, 3);
+      for (let i = 0; i < 10; i++) a.add({ ...A, ip: `11.1.0.${i}` });
+    });
+    await all;
+    expect(most).toBe(3);
+    expect(done.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `11.1.0.${i}`).sort());
   });
 });

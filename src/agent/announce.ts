@@ -48,3 +48,37 @@ export const execRunner: Runner = (file, args) =>
       else resolve({ code: typeof code === 'number' ? code : err ? 1 : 0, stderr });
     });
   });
+
+/** How many announcements run at once: a round attaching 1,000 endpoints must not fork 1,000 processes. */
+export const ANNOUNCE_CONCURRENCY = 4;
+
+/** Queues announcements and runs at most `limit` at a time; `done` hears which tool each used. */
+export class Announcer {
+  private readonly queue: Announcement[] = [];
+  private running = 0;
+
+  /** `run` starts programs; `limit` bounds how many announcements run at once. */
+  constructor(
+    private readonly run: Runner,
+    private readonly done: (a: Announcement, tool: string | undefined) => void = () => {},
+    private readonly limit = ANNOUNCE_CONCURRENCY,
+  ) {}
+
+  /** Queues one announcement (best effort: nothing is returned, nothing throws). */
+  add(a: Announcement): void {
+    this.queue.push(a);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.limit && this.queue.length) {
+      const a = this.queue.shift()!;
+      this.running++;
+      void announce(this.run, a).then((tool) => {
+        this.running--;
+        this.done(a, tool);
+        this.pump();
+      });
+    }
+  }
+}
