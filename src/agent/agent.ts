@@ -78,6 +78,8 @@ export interface AgentOptions {
 }
 
 const ROUND_KEY = 'netplugin-round';
+/** How soon a round retries a host gateway that failed to come up. */
+const GATEWAY_RETRY_MS = 2_000;
 
 /** A running agent. */
 export class Agent {
@@ -104,6 +106,8 @@ export class Agent {
   private fabric?: { key: string; at: number; value: Fabric };
   private vxlanCache?: { key: string; at: number; value: Map<number, number> };
   private gatewayCache?: { key: string; at: number; value: HostGatewayPlan };
+  /** A round asked for soon after the host gateway failed, rather than at the next resync. */
+  private gatewayRetry?: NodeJS.Timeout;
   private readonly announcer = new Announcer(execRunner, (a, tool) => {
     if (!tool) this.opts.log.debug({ netns: a.netns, ip: a.ip }, 'no arping to announce the endpoint on its VLAN');
   });
@@ -395,6 +399,11 @@ export class Agent {
       // last good state keeps its flows (and the connections through it) until a round repairs it.
       this.opts.log.warn({ err: (err as Error).message, code: (err as NetpluginError).code }, 'host gateway not in place; retried next round');
       if (c) c.at = 0;
+      // A transient failure (nft slow under load, say) heals in seconds, not at the next resync.
+      this.gatewayRetry ??= setTimeout(() => {
+        this.gatewayRetry = undefined;
+        this.trigger();
+      }, Math.min(GATEWAY_RETRY_MS, this.opts.resyncMs));
       return c?.value;
     }
   }
@@ -529,6 +538,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.gatewayRetry);
     for (const s of this.sources) s.stop();
     this.registration?.stop();
     await this.idle();

@@ -39,7 +39,12 @@ export function execNft(command: readonly string[] = ['nft']): NftRunner {
           if (err) reject(new Error(`nft ${args.join(' ')}: ${stderr.trim() || err.message}`));
           else resolve(stdout);
         });
-        child.stdin?.end(stdin ?? '');
+        // A tool that exits without reading its input (a fast failure, the timeout's kill) makes the
+        // write fail with EPIPE; the exit status above is the outcome, and an unheard stream error
+        // would crash the agent.
+        child.stdin?.on('error', () => undefined);
+        if (stdin === undefined) child.stdin?.end();
+        else child.stdin?.end(stdin);
       }),
   };
 }
