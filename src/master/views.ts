@@ -30,7 +30,7 @@ export async function readViews(store: StateStore) {
     // An attached report wins over an error report from another host.
     if (!status.has(id) || s.status === 'attached') status.set(id, { host: k.ids[0], status: s.status, ifName: s.ifName, error: s.error });
   }
-  const state = desired.state ?? { tenants: [], networks: [], endpoints: [], hosts: [] };
+  const state = desired.state ?? { tenants: [], networks: [], endpoints: [], hosts: [], policies: [] };
   // Hosts: those the intent names and those whose agents are registered (alive), merged by name.
   const registered = new Map<string, { vtepIp?: string; uplink?: string; vxlan?: string; registeredAt?: string }>();
   for (const kv of regs.items) {
