@@ -98,8 +98,9 @@ function checkRule(
   if (rule.peer) {
     const where = `${path}.${peerKey(rule.direction, rule.peer)}`;
     if ('group' in rule.peer && !groups.has(rule.peer.group)) problems.push({ path: where, reason: unknownGroup(rule.peer.group) });
-    if ('network' in rule.peer && !t.networks.some((n) => 'network' in rule.peer! && n.name === rule.peer.network)) {
-      problems.push({ path: where, reason: `unknown network "${rule.peer.network}": not a network of tenant "${t.name}"` });
+    const network = 'network' in rule.peer ? rule.peer.network : undefined;
+    if (network !== undefined && !t.networks.some((n) => n.name === network)) {
+      problems.push({ path: where, reason: `unknown network "${network}": not a network of tenant "${t.name}"` });
     }
     if ('cidr' in rule.peer) {
       const c = parseCidr(rule.peer.cidr);
@@ -120,7 +121,11 @@ function checkRule(
   }
 }
 
-/** Reports pairs of rules with equal Priority and different Actions that could match one packet. */
+/**
+ * Reports rules of equal Priority and Direction but different Action that could match one
+ * packet: each rule once, against the first earlier rule it conflicts with (so a long list of
+ * clashing rules gives one problem per rule, not one per pair).
+ */
 function checkConflicts(t: TenantIntent, rules: PlacedRule[], ctx: PolicyContext, problems: Problem[]): void {
   const byKey = new Map<string, PlacedRule[]>();
   for (const r of rules) {
@@ -129,18 +134,21 @@ function checkConflicts(t: TenantIntent, rules: PlacedRule[], ctx: PolicyContext
     (byKey.get(key) ?? byKey.set(key, []).get(key)!).push(r);
   }
   for (const same of byKey.values()) {
-    for (let b = 1; b < same.length; b++) {
-      for (let a = 0; a < b; a++) {
-        const [x, y] = [same[a], same[b]];
-        if (x.rule.action === y.rule.action) continue;
+    // Only rules of the other Action can conflict: each rule is compared with those written before it.
+    const seen: Record<RuleIntent['action'], PlacedRule[]> = { allow: [], deny: [] };
+    for (const y of same) {
+      for (const x of seen[y.rule.action === 'allow' ? 'deny' : 'allow']) {
+        // Cheapest tests first: a tenant's rules may number thousands at one priority.
+        if (!protocolsMeet(x.rule, y.rule) || !portsMeet(x.rule.ports, y.rule.ports)) continue;
         const common = [...x.appliesTo].filter((g) => y.appliesTo.has(g)).sort();
-        if (common.length === 0 || !protocolsMeet(x.rule, y.rule) || !portsMeet(x.rule.ports, y.rule.ports)) continue;
-        if (!peersMeet(x.rule.peer, y.rule.peer, t, ctx)) continue;
+        if (common.length === 0 || !peersMeet(x.rule.peer, y.rule.peer, t, ctx)) continue;
         problems.push({
           path: `${y.path}.Priority`,
           reason: `rules ${x.path} (${x.rule.action}) and ${y.path} (${y.rule.action}) have the same Priority ${y.rule.priority} and can match the same packet (both apply to group "${common[0]}"); give one a different Priority or narrow its match`,
         });
+        break;
       }
+      seen[y.rule.action].push(y);
     }
   }
 }
