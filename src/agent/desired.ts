@@ -1,8 +1,9 @@
 /**
- * The agent's copy of the desired state: networks, endpoints and hosts from the store's
+ * The agent's copy of the desired state: networks, endpoints, hosts and policies from the store's
  * config prefix, kept current by a watch. A resync re-reads, so the copy is always equal
  * to some committed store revision.
  */
+import type { TenantPolicyState } from '../intent/policy-types.js';
 import type { EndpointState, HostIntent, NetworkState } from '../intent/types.js';
 import { KEYS, parseConfigKey } from '../state/keys.js';
 import type { StateStore } from '../state/store.js';
@@ -15,12 +16,14 @@ export interface DesiredSnapshot {
   endpoints: Map<string, EndpointState>;
   /** `Hosts[]` of the intent, by name. */
   hosts: Map<string, HostIntent>;
+  /** Each tenant's groups and flattened rules, by tenant name (tenants without groups or policies absent). */
+  policies: Map<string, TenantPolicyState>;
   /** modRevision of the meta key (0: nothing applied): address claims compare on it. */
   metaRevision: number;
 }
 
 function emptySnapshot(revision: number): DesiredSnapshot {
-  return { revision, networks: new Map(), endpoints: new Map(), hosts: new Map(), metaRevision: 0 };
+  return { revision, networks: new Map(), endpoints: new Map(), hosts: new Map(), policies: new Map(), metaRevision: 0 };
 }
 
 /** Keeps a live DesiredSnapshot and calls `onChange` after every applied change. */
@@ -77,6 +80,9 @@ function applyPut(s: DesiredSnapshot, key: string, value: string, modRevision: n
   } else if (k?.kind === 'host') {
     const h = JSON.parse(value) as HostIntent;
     s.hosts.set(h.name, h);
+  } else if (k?.kind === 'policy') {
+    const p = JSON.parse(value) as TenantPolicyState;
+    s.policies.set(p.tenant, p);
   }
 }
 
@@ -85,5 +91,6 @@ function applyDelete(s: DesiredSnapshot, key: string): void {
   if (k?.kind === 'network') s.networks.delete(k.ids.join('/'));
   else if (k?.kind === 'endpoint') s.endpoints.delete(k.ids.join('/'));
   else if (k?.kind === 'host') s.hosts.delete(k.ids[0]);
+  else if (k?.kind === 'policy') s.policies.delete(k.ids[0]);
   else if (k?.kind === 'meta') s.metaRevision = 0;
 }

@@ -1,7 +1,7 @@
 /**
  * `netdcli [--master URL] -cfg FILE [--dry-run]` replaces the desired state;
  * `-add-cfg FILE` / `-del-cfg FILE` merge a delta into it or remove what a delta names;
- * `netdcli get tenants|networks|endpoints|hosts [--json]` shows it; `netdcli forget-host H` drops
+ * `netdcli get tenants|networks|endpoints|hosts|groups [--json]` shows it; `netdcli forget-host H` drops
  * the runtime state (CNI pods, Docker endpoints, address claims) of a host that is gone.
  * Every call carries netmaster's API token (see token-source.ts for where it comes from).
  */
@@ -53,7 +53,7 @@ function clientOf(p: ParsedFlags, master: string): Call {
   };
 }
 
-const SYNOPSIS = '[--master URL] [--token-file F] [--cacert F [--cert F --key F]] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|intent [--json] | forget-host HOST)';
+const SYNOPSIS = '[--master URL] [--token-file F] [--cacert F [--cert F --key F]] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|groups|intent [--json] | forget-host HOST)';
 
 function printProblems(err: NetpluginError): void {
   const problems = (err.details?.problems ?? []) as Problem[];
@@ -103,6 +103,7 @@ const VIEWS: Record<string, { headers: string[]; row: (r: Row) => string[] }> = 
     row: (r) => [r.tenant, r.network, r.container, `${s(r.ip)}/${s(r.prefixLen)}`, r.mac, r.attachedHost ?? r.host, r.runtime ?? 'name', r.status === 'error' ? `error: ${s(r.error)}` : r.status].map(s),
   },
   hosts: { headers: ['HOST', 'UPLINK', 'VTEP', 'VXLAN', 'AGENT'], row: (r) => [r.name, r.intf, r.vtepIp, r.vxlan, r.agent].map(s) },
+  groups: { headers: ['TENANT', 'GROUP', 'POLICIES', 'MEMBERS'], row: (r) => [r.tenant, r.group, (r.policies as string[]).join(',') || '-', r.members].map(s) },
 };
 
 runMain('netdcli', async () => {

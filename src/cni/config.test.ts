@@ -99,4 +99,16 @@ describe('cni network configuration', () => {
     expect(old.validAttachments).toEqual([]);
     expect(failure(JSON.stringify({ ...conf, 'cni.dev/valid-attachments': [{ containerID: 'c1' }] }), 'GC').msg).toContain('[0]');
   });
+
+  it('reads policy groups from args.netplugin.groups, which wins over the configuration\'s groups', () => {
+    expect(parseConfig(JSON.stringify({ ...conf, groups: ['web'] }), 'ADD').groups).toEqual(['web']);
+    expect(parseConfig(JSON.stringify({ ...conf, groups: ['web'], args: { netplugin: { groups: ['db', 'ops'] } } }), 'ADD').groups).toEqual(['db', 'ops']);
+    expect(parseConfig(JSON.stringify({ ...conf, args: { other: 1 } }), 'ADD')).not.toHaveProperty('groups');
+  });
+
+  it('names a bad groups field with code 7', () => {
+    expect(failure(JSON.stringify({ ...conf, groups: 'web' }))).toEqual({ code: 7, msg: 'groups: must be a list of group names' });
+    expect(failure(JSON.stringify({ ...conf, args: { netplugin: { groups: ['ok', 'a b'] } } }))).toEqual({ code: 7, msg: "args.netplugin.groups[1]: must be a group name (a non-empty string without '/' or whitespace)" });
+    expect(failure(JSON.stringify({ ...conf, args: { netplugin: 'web' } }))).toEqual({ code: 7, msg: 'args.netplugin: must be an object' });
+  });
 });

@@ -31,6 +31,8 @@ export interface NetConf {
   dns?: CniDns;
   /** Capability arguments this plugin honours. */
   runtimeConfig: { ips: string[]; mac?: string };
+  /** Policy groups pods of this configuration join: `args.netplugin.groups`, else `groups` (docs/policy.md). */
+  groups?: string[];
   /** The previous result in this configuration's version (ADD in a chain, CHECK, DEL). */
   prevResult?: CniResult;
   /** GC only: the attachments still in use. */
@@ -93,6 +95,30 @@ function readRuntimeConfig(v: unknown): NetConf['runtimeConfig'] {
     rc.mac = v.mac.toLowerCase();
   }
   return rc;
+}
+
+/** One groups list: non-empty strings without '/' or whitespace (the intent's rule for names). */
+function readGroupList(field: string, v: unknown): string[] {
+  if (!Array.isArray(v)) throw bad(field, 'must be a list of group names', v);
+  return v.map((g, i) => {
+    if (typeof g !== 'string' || g === '' || /[\s/]/.test(g)) throw bad(`${field}[${i}]`, "must be a group name (a non-empty string without '/' or whitespace)", g);
+    return g;
+  });
+}
+
+/**
+ * The groups pods join. `args.netplugin.groups` (the CNI convention for arguments a runtime
+ * or orchestrator adds to a configuration) is the more specific, so it wins over the
+ * configuration's own `groups`.
+ */
+function readGroups(o: Record<string, unknown>): string[] | undefined {
+  const args = o.args;
+  if (args !== undefined && !isObject(args)) throw bad('args', 'must be an object', args);
+  const ours = args?.netplugin;
+  if (ours !== undefined && !isObject(ours)) throw bad('args.netplugin', 'must be an object', ours);
+  if (ours?.groups !== undefined) return readGroupList('args.netplugin.groups', ours.groups);
+  if (o.groups !== undefined) return readGroupList('groups', o.groups);
+  return undefined;
 }
 
 function readValidAttachments(o: Record<string, unknown>): ValidAttachment[] {
@@ -168,9 +194,10 @@ export function parseConfig(stdin: string, command: CniCommand): NetConf {
   }
 
   const runtimeConfig = readRuntimeConfig(doc.runtimeConfig);
+  const groups = readGroups(doc);
   const prevResult = doc.prevResult === undefined ? undefined : convertResult(doc.prevResult, version, 'prevResult');
   if (command === 'CHECK' && !prevResult) throw bad('prevResult', 'is required for CHECK (the result of the ADD being checked)');
   const validAttachments = command === 'GC' ? readValidAttachments(doc) : undefined;
 
-  return { cniVersion: version, name, type, tenant, network, agentSocket, ipam, dns, runtimeConfig, prevResult, validAttachments, raw: doc };
+  return { cniVersion: version, name, type, tenant, network, agentSocket, ipam, dns, runtimeConfig, ...(groups ? { groups } : {}), prevResult, validAttachments, raw: doc };
 }

@@ -52,4 +52,9 @@ describe('cni call → attach request', () => {
     expect(req.tenant).toBeUndefined();
     expect(req.network).toBeUndefined();
   });
+
+  it('passes the configuration\'s policy groups on, and none when it has none', () => {
+    expect(attachRequest(env(), conf({ args: { netplugin: { groups: ['web'] } } })).groups).toEqual(['web']);
+    expect(attachRequest(env(), conf())).not.toHaveProperty('groups');
+  });
 });

@@ -91,5 +91,6 @@ export function attachRequest(env: CniEnv, conf: NetConf, external?: ExternalAdd
   }
   const mac = wantedMac(env, conf);
   if (mac) req.mac = mac;
+  if (conf.groups && conf.groups.length > 0) req.groups = conf.groups;
   return req;
 }

@@ -10,9 +10,11 @@ import { allocAddress, cidrWithin, formatCidr, firstHost, intToIp, ipToInt, isHo
 import { allocLowestId, formatRanges, newIdPool, reserveId, type IdPool } from '../alloc/ranges.js';
 import { carveSubnet, newSubnetPool, reserveSubnet, subnetInUse, type SubnetPool } from '../alloc/subnet.js';
 import { MTU, tagName } from './defaults.js';
+import { endpointGroups, tenantPolicyState } from './policy-state.js';
 import { allocateRouteIds } from './route-ids.js';
 import { DEFAULT_EXTERNAL, DEFAULT_GATEWAY_MODE } from './routing.js';
 import { analyseIntent, type IntentAnalysis } from './validate.js';
+import type { TenantPolicyState } from './policy-types.js';
 import type { DesiredState, EndpointState, Intent, NetworkState, PktTagType, Problem, TenantState } from './types.js';
 
 /** Outcome of allocation: the full desired state, or why it could not be built. */
@@ -107,9 +109,13 @@ export function allocate(intent: Intent, previous: DesiredState | undefined, cla
   });
   const hosts = intent.hosts.map((h) => ({ ...h }));
   const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const policies = intent.tenants
+    .map((t) => tenantPolicyState(t, routeIds.ids.get(t.name)!))
+    .filter((p): p is TenantPolicyState => p !== undefined)
+    .sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
   return {
     ok: true,
-    state: { tenants: tenants.sort(byName), networks: networks.sort(byId), endpoints: endpoints.sort(byId), hosts: hosts.sort(byName) },
+    state: { tenants: tenants.sort(byName), networks: networks.sort(byId), endpoints: endpoints.sort(byId), hosts: hosts.sort(byName), policies },
   };
 }
 
@@ -223,9 +229,11 @@ function allocateEndpoints(
       prefixLen: subnet.len,
       mac: macFromIp(ip),
       attachUUID: e.attachUUID,
+      groups: endpointGroups(e.groups),
     };
     if (ep.host === undefined) delete ep.host;
     if (ep.attachUUID === undefined) delete ep.attachUUID;
+    if (ep.groups === undefined) delete ep.groups;
     out.push(ep);
   }
 }

@@ -14,6 +14,9 @@ import type { Intent, Problem } from './types.js';
 export interface TenantPresence {
   defaultNetType: boolean;
   networks: boolean;
+  /** Whether it wrote `Groups` / `Policies` (a delete delta then removes those by name, not the tenant). */
+  groups: boolean;
+  policies: boolean;
   /** Per network of the tenant: whether it wrote `Endpoints`. */
   endpoints: boolean[];
 }
@@ -74,6 +77,8 @@ export function parseDelta(text: string, kind: DeltaKind): DeltaParseResult {
     return {
       defaultNetType: given(raw, 'DefaultNetType') !== undefined,
       networks: given(raw, 'Networks') !== undefined,
+      groups: given(raw, 'Groups') !== undefined,
+      policies: given(raw, 'Policies') !== undefined,
       endpoints: list(raw, 'Networks').map((n) => given(n, 'Endpoints') !== undefined),
     };
   });
@@ -82,6 +87,8 @@ export function parseDelta(text: string, kind: DeltaKind): DeltaParseResult {
   checkTwice(intent.tenants.map((t) => t.name), (i) => `$.Tenants[${i}].Name`, 'tenant', problems);
   intent.tenants.forEach((t, i) => {
     checkTwice(t.networks.map((n) => n.name), (j) => `$.Tenants[${i}].Networks[${j}].Name`, 'network', problems);
+    checkTwice((t.groups ?? []).map((g) => g.name), (j) => `$.Tenants[${i}].Groups[${j}].Name`, 'group', problems);
+    checkTwice((t.policies ?? []).map((p) => p.name), (j) => `$.Tenants[${i}].Policies[${j}].Name`, 'policy', problems);
     t.networks.forEach((n, j) =>
       checkTwice(n.endpoints.map((e) => e.container), (k) => `$.Tenants[${i}].Networks[${j}].Endpoints[${k}].Container`, 'container', problems),
     );

@@ -74,7 +74,7 @@ describe('examples/', () => {
   const whole = files.filter((f) => !(f in DELTAS));
 
   it('holds the required examples', () => {
-    expect(files).toEqual(expect.arrayContaining(['one_host_vlan.json', 'one_host_multiple_nets.json', 'multiple_eps_in_container.json', 'none.json', ...MULTI_HOST, ...Object.keys(DELTAS)]));
+    expect(files).toEqual(expect.arrayContaining(['policy.json', 'one_host_vlan.json', 'one_host_multiple_nets.json', 'multiple_eps_in_container.json', 'none.json', ...MULTI_HOST, ...Object.keys(DELTAS)]));
   });
 
   it.each(whole)('%s parses, validates and allocates', (f) => {
@@ -147,6 +147,18 @@ describe('examples/', () => {
     expect(a.state.tenants.map((t) => [t.name, t.routeId])).toEqual([['tenant-one', 1], ['tenant-two', 2]]);
     // Every network has endpoints on two hosts, so routing is exercised on one host and across hosts.
     for (const n of a.state.networks) expect(new Set(a.state.endpoints.filter((e) => `${e.tenant}/${e.network}` === n.id).map((e) => e.host)).size).toBe(2);
+  });
+
+  it('policy.json: the issue\'s example, web may reach db on tcp/5432, 10.9/16 may ping it, everything else to db is denied', () => {
+    const p = parseIntent(readFileSync(dir + 'policy.json', 'utf8'));
+    if (!p.ok) throw new Error(JSON.stringify(p.problems));
+    const a = allocate(p.intent, undefined);
+    if (!a.ok) throw new Error(JSON.stringify(a.problems));
+    expect(p.intent.hosts.map((h) => [h.name, h.intf, h.vtepIp])).toEqual([['host1', 'up0', '198.18.100.1'], ['host2', 'up0', '198.18.100.2']]);
+    expect(a.state.endpoints.map((e) => [e.container, e.host, e.groups])).toEqual([['db1', 'host2', ['db']], ['web1', 'host1', ['web']]]);
+    expect(a.state.policies.map((t) => [t.tenant, t.groups, t.rules.map((r) => `${r.id} ${r.priority} ${r.action} ${r.appliesTo}`)])).toEqual([
+      ['t1', ['db', 'web'], ['t1/db-in/0 20 allow db', 't1/db-in/1 10 allow db', 't1/db-in/2 1 deny db']],
+    ]);
   });
 
   it('late_binding.json leaves hosts open until late_binding_hosts.json binds them', () => {

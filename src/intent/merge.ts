@@ -3,7 +3,9 @@
  * networks, hosts) or container (endpoints, bindings); unmatched ones are appended,
  * matched endpoints/hosts/bindings are replaced in place (same container on a new Host
  * is how an endpoint moves), matched tenants/networks take only the fields the delta
- * wrote. Pure: neither input is modified.
+ * wrote. A tenant's groups and policies are matched by name and replaced whole (a
+ * policy's rules are one list: merging rule by rule would guess at their order).
+ * Pure: neither input is modified.
  */
 
 import type { DeltaResult, IntentDelta } from './delta.js';
@@ -64,6 +66,14 @@ function mergeTenant(t: TenantIntent, d: TenantIntent, given: IntentDelta['tenan
     (t as unknown as Record<string, unknown>)[f] = d[f];
     origins.addField(`${mpath}.${key}`, `${dpath}.${key}`);
   }
+  (d.groups ?? []).forEach((g, j) => {
+    const at = upsert((t.groups ??= []), structuredClone(g), (x) => x.name === g.name);
+    origins.addObject(`${mpath}.Groups[${at}]`, `${dpath}.Groups[${j}]`);
+  });
+  (d.policies ?? []).forEach((p, j) => {
+    const at = upsert((t.policies ??= []), structuredClone(p), (x) => x.name === p.name);
+    origins.addObject(`${mpath}.Policies[${at}]`, `${dpath}.Policies[${j}]`);
+  });
   d.networks.forEach((dn, j) => {
     const np = `${dpath}.Networks[${j}]`;
     const k = t.networks.findIndex((x) => x.name === dn.name);

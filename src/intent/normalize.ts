@@ -3,6 +3,8 @@
  * left out), e.g. for `netdcli get`.
  */
 
+import { peerKey, peerValue } from './parse-policy.js';
+import type { GroupIntent, PolicyIntent, RuleIntent } from './policy-types.js';
 import type { Intent } from './types.js';
 
 /** Copies `o` without its undefined fields, so they do not appear in the JSON. */
@@ -31,14 +33,34 @@ export function toClassicJson(intent: Intent): Record<string, unknown> {
             Gateway: n.gatewayMode,
             External: n.external,
             Endpoints: n.endpoints.map((e) =>
-              defined({ Container: e.container, Host: e.host, IpAddress: e.ipAddress, AttachUUID: e.attachUUID }),
+              defined({ Container: e.container, Host: e.host, IpAddress: e.ipAddress, AttachUUID: e.attachUUID, Groups: e.groups }),
             ),
           }),
         ),
+        Groups: t.groups?.map(groupJson),
+        Policies: t.policies?.map(policyJson),
       }),
     ),
   };
   if (intent.hosts.length > 0) out.Hosts = intent.hosts.map((h) => defined({ Name: h.name, Intf: h.intf, VtepIp: h.vtepIp }));
   if (intent.hostBindings.length > 0) out.HostBindings = intent.hostBindings.map((b) => ({ Container: b.container, Host: b.host }));
+  return out;
+}
+
+function groupJson(g: GroupIntent): Record<string, unknown> {
+  return g.policies.length > 0 ? { Name: g.name, Policies: g.policies } : { Name: g.name };
+}
+
+function policyJson(p: PolicyIntent): Record<string, unknown> {
+  return { Name: p.name, Rules: p.rules.map(ruleJson) };
+}
+
+/** A rule as written: the peer under its direction's key, one port as a number, a range as `"low-high"`. */
+function ruleJson(r: RuleIntent): Record<string, unknown> {
+  const out: Record<string, unknown> = { Priority: r.priority, Direction: r.direction, Action: r.action };
+  if (r.peer) out[peerKey(r.direction, r.peer)] = peerValue(r.peer);
+  if (r.protocol) out.Protocol = r.protocol;
+  if (r.ports) out.Port = r.ports.min === r.ports.max ? r.ports.min : `${r.ports.min}-${r.ports.max}`;
+  if (r.log !== undefined) out.Log = r.log;
   return out;
 }

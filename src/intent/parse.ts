@@ -8,6 +8,9 @@
 import { readJson, type JsonValue } from './json.js';
 import { validateIntent } from './validate.js';
 import { EXTERNAL_MODES, GATEWAY_MODES } from './routing.js';
+import { readGroup, readPolicy } from './parse-policy.js';
+import { arr, compact, describe, isObject, num, Reader, str, strings, type KeySpec } from './parse-reader.js';
+import type { GroupIntent, PolicyIntent } from './policy-types.js';
 import type {
   EndpointIntent,
   ExternalMode,
@@ -24,20 +27,6 @@ import type {
 /** Outcome of parsing: the intent, or every problem found. */
 export type ParseResult = { ok: true; intent: Intent } | { ok: false; problems: Problem[] };
 
-type JsonObject = { [k: string]: JsonValue };
-
-/** How one key's value is read. */
-type Kind = 'string' | 'int' | 'tagType' | 'enum' | 'array';
-
-/** One known key of an object, spelled as the classic format spells it. */
-interface KeySpec {
-  key: string;
-  kind: Kind;
-  required?: boolean;
-  /** For `enum`: the accepted values, spelled exactly (no case folding: they are a contract). */
-  values?: readonly string[];
-}
-
 const TENANT_KEYS: KeySpec[] = [
   { key: 'Name', kind: 'string', required: true },
   { key: 'DefaultNetType', kind: 'tagType' },
@@ -46,6 +35,8 @@ const TENANT_KEYS: KeySpec[] = [
   { key: 'Vlans', kind: 'string' },
   { key: 'Vxlans', kind: 'string' },
   { key: 'Networks', kind: 'array' },
+  { key: 'Groups', kind: 'array' },
+  { key: 'Policies', kind: 'array' },
 ];
 const NETWORK_KEYS: KeySpec[] = [
   { key: 'Name', kind: 'string', required: true },
@@ -62,6 +53,7 @@ const ENDPOINT_KEYS: KeySpec[] = [
   { key: 'Host', kind: 'string' },
   { key: 'IpAddress', kind: 'string' },
   { key: 'AttachUUID', kind: 'string' },
+  { key: 'Groups', kind: 'array' },
 ];
 const HOST_KEYS: KeySpec[] = [
   { key: 'Name', kind: 'string', required: true },
@@ -83,136 +75,6 @@ const TOP_KEYS: KeySpec[] = [
   { key: 'HostBindings', kind: 'array' },
 ];
 
-/** Appends `.Key` or `["odd key"]` to a JSON path. */
-export function pathKey(path: string, key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Names the JSON type of `v` for a message ("an array", "a string", "null"). */
-function describe(v: JsonValue): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
-
-/** Values read from one object, by canonical key; a key is absent when missing, empty or wrong. */
-type Fields = Map<string, string | number | JsonValue[]>;
-
-class Reader {
-  readonly problems: Problem[] = [];
-  /** Objects that lost a value (wrong type, missing, ambiguous): meaning checks under them are unreliable. */
-  readonly lossy: string[] = [];
-  /** Whether whole objects or arrays were dropped, which would shift the indexes in later paths. */
-  dropped = false;
-  constructor(private readonly rawKeys: WeakMap<object, string[]>) {}
-
-  private add(path: string, reason: string): void {
-    this.problems.push({ path, reason });
-  }
-
-  /** Reads the known keys of `obj`, reporting unknown, duplicate, mistyped and missing ones. */
-  fields(obj: JsonValue, path: string, specs: KeySpec[]): Fields | undefined {
-    if (!isObject(obj)) {
-      this.add(path, 'must be an object');
-      this.dropped = true;
-      return undefined;
-    }
-    const byLower = new Map(specs.map((s) => [s.key.toLowerCase(), s]));
-    const seen = new Map<string, string>();
-    const out: Fields = new Map();
-    for (const raw of this.rawKeys.get(obj) ?? Object.keys(obj)) {
-      const spec = byLower.get(raw.toLowerCase());
-      if (!spec) {
-        this.add(pathKey(path, raw), 'unknown key');
-        continue;
-      }
-      const where = pathKey(path, spec.key);
-      const earlier = seen.get(spec.key);
-      if (earlier !== undefined) {
-        this.add(where, earlier === raw ? 'duplicate key' : `duplicate key (written both as "${earlier}" and "${raw}")`);
-        this.lossy.push(path);
-        continue;
-      }
-      seen.set(spec.key, raw);
-      const before = this.problems.length;
-      const value = this.value(obj[raw], where, spec);
-      if (this.problems.length > before) {
-        this.lossy.push(path);
-        if (spec.kind === 'array') this.dropped = true;
-      }
-      if (value !== undefined) out.set(spec.key, value);
-    }
-    for (const spec of specs) {
-      if (spec.required && !seen.has(spec.key)) {
-        this.add(pathKey(path, spec.key), 'required');
-        this.lossy.push(path);
-      }
-    }
-    return out;
-  }
-
-  private value(v: JsonValue, where: string, spec: KeySpec): string | number | JsonValue[] | undefined {
-    // null means "not set" for optional keys, as generated intents often write it.
-    if (v === null && !spec.required) return undefined;
-    switch (spec.kind) {
-      case 'string':
-        if (typeof v !== 'string') return this.wrong(where, 'must be a string');
-        if (v === '') return spec.required ? this.wrong(where, 'must not be empty') : undefined;
-        return v;
-      case 'int':
-        if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-        if (typeof v === 'string' && /^\d{1,15}$/.test(v.trim())) return Number(v.trim());
-        if (v === '') return undefined;
-        return this.wrong(where, 'must be an integer (a number or a numeric string)');
-      case 'tagType': {
-        const t = typeof v === 'string' ? v.toLowerCase() : undefined;
-        if (t === 'vlan' || t === 'vxlan') return t;
-        if (v === '') return undefined;
-        return this.wrong(where, `must be "vlan" or "vxlan" (got ${JSON.stringify(v)})`);
-      }
-      case 'enum': {
-        const values = spec.values ?? [];
-        if (typeof v === 'string' && values.includes(v)) return v;
-        if (v === '') return undefined;
-        return this.wrong(where, `must be ${values.map((x) => JSON.stringify(x)).join(' or ')} (got ${JSON.stringify(v)})`);
-      }
-      case 'array':
-        if (!Array.isArray(v)) return this.wrong(where, 'must be an array');
-        return v;
-    }
-  }
-
-  private wrong(where: string, reason: string): undefined {
-    this.add(where, reason);
-    return undefined;
-  }
-}
-
-function str(f: Fields, key: string): string | undefined {
-  const v = f.get(key);
-  return typeof v === 'string' ? v : undefined;
-}
-
-function num(f: Fields, key: string): number | undefined {
-  const v = f.get(key);
-  return typeof v === 'number' ? v : undefined;
-}
-
-function arr(f: Fields, key: string): JsonValue[] {
-  const v = f.get(key);
-  return Array.isArray(v) ? v : [];
-}
-
-/** Drops undefined properties so parsed objects compare and print cleanly. */
-function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
 function readEndpoint(r: Reader, v: JsonValue, path: string): EndpointIntent | undefined {
   const f = r.fields(v, path, ENDPOINT_KEYS);
   if (!f) return undefined;
@@ -221,6 +83,7 @@ function readEndpoint(r: Reader, v: JsonValue, path: string): EndpointIntent | u
     host: str(f, 'Host'),
     ipAddress: str(f, 'IpAddress'),
     attachUUID: str(f, 'AttachUUID'),
+    groups: strings(r, f, 'Groups', path),
   });
 }
 
@@ -256,6 +119,8 @@ function readTenant(r: Reader, v: JsonValue, path: string): TenantIntent | undef
     vlans: str(f, 'Vlans'),
     vxlans: str(f, 'Vxlans'),
     networks,
+    groups: f.has('Groups') ? arr(f, 'Groups').map((g, i) => readGroup(r, g, `${path}.Groups[${i}]`)).filter((g): g is GroupIntent => g !== undefined) : undefined,
+    policies: f.has('Policies') ? arr(f, 'Policies').map((p, i) => readPolicy(r, p, `${path}.Policies[${i}]`)).filter((p): p is PolicyIntent => p !== undefined) : undefined,
   });
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { runSliced, runToEnd, YIELD_EVERY, type SliceOptions, type Steps } from '../common/sliced.js';
+import type { TenantPolicyState } from './policy-types.js';
 import type { DesiredState, EndpointState, HostIntent, NetworkState, Plan, PlanItem, TenantState } from './types.js';
 
 type Kind = PlanItem['kind'];
@@ -17,7 +18,7 @@ type Objects = Map<string, object>;
  * it), so at 100,000 networks each state is indexed once instead of four times.
  */
 const indexes = new WeakMap<DesiredState, Record<Kind, Objects>>();
-const EMPTY: DesiredState = { tenants: [], networks: [], endpoints: [], hosts: [] };
+const EMPTY: DesiredState = { tenants: [], networks: [], endpoints: [], hosts: [], policies: [] };
 
 function* indexSteps(state: DesiredState | undefined): Steps<Record<Kind, Objects>> {
   const s = state ?? EMPTY;
@@ -35,7 +36,7 @@ export async function indexStateSliced(state: DesiredState | undefined, slicing?
   await runSliced(indexSteps(state), slicing);
 }
 
-/** The objects of a state by id (network and endpoint ids, tenant and host names); shared, never to be mutated. */
+/** The objects of a state by id (network and endpoint ids, tenant and host names, policies by tenant); shared, never to be mutated. */
 export type StateIndex = { readonly [K in Kind]: ReadonlyMap<string, object> };
 
 /** The index of `state` (built once per state object). */
@@ -54,6 +55,8 @@ function* buildSteps(s: DesiredState): Steps<Record<Kind, Objects>> {
     network: yield* mapSteps(s.networks, (n) => n.id),
     endpoint: yield* mapSteps(s.endpoints, (e) => e.id),
     host: yield* mapSteps(s.hosts, (h) => h.name),
+    // States read from stores written before policies have none.
+    policy: yield* mapSteps(s.policies ?? [], (p) => p.tenant),
   };
 }
 
@@ -86,9 +89,12 @@ function changedFields(a: object, b: object): string[] {
   return [...keys].filter((k) => JSON.stringify(ra[k]) !== JSON.stringify(rb[k])).sort();
 }
 
-/** Creation runs parents first (hosts, tenants, networks, endpoints); deletion runs children first. */
-const CREATE_ORDER: Kind[] = ['host', 'tenant', 'network', 'endpoint'];
-const DELETE_ORDER: Kind[] = ['endpoint', 'network', 'tenant', 'host'];
+/**
+ * Creation runs parents first (hosts, tenants, networks, endpoints, then the policies
+ * naming their groups); deletion runs children first.
+ */
+const CREATE_ORDER: Kind[] = ['host', 'tenant', 'network', 'endpoint', 'policy'];
+const DELETE_ORDER: Kind[] = ['policy', 'endpoint', 'network', 'tenant', 'host'];
 
 /** Lists what must be created, updated (with the changed field names) and deleted to go from `prev` to `next`. */
 export function diffState(prev: DesiredState | undefined, next: DesiredState): Plan {
@@ -144,6 +150,10 @@ function detail(kind: Kind, o: object | undefined): string {
     case 'endpoint': {
       const e = o as EndpointState;
       return ` (${e.ip}/${e.prefixLen}, ${e.mac}${e.host ? `, host ${e.host}` : ''})`;
+    }
+    case 'policy': {
+      const p = o as TenantPolicyState;
+      return ` (${p.groups.length} group(s), ${p.rules.length} rule(s))`;
     }
     case 'host': {
       const h = o as HostIntent;

@@ -1,7 +1,8 @@
 /**
- * `-del-cfg`: removes from an intent what a delta names. A tenant without a `Networks`
- * key goes whole, a network without `Endpoints` goes whole, listed endpoints, hosts and
- * bindings go one by one; every other key is ignored. Naming anything that does not
+ * `-del-cfg`: removes from an intent what a delta names. A tenant without a `Networks`,
+ * `Groups` or `Policies` key goes whole, a network without `Endpoints` goes whole, listed
+ * endpoints, groups, policies, hosts and bindings go one by one (groups and policies by
+ * name); every other key is ignored. Naming anything that does not
  * exist is a problem and nothing is removed. Bindings of containers left without any
  * endpoint are dropped too, since they would bind nothing. Pure.
  */
@@ -9,7 +10,7 @@
 import type { DeltaResult, IntentDelta } from './delta.js';
 import { cloneIntent } from './merge.js';
 import { Origins } from './origins.js';
-import type { Intent, Problem } from './types.js';
+import type { Intent, Problem, TenantIntent } from './types.js';
 
 function removeTenants(out: Intent, delta: IntentDelta, problems: Problem[]): void {
   delta.intent.tenants.forEach((dt, i) => {
@@ -20,10 +21,12 @@ function removeTenants(out: Intent, delta: IntentDelta, problems: Problem[]): vo
       return;
     }
     const given = delta.tenants[i];
-    if (!given.networks) {
+    if (!given.networks && !given.groups && !given.policies) {
       out.tenants = out.tenants.filter((x) => x !== t);
       return;
     }
+    removeNamed(t, 'groups', dt.groups ?? [], (j) => `${tpath}.Groups[${j}].Name`, 'group', problems);
+    removeNamed(t, 'policies', dt.policies ?? [], (j) => `${tpath}.Policies[${j}].Name`, 'policy', problems);
     dt.networks.forEach((dn, j) => {
       const npath = `${tpath}.Networks[${j}]`;
       const n = t.networks.find((x) => x.name === dn.name);
@@ -43,6 +46,22 @@ function removeTenants(out: Intent, delta: IntentDelta, problems: Problem[]): vo
         }
       });
     });
+  });
+}
+
+/** Removes the groups or policies of `t` that `named` names; naming one it lacks is a problem. */
+function removeNamed(
+  t: TenantIntent,
+  field: 'groups' | 'policies',
+  named: { name: string }[],
+  path: (j: number) => string,
+  what: string,
+  problems: Problem[],
+): void {
+  named.forEach((d, j) => {
+    const kept = (t[field] ?? []).filter((x) => x.name !== d.name);
+    if (kept.length === (t[field] ?? []).length) problems.push({ path: path(j), reason: `no ${what} "${d.name}" in tenant "${t.name}"` });
+    else (t as unknown as Record<string, unknown>)[field] = kept;
   });
 }
 

@@ -3,6 +3,8 @@
  * desired state netmaster derives from it (every resource allocated).
  */
 
+import type { GroupIntent, PolicyIntent, TenantPolicyState } from './policy-types.js';
+
 /** One problem found in an intent: where (a JSON path such as `$.Tenants[0].Vlans`) and why. */
 export interface Problem {
   path: string;
@@ -40,6 +42,8 @@ export interface EndpointIntent {
   host?: string;
   ipAddress?: string;
   attachUUID?: string;
+  /** `Groups`: the tenant's endpoint groups this endpoint belongs to (docs/policy.md). */
+  groups?: string[];
 }
 
 /** One network of a tenant, with optional overrides. */
@@ -65,6 +69,10 @@ export interface TenantIntent {
   vlans?: string;
   vxlans?: string;
   networks: NetworkIntent[];
+  /** `Groups`: endpoint groups and the policies that apply to their members. */
+  groups?: GroupIntent[];
+  /** `Policies`: named lists of allow/deny rules. */
+  policies?: PolicyIntent[];
 }
 
 /** The whole intent document. */
@@ -121,6 +129,8 @@ export interface EndpointState {
   prefixLen: number;
   mac: string;
   attachUUID?: string;
+  /** The endpoint's groups, sorted; absent when it has none. */
+  groups?: string[];
 }
 
 /** Everything netmaster writes as desired state for one intent. */
@@ -129,6 +139,8 @@ export interface DesiredState {
   networks: NetworkState[];
   endpoints: EndpointState[];
   hosts: HostIntent[];
+  /** One per tenant with groups or policies, sorted by tenant. */
+  policies: TenantPolicyState[];
 }
 
 /** The change between two desired states, object by object. */
@@ -140,7 +152,7 @@ export interface Plan {
 
 /** One object in a plan: its kind, id, and (for update) which fields changed. */
 export interface PlanItem {
-  kind: 'tenant' | 'network' | 'endpoint' | 'host';
+  kind: 'tenant' | 'network' | 'endpoint' | 'host' | 'policy';
   id: string;
   fields?: string[];
 }

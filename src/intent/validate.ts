@@ -19,6 +19,7 @@ import {
 } from './defaults.js';
 import { checkNetworkAddresses, type NetworkFacts } from './validate-addresses.js';
 import { checkHosts } from './validate-hosts.js';
+import { checkPolicies } from './validate-policy.js';
 import { checkName } from './names.js';
 import type { Intent, PktTagType, Problem, TenantIntent } from './types.js';
 
@@ -43,6 +44,8 @@ export function analyseIntent(intent: Intent): IntentAnalysis {
   const tenantNames = new Map<string, string>();
   const tenants: TenantSettings[] = [];
   const networks: NetworkFacts[][] = [];
+  const groupOwners = new Map<string, string[]>();
+  for (const t of intent.tenants) for (const g of t.groups ?? []) (groupOwners.get(g.name) ?? groupOwners.set(g.name, []).get(g.name)!).push(t.name);
   intent.tenants.forEach((t, i) => {
     const path = `$.Tenants[${i}]`;
     checkName(t.name, `${path}.Name`, problems);
@@ -51,7 +54,9 @@ export function analyseIntent(intent: Intent): IntentAnalysis {
     else tenantNames.set(t.name, path);
     const settings = checkTenantPools(t, path, problems);
     tenants.push(settings);
-    networks.push(checkNetworks(t, settings, path, tags, problems));
+    const facts = checkNetworks(t, settings, path, tags, problems);
+    networks.push(facts);
+    checkPolicies(t, { path, networks: facts, pool: settings.pool, groupOwners }, problems);
   });
   checkHosts(intent, problems);
   return { problems, tenants, networks };

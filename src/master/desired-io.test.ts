@@ -93,3 +93,39 @@ describe('planOps', () => {
     expect(ops.findIndex((o) => o.type === 'delete')).toBe(350);
   });
 });
+
+describe('policy keys', () => {
+  it('an apply writes one policy key per tenant with groups or policies, reads it back, and deletes it with the last group', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'np-desired-policy-'));
+    const store = EmbeddedStore.open(dir, { safetyPollMs: 0, leaseSweepMs: 0 });
+    const doc = (withPolicy: boolean) =>
+      JSON.stringify({
+        Tenants: [
+          {
+            Name: 't',
+            SubnetPool: '10.1.0.0/16',
+            Networks: [{ Name: 'n', Endpoints: [{ Container: 'c', ...(withPolicy ? { Groups: ['web'] } : {}) }] }],
+            ...(withPolicy ? { Groups: [{ Name: 'web', Policies: ['p'] }], Policies: [{ Name: 'p', Rules: [{ Priority: 1, Direction: 'in', Action: 'deny' }] }] } : {}),
+          },
+          { Name: 'u', SubnetPool: '10.1.0.0/16', Networks: [] },
+        ],
+      });
+    try {
+      await applyIntent(store, doc(true));
+      const stored = await store.get(KEYS.policy('t'));
+      expect(JSON.parse(stored!.value)).toMatchObject({ tenant: 't', groups: ['web'], rules: [{ id: 't/p/0', appliesTo: ['web'], action: 'deny' }] });
+      expect(await store.get(KEYS.policy('u'))).toBeUndefined();
+      expect(JSON.parse((await store.get(KEYS.endpoint('t', 'n', 'c')))!.value).groups).toEqual(['web']);
+      const loaded = await loadDesired(store);
+      expect(loaded.state?.policies.map((p) => p.tenant)).toEqual(['t']);
+
+      await applyIntent(store, doc(false));
+      expect(await store.get(KEYS.policy('t'))).toBeUndefined();
+      expect(JSON.parse((await store.get(KEYS.endpoint('t', 'n', 'c')))!.value)).not.toHaveProperty('groups');
+      expect((await loadDesired(store)).state?.policies).toEqual([]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

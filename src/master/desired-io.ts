@@ -2,6 +2,7 @@
 import { runSliced, runToEnd, YIELD_EVERY, type SliceOptions, type Steps } from '../common/sliced.js';
 import type { DesiredState, EndpointState, HostIntent, Intent, NetworkState, Plan, Problem, TenantState } from '../intent/types.js';
 import { stateIndexSteps } from '../intent/plan.js';
+import type { TenantPolicyState } from '../intent/policy-types.js';
 import { KEYS, parseConfigKey, parseOperKey } from '../state/keys.js';
 import type { Op, StateStore } from '../state/store.js';
 
@@ -44,7 +45,7 @@ export async function loadDesired(store: StateStore): Promise<StoredDesired> {
 /** Reads the desired state from the store, with the intent key's revision. */
 async function readDesired(store: StateStore): Promise<{ desired: StoredDesired; intentRevision: number }> {
   const [{ items }, text] = await Promise.all([store.list(KEYS.configPrefix), store.get(KEYS.intent)]);
-  const state: DesiredState = { tenants: [], networks: [], endpoints: [], hosts: [] };
+  const state: DesiredState = { tenants: [], networks: [], endpoints: [], hosts: [], policies: [] };
   let metaRevision = 0;
   let intentText: string | undefined;
   for (const kv of items) {
@@ -56,6 +57,7 @@ async function readDesired(store: StateStore): Promise<{ desired: StoredDesired;
     else if (k.kind === 'network') state.networks.push(JSON.parse(kv.value) as NetworkState);
     else if (k.kind === 'endpoint') state.endpoints.push(JSON.parse(kv.value) as EndpointState);
     else if (k.kind === 'host') state.hosts.push(JSON.parse(kv.value) as HostIntent);
+    else if (k.kind === 'policy') state.policies.push(JSON.parse(kv.value) as TenantPolicyState);
   }
   // A store written before the intent text moved still has it under the config prefix.
   const legacyIntent = intentText !== undefined;
@@ -69,6 +71,7 @@ function keyOf(kind: string, id: string): string {
   if (kind === 'tenant') return KEYS.tenant(parts[0]);
   if (kind === 'network') return KEYS.network(parts[0], parts[1]);
   if (kind === 'endpoint') return KEYS.endpoint(parts[0], parts[1], parts[2]);
+  if (kind === 'policy') return KEYS.policy(parts[0]);
   return KEYS.host(parts[0]);
 }
 

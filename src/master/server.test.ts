@@ -83,6 +83,15 @@ describe('netmaster API authentication', () => {
     expect((await call('GET', '/api/v1/networks', AUTH)).body).toMatchObject([{ name: 'orange' }]);
   });
 
+  it('serves the policy groups of the applied intent', async () => {
+    await start();
+    expect((await call('POST', '/api/v1/intent', JSON_BODY, example('policy.json'))).status).toBe(200);
+    expect((await call('GET', '/api/v1/groups', AUTH)).body).toEqual([
+      { tenant: 't1', group: 'db', policies: ['db-in'], members: 1 },
+      { tenant: 't1', group: 'web', policies: [], members: 1 },
+    ]);
+  });
+
   it('answers health without a token', async () => {
     await start();
     expect((await call('GET', '/api/v1/health', {})).status).toBe(200);

@@ -153,9 +153,10 @@ export function createMasterServer(store: StateStore, log: Logger, options: Mast
       case 'GET /api/v1/tenants':
       case 'GET /api/v1/networks':
       case 'GET /api/v1/endpoints':
-      case 'GET /api/v1/hosts': {
+      case 'GET /api/v1/hosts':
+      case 'GET /api/v1/groups': {
         const v = await readViews(store);
-        const what = url.pathname.split('/').filter(Boolean)[2] as 'tenants' | 'networks' | 'endpoints' | 'hosts';
+        const what = url.pathname.split('/').filter(Boolean)[2] as 'tenants' | 'networks' | 'endpoints' | 'hosts' | 'groups';
         return send(res, 200, v[what]);
       }
       default: {

@@ -48,4 +48,15 @@ describe('readViews', () => {
       ['host2', '198.18.100.2', '-', 'absent'],
     ]);
   });
+
+  it('lists every group with the policies applying to it and its members, runtime attachments included', async () => {
+    await applyIntent(store, readFileSync(join(import.meta.dirname, '../../examples/policy.json'), 'utf8'));
+    const att = { source: 'cni', key: 'p1/eth0', containerId: 'p1', host: 'host1', endpointId: 't1/orange/cni-1', name: 'cni-1', fromIntent: false, tenant: 't1', network: 'orange', ip: '11.1.0.9', prefixLen: 24, mac: '02:02:0b:01:00:09', gateway: '11.1.0.1', mtu: 1450, ownsClaim: true, labels: {}, groups: ['web'], createdAt: '' };
+    await store.put(KEYS.operAttachment('host1', 'cni', 'p1/eth0'), JSON.stringify(att));
+    const v = await readViews(store);
+    expect(v.groups).toEqual([
+      { tenant: 't1', group: 'db', policies: ['db-in'], members: 1 },
+      { tenant: 't1', group: 'web', policies: [], members: 2 },
+    ]);
+  });
 });

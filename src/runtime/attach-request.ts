@@ -23,11 +23,13 @@ export const ATTACH_LIMITS = {
   labels: 64,
   labelKey: 253,
   labelValue: 1024,
+  groups: 64,
+  group: 128,
 } as const;
 
 /** Every field an AttachRequest may carry; anything else is refused by name. */
 export const ATTACH_FIELDS: readonly (keyof AttachRequest)[] = [
-  'source', 'key', 'containerId', 'intentNames', 'tenant', 'network', 'ip', 'ipClaimedBy', 'externalAddress', 'mac', 'netns', 'ifName', 'labels',
+  'source', 'key', 'containerId', 'intentNames', 'tenant', 'network', 'ip', 'ipClaimedBy', 'externalAddress', 'mac', 'netns', 'ifName', 'labels', 'groups',
 ];
 
 const EXTERNAL_ADDRESS_FIELDS = ['ip', 'prefixLen', 'gateway'];
@@ -119,6 +121,15 @@ export function validateAttachRequest(req: AttachRequest): void {
       if (typeof v !== 'string') throw bad(`labels.${k}`, `must be a string, not ${v === null ? 'null' : typeof v}`);
       if (Buffer.byteLength(v) > ATTACH_LIMITS.labelValue) throw bad(`labels.${k}`, `must be at most ${ATTACH_LIMITS.labelValue} bytes`);
     }
+  }
+  if (r.groups !== undefined) {
+    if (!Array.isArray(r.groups)) throw bad('groups', 'must be a list of group names');
+    if (r.groups.length > ATTACH_LIMITS.groups) throw bad('groups', `must have at most ${ATTACH_LIMITS.groups} entries (got ${r.groups.length})`);
+    r.groups.forEach((g, i) => {
+      string(`groups[${i}]`, g, ATTACH_LIMITS.group, true);
+      // The intent's rule for names: they become parts of ids.
+      if (/[\s/]/.test(g as string)) throw bad(`groups[${i}]`, `${shown(g)} must not contain '/' or whitespace`);
+    });
   }
 }
 

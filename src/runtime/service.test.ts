@@ -168,3 +168,34 @@ describe('RuntimeService', () => {
     expect(host.rounds).toBe(0);
   });
 });
+
+describe('RuntimeService policy groups', () => {
+  const policyOf = (tenant: string, groups: string[]) => ({ tenant, routeId: 1, groups, rules: [] });
+
+  it('records the groups a runtime endpoint joins, sorted and once each', async () => {
+    host.snapshot.policies.set('t', policyOf('t', ['db', 'web']));
+    const a = await svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', groups: ['web', 'db', 'web'] });
+    expect(a.groups).toEqual(['db', 'web']);
+    const stored = JSON.parse((await store.get(KEYS.operAttachment('h1', 'cni', 'k')))!.value);
+    expect(stored.groups).toEqual(['db', 'web']);
+    // Without groups the record has none.
+    expect(await svc.attach({ source: 'cni', key: 'k2', containerId: 'c2', tenant: 't', network: 'n' })).not.toHaveProperty('groups');
+  });
+
+  it('records the groups of an attachment that takes an intent endpoint, checked against its tenant', async () => {
+    host.snapshot.policies.set('t', policyOf('t', ['web']));
+    host.snapshot.endpoints.set('t/n/web', { id: 't/n/web', tenant: 't', network: 'n', container: 'web', ip: '10.9.0.10', prefixLen: 27, mac: '02:02:0a:09:00:0a' });
+    expect(await svc.attach({ source: 'cni', key: 'k', containerId: 'c', intentNames: ['web'], groups: ['web'] })).toMatchObject({ fromIntent: true, groups: ['web'] });
+  });
+
+  it('refuses a group that is not one of the tenant\'s, naming it, and records nothing', async () => {
+    host.snapshot.policies.set('t', policyOf('t', ['web']));
+    host.snapshot.policies.set('u', policyOf('u', ['db']));
+    const bad = async (groups: unknown) => svc.attach({ source: 'cni', key: 'k', containerId: 'c', tenant: 't', network: 'n', groups } as never).then(() => 'accepted', (e: NetpluginError) => `${e.code} ${e.message}`);
+    expect(await bad(['web', 'db'])).toBe('NP_INVALID_ARGUMENT groups[1]: unknown group "db": not a group of tenant "t"');
+    expect(await bad('web')).toBe('NP_INVALID_ARGUMENT groups: must be a list of group names');
+    expect(await bad(['we b'])).toBe('NP_INVALID_ARGUMENT groups[0]: "we b" must not contain \'/\' or whitespace');
+    expect(await bad([''])).toBe('NP_INVALID_ARGUMENT groups[0]: must not be empty');
+    expect((await store.list(KEYS.operPrefix)).items).toEqual([]);
+  });
+});

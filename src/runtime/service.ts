@@ -329,11 +329,13 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
     for (let attempt = 1; ; attempt++) {
       const desired = this.host.desired();
       // The netns goes into the first write: a record is never without the place to plumb it.
+      const intentEp = this.intentMatch(desired, req);
+      const groups = joinedGroups(desired, req, intentEp?.tenant ?? req.tenant);
       const base = {
         source: req.source, key: req.key, containerId: req.containerId, host: this.host.host, labels: req.labels ?? {}, createdAt: new Date().toISOString(),
         netns: req.netns, ifName: req.netns ? req.ifName : undefined, handoffPeer: req.netns ? req.handoffPeer : undefined,
+        ...(groups ? { groups } : {}),
       };
-      const intentEp = this.intentMatch(desired, req);
       if (intentEp) {
         const net = this.networkOf(desired, intentEp.tenant, intentEp.network);
         const holder = [...this.local.values()].find((a) => a.endpointId === intentEp.id);
@@ -415,6 +417,19 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
     await this.host.store.txn([], ops);
     this.local.delete(id(rec.source, rec.key));
   }
+}
+
+/**
+ * The request's groups, sorted and each once, after checking each is a group of the
+ * endpoint's tenant (policies are per tenant: a name from another tenant is unknown).
+ */
+function joinedGroups(desired: DesiredSnapshot, req: AttachRequest, tenant: string | undefined): string[] | undefined {
+  if (!req.groups || req.groups.length === 0) return undefined;
+  const known = new Set(tenant === undefined ? [] : (desired.policies.get(tenant)?.groups ?? []));
+  req.groups.forEach((g, i) => {
+    if (!known.has(g)) throw new NetpluginError('NP_INVALID_ARGUMENT', `groups[${i}]: unknown group "${g}": not a group of tenant "${tenant ?? '-'}"`, { field: `groups[${i}]` });
+  });
+  return [...new Set(req.groups)].sort();
 }
 
 function id(source: RuntimeSource, key: string): string {

@@ -52,6 +52,11 @@ export interface AttachRequest {
   ifName?: string;
   /** Labels kept with the record (pod namespace/name, Docker network id), shown by `list`. */
   labels?: Record<string, string>;
+  /**
+   * Policy groups of the endpoint's tenant it joins (CNI `args.netplugin.groups` / config
+   * `groups`, Docker option `netplugin.groups`); each must be a group of that tenant (docs/policy.md).
+   */
+  groups?: string[];
 }
 
 /** What only the agent's own front ends decide for an attach; never read from a caller's request. */
@@ -91,6 +96,11 @@ export interface Attachment {
   /** The Docker hand-off veth (`handoffPeerName(key)`), while one is being handed over. */
   handoffPeer?: string;
   labels: Record<string, string>;
+  /**
+   * The request's policy groups, sorted, each once; absent when none. For an intent endpoint
+   * (`fromIntent`) these add to its intent `Groups`, which stay in the desired EndpointState.
+   */
+  groups?: string[];
   createdAt: string;
 }
 

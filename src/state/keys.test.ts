@@ -11,6 +11,9 @@ describe('KEYS', () => {
     expect(KEYS.network('t1', 'n1')).toBe('/netplugin/config/networks/t1/n1');
     expect(KEYS.endpoint('t1', 'n1', 'c1')).toBe('/netplugin/config/endpoints/t1/n1/c1');
     expect(KEYS.host('h1')).toBe('/netplugin/config/hosts/h1');
+    expect(KEYS.policy('t1')).toBe('/netplugin/config/policies/t1');
+    expect(KEYS.policy('t1').startsWith(KEYS.policiesPrefix)).toBe(true);
+    expect(KEYS.policiesPrefix).toBe('/netplugin/config/policies/');
     expect(KEYS.operHost('h1')).toBe('/netplugin/oper/hosts/h1');
     expect(KEYS.operEndpoint('h1', 't1', 'n1', 'c1')).toBe('/netplugin/oper/endpoints/h1/t1/n1/c1');
     expect(KEYS.operEndpointsOf('h1')).toBe('/netplugin/oper/endpoints/h1/');
@@ -33,6 +36,7 @@ describe('parseConfigKey / parseOperKey', () => {
     expect(parseConfigKey(KEYS.network('t', 'n/x'))).toEqual({ kind: 'network', ids: ['t', 'n/x'] });
     expect(parseConfigKey(KEYS.endpoint('t', 'n', 'c'))).toEqual({ kind: 'endpoint', ids: ['t', 'n', 'c'] });
     expect(parseConfigKey(KEYS.host('h 1'))).toEqual({ kind: 'host', ids: ['h 1'] });
+    expect(parseConfigKey(KEYS.policy('t/1'))).toEqual({ kind: 'policy', ids: ['t/1'] });
     expect(parseOperKey(KEYS.operHost('h'))).toEqual({ kind: 'operHost', ids: ['h'] });
     expect(parseOperKey(KEYS.operEndpoint('h', 't', 'n', 'c'))).toEqual({ kind: 'operEndpoint', ids: ['h', 't', 'n', 'c'] });
   });
@@ -42,6 +46,8 @@ describe('parseConfigKey / parseOperKey', () => {
       '/netplugin/config/tenants/',
       '/netplugin/config/networks/t',
       '/netplugin/config/networks/t/n/x',
+      '/netplugin/config/policies/',
+      '/netplugin/config/policies/t/x',
       '/netplugin/config/__proto__/x',
       '/netplugin/config/toString/x',
       '/netplugin/config/tenants/%E0%A4%A',

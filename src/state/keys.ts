@@ -36,6 +36,8 @@ export const KEYS = {
   endpointsPrefix: `${CONFIG}endpoints/`,
   /** Prefix of every HostIntent key. */
   hostsPrefix: `${CONFIG}hosts/`,
+  /** Prefix of every TenantPolicyState key. */
+  policiesPrefix: `${CONFIG}policies/`,
   /** Prefix of every agent registration. */
   operHostsPrefix: `${OPER}hosts/`,
   /** Prefix of every endpoint status. */
@@ -49,6 +51,8 @@ export const KEYS = {
     `${CONFIG}endpoints/${seg(t)}/${seg(n)}/${seg(c)}`,
   /** HostIntent of host `h`. */
   host: (h: string): string => `${CONFIG}hosts/${seg(h)}`,
+  /** TenantPolicyState of tenant `t` (its groups and flattened rules; docs/policy.md). */
+  policy: (t: string): string => `${CONFIG}policies/${seg(t)}`,
   /** Registration (VTEP address, lease) written by the agent of host `h`. */
   operHost: (h: string): string => `${OPER}hosts/${seg(h)}`,
   /** Status of one endpoint, written by the agent of host `h`. */
@@ -74,7 +78,7 @@ export const KEYS = {
 } as const;
 
 /** What a config key names. */
-export type ConfigKeyKind = 'meta' | 'intent' | 'tenant' | 'network' | 'endpoint' | 'host';
+export type ConfigKeyKind = 'meta' | 'intent' | 'tenant' | 'network' | 'endpoint' | 'host' | 'policy';
 
 /** What an oper key names. */
 export type OperKeyKind = 'operHost' | 'operEndpoint' | 'operAttachment' | 'operClaim';
@@ -85,6 +89,7 @@ const CONFIG_COLLECTIONS = new Map<string, { kind: ConfigKeyKind; ids: number }>
   ['networks', { kind: 'network', ids: 2 }],
   ['endpoints', { kind: 'endpoint', ids: 3 }],
   ['hosts', { kind: 'host', ids: 1 }],
+  ['policies', { kind: 'policy', ids: 1 }],
 ]);
 
 /** Number of name segments each oper kind carries (host first). */

@@ -36,7 +36,7 @@ export function endpoint(net: NetworkState, container: string, n: number, host?:
 
 /** A desired snapshot of these networks and endpoints. */
 export function desired(networks: NetworkState[], endpoints: EndpointState[], revision = 1): DesiredSnapshot {
-  return { revision, networks: new Map(networks.map((n) => [n.id, n])), endpoints: new Map(endpoints.map((e) => [e.id, e])), hosts: new Map(), metaRevision: revision };
+  return { revision, networks: new Map(networks.map((n) => [n.id, n])), endpoints: new Map(endpoints.map((e) => [e.id, e])), hosts: new Map(), policies: new Map(), metaRevision: revision };
 }
 
 /** A running container with its netns at /run/netns/<name>. */

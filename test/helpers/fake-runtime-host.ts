@@ -26,7 +26,7 @@ export class FakeRuntimeHost implements RuntimeHost {
   /** The hand-off veth names the rounds were asked to plumb. */
   handoffsPlumbed: string[] = [];
   constructor(readonly store: EmbeddedStore) {
-    this.snapshot = { revision: 1, networks: new Map([[FAKE_NET.id, FAKE_NET]]), endpoints: new Map(), hosts: new Map(), metaRevision: 0 };
+    this.snapshot = { revision: 1, networks: new Map([[FAKE_NET.id, FAKE_NET]]), endpoints: new Map(), hosts: new Map(), policies: new Map(), metaRevision: 0 };
   }
   desired() {
     return this.snapshot;

@@ -15,6 +15,7 @@ import { requireReady, type Handler, type PluginContext } from './context.js';
 import { genericOptions, ipamDataList, optObject, optString, reqId, reqPath, splitAddress, type Body } from './protocol.js';
 import { resolveCreateNetwork } from './resolve.js';
 import { checkRoutingOptions } from './routing-options.js';
+import { endpointGroups } from './endpoint-groups.js';
 import type { NetworkBinding } from './state.js';
 
 /** Labels every Docker attachment carries (shown by the agent's list). */
@@ -109,8 +110,11 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
       if (optString(M, iface, 'AddressIPv6')) {
         throw new NetpluginError('NP_DOCKER_PLUGIN', `${M}: IPv6 addresses are not supported by the netplugin network driver`, { method: M, field: 'Interface.AddressIPv6' });
       }
+      const groups = endpointGroups(M, body);
       const b = bindingOf(M, networkId);
-      const att = await api.attach(await attachRequest(M, b, endpointId, address, mac));
+      const req = await attachRequest(M, b, endpointId, address, mac);
+      if (groups) req.groups = groups;
+      const att = await api.attach(req);
       log.info({ endpointId, networkId, ip: att.ip, mac: att.mac }, 'docker endpoint created');
       // Docker refuses values it already has: answer only what it did not give.
       const out: Record<string, string> = {};

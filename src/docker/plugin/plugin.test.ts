@@ -3,7 +3,7 @@
  * an embedded store and a fake RuntimeApi: the call sequences dockerd 20.10 was seen to
  * send for network create, run, connect, rm and network rm.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -276,6 +276,17 @@ describe("with Docker's own IPAM", () => {
     const c = await ok('/NetworkDriver.CreateEndpoint', { NetworkID: NET2, EndpointID: EP2, Interface: { Address: '10.2.0.8/24', MacAddress: '02:42:0a:02:00:08' } });
     expect(c).toEqual({});
     expect(api.get('docker', EP2)?.mac).toBe('02:42:0a:02:00:08');
+  });
+
+  it('passes the endpoint option netplugin.groups on as the attachment\'s policy groups', async () => {
+    await create({ tenant: 'blue', network: 'db' }, '10.2.0.0/24');
+    const attach = vi.spyOn(api, 'attach');
+    await ok('/NetworkDriver.CreateEndpoint', { NetworkID: NET2, EndpointID: EP2, Interface: { Address: '10.2.0.9/24' }, Options: { 'netplugin.groups': 'web,db' } });
+    expect(attach.mock.calls[0][0].groups).toEqual(['web', 'db']);
+    const bad = await call('/NetworkDriver.CreateEndpoint', { NetworkID: NET2, EndpointID: EP1, Interface: { Address: '10.2.0.10/24' }, Options: { 'netplugin.groups': 'a b' } });
+    expect(bad.body.Err).toMatch(/netplugin\.groups=a b: "a b" is not a group name/);
+    expect(attach).toHaveBeenCalledTimes(1);
+    attach.mockRestore();
   });
 
   it('accepts -o netplugin.gateway / netplugin.external that match the intent network, refuses others with the option named and binds nothing', async () => {
