@@ -4,7 +4,7 @@
  */
 
 import { runSliced, runToEnd, YIELD_EVERY, type SliceOptions, type Steps } from '../common/sliced.js';
-import type { TenantPolicyState } from './policy-types.js';
+import type { PolicyRuleState, TenantPolicyState } from './policy-types.js';
 import type { DesiredState, EndpointState, HostIntent, NetworkState, Plan, PlanItem, TenantState } from './types.js';
 
 type Kind = PlanItem['kind'];
@@ -163,6 +163,17 @@ function detail(kind: Kind, o: object | undefined): string {
   }
 }
 
+/** The rules added (`+id`), changed (`~id`) and removed (`-id`) between two rule lists, by id. */
+function ruleChanges(before: PolicyRuleState[] = [], after: PolicyRuleState[] = []): string {
+  const old = new Map(before.map((r) => [r.id, JSON.stringify(r)]));
+  const now = new Map(after.map((r) => [r.id, JSON.stringify(r)]));
+  const ids = [...new Set([...old.keys(), ...now.keys()])].sort();
+  return ids
+    .map((id) => (!old.has(id) ? `+${id}` : !now.has(id) ? `-${id}` : old.get(id) !== now.get(id) ? `~${id}` : ''))
+    .filter(Boolean)
+    .join(' ');
+}
+
 function show(v: unknown): string {
   return v === undefined ? '-' : typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -198,7 +209,12 @@ function* formatSteps(plan: Plan, prev?: DesiredState, next?: DesiredState): Ste
   for (const it of plan.update) {
     const o = a[it.kind].get(it.id) as Record<string, unknown> | undefined;
     const n = b[it.kind].get(it.id) as Record<string, unknown> | undefined;
-    const fields = (it.fields ?? []).map((f) => (o && n ? `${f} ${show(o[f])} -> ${show(n[f])}` : f));
+    const fields = (it.fields ?? []).map((f) => {
+      if (!o || !n) return f;
+      // A tenant's rules can number hundreds: name the rules that changed, not the whole list twice.
+      if (it.kind === 'policy' && f === 'rules') return `rules ${ruleChanges(o[f] as PolicyRuleState[] | undefined, n[f] as PolicyRuleState[] | undefined)}`;
+      return `${f} ${show(o[f])} -> ${show(n[f])}`;
+    });
     yield* add(`~ ${it.kind} ${it.id} (${fields.join(', ')})`);
   }
   for (const it of plan.delete) yield* add(`- ${it.kind} ${it.id}${detail(it.kind, a[it.kind].get(it.id))}`);

@@ -79,6 +79,13 @@ describe('desired policy state', () => {
     d.Tenants[0].Policies[0].Rules[1].Action = 'allow';
     const edited = stateOf(d, first);
     expect(diffState(first, edited)).toEqual({ create: [], update: [{ kind: 'policy', id: 't1', fields: ['rules'] }], delete: [] });
+    // The plan names the rules that changed rather than printing both lists.
+    const d1 = doc();
+    d1.Tenants[0].Policies[0].Rules[1].Action = 'allow';
+    d1.Tenants[0].Policies[0].Rules.push({ Priority: 2, Direction: 'out', Action: 'deny' });
+    d1.Tenants[0].Policies[1].Rules = [];
+    const grown = stateOf(d1, first);
+    expect(formatPlan(diffState(first, grown), first, grown)).toContain('~ policy t1 (rules -t1/common/0 ~t1/db-in/1 +t1/db-in/2)');
 
     const d2 = doc({ Groups: undefined, Policies: undefined });
     for (const e of d2.Tenants[0].Networks[0].Endpoints) delete e.Groups;
