@@ -9,6 +9,7 @@ constexpr uint16_t NONE = 0xffff;
 constexpr uint16_t B = OFPXMC_OPENFLOW_BASIC;
 
 std::vector<FieldInfo> MakeFields() {
+  // Transport ports are maskable (OXM_OF_TCP_DST_W and friends): policy port ranges are value/mask blocks.
   // OVS's nx_put_raw order: conj_id (seen first in ovs-ofctl's bytes), in_port, Ethernet, VLAN, L3, L4, ARP, tunnel, registers, metadata.
   std::vector<FieldInfo> f = {
       {"conjId", OFPXMC_NXM_1, NXM_NX_CONJ_ID, 4, FieldKind::Uint, false, OFPXMC_NXM_1, NXM_NX_CONJ_ID, NONE, 0},
@@ -21,10 +22,10 @@ std::vector<FieldInfo> MakeFields() {
       {"ipv4Dst", B, OFPXMT_OFB_IPV4_DST, 4, FieldKind::Ipv4, true, B, OFPXMT_OFB_IPV4_DST, OFPXMC_NXM_0, 8},
       {"ipDscp", B, OFPXMT_OFB_IP_DSCP, 1, FieldKind::Uint, false, B, OFPXMT_OFB_IP_DSCP, NONE, 0},
       {"ipProto", B, OFPXMT_OFB_IP_PROTO, 1, FieldKind::Uint, false, B, OFPXMT_OFB_IP_PROTO, OFPXMC_NXM_0, 6},
-      {"tcpSrc", B, OFPXMT_OFB_TCP_SRC, 2, FieldKind::Uint, false, B, OFPXMT_OFB_TCP_SRC, OFPXMC_NXM_0, 9},
-      {"tcpDst", B, OFPXMT_OFB_TCP_DST, 2, FieldKind::Uint, false, B, OFPXMT_OFB_TCP_DST, OFPXMC_NXM_0, 10},
-      {"udpSrc", B, OFPXMT_OFB_UDP_SRC, 2, FieldKind::Uint, false, B, OFPXMT_OFB_UDP_SRC, OFPXMC_NXM_0, 11},
-      {"udpDst", B, OFPXMT_OFB_UDP_DST, 2, FieldKind::Uint, false, B, OFPXMT_OFB_UDP_DST, OFPXMC_NXM_0, 12},
+      {"tcpSrc", B, OFPXMT_OFB_TCP_SRC, 2, FieldKind::Uint, true, B, OFPXMT_OFB_TCP_SRC, OFPXMC_NXM_0, 9},
+      {"tcpDst", B, OFPXMT_OFB_TCP_DST, 2, FieldKind::Uint, true, B, OFPXMT_OFB_TCP_DST, OFPXMC_NXM_0, 10},
+      {"udpSrc", B, OFPXMT_OFB_UDP_SRC, 2, FieldKind::Uint, true, B, OFPXMT_OFB_UDP_SRC, OFPXMC_NXM_0, 11},
+      {"udpDst", B, OFPXMT_OFB_UDP_DST, 2, FieldKind::Uint, true, B, OFPXMT_OFB_UDP_DST, OFPXMC_NXM_0, 12},
       {"icmpv4Type", B, OFPXMT_OFB_ICMPV4_TYPE, 1, FieldKind::Uint, false, B, OFPXMT_OFB_ICMPV4_TYPE, OFPXMC_NXM_0, 13},
       {"arpOp", B, OFPXMT_OFB_ARP_OP, 2, FieldKind::Uint, false, B, OFPXMT_OFB_ARP_OP, OFPXMC_NXM_0, 15},
       {"arpSpa", B, OFPXMT_OFB_ARP_SPA, 4, FieldKind::Ipv4, true, B, OFPXMT_OFB_ARP_SPA, OFPXMC_NXM_0, 16},

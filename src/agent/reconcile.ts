@@ -8,6 +8,7 @@ import type { EndpointState, NetworkState } from '../intent/types.js';
 import type { PortInfo } from '../datapath/ovs/ovsdb/index.js';
 import type { OpenFlowSwitch } from '../datapath/ovs/openflow/index.js';
 import type { FlowSyncer, SyncStats } from '../datapath/ovs/flow-sync.js';
+import { policyIndex, policyViewFor } from './policy-view.js';
 import { desiredPipeline, networkKey, type FlowCache, type HostGatewayView, type HostView, type LocalNetwork, type RemoteEndpoint } from '../datapath/ovs/pipeline/index.js';
 import { routedNetworks, type GatewayNetwork } from './routed-networks.js';
 import { gatewayModeOf } from '../intent/routing.js';
@@ -187,6 +188,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   const remotes = remoteEndpoints(input, known);
   const gateway = input.hostGateway ? await input.hostGateway(allPorts, routed.gatewayNetworks) : undefined;
   if (gateway) for (const n of known.values()) if (n.l3 && routed.snatRouteIds.has(n.id)) n.l3.snat = { zone: routed.snatRouteIds.get(n.id)!, transitIp: gateway.transitIp(routed.snatRouteIds.get(n.id)!) };
+  const policies = policyIndex(desired.policies, desired.endpoints.values(), desired.networks.values());
   let vxlanDevices: Map<number, number> | undefined;
   if (input.kernelVxlan) {
     const needs = new Map<number, VxlanNeeds>();
@@ -217,6 +219,8 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     }
     view.ports.sort((a, b) => a.ofport - b.ofport);
     view.remotes = remotes;
+    const policy = policyViewFor(policies, view.ports, known.values());
+    if (policy) view.policy = policy;
     return { view, statuses };
   };
 

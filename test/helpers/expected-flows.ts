@@ -23,7 +23,12 @@ export interface ExpectedPort {
 const TABLE_MISS = [
   'priority=0 actions=drop',
   'table=10, priority=0 actions=drop',
-  'table=20, priority=0 actions=goto_table:30',
+  'table=20, priority=0 actions=goto_table:21',
+  'table=21, priority=0 actions=goto_table:30',
+  'table=22, priority=0 actions=drop',
+  'table=24, priority=0 actions=goto_table:26',
+  'table=26, priority=0 actions=goto_table:28',
+  'table=28, priority=0 actions=goto_table:30',
   'table=30, priority=0 actions=goto_table:40',
   'table=35, priority=0 actions=drop',
   'table=40, priority=0 actions=drop',

@@ -90,6 +90,24 @@ const view: HostView = {
   gateway: { ofport: 65002, hostIp: '169.254.64.1', hostMac: '02:02:a9:fe:40:01', routerIp: '169.254.64.2', routerMac: '02:02:a9:fe:40:02', hostRouted: new Set([blue.key]) },
 };
 const deviceView: HostView = { ...view, tunnelOfport: undefined, vxlanDevices: new Map([[blue.key, 7]]) };
+/** The same host with ACL policy on tenant t (the capture script's pipeline_policy_* fixtures). */
+const policyView: HostView = {
+  ...view,
+  policy: {
+    tenants: [
+      {
+        tenant: 't',
+        zone: 0x8001,
+        networkKeys: [orange.key, blue.key],
+        rules: [
+          { id: 't/db-in/0', priority: 20, direction: 'in', action: 'allow', members: ['11.1.0.2', '11.1.0.3'], peers: ['11.1.1.2/32', '11.1.1.5/32'], protocol: 'tcp', ports: { min: 8000, max: 8080 } },
+          { id: 't/web-out/0', priority: 5, direction: 'out', action: 'allow', members: ['11.1.1.2'], peers: ['10.9.0.0/16'], protocol: 'udp', ports: { min: 53, max: 53 } },
+          { id: 't/db-in/1', priority: 1, direction: 'in', action: 'deny', members: ['11.1.0.2'] },
+        ],
+      },
+    ],
+  },
+};
 
 /** Names of what a flow uses: match fields (masked or not), instructions, actions and the fields they write or move. */
 function features(f: { match: FlowMod['match']; instructions: Instruction[] }): string[] {
@@ -106,7 +124,8 @@ function features(f: { match: FlowMod['match']; instructions: Instruction[] }): 
 describe('the pipeline prints as ovs-ofctl dumps it', () => {
   const pipeline = desiredPipeline(view, 1);
   const device = desiredPipeline(deviceView, 1);
-  const lines = [...pipeline.flows, ...device.flows].map((f) => flowModToString(f, { cookie: true }));
+  const policy = desiredPipeline(policyView, 1);
+  const lines = [...pipeline.flows, ...device.flows, ...policy.flows].map((f) => flowModToString(f, { cookie: true }));
   const closest = (want: string, have: string[]) => have.reduce((best, l) => (commonPrefix(l, want) > commonPrefix(best, want) ? l : best), have[0]);
   const commonPrefix = (a: string, b: string) => {
     let i = 0;
@@ -130,7 +149,7 @@ describe('the pipeline prints as ovs-ofctl dumps it', () => {
   it('uses no match field, instruction or action that no fixture checks', () => {
     const covered = new Set(fx.flows.flatMap((c) => features(decodeMessage(bytes(c.flowMod)).flowMod!)));
     for (const g of fx.groups) for (const b of decodeMessage(bytes(g.groupMod)).groupMod!.buckets) for (const f of features({ match: {}, instructions: [{ type: 'applyActions', actions: b.actions }] })) covered.add(f);
-    const used = new Set([...pipeline.flows, ...device.flows].flatMap(features));
+    const used = new Set([...pipeline.flows, ...device.flows, ...policy.flows].flatMap(features));
     for (const g of [...pipeline.groups, ...device.groups]) for (const b of g.buckets) for (const f of features({ match: {}, instructions: [{ type: 'applyActions', actions: b.actions }] })) used.add(f);
     expect([...used].filter((u) => !covered.has(u))).toEqual([]);
     // Positive control: the check sees what the pipeline uses.
@@ -139,7 +158,7 @@ describe('the pipeline prints as ovs-ofctl dumps it', () => {
   });
 
   it('prints every pipeline flow and group the same before and after a trip through the wire encoding', () => {
-    for (const f of [...pipeline.flows, ...device.flows]) {
+    for (const f of [...pipeline.flows, ...device.flows, ...policy.flows]) {
       const back = decodeMessage(encodeFlowMod(f, 1)).flowMod!;
       sameLine(flowModToString(back, { cookie: true }), flowModToString(f, { cookie: true }));
     }

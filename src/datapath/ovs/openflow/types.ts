@@ -22,9 +22,13 @@ export interface Match {
   ipv4DstMask?: string;
   ipDscp?: number;
   tcpSrc?: number;
+  tcpSrcMask?: number;
   tcpDst?: number;
+  tcpDstMask?: number;
   udpSrc?: number;
+  udpSrcMask?: number;
   udpDst?: number;
+  udpDstMask?: number;
   icmpv4Type?: number;
   arpOp?: number;
   arpSpa?: string;

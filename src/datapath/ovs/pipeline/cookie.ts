@@ -22,6 +22,12 @@ export const FEATURE = {
   ROUTE: 10,
   HOST_GATEWAY: 11,
   SNAT: 12,
+  /** The policy tables' own flows: conntrack, connection state, commit. */
+  POLICY: 13,
+  /** A rule's deciding flows (their counters are the rule's hits); object: the rule. */
+  POLICY_RULE: 14,
+  /** A rule's conjunction clauses (members, peers, ports); object: the rule. */
+  POLICY_CLAUSE: 15,
 } as const;
 
 /** A feature number from FEATURE. */

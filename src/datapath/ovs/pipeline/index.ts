@@ -8,6 +8,7 @@ import { tableMissFlows } from './table-miss.js';
 import { NO_MEMO, type FlowCache } from './memo.js';
 import { reachableRemotes, remoteClassifyFlows, remoteForwardFlows } from './remote.js';
 import { routingFlows } from './routing.js';
+import { policyFlows } from './policy.js';
 
 /**
  * Computes the desired flows and groups for `view`, with cookies for agent `round`. With a
@@ -23,6 +24,7 @@ export function desiredPipeline(view: HostView, round: number, memo: FlowCache =
       ...remoteClassifyFlows(view, round),
       ...spoofGuardFlows(view, round),
       ...arpResponderFlows(view, round, memo, remotes),
+      ...policyFlows(view, round),
       ...routingFlows(view, round),
       ...l2.flows,
       ...remoteForwardFlows(view, round, memo, remotes),
@@ -37,3 +39,4 @@ export * from './model.js';
 export * from './cookie.js';
 export { FlowMemo, NO_MEMO, type FlowCache } from './memo.js';
 export { PIPELINE, TABLE } from './tables.js';
+export { rulePriority } from './policy.js';

@@ -96,6 +96,39 @@ export interface HostView {
   unrouted?: Array<{ tenant: string; subnet: string }>;
   /** The host gateway port, when the host has one. */
   gateway?: HostGatewayView;
+  /** ACL policy of the tenants that have any (docs/policy.md); absent or empty: no policy tables in use. */
+  policy?: PolicyView;
+}
+
+/** What the policy tables enforce on this host. */
+export interface PolicyView {
+  tenants: TenantPolicyView[];
+}
+
+/** One tenant's policy as this host enforces it. */
+export interface TenantPolicyView {
+  tenant: string;
+  /** The tenant's conntrack zone for policy state (never shared with another tenant, nor with SNAT). */
+  zone: number;
+  /** Keys of the tenant's networks whose packets this host tracks (its local and transit networks). */
+  networkKeys: number[];
+  /** Rules with at least one member on this host, highest priority first. */
+  rules: PolicyRuleView[];
+}
+
+/** One rule, with its groups resolved to addresses. */
+export interface PolicyRuleView {
+  /** `tenant/policy/index`: identity of the rule's flows (cookie) and counters. */
+  id: string;
+  priority: number;
+  direction: 'in' | 'out';
+  action: 'allow' | 'deny';
+  /** Addresses of the rule's members on this host: destinations of `in` rules, sources of `out` rules. */
+  members: string[];
+  /** The other side as cidrs (`a.b.c.d/32` for an endpoint); absent means anyone. */
+  peers?: string[];
+  protocol?: 'tcp' | 'udp' | 'icmp';
+  ports?: { min: number; max: number };
 }
 
 /** Metadata bit set on packets that entered from a tunnel or the uplink (split horizon). */

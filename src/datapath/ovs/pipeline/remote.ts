@@ -1,7 +1,8 @@
 /**
  * Traffic between hosts. Packets arriving from the VXLAN port (by VNI) or the uplink patch
  * (by VLAN tag, which is popped) are classified into their network with the FROM_REMOTE
- * bit set and go straight to forwarding: the sending host already checked their source.
+ * bit set and go straight to forwarding (through the policy tables first, when their tenant
+ * has policy): the sending host already checked their source.
  * Packets for endpoints on other hosts leave through the tunnel (VNI + that host's VTEP)
  * or the uplink (tagged); FROM_REMOTE packets are never sent back to the fabric (split
  * horizon), so a full mesh of hosts cannot loop.
@@ -11,6 +12,7 @@ import { FEATURE, makeCookie } from './cookie.js';
 import { CLASSIFY_MASK, FROM_REMOTE, macFollowsFormula, networksOf, objectIdOf, type HostView, type LocalNetwork, type RemoteEndpoint } from './model.js';
 import { TABLE } from './tables.js';
 import { NO_MEMO, type FlowCache } from './memo.js';
+import { policyNetworkKeys } from './policy.js';
 
 const OFPVID_PRESENT = 0x1000;
 const ETH_TYPE_VLAN = 0x8100;
@@ -59,9 +61,11 @@ function reachable(view: HostView, n: LocalNetwork, vtepIp: string | undefined):
 /** Classification of packets from the tunnel and the uplink, per network with local ports. */
 export function remoteClassifyFlows(view: HostView, round: number): FlowMod[] {
   const flows: FlowMod[] = [];
+  const withPolicy = policyNetworkKeys(view);
   for (const n of networksOf(view)) {
     const metadata = { type: 'writeMetadata' as const, metadata: BigInt(n.key) | FROM_REMOTE, mask: CLASSIFY_MASK };
-    const next = { type: 'gotoTable' as const, tableId: TABLE.L2_FORWARD };
+    // The destination's host enforces its endpoints' ingress rules: packets of tenants with policy meet them first.
+    const next = { type: 'gotoTable' as const, tableId: withPolicy.has(n.key) ? TABLE.POLICY_CONNTRACK : TABLE.L2_FORWARD };
     const device = view.vxlanDevices?.get(n.key);
     if (n.pktTagType === 'vxlan' && device !== undefined) {
       flows.push({
