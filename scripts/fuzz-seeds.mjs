@@ -35,7 +35,11 @@ function hexStrings(file, min) {
 }
 
 // OpenFlow: captured messages, alone (decoder) and as a stream cut at several sizes (framing).
-const openflow = [...hexStrings('test/fixtures/openflow/fixtures.json', 8), ...hexStrings('test/fixtures/openflow/format-fixtures.json', 8)];
+const openflow = [
+  ...hexStrings('test/fixtures/openflow/fixtures.json', 8),
+  ...hexStrings('test/fixtures/openflow/format-fixtures.json', 8),
+  ...hexStrings('test/fixtures/openflow/policy-fixtures.json', 8),
+];
 for (const m of openflow) seed('openflow_decode', m);
 const stream = Buffer.concat(openflow.slice(0, 40));
 for (const piece of [0, 7, 63, 255]) seed('openflow_framing', Buffer.concat([Buffer.from([piece]), stream]));

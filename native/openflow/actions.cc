@@ -60,6 +60,16 @@ void EncodeAction(Writer& w, const Action& a) {
         EncodeConntrack(w, a.ct);
         return;
       }
+      if (a.isConjunction) {
+        w.u16(OFPAT_EXPERIMENTER);
+        w.u16(sizeof(nx_action_conjunction));
+        w.u32(NX_VENDOR_ID);
+        w.u16(NXAST_CONJUNCTION);
+        w.u8(a.clause);
+        w.u8(a.nClauses);
+        w.u32(a.conjId);
+        return;
+      }
       if (!a.isRegMove) break;
       w.u16(OFPAT_EXPERIMENTER);
       w.u16(0);
@@ -126,6 +136,13 @@ std::vector<Action> DecodeActions(Reader r) {
           a.dstOfs = body.u16();
           a.srcHeader = body.u32();
           a.dstHeader = body.u32();
+        } else if (vendor == NX_VENDOR_ID && subtype == NXAST_CONJUNCTION && len == sizeof(nx_action_conjunction)) {
+          a.clause = body.u8();
+          a.nClauses = body.u8();
+          a.conjId = body.u32();
+          // Only the forms vswitchd accepts are modelled; others keep their bytes.
+          a.isConjunction = a.nClauses >= CONJUNCTION_MIN_CLAUSES && a.nClauses <= CONJUNCTION_MAX_CLAUSES && a.clause < a.nClauses;
+          if (!a.isConjunction) a.raw.assign(begin, begin + len);
         } else if (vendor == NX_VENDOR_ID && subtype == NXAST_CT && DecodeConntrack(begin, len, &a.ct)) {
           a.isCt = true;
         } else {

@@ -32,6 +32,7 @@ enum ofp_action_type : uint16_t {
 
 constexpr uint32_t NX_VENDOR_ID = 0x00002320;
 constexpr uint16_t NXAST_REG_MOVE = 6;
+constexpr uint16_t NXAST_CONJUNCTION = 34;
 constexpr uint16_t OFPCML_NO_BUFFER = 0xffff;
 
 // Wire layouts used for the fixed-size actions.
@@ -67,6 +68,20 @@ struct nx_action_reg_move {
   // followed by src and dst OXM/NXM headers, padded to 8 bytes
 };
 static_assert(sizeof(nx_action_reg_move) == 16, "nx_action_reg_move fixed part is 16 bytes");
+// NXAST_CONJUNCTION: `clause` is 0-based on the wire (ovs-ofctl prints clause + 1).
+struct nx_action_conjunction {
+  uint16_t type;
+  uint16_t len;
+  uint32_t vendor;
+  uint16_t subtype;
+  uint8_t clause;
+  uint8_t n_clauses;
+  uint32_t id;
+};
+static_assert(sizeof(nx_action_conjunction) == 16, "nx_action_conjunction is 16 bytes");
+// The clause counts vswitchd accepts (it refuses others with NXBAC_BAD_CONJUNCTION).
+constexpr unsigned CONJUNCTION_MIN_CLAUSES = 2;
+constexpr unsigned CONJUNCTION_MAX_CLAUSES = 64;
 
 // One action. `type` selects which members are meaningful; unknown actions keep their raw bytes.
 struct Action {
@@ -80,6 +95,9 @@ struct Action {
   bool isRegMove = false;    // EXPERIMENTER + NXAST_REG_MOVE
   uint32_t srcHeader = 0, dstHeader = 0;
   uint16_t nBits = 0, srcOfs = 0, dstOfs = 0;
+  bool isConjunction = false;  // EXPERIMENTER + NXAST_CONJUNCTION
+  uint32_t conjId = 0;
+  uint8_t clause = 0, nClauses = 0;  // clause as on the wire: 0-based
   bool isCt = false;         // EXPERIMENTER + NXAST_CT (a modelled form; others stay raw)
   Conntrack ct;
   std::vector<uint8_t> raw;  // whole action, for types this codec does not model

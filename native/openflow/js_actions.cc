@@ -64,6 +64,18 @@ Action ActionFromJs(const JsKeys& k, const Napi::Value& v) {
     a.nBits = uint16_t(OptUint(o, k.nBits, "nBits", 16, srcBits));
     if (a.nBits == 0 || a.srcOfs + a.nBits > srcBits || a.dstOfs + a.nBits > dstBits)
       throw EncodeError("move bit range exceeds a field");
+  } else if (type == "conjunction") {
+    a.type = OFPAT_EXPERIMENTER;
+    a.isConjunction = true;
+    a.conjId = uint32_t(ReqUint(o, k.id, "id", 32));
+    uint64_t n = ReqUint(o, k.nClauses, "nClauses", 8);
+    uint64_t clause = ReqUint(o, k.clause, "clause", 8);
+    if (n < CONJUNCTION_MIN_CLAUSES || n > CONJUNCTION_MAX_CLAUSES)
+      throw EncodeError("conjunction.nClauses: " + std::to_string(n) + " is outside 2..64 (vswitchd refuses it)");
+    if (clause < 1 || clause > n)
+      throw EncodeError("conjunction.clause: " + std::to_string(clause) + " is outside 1..nClauses (" + std::to_string(n) + ")");
+    a.nClauses = uint8_t(n);
+    a.clause = uint8_t(clause - 1);
   } else if (type == "ct") {
     a.type = OFPAT_EXPERIMENTER;
     a.isCt = true;
@@ -129,6 +141,13 @@ Napi::Object ActionToJs(Napi::Env env, const Action& a) {
       if (a.isCt) {
         o.Set("type", "ct");
         ConntrackToJs(env, a.ct, o);
+        break;
+      }
+      if (a.isConjunction) {
+        o.Set("type", "conjunction");
+        o.Set("id", double(a.conjId));
+        o.Set("clause", double(a.clause) + 1);
+        o.Set("nClauses", double(a.nClauses));
         break;
       }
       if (a.isRegMove) {

@@ -9,8 +9,9 @@ constexpr uint16_t NONE = 0xffff;
 constexpr uint16_t B = OFPXMC_OPENFLOW_BASIC;
 
 std::vector<FieldInfo> MakeFields() {
-  // OVS's nx_put_raw order: in_port, Ethernet, VLAN, L3, L4, ARP, tunnel, registers, metadata.
+  // OVS's nx_put_raw order: conj_id (seen first in ovs-ofctl's bytes), in_port, Ethernet, VLAN, L3, L4, ARP, tunnel, registers, metadata.
   std::vector<FieldInfo> f = {
+      {"conjId", OFPXMC_NXM_1, NXM_NX_CONJ_ID, 4, FieldKind::Uint, false, OFPXMC_NXM_1, NXM_NX_CONJ_ID, NONE, 0},
       {"inPort", B, OFPXMT_OFB_IN_PORT, 4, FieldKind::Uint, false, B, OFPXMT_OFB_IN_PORT, NONE, 0},
       {"ethSrc", B, OFPXMT_OFB_ETH_SRC, 6, FieldKind::Mac, true, B, OFPXMT_OFB_ETH_SRC, OFPXMC_NXM_0, 2},
       {"ethDst", B, OFPXMT_OFB_ETH_DST, 6, FieldKind::Mac, true, B, OFPXMT_OFB_ETH_DST, OFPXMC_NXM_0, 1},

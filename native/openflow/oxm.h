@@ -52,6 +52,8 @@ enum oxm_ofb_match_fields : uint8_t {
 constexpr uint8_t NXM_NX_CT_STATE = 105;
 constexpr uint8_t NXM_NX_CT_ZONE = 106;
 constexpr uint8_t NXM_NX_CT_MARK = 107;
+// Nicira conjunctive-match id (class OFPXMC_NXM_1): which conjunction(id, k/n) set matched.
+constexpr uint8_t NXM_NX_CONJ_ID = 37;
 
 constexpr uint16_t OFPVID_PRESENT = 0x1000;
 constexpr uint16_t OFPMT_OXM = 1;

@@ -55,3 +55,19 @@ export function firstTextDifference(actual: string, expected: string): string {
   while (i < actual.length && i < expected.length && actual[i] === expected[i]) i++;
   return `first difference at character ${i}:\n  actual:   ${actual}\n  expected: ${expected}\n            ${' '.repeat(i)}^`;
 }
+
+/** policy-fixtures.json, written by test/fixtures/openflow/capture-policy.mjs from a private vswitchd. */
+export interface PolicyFixtures {
+  ovsVersion: string;
+  /** Conjunction, conj_id and controller flows, in format-fixtures.json's flow shape. */
+  flows: FormatFixtures['flows'];
+  /** OFPT_METER_MOD bytes ovs-ofctl sent, with the line `ovs-ofctl ofp-print` gives for them. */
+  meterMods: { name: string; ofctl: string; meterMod: string; print: string }[];
+  /** OFPT_PACKET_IN messages a bare connection got for `frame` without and with OFPT_SET_CONFIG (miss_send_len 0xffff). */
+  packetIns: { name: string; version: number; frame: string; withoutSetConfig: string[]; withSetConfig: string[]; print: string[] }[];
+}
+
+/** Loads test/fixtures/openflow/policy-fixtures.json. */
+export function loadPolicyFixtures(): PolicyFixtures {
+  return JSON.parse(readFileSync(join(here, '../fixtures/openflow/policy-fixtures.json'), 'utf8')) as PolicyFixtures;
+}

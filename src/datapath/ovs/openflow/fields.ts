@@ -22,6 +22,7 @@ const regs = Object.fromEntries(
 
 /** Every named match field. */
 export const FIELDS: Readonly<Record<MatchField, FieldInfo>> = {
+  conjId: { kind: 'uint', bits: 32, name: 'conj_id', nxm: 'NXM_NX_CONJ_ID' },
   inPort: { kind: 'uint', bits: 32, name: 'in_port_oxm', nxm: 'OXM_OF_IN_PORT' },
   metadata: { kind: 'u64', bits: 64, name: 'metadata', nxm: 'OXM_OF_METADATA', hex: true },
   ethDst: { kind: 'mac', bits: 48, name: 'eth_dst', nxm: 'NXM_OF_ETH_DST' },

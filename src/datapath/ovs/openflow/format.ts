@@ -146,7 +146,8 @@ function ctStateField(out: string[], m: Match): void {
 export function matchToString(m: Match, priority: number = OFP_DEFAULT_PRIORITY): string {
   const out: string[] = [];
   if (priority !== OFP_DEFAULT_PRIORITY) out.push(`priority=${priority}`);
-  // OVS prints the conntrack fields before the protocol shorthand.
+  // OVS prints conj_id, then the conntrack fields, before the protocol shorthand.
+  if (m.conjId !== undefined) out.push(`conj_id=${m.conjId}`);
   ctStateField(out, m);
   u16Field(out, 'ct_zone', m, 'ctZone');
   hexField(out, 'ct_mark', m, 'ctMark');
@@ -274,6 +275,8 @@ export function actionToString(a: Action): string {
       return 'dec_ttl';
     case 'ct':
       return ctToString(a);
+    case 'conjunction':
+      return `conjunction(${a.id},${a.clause}/${a.nClauses})`;
     case 'raw':
       // ofctl would decode these; the codec does not, so their bytes stand in.
       return `raw:${a.hex.toLowerCase()}`;

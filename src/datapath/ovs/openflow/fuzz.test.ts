@@ -9,7 +9,7 @@ const KIND: Record<string, 'uint' | 'u64' | 'mac' | 'ipv4'> = {
   inPort: 'uint', metadata: 'u64', ethDst: 'mac', ethSrc: 'mac', ethType: 'uint', vlanVid: 'uint', ipProto: 'uint',
   ipv4Src: 'ipv4', ipv4Dst: 'ipv4', ipDscp: 'uint', tcpSrc: 'uint', tcpDst: 'uint', udpSrc: 'uint', udpDst: 'uint',
   icmpv4Type: 'uint', arpOp: 'uint', arpSpa: 'ipv4', arpTpa: 'ipv4', arpSha: 'mac', arpTha: 'mac', tunnelId: 'u64',
-  reg0: 'uint', reg3: 'uint', reg7: 'uint', ctState: 'uint', ctZone: 'uint', ctMark: 'uint',
+  reg0: 'uint', reg3: 'uint', reg7: 'uint', ctState: 'uint', ctZone: 'uint', ctMark: 'uint', conjId: 'uint',
 };
 const MASKABLE = new Set(['metadata', 'ethDst', 'ethSrc', 'vlanVid', 'ipv4Src', 'ipv4Dst', 'arpSpa', 'arpTpa', 'arpSha', 'arpTha', 'tunnelId', 'reg0', 'reg3', 'reg7', 'ctState', 'ctMark']);
 const FIELDS = Object.keys(KIND) as MatchField[];
@@ -66,7 +66,7 @@ function ct(r: R): Action {
 }
 
 function action(r: R): Action {
-  switch (r.int(9)) {
+  switch (r.int(10)) {
     case 0:
       return r.next() < 0.5 ? { type: 'output', port: r.int(0xffffffff) } : { type: 'output', port: 0xfffffffd, maxLen: 1 + r.int(0xfffe) };
     case 1:
@@ -92,6 +92,10 @@ function action(r: R): Action {
       return { type: 'setQueue', queueId: r.int(0xffffffff) };
     case 7:
       return ct(r);
+    case 8: {
+      const nClauses = 2 + r.int(63);
+      return { type: 'conjunction', id: r.int(0xffffffff), clause: 1 + r.int(nClauses), nClauses };
+    }
     default:
       return { type: 'decNwTtl' };
   }

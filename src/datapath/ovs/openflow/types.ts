@@ -2,6 +2,8 @@
 
 /** A match: camelCase OXM field names, all optional; a `<name>Mask` beside a maskable field makes it masked. */
 export interface Match {
+  /** Which conjunctive match set hit (NXM_NX_CONJ_ID; the `id` of `conjunction(id, k/n)`, not maskable). */
+  conjId?: number;
   inPort?: number;
   metadata?: bigint;
   metadataMask?: bigint;
@@ -94,6 +96,8 @@ export type Action =
   | { type: 'setQueue'; queueId: number }
   | { type: 'decNwTtl' }
   | { type: 'ct'; commit?: boolean; zone?: number; table?: number; nat?: CtNat }
+  /** NXAST_CONJUNCTION: this flow is clause `clause` (1-based, as ovs-ofctl prints it) of `nClauses` (2..64) of set `id`. */
+  | { type: 'conjunction'; id: number; clause: number; nClauses: number }
   | { type: 'raw'; hex: string };
 
 /** One instruction of a flow. */
