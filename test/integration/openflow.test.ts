@@ -17,7 +17,8 @@ import {
 const suffix = Math.random().toString(36).slice(2, 8);
 const BR = `npof${suffix}`;
 const BR13 = `npof13${suffix}`;
-const mgmt = (br: string) => `/var/run/openvswitch/${br}.mgmt`;
+// OVS_RUNDIR (which ovs-vsctl and ovs-ofctl honour too) points the test at a private ovsdb-server/vswitchd pair.
+const mgmt = (br: string) => `${process.env.OVS_RUNDIR ?? '/var/run/openvswitch'}/${br}.mgmt`;
 
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8' });
@@ -224,6 +225,34 @@ describe('OpenFlowConnection on a real OVS bridge', () => {
     expect(ofctlGroups().filter((l) => /group_id=4[01],/.test(l)).length).toBe(2);
   });
 
+  it('a bundle applies group adds, flows, then final group deletes in order: flows move off a group that then goes', async () => {
+    delFlows();
+    const g = (id: number, command: GroupMod['command'] = 'add'): GroupMod => ({ command, type: 'all', groupId: id, buckets: command === 'delete' ? [] : [{ actions: [{ type: 'output', port: 3 }] }] });
+    const toGroup = (id: number) => [{ type: 'applyActions' as const, actions: [{ type: 'group' as const, groupId: id }] }];
+    await conn.write({ groupMods: [g(50)], flowMods: [flow(50, 1, 0x50n, { inPort: 1 }, toGroup(50)), flow(50, 2, 0x50n, { inPort: 2 }, toGroup(50))] });
+    expect(conn.supportsBundles).toBe(true);
+    await conn.bundle({
+      groupMods: [g(51)],
+      flowMods: [flow(50, 1, 0x50n, { inPort: 1 }, toGroup(51)), { ...flow(50, 2, 0x50n, { inPort: 2 }, []), command: 'deleteStrict', cookieMask: 0xffffn }],
+      finalGroupMods: [g(50, 'delete')],
+    });
+    // Had the group delete gone first, it would have taken the flow with it.
+    expect(ofctlFlows(50)).toEqual(['cookie=0x50, table=50, priority=1,in_port=1 actions=group:51']);
+    expect(ofctlGroups().filter((l) => /group_id=5[01],/.test(l)).map((l) => l.slice(0, 11))).toEqual(['group_id=51']);
+  });
+
+  it('a refused final group mod after thousands of flows is named by its index, and the bundle applies nothing', async () => {
+    delFlows();
+    const flows = Array.from({ length: 3000 }, (_, i) => flow(52, 1 + i, 0x52n, { inPort: 1 + i }, [out(2)]));
+    const g = (id: number): GroupMod => ({ command: 'add', type: 'all', groupId: id, buckets: [{ actions: [{ type: 'output', port: 3 }] }] });
+    await conn.groupMods([g(53)]);
+    const e = await expectCode(conn.bundle({ groupMods: [g(54)], flowMods: flows, finalGroupMods: [g(55), g(53)] }), 'NP_OPENFLOW_ERROR');
+    const failures = e.details!.failures as Array<Record<string, unknown>>;
+    expect(failures[0], JSON.stringify(failures)).toMatchObject({ kind: 'groupMod', kindIndex: 2, index: 3002, message: 'OFPGMFC_GROUP_EXISTS' });
+    expect(ofctlFlows(52)).toEqual([]);
+    expect(ofctlGroups().filter((l) => /group_id=5[45],/.test(l))).toEqual([]);
+  });
+
   it('answers echo: our request comes back with its payload', async () => {
     const data = Buffer.from(`ping-${suffix}`);
     expect((await conn.echo(data)).equals(data)).toBe(true);
@@ -249,6 +278,7 @@ describe('OpenFlowConnection on a real OVS bridge', () => {
     const c13 = await OpenFlowConnection.connect(mgmt(BR13));
     try {
       expect(c13.version).toBe(4);
+      expect(c13.supportsBundles).toBe(false);
       await c13.flowMods([flow(0, 1, 1n, { inPort: 1 }, [out(2)])]);
       expect((await c13.dumpFlows()).length).toBe(1);
       await expectCode(c13.bundle({ flowMods: [flow(0, 2, 1n, { inPort: 2 }, [out(2)])] }), 'NP_OPENFLOW_ERROR');

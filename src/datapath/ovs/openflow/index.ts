@@ -26,6 +26,6 @@ export {
   encodeBatch,
   decodeMessage,
 } from './codec.js';
-export type { OpenFlowSwitch } from './switch.js';
+export type { AtomicBatch, OpenFlowSwitch } from './switch.js';
 export { OpenFlowConnection, type ConnectOptions, type BatchFailure } from './connection.js';
 export type { ConnectionStats } from './native.js';
