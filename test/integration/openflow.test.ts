@@ -9,9 +9,15 @@ import {
   OFPP_CONTROLLER,
   OFPP_IN_PORT,
   OFPP_LOCAL,
+  OFPMF_BURST,
+  OFPMF_KBPS,
+  OFPMF_PKTPS,
+  OFPMF_STATS,
+  OFPR_ACTION,
   OpenFlowConnection,
   type FlowMod,
   type GroupMod,
+  type PacketIn,
 } from '../../src/datapath/ovs/openflow/index.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -43,6 +49,12 @@ async function expectCode(p: Promise<unknown>, code: string): Promise<NetpluginE
   expect(e, `expected rejection with ${code}`).toBeInstanceOf(NetpluginError);
   expect((e as NetpluginError).code).toBe(code);
   return e as NetpluginError;
+}
+
+/** Polls `cond` every 20 ms for up to 3 s. */
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 150 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(cond()).toBe(true);
 }
 
 const flow = (tableId: number, priority: number, cookie: bigint, match: FlowMod['match'], instructions: FlowMod['instructions']): FlowMod => ({
@@ -251,6 +263,65 @@ describe('OpenFlowConnection on a real OVS bridge', () => {
     expect(failures[0], JSON.stringify(failures)).toMatchObject({ kind: 'groupMod', kindIndex: 2, index: 3002, message: 'OFPGMFC_GROUP_EXISTS' });
     expect(ofctlFlows(52)).toEqual([]);
     expect(ofctlGroups().filter((l) => /group_id=5[45],/.test(l))).toEqual([]);
+  });
+
+  it('conjunction flows and a conj_id match install and dump as ovs-ofctl prints them', async () => {
+    delFlows();
+    const conj = (priority: number, match: FlowMod['match'], clause: number) =>
+      flow(56, priority, 0x56n, match, [{ type: 'applyActions', actions: [{ type: 'conjunction', id: 7, clause, nClauses: 2 }] }]);
+    await conn.bundle({
+      flowMods: [conj(100, { ethType: 0x0800, ipv4Src: '10.0.0.1' }, 1), conj(100, { ethType: 0x0800, ipProto: 6, tcpDst: 80 }, 2), flow(56, 100, 0x56n, { conjId: 7, ethType: 0x0800 }, [{ type: 'gotoTable', tableId: 57 }])],
+    });
+    expect(ofctlFlows(56)).toEqual([
+      'cookie=0x56, table=56, priority=100,conj_id=7,ip actions=goto_table:57',
+      'cookie=0x56, table=56, priority=100,ip,nw_src=10.0.0.1 actions=conjunction(7,1/2)',
+      'cookie=0x56, table=56, priority=100,tcp,tp_dst=80 actions=conjunction(7,2/2)',
+    ]);
+    expect((await conn.dumpFlows({ tableId: 56 })).map((f) => flowStatsToString(f, { cookie: true })).sort()).toEqual(ofctlFlows(56));
+  });
+
+  it('meter mods add, modify and delete meters; a refused one is named by its index', async () => {
+    await conn.meterMods([
+      { command: 'add', meterId: 61, flags: OFPMF_KBPS | OFPMF_BURST | OFPMF_STATS, bands: [{ type: 'drop', rate: 10_000, burstSize: 8000 }] },
+      { command: 'add', meterId: 62, flags: OFPMF_PKTPS, bands: [{ type: 'drop', rate: 100 }] },
+    ]);
+    await conn.meterMods([{ command: 'modify', meterId: 62, flags: OFPMF_PKTPS, bands: [{ type: 'drop', rate: 200 }] }]);
+    const meters = () => sh('ovs-ofctl', ['-O', 'OpenFlow13', 'dump-meters', BR]).replace(/\n/g, ' ');
+    expect(meters()).toMatch(/meter=61 kbps burst stats bands= type=drop rate=10000 burst_size=8000/);
+    expect(meters()).toMatch(/meter=62 pktps bands= type=drop rate=200/);
+    const e = await expectCode(conn.meterMods([{ command: 'add', meterId: 63, flags: OFPMF_KBPS, bands: [{ type: 'drop', rate: 1 }] }, { command: 'add', meterId: 61, flags: OFPMF_KBPS, bands: [{ type: 'drop', rate: 1 }] }]), 'NP_OPENFLOW_ERROR');
+    expect(e.details!.failures).toEqual([expect.objectContaining({ kind: 'meterMod', kindIndex: 1, message: 'OFPMMFC_METER_EXISTS' })]);
+    await conn.meterMods([61, 62, 63].map((meterId) => ({ command: 'delete' as const, meterId, flags: 0, bands: [] })));
+    expect(meters()).not.toMatch(/meter=6[123]/);
+  });
+
+  it('routes packet-ins to onPacketIn subscribers, on each subscribed connection, with the metadata match decoded', async () => {
+    delFlows();
+    await conn.flowMods([
+      flow(0, 10, 0x70n, { ethType: 0x0800, reg1: 5 }, [{ type: 'applyActions', actions: [{ type: 'ct', zone: 7, table: 1 }] }]),
+      flow(1, 10, 0x71n, { ethType: 0x0800, ctState: 0x21, ctStateMask: 0x21 }, [{ type: 'writeMetadata', metadata: 0x2an, mask: 0xffffffffffffffffn }, { type: 'gotoTable', tableId: 2 }]),
+      flow(2, 10, 0xdeadbeefn, { ethType: 0x0800 }, [{ type: 'applyActions', actions: [{ type: 'output', port: OFPP_CONTROLLER, maxLen: 128 }] }]),
+    ]);
+    const frame = Buffer.from('0202000000020202000000010800' + '4500002e00004000401126bd0a0000010a000002' + '04d2162e001a0000' + '00'.repeat(18), 'hex');
+    const packetOut = () => sh('ovs-ofctl', ['-O', 'OpenFlow13', 'packet-out', BR, `in_port=LOCAL,packet=${frame.toString('hex')},actions=set_field:0x5->reg1,resubmit(,0)`]);
+    const got: PacketIn[] = [];
+    const other = await OpenFlowConnection.connect(mgmt(BR));
+    try {
+      await other.onPacketIn((p) => got.push(p));
+      const mine: PacketIn[] = [];
+      // `conn` subscribes only after a first packet, which reaches `other` alone.
+      packetOut();
+      await waitFor(() => got.length === 1);
+      await conn.onPacketIn((p) => mine.push(p));
+      packetOut();
+      await waitFor(() => mine.length === 1 && got.length === 2);
+      expect(mine[0]).toMatchObject({ reason: OFPR_ACTION, tableId: 2, cookie: 0xdeadbeefn, totalLen: 60, match: { inPort: OFPP_LOCAL, reg1: 5, ctZone: 7, ctState: 0x21, metadata: 0x2an } });
+      expect(mine[0].data.equals(frame)).toBe(true);
+      // The request/response machinery is undisturbed by the unsolicited messages.
+      expect((await conn.dumpFlows({ tableId: 2 })).length).toBe(1);
+    } finally {
+      other.close();
+    }
   });
 
   it('answers echo: our request comes back with its payload', async () => {

@@ -17,11 +17,13 @@ import {
   OFPT_FEATURES_REPLY,
   OFPT_HELLO,
   OFPT_MULTIPART_REPLY,
+  OFPT_PACKET_IN,
+  OFPCML_NO_BUFFER,
 } from './constants.js';
-import { encodeBatch, encodeHello } from './codec.js';
+import { encodeBatch, encodeHello, encodeMeterMod, encodeSetConfig } from './codec.js';
 import { openflowNative, type ConnectionStats, type NativeConnection, type OpenFlowNative } from './native.js';
 import type { AtomicBatch, OpenFlowSwitch } from './switch.js';
-import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod } from './types.js';
+import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod, MeterMod, PacketIn } from './types.js';
 
 /** Options of a connection. */
 export interface ConnectOptions {
@@ -33,7 +35,7 @@ export interface ConnectOptions {
 export interface BatchFailure {
   /** Position in the batch: group mods first, then flow mods, then final group mods; -1 for the bundle's own control messages. */
   index: number;
-  kind: 'groupMod' | 'flowMod' | 'bundle';
+  kind: 'groupMod' | 'flowMod' | 'meterMod' | 'bundle';
   /** Position within its own list (groupMods or flowMods; final group mods continue groupMods' numbering). */
   kindIndex: number;
   /** OFPT_ERROR type and code. */
@@ -56,6 +58,8 @@ interface Batch {
   count: number;
   groups: number;
   flows: number;
+  /** A batch of meter mods only (meterMods()). */
+  meters?: boolean;
   failures: BatchFailure[];
 }
 
@@ -79,6 +83,8 @@ export class OpenFlowConnection implements OpenFlowSwitch {
   private closed = false;
   private closeError: Error | undefined;
   private readonly closeListeners: Array<(err?: Error) => void> = [];
+  private readonly packetInListeners: Array<(p: PacketIn) => void> = [];
+  private packetInsEnabled: Promise<void> | undefined;
 
   private constructor(socketPath: string, opts: ConnectOptions) {
     this.nat = openflowNative();
@@ -293,6 +299,52 @@ export class OpenFlowConnection implements OpenFlowSwitch {
     this.shutdown(new NetpluginError('NP_OPENFLOW_CLOSED', 'the OpenFlow connection was closed'), false);
   }
 
+  /**
+   * Calls `cb` with every OFPT_PACKET_IN the switch sends (e.g. for `output:CONTROLLER`). The first subscription
+   * sends OFPT_SET_CONFIG with miss_send_len OFPCML_NO_BUFFER: vswitchd sends no asynchronous message to a
+   * management-socket (service) connection whose miss_send_len is 0, which it is until set. Resolves once the
+   * switch has taken the config (barrier).
+   */
+  onPacketIn(cb: (p: PacketIn) => void): Promise<void> {
+    this.assertOpen();
+    this.packetInListeners.push(cb);
+    this.packetInsEnabled ??= (async () => {
+      const xid = this.allocXids(2);
+      this.conn.send(encodeSetConfig(xid, 0, OFPCML_NO_BUFFER, this.version));
+      await this.request(xid + 1, this.nat.encodeBarrierRequest(this.version, xid + 1), (m, done) => {
+        if (m.type === OFPT_BARRIER_REPLY) done(m);
+      });
+    })();
+    return this.packetInsEnabled;
+  }
+
+  /** Sends meter mods (pipelined, one barrier); rejects with every failure (meters cannot go in bundles). */
+  async meterMods(mods: MeterMod[]): Promise<void> {
+    this.assertOpen();
+    if (mods.length === 0) return;
+    const firstXid = this.allocXids(mods.length + 1);
+    const b: Batch = { firstXid, count: mods.length, groups: 0, flows: 0, meters: true, failures: [] };
+    // Encode all first: bad input throws before anything is sent.
+    const bufs = mods.map((m, i) => {
+      try {
+        return encodeMeterMod(m, firstXid + i, this.version);
+      } catch (e) {
+        throw new TypeError(`OpenFlow encode: meterMods[${i}]: ${(e as Error).message.replace(/^OpenFlow encode: /, '')}`);
+      }
+    });
+    this.batches.add(b);
+    try {
+      this.conn.send(Buffer.concat(bufs));
+      const xid = firstXid + mods.length;
+      await this.request(xid, this.nat.encodeBarrierRequest(this.version, xid), (m, done) => {
+        if (m.type === OFPT_BARRIER_REPLY) done(m);
+      });
+    } finally {
+      this.batches.delete(b);
+    }
+    if (b.failures.length) throw batchError(b, mods.length);
+  }
+
   /** Calls `cb` once when the connection ends; `err` is set when it ended by failure, not by close(). */
   onClose(cb: (err?: Error) => void): void {
     this.closeListeners.push(cb);
@@ -448,6 +500,20 @@ export class OpenFlowConnection implements OpenFlowSwitch {
   }
 
   private dispatch(m: DecodedMessage): void {
+    if (m.type === OFPT_PACKET_IN && m.packetIn) {
+      // Unsolicited: it answers no request, whatever its xid.
+      for (const cb of this.packetInListeners) {
+        try {
+          cb(m.packetIn);
+        } catch (e) {
+          // A subscriber's bug must not stop this reader mid-chunk; it still surfaces, as an uncaught error.
+          queueMicrotask(() => {
+            throw e;
+          });
+        }
+      }
+      return;
+    }
     if (m.type === OFPT_HELLO && this.helloWaiter) {
       const w = this.helloWaiter;
       this.helloWaiter = undefined;
@@ -459,7 +525,8 @@ export class OpenFlowConnection implements OpenFlowSwitch {
       for (const b of this.batches) {
         const i = (m.xid - b.firstXid) >>> 0;
         if (i < b.count) {
-          if (i < b.groups) b.failures.push(failureOf(m, i, 'groupMod', i));
+          if (b.meters) b.failures.push(failureOf(m, i, 'meterMod', i));
+          else if (i < b.groups) b.failures.push(failureOf(m, i, 'groupMod', i));
           else if (i < b.groups + b.flows) b.failures.push(failureOf(m, i, 'flowMod', i - b.groups));
           else b.failures.push(failureOf(m, i, 'groupMod', i - b.flows));
           return;

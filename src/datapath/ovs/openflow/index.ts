@@ -6,6 +6,7 @@ export {
   flowModToString,
   flowStatsToString,
   groupModToString,
+  meterModToString,
   matchToString,
   actionToString,
   instructionsToString,
@@ -16,6 +17,8 @@ export {
 export {
   encodeFlowMod,
   encodeGroupMod,
+  encodeMeterMod,
+  encodeSetConfig,
   encodeHello,
   encodeBarrierRequest,
   encodeFeaturesRequest,
