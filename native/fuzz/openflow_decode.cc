@@ -10,8 +10,10 @@
 #include "openflow/flow_stats.h"
 #include "openflow/group_desc.h"
 #include "openflow/group_mod.h"
+#include "openflow/meter_mod.h"
 #include "openflow/multipart.h"
 #include "openflow/ofp_header.h"
+#include "openflow/packet_in.h"
 
 using namespace netplugin::of;
 
@@ -37,6 +39,12 @@ void DecodeOneMessage(const uint8_t* data, size_t n, int depth) {
       break;
     case OFPT_GROUP_MOD:
       DecodeGroupMod(body);
+      break;
+    case OFPT_METER_MOD:
+      DecodeMeterMod(body);
+      break;
+    case OFPT_PACKET_IN:
+      DecodePacketIn(body);
       break;
     case OFPT_MULTIPART_REQUEST:
     case OFPT_MULTIPART_REPLY: {

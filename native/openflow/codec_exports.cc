@@ -55,6 +55,24 @@ Napi::Value EncodeGroupModJs(const Napi::CallbackInfo& info) {
   });
 }
 
+// (mod, xid?, version?) -> Buffer
+Napi::Value EncodeMeterModJs(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&] {
+    std::vector<uint8_t> out;
+    EncodeMeterMod(out, VersionArg(info, 2), XidArg(info, 1), MeterModFromJs(Keys(info.Env()), info[0]));
+    return ToBuffer(info.Env(), std::move(out));
+  });
+}
+
+// (version, xid, flags, missSendLen) -> Buffer
+Napi::Value EncodeSetConfigJs(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&] {
+    std::vector<uint8_t> out;
+    EncodeSetConfig(out, VersionArg(info, 0), XidArg(info, 1), uint16_t(UintFromJs(info[2], 16, "flags")), uint16_t(UintFromJs(info[3], 16, "missSendLen")));
+    return ToBuffer(info.Env(), std::move(out));
+  });
+}
+
 // The options both batch encoders take: {version, firstXid, bundleId?, bundleFlags?}.
 struct BatchOptions {
   uint8_t version;
@@ -285,6 +303,8 @@ Napi::Value DecodeMessageJs(const Napi::CallbackInfo& info) {
 void InitCodec(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeFlowMod", Napi::Function::New(env, EncodeFlowModJs, "encodeFlowMod"));
   exports.Set("encodeGroupMod", Napi::Function::New(env, EncodeGroupModJs, "encodeGroupMod"));
+  exports.Set("encodeMeterMod", Napi::Function::New(env, EncodeMeterModJs, "encodeMeterMod"));
+  exports.Set("encodeSetConfig", Napi::Function::New(env, EncodeSetConfigJs, "encodeSetConfig"));
   exports.Set("encodeModList", Napi::Function::New(env, EncodeModListJs, "encodeModList"));
   exports.Set("encodeFlowModsPacked", Napi::Function::New(env, EncodeFlowModsPackedJs, "encodeFlowModsPacked"));
   exports.Set("matchFields", Napi::Function::New(env, MatchFieldsJs, "matchFields"));

@@ -7,6 +7,8 @@
 #include "openflow/group_desc.h"
 #include "openflow/group_mod.h"
 #include "openflow/js_keys.h"
+#include "openflow/meter_mod.h"
+#include "openflow/packet_in.h"
 
 namespace netplugin::of {
 
@@ -39,6 +41,12 @@ Napi::Object FlowStatsToJs(Napi::Env env, const FlowStats& f);
 Napi::Object GroupDescToJs(Napi::Env env, const GroupDesc& g);
 // Flow-stats request filter from JS ({tableId?, outPort?, outGroup?, cookie?, cookieMask?, match?}).
 FlowStatsRequest FlowStatsRequestFromJs(const JsKeys& k, const Napi::Value& v);
+
+// MeterMod object from/to JS (types.ts `MeterMod`).
+MeterMod MeterModFromJs(const JsKeys& k, const Napi::Value& v);
+Napi::Object MeterModToJs(Napi::Env env, const MeterMod& m);
+// PacketIn to JS (types.ts `PacketIn`); the frame is copied out of the message.
+Napi::Object PacketInToJs(Napi::Env env, const PacketIn& p);
 
 // Group type names used in JS ('all' | 'select' | 'indirect' | 'ff').
 const char* GroupTypeName(uint8_t type);

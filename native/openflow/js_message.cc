@@ -17,6 +17,7 @@ const char* MessageTypeName(uint8_t type) {
     case OFPT_EXPERIMENTER: return "OFPT_EXPERIMENTER";
     case OFPT_FEATURES_REQUEST: return "OFPT_FEATURES_REQUEST";
     case OFPT_FEATURES_REPLY: return "OFPT_FEATURES_REPLY";
+    case OFPT_SET_CONFIG: return "OFPT_SET_CONFIG";
     case OFPT_PACKET_IN: return "OFPT_PACKET_IN";
     case OFPT_FLOW_REMOVED: return "OFPT_FLOW_REMOVED";
     case OFPT_PORT_STATUS: return "OFPT_PORT_STATUS";
@@ -26,6 +27,7 @@ const char* MessageTypeName(uint8_t type) {
     case OFPT_MULTIPART_REPLY: return "OFPT_MULTIPART_REPLY";
     case OFPT_BARRIER_REQUEST: return "OFPT_BARRIER_REQUEST";
     case OFPT_BARRIER_REPLY: return "OFPT_BARRIER_REPLY";
+    case OFPT_METER_MOD: return "OFPT_METER_MOD";
     case OFPT_BUNDLE_CONTROL: return "OFPT_BUNDLE_CONTROL";
     case OFPT_BUNDLE_ADD_MESSAGE: return "OFPT_BUNDLE_ADD_MESSAGE";
     default: return "OFPT_UNKNOWN";
@@ -76,6 +78,12 @@ void DecodeBody(Napi::Env env, Napi::Object o, const Header& h, Reader body) {
       break;
     case OFPT_GROUP_MOD:
       o.Set("groupMod", GroupModToJs(env, DecodeGroupMod(body)));
+      break;
+    case OFPT_METER_MOD:
+      o.Set("meterMod", MeterModToJs(env, DecodeMeterMod(body)));
+      break;
+    case OFPT_PACKET_IN:
+      o.Set("packetIn", PacketInToJs(env, DecodePacketIn(body)));
       break;
     case OFPT_MULTIPART_REQUEST:
     case OFPT_MULTIPART_REPLY: {

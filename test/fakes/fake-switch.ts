@@ -4,13 +4,18 @@
  * applies them to a flow table and group table with OpenFlow's rules (an add replaces the
  * flow at the same table, priority and match; a strict delete removes it when the cookie
  * matches under the mask), and can fail chosen messages the way a switch answers
- * OFPT_ERROR: the others of the batch still apply, and the batch rejects.
+ * OFPT_ERROR: the others of the batch still apply, and the batch rejects. Constructed with
+ * `{ bundles: true }` it plays an OpenFlow 1.4 switch: bundle() applies a batch all or nothing
+ * and is recorded as one `bundle` message.
  */
 import { NetpluginError } from '../../src/common/errors.js';
-import type { FlowMod, FlowStats, GroupDesc, GroupMod, Match, OpenFlowSwitch } from '../../src/datapath/ovs/openflow/index.js';
+import type { AtomicBatch, FlowMod, FlowStats, GroupDesc, GroupMod, Match, OpenFlowSwitch } from '../../src/datapath/ovs/openflow/index.js';
 
-/** One recorded message. */
-export type SwitchMessage = { kind: 'flowMod'; mod: FlowMod } | { kind: 'groupMod'; mod: GroupMod } | { kind: 'dumpFlows' } | { kind: 'dumpGroups' } | { kind: 'barrier' };
+/** One mod inside a bundle. */
+export type ModMessage = { kind: 'flowMod'; mod: FlowMod } | { kind: 'groupMod'; mod: GroupMod };
+
+/** One recorded message; a bundle is one unit holding its mods in order, and whether it was committed. */
+export type SwitchMessage = ModMessage | { kind: 'bundle'; mods: ModMessage[]; committed: boolean } | { kind: 'dumpFlows' } | { kind: 'dumpGroups' } | { kind: 'barrier' };
 
 function matchKey(m: Match): string {
   const rec = m as Record<string, unknown>;
@@ -32,15 +37,31 @@ export class FakeSwitch implements OpenFlowSwitch {
   private readonly table = new Map<string, FlowStats>();
   private readonly groupTable = new Map<number, GroupDesc>();
   private readonly failures: ((m: SwitchMessage) => boolean)[] = [];
+  /** Whether bundle() works (the switch negotiated OpenFlow 1.4). */
+  readonly supportsBundles: boolean;
 
-  /** Flow mods sent so far. */
-  get flowMods(): FlowMod[] {
-    return this.messages.flatMap((m) => (m.kind === 'flowMod' ? [m.mod] : []));
+  constructor(opts: { bundles?: boolean } = {}) {
+    this.supportsBundles = opts.bundles ?? false;
   }
 
-  /** Group mods sent so far. */
+  /** Every mod sent so far, also those inside bundles. */
+  private get mods(): ModMessage[] {
+    return this.messages.flatMap((m) => (m.kind === 'bundle' ? m.mods : m.kind === 'flowMod' || m.kind === 'groupMod' ? [m] : []));
+  }
+
+  /** Flow mods sent so far (also inside bundles). */
+  get flowMods(): FlowMod[] {
+    return this.mods.flatMap((m) => (m.kind === 'flowMod' ? [m.mod] : []));
+  }
+
+  /** Group mods sent so far (also inside bundles). */
   get groupModsSent(): GroupMod[] {
-    return this.messages.flatMap((m) => (m.kind === 'groupMod' ? [m.mod] : []));
+    return this.mods.flatMap((m) => (m.kind === 'groupMod' ? [m.mod] : []));
+  }
+
+  /** The bundles sent so far, in order. */
+  get bundles(): Extract<SwitchMessage, { kind: 'bundle' }>[] {
+    return this.messages.flatMap((m) => (m.kind === 'bundle' ? [m] : []));
   }
 
   /** Forgets the recorded messages (the tables stay). */
@@ -90,6 +111,35 @@ export class FakeSwitch implements OpenFlowSwitch {
 
   async groupMods(mods: GroupMod[]): Promise<void> {
     this.deliver(mods.map((mod): SwitchMessage => ({ kind: 'groupMod', mod: structuredClone(mod) })));
+  }
+
+  /** One atomic bundle: every mod applies in order, or (one failing) none does and it rejects. */
+  async bundle(batch: AtomicBatch): Promise<void> {
+    if (!this.supportsBundles) throw new NetpluginError('NP_OPENFLOW_ERROR', 'bundles need OpenFlow 1.4, but the switch negotiated 1.3', { version: 4 });
+    const group = (mod: GroupMod): ModMessage => ({ kind: 'groupMod', mod: structuredClone(mod) });
+    const mods: ModMessage[] = [
+      ...(batch.groupMods ?? []).map(group),
+      ...(batch.flowMods ?? []).map((mod): ModMessage => ({ kind: 'flowMod', mod: structuredClone(mod) })),
+      ...(batch.finalGroupMods ?? []).map(group),
+    ];
+    if (mods.length === 0) return;
+    const unit = { kind: 'bundle' as const, mods, committed: false };
+    this.messages.push(unit);
+    const failed = mods.flatMap((m, index) => (this.failures.some((f) => f(m)) ? [{ index }] : []));
+    if (failed.length) throw new NetpluginError('NP_OPENFLOW_ERROR', `${failed.length} of ${mods.length} messages in the bundle failed`, { failures: failed });
+    const flows = new Map(this.table);
+    const groups = new Map(this.groupTable);
+    try {
+      for (const m of mods) this.apply(m);
+    } catch (e) {
+      // A mod the switch refuses while committing (a group that exists): the whole bundle is discarded.
+      this.table.clear();
+      for (const [k, v] of flows) this.table.set(k, v);
+      this.groupTable.clear();
+      for (const [k, v] of groups) this.groupTable.set(k, v);
+      throw new NetpluginError('NP_OPENFLOW_ERROR', `bundle failed: ${(e as Error).message}`, { failures: [] });
+    }
+    unit.committed = true;
   }
 
   private deliver(sent: SwitchMessage[]): void {

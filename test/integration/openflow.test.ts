@@ -9,15 +9,22 @@ import {
   OFPP_CONTROLLER,
   OFPP_IN_PORT,
   OFPP_LOCAL,
+  OFPMF_BURST,
+  OFPMF_KBPS,
+  OFPMF_PKTPS,
+  OFPMF_STATS,
+  OFPR_ACTION,
   OpenFlowConnection,
   type FlowMod,
   type GroupMod,
+  type PacketIn,
 } from '../../src/datapath/ovs/openflow/index.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const BR = `npof${suffix}`;
 const BR13 = `npof13${suffix}`;
-const mgmt = (br: string) => `/var/run/openvswitch/${br}.mgmt`;
+// OVS_RUNDIR (which ovs-vsctl and ovs-ofctl honour too) points the test at a private ovsdb-server/vswitchd pair.
+const mgmt = (br: string) => `${process.env.OVS_RUNDIR ?? '/var/run/openvswitch'}/${br}.mgmt`;
 
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8' });
@@ -42,6 +49,12 @@ async function expectCode(p: Promise<unknown>, code: string): Promise<NetpluginE
   expect(e, `expected rejection with ${code}`).toBeInstanceOf(NetpluginError);
   expect((e as NetpluginError).code).toBe(code);
   return e as NetpluginError;
+}
+
+/** Polls `cond` every 20 ms for up to 3 s. */
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 150 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(cond()).toBe(true);
 }
 
 const flow = (tableId: number, priority: number, cookie: bigint, match: FlowMod['match'], instructions: FlowMod['instructions']): FlowMod => ({
@@ -224,6 +237,93 @@ describe('OpenFlowConnection on a real OVS bridge', () => {
     expect(ofctlGroups().filter((l) => /group_id=4[01],/.test(l)).length).toBe(2);
   });
 
+  it('a bundle applies group adds, flows, then final group deletes in order: flows move off a group that then goes', async () => {
+    delFlows();
+    const g = (id: number, command: GroupMod['command'] = 'add'): GroupMod => ({ command, type: 'all', groupId: id, buckets: command === 'delete' ? [] : [{ actions: [{ type: 'output', port: 3 }] }] });
+    const toGroup = (id: number) => [{ type: 'applyActions' as const, actions: [{ type: 'group' as const, groupId: id }] }];
+    await conn.write({ groupMods: [g(50)], flowMods: [flow(50, 1, 0x50n, { inPort: 1 }, toGroup(50)), flow(50, 2, 0x50n, { inPort: 2 }, toGroup(50))] });
+    expect(conn.supportsBundles).toBe(true);
+    await conn.bundle({
+      groupMods: [g(51)],
+      flowMods: [flow(50, 1, 0x50n, { inPort: 1 }, toGroup(51)), { ...flow(50, 2, 0x50n, { inPort: 2 }, []), command: 'deleteStrict', cookieMask: 0xffffn }],
+      finalGroupMods: [g(50, 'delete')],
+    });
+    // Had the group delete gone first, it would have taken the flow with it.
+    expect(ofctlFlows(50)).toEqual(['cookie=0x50, table=50, priority=1,in_port=1 actions=group:51']);
+    expect(ofctlGroups().filter((l) => /group_id=5[01],/.test(l)).map((l) => l.slice(0, 11))).toEqual(['group_id=51']);
+  });
+
+  it('a refused final group mod after thousands of flows is named by its index, and the bundle applies nothing', async () => {
+    delFlows();
+    const flows = Array.from({ length: 3000 }, (_, i) => flow(52, 1 + i, 0x52n, { inPort: 1 + i }, [out(2)]));
+    const g = (id: number): GroupMod => ({ command: 'add', type: 'all', groupId: id, buckets: [{ actions: [{ type: 'output', port: 3 }] }] });
+    await conn.groupMods([g(53)]);
+    const e = await expectCode(conn.bundle({ groupMods: [g(54)], flowMods: flows, finalGroupMods: [g(55), g(53)] }), 'NP_OPENFLOW_ERROR');
+    const failures = e.details!.failures as Array<Record<string, unknown>>;
+    expect(failures[0], JSON.stringify(failures)).toMatchObject({ kind: 'groupMod', kindIndex: 2, index: 3002, message: 'OFPGMFC_GROUP_EXISTS' });
+    expect(ofctlFlows(52)).toEqual([]);
+    expect(ofctlGroups().filter((l) => /group_id=5[45],/.test(l))).toEqual([]);
+  });
+
+  it('conjunction flows and a conj_id match install and dump as ovs-ofctl prints them', async () => {
+    delFlows();
+    const conj = (priority: number, match: FlowMod['match'], clause: number) =>
+      flow(56, priority, 0x56n, match, [{ type: 'applyActions', actions: [{ type: 'conjunction', id: 7, clause, nClauses: 2 }] }]);
+    await conn.bundle({
+      flowMods: [conj(100, { ethType: 0x0800, ipv4Src: '10.0.0.1' }, 1), conj(100, { ethType: 0x0800, ipProto: 6, tcpDst: 80 }, 2), flow(56, 100, 0x56n, { conjId: 7, ethType: 0x0800 }, [{ type: 'gotoTable', tableId: 57 }])],
+    });
+    expect(ofctlFlows(56)).toEqual([
+      'cookie=0x56, table=56, priority=100,conj_id=7,ip actions=goto_table:57',
+      'cookie=0x56, table=56, priority=100,ip,nw_src=10.0.0.1 actions=conjunction(7,1/2)',
+      'cookie=0x56, table=56, priority=100,tcp,tp_dst=80 actions=conjunction(7,2/2)',
+    ]);
+    expect((await conn.dumpFlows({ tableId: 56 })).map((f) => flowStatsToString(f, { cookie: true })).sort()).toEqual(ofctlFlows(56));
+  });
+
+  it('meter mods add, modify and delete meters; a refused one is named by its index', async () => {
+    await conn.meterMods([
+      { command: 'add', meterId: 61, flags: OFPMF_KBPS | OFPMF_BURST | OFPMF_STATS, bands: [{ type: 'drop', rate: 10_000, burstSize: 8000 }] },
+      { command: 'add', meterId: 62, flags: OFPMF_PKTPS, bands: [{ type: 'drop', rate: 100 }] },
+    ]);
+    await conn.meterMods([{ command: 'modify', meterId: 62, flags: OFPMF_PKTPS, bands: [{ type: 'drop', rate: 200 }] }]);
+    const meters = () => sh('ovs-ofctl', ['-O', 'OpenFlow13', 'dump-meters', BR]).replace(/\n/g, ' ');
+    expect(meters()).toMatch(/meter=61 kbps burst stats bands= type=drop rate=10000 burst_size=8000/);
+    expect(meters()).toMatch(/meter=62 pktps bands= type=drop rate=200/);
+    const e = await expectCode(conn.meterMods([{ command: 'add', meterId: 63, flags: OFPMF_KBPS, bands: [{ type: 'drop', rate: 1 }] }, { command: 'add', meterId: 61, flags: OFPMF_KBPS, bands: [{ type: 'drop', rate: 1 }] }]), 'NP_OPENFLOW_ERROR');
+    expect(e.details!.failures).toEqual([expect.objectContaining({ kind: 'meterMod', kindIndex: 1, message: 'OFPMMFC_METER_EXISTS' })]);
+    await conn.meterMods([61, 62, 63].map((meterId) => ({ command: 'delete' as const, meterId, flags: 0, bands: [] })));
+    expect(meters()).not.toMatch(/meter=6[123]/);
+  });
+
+  it('routes packet-ins to onPacketIn subscribers, on each subscribed connection, with the metadata match decoded', async () => {
+    delFlows();
+    await conn.flowMods([
+      flow(0, 10, 0x70n, { ethType: 0x0800, reg1: 5 }, [{ type: 'applyActions', actions: [{ type: 'ct', zone: 7, table: 1 }] }]),
+      flow(1, 10, 0x71n, { ethType: 0x0800, ctState: 0x21, ctStateMask: 0x21 }, [{ type: 'writeMetadata', metadata: 0x2an, mask: 0xffffffffffffffffn }, { type: 'gotoTable', tableId: 2 }]),
+      flow(2, 10, 0xdeadbeefn, { ethType: 0x0800 }, [{ type: 'applyActions', actions: [{ type: 'output', port: OFPP_CONTROLLER, maxLen: 128 }] }]),
+    ]);
+    const frame = Buffer.from('0202000000020202000000010800' + '4500002e00004000401126bd0a0000010a000002' + '04d2162e001a0000' + '00'.repeat(18), 'hex');
+    const packetOut = () => sh('ovs-ofctl', ['-O', 'OpenFlow13', 'packet-out', BR, `in_port=LOCAL,packet=${frame.toString('hex')},actions=set_field:0x5->reg1,resubmit(,0)`]);
+    const got: PacketIn[] = [];
+    const other = await OpenFlowConnection.connect(mgmt(BR));
+    try {
+      await other.onPacketIn((p) => got.push(p));
+      const mine: PacketIn[] = [];
+      // `conn` subscribes only after a first packet, which reaches `other` alone.
+      packetOut();
+      await waitFor(() => got.length === 1);
+      await conn.onPacketIn((p) => mine.push(p));
+      packetOut();
+      await waitFor(() => mine.length === 1 && got.length === 2);
+      expect(mine[0]).toMatchObject({ reason: OFPR_ACTION, tableId: 2, cookie: 0xdeadbeefn, totalLen: 60, match: { inPort: OFPP_LOCAL, reg1: 5, ctZone: 7, ctState: 0x21, metadata: 0x2an } });
+      expect(mine[0].data.equals(frame)).toBe(true);
+      // The request/response machinery is undisturbed by the unsolicited messages.
+      expect((await conn.dumpFlows({ tableId: 2 })).length).toBe(1);
+    } finally {
+      other.close();
+    }
+  });
+
   it('answers echo: our request comes back with its payload', async () => {
     const data = Buffer.from(`ping-${suffix}`);
     expect((await conn.echo(data)).equals(data)).toBe(true);
@@ -249,6 +349,7 @@ describe('OpenFlowConnection on a real OVS bridge', () => {
     const c13 = await OpenFlowConnection.connect(mgmt(BR13));
     try {
       expect(c13.version).toBe(4);
+      expect(c13.supportsBundles).toBe(false);
       await c13.flowMods([flow(0, 1, 1n, { inPort: 1 }, [out(2)])]);
       expect((await c13.dumpFlows()).length).toBe(1);
       await expectCode(c13.bundle({ flowMods: [flow(0, 2, 1n, { inPort: 2 }, [out(2)])] }), 'NP_OPENFLOW_ERROR');

@@ -125,3 +125,89 @@ describe('FlowSyncer (incremental path)', () => {
     expect(sw.messages).toEqual([{ kind: 'dumpFlows' }, { kind: 'dumpGroups' }]);
   });
 });
+
+describe('FlowSyncer (atomic bundles on OpenFlow 1.4)', () => {
+  const out = (flows: FlowMod[], groups: GroupDesc[] = []): FeatureOutput => ({ flows, groups: groups.map((g) => ({ command: 'add', ...g })) });
+  const kinds = (sw: FakeSwitch) => sw.messages.map((m) => m.kind);
+  const described = (m: { kind: string; mod: FlowMod | { command: string; groupId: number } }) =>
+    m.kind === 'flowMod' ? `${m.mod.command}:${(m.mod as FlowMod).match.inPort}` : `group-${m.mod.command}:${(m.mod as { groupId: number }).groupId}`;
+
+  it('sends a change of N flows as ONE bundle holding exactly those mods, and nothing else', async () => {
+    const sw = new FakeSwitch({ bundles: true });
+    const sync = new FlowSyncer(60_000);
+    await sync.sync(sw, out([flow(1, 1, 1), flow(1, 2, 2), flow(1, 3, 3)]));
+    sw.clearLog();
+    await sync.sync(sw, out([flow(1, 1, 1), flow(1, 2, 9), flow(1, 4, 4), flow(1, 5, 5)]));
+    expect(kinds(sw)).toEqual(['bundle']);
+    expect(sw.bundles[0].committed).toBe(true);
+    expect(sw.bundles[0].mods.map(described)).toEqual(['add:2', 'add:4', 'add:5', 'deleteStrict:3']);
+    expect(sw.flows().map((f) => f.match.inPort).sort()).toEqual([1, 2, 4, 5]);
+  });
+
+  it('orders group adds before the flows and group deletes after them, in the same bundle', async () => {
+    const sw = new FakeSwitch({ bundles: true });
+    const sync = new FlowSyncer(60_000);
+    await sync.sync(sw, out([flow(1, 1, 1)], [group(13, [4])]));
+    sw.clearLog();
+    await sync.sync(sw, out([flow(1, 1, 1), flow(1, 2, 2)], [group(12, [3])]));
+    expect(kinds(sw)).toEqual(['bundle']);
+    expect(sw.bundles[0].mods.map(described)).toEqual(['group-add:12', 'add:2', 'group-delete:13']);
+    expect(sw.groups().map((g) => g.groupId)).toEqual([12]);
+  });
+
+  it('uses a single bundle for the first full install too (after reading the bridge)', async () => {
+    const sw = new FakeSwitch({ bundles: true });
+    const flows = Array.from({ length: 500 }, (_, i) => flow(1, i + 1, 1));
+    expect(await new FlowSyncer(60_000).sync(sw, out(flows))).toMatchObject({ full: true, flowsAdded: 500 });
+    expect(kinds(sw)).toEqual(['dumpFlows', 'dumpGroups', 'bundle']);
+    expect(sw.bundles[0].mods).toHaveLength(500);
+  });
+
+  it('on OpenFlow 1.3 writes pipelined batches instead (no bundle)', async () => {
+    const sw = new FakeSwitch();
+    const sync = new FlowSyncer(60_000);
+    await sync.sync(sw, out([flow(1, 1, 1)], [group(13, [4])]));
+    sw.clearLog();
+    await sync.sync(sw, out([flow(1, 1, 1), flow(1, 2, 2)], [group(12, [3])]));
+    expect(kinds(sw)).toEqual(['groupMod', 'flowMod', 'barrier', 'groupMod', 'barrier']);
+    expect(sw.bundles).toEqual([]);
+  });
+
+  it('a rejected bundle changes nothing on the switch, and the next sync reads the bridge and sends it all again', async () => {
+    const sw = new FakeSwitch({ bundles: true });
+    const sync = new FlowSyncer(60_000);
+    await sync.sync(sw, out([flow(1, 1, 1), flow(1, 2, 2)], [group(13, [4])]));
+    const before = { flows: sw.flows(), groups: sw.groups() };
+    sw.failWhen((m) => m.kind === 'flowMod' && m.mod.match.inPort === 4);
+    sw.clearLog();
+    await expect(sync.sync(sw, out([flow(1, 1, 9), flow(1, 3, 3), flow(1, 4, 4)], [group(12, [3])]))).rejects.toMatchObject({
+      code: 'NP_OPENFLOW_ERROR',
+      details: { failures: [{ index: 3 }] },
+    });
+    // Positive control: the bundle did carry the other changes; none of them was applied.
+    expect(sw.bundles[0].mods.map(described)).toEqual(['group-add:12', 'add:1', 'add:3', 'add:4', 'deleteStrict:2', 'group-delete:13']);
+    expect(sw.bundles[0].committed).toBe(false);
+    expect(sw.flows()).toEqual(before.flows);
+    expect(sw.groups()).toEqual(before.groups);
+    sw.clearFailures();
+    sw.clearLog();
+    expect(await sync.sync(sw, out([flow(1, 1, 9), flow(1, 3, 3), flow(1, 4, 4)], [group(12, [3])]))).toMatchObject({ full: true, flowsAdded: 3, flowsDeleted: 1 });
+    expect(kinds(sw)).toEqual(['dumpFlows', 'dumpGroups', 'bundle']);
+    expect(sw.flows().map((f) => f.match.inPort).sort()).toEqual([1, 3, 4]);
+    expect(sw.groups().map((g) => g.groupId)).toEqual([12]);
+  });
+});
+
+describe('FakeSwitch bundles', () => {
+  it('discards the whole bundle when the switch refuses a mod while applying it (group exists)', async () => {
+    const sw = new FakeSwitch({ bundles: true });
+    await sw.bundle({ groupMods: [{ command: 'add', ...group(1, [1]) }] });
+    await expect(sw.bundle({ flowMods: [flow(1, 1, 1)], finalGroupMods: [{ command: 'add', ...group(1, [2]) }] })).rejects.toMatchObject({ code: 'NP_OPENFLOW_ERROR' });
+    expect(sw.flows()).toEqual([]);
+    expect(sw.groups()).toEqual([group(1, [1])]);
+  });
+
+  it('refuses bundles when playing an OpenFlow 1.3 switch', async () => {
+    await expect(new FakeSwitch().bundle({ flowMods: [flow(1, 1, 1)] })).rejects.toMatchObject({ code: 'NP_OPENFLOW_ERROR' });
+  });
+});

@@ -1,7 +1,7 @@
 /** Pure codec entry points (encode/decode messages and batches), backed by the C++ byte codec. */
 import { openflowNative, type BatchOptions } from './native.js';
 import { OFP13_VERSION, OFPBCT_COMMIT_REQUEST, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED } from './constants.js';
-import type { DecodedMessage, FlowFilter, FlowMod, GroupMod } from './types.js';
+import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterMod } from './types.js';
 import { FlowModPacker } from './pack.js';
 
 let packer: FlowModPacker | undefined;
@@ -14,6 +14,16 @@ export function encodeFlowMod(m: FlowMod, xid: number, version: number = OFP13_V
 /** Encodes one OFPT_GROUP_MOD. */
 export function encodeGroupMod(m: GroupMod, xid: number, version: number = OFP13_VERSION): Buffer {
   return openflowNative().encodeGroupMod(m, xid, version);
+}
+
+/** Encodes one OFPT_METER_MOD. */
+export function encodeMeterMod(m: MeterMod, xid: number, version: number = OFP13_VERSION): Buffer {
+  return openflowNative().encodeMeterMod(m, xid, version);
+}
+
+/** Encodes an OFPT_SET_CONFIG: fragment handling `flags` (OFPC_FRAG_*) and the bytes of a table-miss packet-in. */
+export function encodeSetConfig(xid: number, flags: number, missSendLen: number, version: number = OFP13_VERSION): Buffer {
+  return openflowNative().encodeSetConfig(version, xid, flags, missSendLen);
 }
 
 /** Encodes an OFPT_HELLO offering `versions` through a version bitmap; the header carries the highest. */

@@ -58,8 +58,7 @@ describe('conjunction and conj_id against ovs-ofctl', () => {
     });
     it(`${name}: decodes to the object`, () => {
       const got = decodeMessage(bytes(fixture(name).flowMod)).flowMod!;
-      const { ctStateMask: _m, ...match } = fm.match;
-      expect(got.match).toEqual(name === 'conj_id_field_order' ? { ...match, ctStateMask: 0x20 } : fm.match);
+      expect(got.match).toEqual(fm.match);
       expect(got.instructions).toEqual(fm.instructions);
     });
   }

@@ -17,11 +17,13 @@ import {
   OFPT_FEATURES_REPLY,
   OFPT_HELLO,
   OFPT_MULTIPART_REPLY,
+  OFPT_PACKET_IN,
+  OFPCML_NO_BUFFER,
 } from './constants.js';
-import { encodeBatch, encodeHello } from './codec.js';
+import { encodeBatch, encodeHello, encodeMeterMod, encodeSetConfig } from './codec.js';
 import { openflowNative, type ConnectionStats, type NativeConnection, type OpenFlowNative } from './native.js';
-import type { OpenFlowSwitch } from './switch.js';
-import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod } from './types.js';
+import type { AtomicBatch, OpenFlowSwitch } from './switch.js';
+import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod, MeterMod, PacketIn } from './types.js';
 
 /** Options of a connection. */
 export interface ConnectOptions {
@@ -31,10 +33,10 @@ export interface ConnectOptions {
 
 /** One failed message of a batch, as reported in `details.failures` of NP_OPENFLOW_ERROR. */
 export interface BatchFailure {
-  /** Position in the batch: group mods first, then flow mods; -1 for the bundle's own control messages. */
+  /** Position in the batch: group mods first, then flow mods, then final group mods; -1 for the bundle's own control messages. */
   index: number;
-  kind: 'groupMod' | 'flowMod' | 'bundle';
-  /** Position within its own list (groupMods or flowMods). */
+  kind: 'groupMod' | 'flowMod' | 'meterMod' | 'bundle';
+  /** Position within its own list (groupMods or flowMods; final group mods continue groupMods' numbering). */
   kindIndex: number;
   /** OFPT_ERROR type and code. */
   type: number;
@@ -55,6 +57,9 @@ interface Batch {
   firstXid: number;
   count: number;
   groups: number;
+  flows: number;
+  /** A batch of meter mods only (meterMods()). */
+  meters?: boolean;
   failures: BatchFailure[];
 }
 
@@ -78,6 +83,8 @@ export class OpenFlowConnection implements OpenFlowSwitch {
   private closed = false;
   private closeError: Error | undefined;
   private readonly closeListeners: Array<(err?: Error) => void> = [];
+  private readonly packetInListeners: Array<(p: PacketIn) => void> = [];
+  private packetInsEnabled: Promise<void> | undefined;
 
   private constructor(socketPath: string, opts: ConnectOptions) {
     this.nat = openflowNative();
@@ -144,10 +151,10 @@ export class OpenFlowConnection implements OpenFlowSwitch {
     const count = groups.length + flows.length;
     if (count === 0) return;
     const firstXid = this.allocXids(count + 1);
-    const b: Batch = { firstXid, count, groups: groups.length, failures: [] };
+    const b: Batch = { firstXid, count, groups: groups.length, flows: flows.length, failures: [] };
     this.batches.add(b);
     try {
-      const last = this.sendChunks(firstXid, groups, flows, {});
+      const last = this.sendChunks(firstXid, groups, flows, [], {});
       await this.request(firstXid + count, last, (m, done) => {
         if (m.type === OFPT_BARRIER_REPLY) done(m);
       });
@@ -167,24 +174,31 @@ export class OpenFlowConnection implements OpenFlowSwitch {
     return this.write({ groupMods: mods });
   }
 
+  /** Whether bundle() is available: the switch negotiated OpenFlow 1.4. */
+  get supportsBundles(): boolean {
+    return this.version >= OFP14_VERSION;
+  }
+
   /**
-   * Applies group mods then flow mods atomically in one OpenFlow 1.4 bundle. OVS answers a bad BUNDLE_ADD at once
-   * but would still commit the others, so: OPEN, ADDs, barrier; then COMMIT if nothing failed, else DISCARD.
+   * Applies group mods, flow mods, then final group mods atomically in one ordered OpenFlow 1.4 bundle. OVS answers a
+   * bad BUNDLE_ADD at once but would still commit the others, so: OPEN, ADDs, barrier; then COMMIT if nothing failed,
+   * else DISCARD.
    */
-  async bundle(batch: { groupMods?: GroupMod[]; flowMods?: FlowMod[] }): Promise<void> {
+  async bundle(batch: AtomicBatch): Promise<void> {
     this.assertOpen();
     if (this.version < OFP14_VERSION) {
       throw new NetpluginError('NP_OPENFLOW_ERROR', 'bundles need OpenFlow 1.4, but the switch negotiated 1.3', { version: this.version });
     }
     const groups = batch.groupMods ?? [];
     const flows = batch.flowMods ?? [];
-    const count = groups.length + flows.length;
+    const finalGroups = batch.finalGroupMods ?? [];
+    const count = groups.length + flows.length + finalGroups.length;
     if (count === 0) return;
     const bundleId = this.nextBundleId++ >>> 0;
     const flags = OFPBF_ATOMIC | OFPBF_ORDERED;
     // Xids: OPEN, one per add, then the barrier.
     const firstXid = this.allocXids(count + 2);
-    const b: Batch = { firstXid: firstXid + 1, count, groups: groups.length, failures: [] };
+    const b: Batch = { firstXid: firstXid + 1, count, groups: groups.length, flows: flows.length, failures: [] };
     let openError: DecodedMessage | undefined;
     this.waiters.set(firstXid, {
       onMessage: (m) => {
@@ -198,7 +212,7 @@ export class OpenFlowConnection implements OpenFlowSwitch {
       let last: Buffer;
       const progress = { sent: 0 };
       try {
-        last = this.sendChunks(firstXid, groups, flows, { bundleId, bundleFlags: flags }, progress);
+        last = this.sendChunks(firstXid, groups, flows, finalGroups, { bundleId, bundleFlags: flags }, progress);
       } catch (e) {
         // Bad input after some chunks went out: drop the half-filled bundle on the switch.
         if (progress.sent > 0 && !this.closed) {
@@ -285,6 +299,52 @@ export class OpenFlowConnection implements OpenFlowSwitch {
     this.shutdown(new NetpluginError('NP_OPENFLOW_CLOSED', 'the OpenFlow connection was closed'), false);
   }
 
+  /**
+   * Calls `cb` with every OFPT_PACKET_IN the switch sends (e.g. for `output:CONTROLLER`). The first subscription
+   * sends OFPT_SET_CONFIG with miss_send_len OFPCML_NO_BUFFER: vswitchd sends no asynchronous message to a
+   * management-socket (service) connection whose miss_send_len is 0, which it is until set. Resolves once the
+   * switch has taken the config (barrier).
+   */
+  onPacketIn(cb: (p: PacketIn) => void): Promise<void> {
+    this.assertOpen();
+    this.packetInListeners.push(cb);
+    this.packetInsEnabled ??= (async () => {
+      const xid = this.allocXids(2);
+      this.conn.send(encodeSetConfig(xid, 0, OFPCML_NO_BUFFER, this.version));
+      await this.request(xid + 1, this.nat.encodeBarrierRequest(this.version, xid + 1), (m, done) => {
+        if (m.type === OFPT_BARRIER_REPLY) done(m);
+      });
+    })();
+    return this.packetInsEnabled;
+  }
+
+  /** Sends meter mods (pipelined, one barrier); rejects with every failure (meters cannot go in bundles). */
+  async meterMods(mods: MeterMod[]): Promise<void> {
+    this.assertOpen();
+    if (mods.length === 0) return;
+    const firstXid = this.allocXids(mods.length + 1);
+    const b: Batch = { firstXid, count: mods.length, groups: 0, flows: 0, meters: true, failures: [] };
+    // Encode all first: bad input throws before anything is sent.
+    const bufs = mods.map((m, i) => {
+      try {
+        return encodeMeterMod(m, firstXid + i, this.version);
+      } catch (e) {
+        throw new TypeError(`OpenFlow encode: meterMods[${i}]: ${(e as Error).message.replace(/^OpenFlow encode: /, '')}`);
+      }
+    });
+    this.batches.add(b);
+    try {
+      this.conn.send(Buffer.concat(bufs));
+      const xid = firstXid + mods.length;
+      await this.request(xid, this.nat.encodeBarrierRequest(this.version, xid), (m, done) => {
+        if (m.type === OFPT_BARRIER_REPLY) done(m);
+      });
+    } finally {
+      this.batches.delete(b);
+    }
+    if (b.failures.length) throw batchError(b, mods.length);
+  }
+
   /** Calls `cb` once when the connection ends; `err` is set when it ended by failure, not by close(). */
   onClose(cb: (err?: Error) => void): void {
     this.closeListeners.push(cb);
@@ -293,7 +353,7 @@ export class OpenFlowConnection implements OpenFlowSwitch {
   /**
    * Encodes a batch in chunks and queues all but the last chunk at once, so vswitchd already applies the first
    * flows while later ones are still being encoded; returns the last chunk (ending with the barrier) for request().
-   * Xids run from firstXid (the bundle OPEN, if bundled), one per message, to the barrier.
+   * Xids run from firstXid (the bundle OPEN, if bundled), one per message (groups, flows, final groups), to the barrier.
    * An invalid mod throws TypeError naming its batch index; chunks before it were already sent (and, outside a
    * bundle, applied): callers that need all-or-nothing on bad input use bundle(), whose adds are never committed.
    */
@@ -301,34 +361,47 @@ export class OpenFlowConnection implements OpenFlowSwitch {
     firstXid: number,
     groups: GroupMod[],
     flows: FlowMod[],
+    finalGroups: GroupMod[],
     bundle: { bundleId?: number; bundleFlags?: number },
     progress: { sent: number } = { sent: 0 },
   ): Buffer {
     const bundled = bundle.bundleId !== undefined;
-    const total = groups.length + flows.length;
+    const segments = [
+      { kind: 'group' as const, list: groups, indexBase: 0 },
+      { kind: 'flow' as const, list: flows, indexBase: 0 },
+      { kind: 'group' as const, list: finalGroups, indexBase: groups.length },
+    ].filter((s) => s.list.length > 0);
     let xid = firstXid;
-    for (let start = 0; ; start += CHUNK) {
-      const end = Math.min(total, start + CHUNK);
-      const g = start < groups.length ? groups.slice(start, Math.min(end, groups.length)) : [];
-      const f = end > groups.length ? flows.slice(Math.max(0, start - groups.length), end - groups.length) : [];
-      const isLast = end === total;
-      const buf = encodeBatch({
-        version: this.version,
-        firstXid: xid,
-        groupMods: g,
-        flowMods: f,
-        barrier: isLast,
-        ...bundle,
-        bundleOpen: bundled && start === 0,
-        bundleCommit: false,
-        groupIndexBase: Math.min(start, groups.length),
-        flowIndexBase: Math.max(0, start - groups.length),
-      });
-      xid += g.length + f.length + (bundled && start === 0 ? 1 : 0);
-      if (isLast) return buf;
-      this.conn.send(buf);
-      progress.sent++;
+    let first = true;
+    let pending: Parameters<typeof encodeBatch>[0] | undefined;
+    const flush = (isLast: boolean): Buffer => {
+      const o = pending!;
+      const buf = encodeBatch({ ...o, barrier: isLast, bundleOpen: bundled && first, bundleCommit: false });
+      xid += (o.groupMods?.length ?? 0) + (o.flowMods?.length ?? 0) + (bundled && first ? 1 : 0);
+      first = false;
+      pending = undefined;
+      return buf;
+    };
+    // A chunk holds up to CHUNK messages of one segment; the previous chunk is sent once the next one exists,
+    // so the last chunk (which carries the barrier) is always returned rather than sent.
+    for (const seg of segments) {
+      for (let start = 0; start < seg.list.length; start += CHUNK) {
+        if (pending) {
+          this.conn.send(flush(false));
+          progress.sent++;
+        }
+        const part = seg.list.slice(start, start + CHUNK);
+        pending = {
+          version: this.version,
+          firstXid: xid,
+          ...bundle,
+          ...(seg.kind === 'group'
+            ? { groupMods: part as GroupMod[], groupIndexBase: seg.indexBase + start }
+            : { flowMods: part as FlowMod[], flowIndexBase: seg.indexBase + start }),
+        };
+      }
     }
+    return flush(true);
   }
 
   private assertOpen(): void {
@@ -427,6 +500,20 @@ export class OpenFlowConnection implements OpenFlowSwitch {
   }
 
   private dispatch(m: DecodedMessage): void {
+    if (m.type === OFPT_PACKET_IN && m.packetIn) {
+      // Unsolicited: it answers no request, whatever its xid.
+      for (const cb of this.packetInListeners) {
+        try {
+          cb(m.packetIn);
+        } catch (e) {
+          // A subscriber's bug must not stop this reader mid-chunk; it still surfaces, as an uncaught error.
+          queueMicrotask(() => {
+            throw e;
+          });
+        }
+      }
+      return;
+    }
     if (m.type === OFPT_HELLO && this.helloWaiter) {
       const w = this.helloWaiter;
       this.helloWaiter = undefined;
@@ -438,7 +525,10 @@ export class OpenFlowConnection implements OpenFlowSwitch {
       for (const b of this.batches) {
         const i = (m.xid - b.firstXid) >>> 0;
         if (i < b.count) {
-          b.failures.push(i < b.groups ? failureOf(m, i, 'groupMod', i) : failureOf(m, i, 'flowMod', i - b.groups));
+          if (b.meters) b.failures.push(failureOf(m, i, 'meterMod', i));
+          else if (i < b.groups) b.failures.push(failureOf(m, i, 'groupMod', i));
+          else if (i < b.groups + b.flows) b.failures.push(failureOf(m, i, 'flowMod', i - b.groups));
+          else b.failures.push(failureOf(m, i, 'groupMod', i - b.flows));
           return;
         }
       }

@@ -42,9 +42,27 @@ export const OFPT_ERROR = 1;
 export const OFPT_ECHO_REQUEST = 2;
 export const OFPT_ECHO_REPLY = 3;
 export const OFPT_FEATURES_REPLY = 6;
+export const OFPT_SET_CONFIG = 9;
+export const OFPT_PACKET_IN = 10;
 export const OFPT_MULTIPART_REPLY = 19;
 export const OFPT_BARRIER_REPLY = 21;
+export const OFPT_METER_MOD = 29;
 export const OFPT_BUNDLE_CONTROL = 33;
+
+/** Meter configuration flags (enum ofp_meter_flags) and the drop band (enum ofp_meter_band_type). */
+export const OFPMF_KBPS = 1 << 0;
+export const OFPMF_PKTPS = 1 << 1;
+export const OFPMF_BURST = 1 << 2;
+export const OFPMF_STATS = 1 << 3;
+export const OFPMBT_DROP = 1;
+
+/** Why a packet reached the controller (enum ofp_packet_in_reason; the last three from OpenFlow 1.4). */
+export const OFPR_NO_MATCH = 0;
+export const OFPR_ACTION = 1;
+export const OFPR_INVALID_TTL = 2;
+export const OFPR_ACTION_SET = 3;
+export const OFPR_GROUP = 4;
+export const OFPR_PACKET_OUT = 5;
 
 /** Bundle control types and flags (OpenFlow 1.4 enum ofp_bundle_ctrl_type / ofp_bundle_flags). */
 export const OFPBCT_OPEN_REQUEST = 0;

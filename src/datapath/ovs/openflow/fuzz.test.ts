@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rng, type Rng } from '../../../../test/helpers/rng.js';
-import { decodeMessage, flowModToString, groupModToString, encodeFlowMod, encodeGroupMod, fieldBits, type Action, type FlowMod, type GroupMod, type Instruction, type Match, type MatchField } from './index.js';
+import { decodeMessage, flowModToString, groupModToString, encodeFlowMod, encodeGroupMod, encodeMeterMod, fieldBits, meterModToString, type Action, type FlowMod, type GroupMod, type Instruction, type Match, type MatchField, type MeterMod } from './index.js';
 import { firstDifference } from '../../../../test/helpers/openflow-fixtures.js';
 
 type R = Rng;
@@ -166,6 +166,28 @@ describe('decode -> encode -> decode round trip over random flow mods', () => {
       expect(decoded.groupId).toBe(g.groupId);
       expect(decoded.buckets.length).toBe(g.buckets.length);
       expect(groupModToString(decoded), `seed ${seed} case ${i}`).toBe(groupModToString(g));
+    }
+  });
+
+  it('round-trips random meter mods (drop bands, and raw bands of other types)', () => {
+    const seed = Number(process.env.OF_FUZZ_SEED ?? Date.now() % 1e9) + 2;
+    const r = rng(seed);
+    for (let i = 0; i < 500; i++) {
+      const m: MeterMod = {
+        command: r.pick(['add', 'modify', 'delete'] as const),
+        meterId: r.int(0xffffffff),
+        flags: r.int(16),
+        bands: Array.from({ length: r.int(4) }, () =>
+          r.next() < 0.8
+            ? { type: 'drop' as const, rate: r.int(0xffffffff), ...(r.next() < 0.5 ? { burstSize: 1 + r.int(0xfffffffe) } : {}) }
+            : { type: 'raw' as const, hex: '0002001000000064000000000a000000' },
+        ),
+      };
+      const bytes = encodeMeterMod(m, i);
+      const decoded = decodeMessage(bytes).meterMod!;
+      expect(firstDifference(encodeMeterMod(decoded, i), bytes), `seed ${seed} case ${i}`).toBe('');
+      expect(decoded, `seed ${seed} case ${i}`).toEqual(m);
+      expect(meterModToString(decoded)).toBe(meterModToString(m));
     }
   });
 });

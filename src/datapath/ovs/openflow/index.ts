@@ -6,6 +6,7 @@ export {
   flowModToString,
   flowStatsToString,
   groupModToString,
+  meterModToString,
   matchToString,
   actionToString,
   instructionsToString,
@@ -16,6 +17,8 @@ export {
 export {
   encodeFlowMod,
   encodeGroupMod,
+  encodeMeterMod,
+  encodeSetConfig,
   encodeHello,
   encodeBarrierRequest,
   encodeFeaturesRequest,
@@ -26,6 +29,6 @@ export {
   encodeBatch,
   decodeMessage,
 } from './codec.js';
-export type { OpenFlowSwitch } from './switch.js';
+export type { AtomicBatch, OpenFlowSwitch } from './switch.js';
 export { OpenFlowConnection, type ConnectOptions, type BatchFailure } from './connection.js';
 export type { ConnectionStats } from './native.js';

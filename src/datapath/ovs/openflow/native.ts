@@ -1,6 +1,6 @@
 /** Typed view of the np_openflow addon (native/openflow): codec functions and the socket transport. */
 import { loadNative } from '../../../native/load.js';
-import type { DecodedMessage, FlowFilter, FlowMod, GroupMod } from './types.js';
+import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterMod } from './types.js';
 import type { NativeMatchField } from './pack.js';
 
 /** Options of the batch encoder (encodeBatch in codec.ts, which documents the xid numbering). */
@@ -41,6 +41,8 @@ export interface NativeConnection {
 export interface OpenFlowNative {
   encodeFlowMod(m: FlowMod, xid?: number, version?: number): Buffer;
   encodeGroupMod(m: GroupMod, xid?: number, version?: number): Buffer;
+  encodeMeterMod(m: MeterMod, xid?: number, version?: number): Buffer;
+  encodeSetConfig(version: number, xid: number, flags: number, missSendLen: number): Buffer;
   /** Mods of one kind with consecutive xids, bundle-wrapped when bundleId is set; a bad mod throws TypeError with `index`, `reason`. */
   encodeModList(kind: 'flow' | 'group', mods: FlowMod[] | GroupMod[], o: { version: number; firstXid: number; bundleId?: number; bundleFlags?: number }): Buffer;
   /** The same bytes as encodeModList('flow', mods, o), read from the flat layout of pack.ts (native/openflow/packed.h). */

@@ -5,8 +5,17 @@
  */
 import type { FlowMod, FlowStats, GroupDesc, GroupMod } from './types.js';
 
-/** Flows and groups of one bridge: dump them, and write changes in pipelined batches. */
+/** One all-or-nothing change: group mods, then flow mods, then `finalGroupMods` (deletes of groups the flows stopped using). */
+export interface AtomicBatch {
+  groupMods?: GroupMod[];
+  flowMods?: FlowMod[];
+  finalGroupMods?: GroupMod[];
+}
+
+/** Flows and groups of one bridge: dump them, and write changes in pipelined batches or atomic bundles. */
 export interface OpenFlowSwitch {
+  /** Whether bundle() is available: the switch negotiated OpenFlow 1.4. */
+  readonly supportsBundles: boolean;
   /** Every flow of the bridge. */
   dumpFlows(): Promise<FlowStats[]>;
   /** Every group of the bridge. */
@@ -15,4 +24,9 @@ export interface OpenFlowSwitch {
   write(batch: { groupMods?: GroupMod[]; flowMods?: FlowMod[] }): Promise<void>;
   /** Sends group mods with one barrier. */
   groupMods(mods: GroupMod[]): Promise<void>;
+  /**
+   * Applies the batch as ONE atomic, ordered OpenFlow 1.4 bundle: no packet sees part of it, and a
+   * rejected message discards all of it; rejects naming the failed messages (OpenFlow 1.3: rejects).
+   */
+  bundle(batch: AtomicBatch): Promise<void>;
 }

@@ -147,6 +147,33 @@ export interface GroupMod {
   buckets: Bucket[];
 }
 
+/** One meter band: `drop` drops what exceeds `rate` (kb/s or packets/s, per the meter's flags); others stay raw. */
+export type MeterBand = { type: 'drop'; rate: number; burstSize?: number } | { type: 'raw'; hex: string };
+
+/** An OFPT_METER_MOD; `flags` holds OFPMF_* bits (KBPS, PKTPS, BURST, STATS). */
+export interface MeterMod {
+  command: 'add' | 'modify' | 'delete';
+  meterId: number;
+  flags: number;
+  bands: MeterBand[];
+}
+
+/**
+ * An OFPT_PACKET_IN: `match` carries the packet's metadata fields (in_port, registers, metadata,
+ * conntrack state and zone; fields the codec cannot name appear as `oxm_<class>_<field>` hex, e.g. the
+ * ct tuple); `data` is the frame, `totalLen` its full length when `data` was cut to max_len.
+ */
+export interface PacketIn {
+  bufferId: number;
+  totalLen: number;
+  /** OFPR_* (OFPR_ACTION for `output:CONTROLLER`). */
+  reason: number;
+  tableId: number;
+  cookie: bigint;
+  match: Match & Record<string, unknown>;
+  data: Buffer;
+}
+
 /** One flow of a flow-stats reply. */
 export interface FlowStats {
   tableId: number;
@@ -206,6 +233,10 @@ export interface DecodedMessage {
   /** OFPT_FLOW_MOD / OFPT_GROUP_MOD */
   flowMod?: FlowMod;
   groupMod?: GroupMod;
+  /** OFPT_METER_MOD */
+  meterMod?: MeterMod;
+  /** OFPT_PACKET_IN */
+  packetIn?: PacketIn;
   /** OFPT_MULTIPART_* */
   mpType?: number;
   flags?: number;
