@@ -10,7 +10,7 @@ import { openStore } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import { KEYS } from '../state/keys.js';
 import { OvsdbClient, ReplicaVswitch, getSwitchInfo, kernelDatapathAvailable, type PortInfo, type Vswitch } from '../datapath/ovs/ovsdb/index.js';
-import { OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
+import { OFPMF_BURST, OFPMF_PKTPS, OFPMF_STATS, OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
 import { containerVethOffloads, type DatapathFacts } from '../datapath/offload.js';
 import { ContainerWatcher, type ContainerEngine, type ContainerSource, type LocalContainer } from './containers.js';
 import { NetnsDirSource } from './netns-dir.js';
@@ -18,10 +18,12 @@ import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound, type HostGatewayPlan } from './reconcile.js';
 import { entersVxlan, tenantsRoutingIntoVxlan, type GatewayNetwork } from './routed-networks.js';
+import { PolicyCountersPublisher, readPolicyCounters } from './policy-counters.js';
+import { DeniedLog, deniedConnectionOf } from './policy-log.js';
 import { Announcer, execRunner } from './announce.js';
 import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execIptables, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
-import { FlowMemo } from '../datapath/ovs/pipeline/index.js';
+import { FlowMemo, POLICY_LOG_METER } from '../datapath/ovs/pipeline/index.js';
 import type { PlumbContext } from './plumb.js';
 import { PeerStateCache, type PeerSnapshot } from './peers.js';
 import { HostRegistration } from './registration.js';
@@ -78,6 +80,10 @@ export interface AgentOptions {
 }
 
 const ROUND_KEY = 'netplugin-round';
+/** Packets per second (and burst) of logged denies the bridge lets through to the agent. */
+const DENIED_LOG_PPS = 100;
+/** How often policy counters are read off the bridge and published (when they changed). */
+const COUNTERS_MS = 5_000;
 /** How soon a round retries a host gateway that failed to come up. */
 const GATEWAY_RETRY_MS = 2_000;
 
@@ -108,6 +114,9 @@ export class Agent {
   private gatewayCache?: { key: string; at: number; value: HostGatewayPlan };
   /** A round asked for soon after the host gateway failed, rather than at the next resync. */
   private gatewayRetry?: NodeJS.Timeout;
+  private countersTimer?: NodeJS.Timeout;
+  private readonly denied = new DeniedLog();
+  private counters?: PolicyCountersPublisher;
   private readonly announcer = new Announcer(execRunner, (a, tool) => {
     if (!tool) this.opts.log.debug({ netns: a.netns, ip: a.ip }, 'no arping to announce the endpoint on its VLAN');
   });
@@ -239,7 +248,21 @@ export class Agent {
       agent!.trigger();
     }, opts.resyncMs);
     agent.trigger();
+    agent.counters = new PolicyCountersPublisher(store, opts.hostLabel);
+    agent.countersTimer = setInterval(() => void agent!.publishCounters(), Math.min(COUNTERS_MS, opts.resyncMs));
     return agent;
+  }
+
+  /** Reads the policy rule and spoof-guard counters off the bridge and publishes them when they changed. */
+  private async publishCounters(): Promise<void> {
+    if (this.stopped || !this.openflow || !this.counters) return;
+    try {
+      const ids = [...this.desiredCache.current().policies.values()].flatMap((p) => p.rules.map((r) => r.id));
+      await this.counters.publish(await readPolicyCounters(this.openflow, this.opts.hostLabel, ids));
+    } catch (err) {
+      // Counters are for operators: a failed read or write is retried at the next tick, rounds go on.
+      this.opts.log.debug({ err: (err as Error).message }, 'policy counters not published');
+    }
   }
 
   /** Asks for a reconcile round; rounds never overlap, and requests made during one coalesce into the next. */
@@ -531,13 +554,35 @@ export class Agent {
     // A new connection may mean a restarted vswitchd with an empty bridge: read it back.
     this.flows.invalidate();
     this.openflow = conn;
+    await this.listenForDenied(conn);
     return conn;
+  }
+
+  /**
+   * Puts the packet-in meter of logged denies on the bridge and logs the first packet of each
+   * denied connection. Best effort: without it, denies still drop (their flows name the meter,
+   * so on a switch that refused it they drop before reaching the agent).
+   */
+  private async listenForDenied(conn: OpenFlowConnection): Promise<void> {
+    const meter = { meterId: POLICY_LOG_METER, flags: OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, bands: [{ type: 'drop' as const, rate: DENIED_LOG_PPS, burstSize: DENIED_LOG_PPS }] };
+    try {
+      // A restarted agent finds its meter in place: add, and modify if it exists.
+      await conn.meterMods([{ command: 'add', ...meter }]).catch(() => conn.meterMods([{ command: 'modify', ...meter }]));
+      await conn.onPacketIn((p) => {
+        const ids = [...this.desiredCache.current().policies.values()].flatMap((t) => t.rules.filter((r) => r.log).map((r) => r.id));
+        const d = deniedConnectionOf(p, ids);
+        if (d && this.denied.first(d)) this.opts.log.warn({ ...d, host: this.opts.hostLabel }, 'policy denied a connection');
+      });
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, 'denied-connection log not available on this bridge');
+    }
   }
 
   /** Stops following and closes connections; the datapath stays as it is. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.countersTimer);
     clearTimeout(this.gatewayRetry);
     for (const s of this.sources) s.stop();
     this.registration?.stop();

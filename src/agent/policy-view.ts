@@ -83,6 +83,7 @@ export function policyViewFor(index: PolicyIndex, ports: readonly LocalPort[], k
       if (r.peer) view.peers = peersOf(t, r.peer);
       if (r.protocol) view.protocol = r.protocol;
       if (r.ports) view.ports = r.ports;
+      if (r.log && r.action === 'deny') view.log = true;
       rules.push(view);
     }
     tenants.push({ tenant, zone: policyZone(t.state.routeId), networkKeys, rules });

@@ -1,7 +1,8 @@
 /**
  * `netdcli [--master URL] -cfg FILE [--dry-run]` replaces the desired state;
  * `-add-cfg FILE` / `-del-cfg FILE` merge a delta into it or remove what a delta names;
- * `netdcli get tenants|networks|endpoints|hosts|groups [--json]` shows it; `netdcli forget-host H` drops
+ * `netdcli get tenants|networks|endpoints|hosts|groups [--json]` shows it, `netdcli get policies [--host H]`
+ * each rule's hits; `netdcli forget-host H` drops
  * the runtime state (CNI pods, Docker endpoints, address claims) of a host that is gone.
  * Every call carries netmaster's API token (see token-source.ts for where it comes from).
  */
@@ -23,6 +24,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'del-cfg', kind: 'string', help: 'intent delta naming what to remove from the desired state' },
   { name: 'dry-run', kind: 'boolean', help: 'print the plan and change nothing' },
   { name: 'json', kind: 'boolean', help: 'print JSON instead of tables' },
+  { name: 'host', kind: 'string', help: 'get policies: the counters of this host only (default: summed over every host)' },
   { name: 'token-file', kind: 'string', help: `file holding netmaster's API token (else $${TOKEN_ENV}, else netmaster's default file)`, defaultText: DEFAULT_TOKEN_FILE },
   { name: 'cacert', kind: 'string', help: "CA certificate (PEM) to verify an https:// netmaster's certificate" },
   { name: 'cert', kind: 'string', help: 'client certificate (PEM), for a netmaster started with --tls-client-ca' },
@@ -53,7 +55,7 @@ function clientOf(p: ParsedFlags, master: string): Call {
   };
 }
 
-const SYNOPSIS = '[--master URL] [--token-file F] [--cacert F [--cert F --key F]] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|groups|intent [--json] | forget-host HOST)';
+const SYNOPSIS = '[--master URL] [--token-file F] [--cacert F [--cert F --key F]] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|groups|intent [--json] | get policies [--host H] [--json] | forget-host HOST)';
 
 function printProblems(err: NetpluginError): void {
   const problems = (err.details?.problems ?? []) as Problem[];
@@ -125,6 +127,17 @@ runMain('netdcli', async () => {
   if (verb === 'forget-host' && what) {
     const r = (await call('POST', `/api/v1/hosts/${encodeURIComponent(what)}/forget`)) as { attachments: number; claims: number; reports: number };
     console.log(`forgot host ${what}: ${r.attachments} runtime attachment(s), ${r.claims} address claim(s), ${r.reports} endpoint report(s)`);
+    return 0;
+  }
+  if (verb === 'get' && what === 'policies') {
+    const host = flagString(p, 'host');
+    const v = (await call('GET', `/api/v1/policies${host ? `?host=${encodeURIComponent(host)}` : ''}`)) as { rules: Row[]; spoofDrops: { packets: number; bytes: number }; hosts: string[] };
+    if (flagBool(p, 'json')) console.log(JSON.stringify(v, null, 2));
+    else {
+      const headers = ['TENANT', 'POLICY', 'PRIO', 'DIR', 'ACTION', 'GROUPS', 'PEER', 'PROTO', 'PORT', 'PACKETS', 'BYTES'];
+      console.log(renderTable(headers, v.rules.map((r) => [r.tenant, r.policy, r.priority, r.direction, r.action, (r.appliesTo as string[]).join(','), r.peer, r.protocol, r.port, r.packets, r.bytes].map(s))));
+      console.log(`spoof guard drops: ${v.spoofDrops.packets} packets (${v.hosts.length ? `hosts: ${v.hosts.join(', ')}` : 'no host reported'})`);
+    }
     return 0;
   }
   if (verb === 'get' && what && VIEWS[what]) {

@@ -67,3 +67,18 @@ export interface TenantPolicyState {
   /** Every rule of every policy some group uses, highest priority first. */
   rules: PolicyRuleState[];
 }
+
+/** Packets and bytes. */
+export interface Hits {
+  packets: number;
+  bytes: number;
+}
+
+/** What one agent publishes at `KEYS.operPolicyCounters(host)`: its rules' hits and its spoof guard's drops. */
+export interface PolicyCounters {
+  host: string;
+  /** By rule id (`tenant/policy/index`); rules without flows on the host are absent. */
+  rules: Record<string, Hits>;
+  /** Packets the spoof guard dropped (a source MAC, IP or ARP sender not the port's own, or not IPv4/ARP). */
+  spoofDrops: Hits;
+}

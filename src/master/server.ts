@@ -12,6 +12,10 @@ import { applyIntent, type ApplyResult } from './apply.js';
 import { applyResponseJson } from './apply-response.js';
 import { applyDelta } from './delta.js';
 import { readViews } from './views.js';
+import { loadDesired } from './desired-io.js';
+import { policyCountersView } from './policy-views.js';
+import { KEYS, parseOperKey } from '../state/keys.js';
+import type { PolicyCounters } from '../intent/policy-types.js';
 import { forgetHost } from './forget-host.js';
 import { checkBearer, checkJsonBody, checkOrigin, checkUrlEncoding, readLimitedBody } from './http-guard.js';
 import { checkIntentCounts, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
@@ -154,6 +158,11 @@ export function createMasterServer(store: StateStore, log: Logger, options: Mast
       case 'GET /api/v1/networks':
       case 'GET /api/v1/endpoints':
       case 'GET /api/v1/hosts':
+      case 'GET /api/v1/policies': {
+        const [desired, reports] = await Promise.all([loadDesired(store), store.list(KEYS.operPolicyCountersPrefix)]);
+        const counters = reports.items.filter((kv) => parseOperKey(kv.key)?.kind === 'operPolicyCounters').map((kv) => JSON.parse(kv.value) as PolicyCounters);
+        return send(res, 200, policyCountersView(desired.state?.policies ?? [], counters, url.searchParams.get('host') ?? undefined));
+      }
       case 'GET /api/v1/groups': {
         const v = await readViews(store);
         const what = url.pathname.split('/').filter(Boolean)[2] as 'tenants' | 'networks' | 'endpoints' | 'hosts' | 'groups';

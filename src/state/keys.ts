@@ -73,6 +73,10 @@ export const KEYS = {
   operClaimsPrefix: `${OPER}claims/`,
   /** Prefix of the address claims in network `n` of tenant `t`. */
   operClaimsOf: (t: string, n: string): string => `${OPER}claims/${seg(t)}/${seg(n)}/`,
+  /** Prefix of every host's policy counters. */
+  operPolicyCountersPrefix: `${OPER}policy-counters/`,
+  /** Policy rule and spoof-guard counters of host `h`, written by its agent (src/agent/policy-counters.ts PolicyCounters). */
+  operPolicyCounters: (h: string): string => `${OPER}policy-counters/${seg(h)}`,
   /** Claim of address `ip` in network `n` of tenant `t`: `{owner, host, endpointId?}`; created only if absent. */
   operClaim: (t: string, n: string, ip: string): string => `${OPER}claims/${seg(t)}/${seg(n)}/${seg(ip)}`,
 } as const;
@@ -81,7 +85,7 @@ export const KEYS = {
 export type ConfigKeyKind = 'meta' | 'intent' | 'tenant' | 'network' | 'endpoint' | 'host' | 'policy';
 
 /** What an oper key names. */
-export type OperKeyKind = 'operHost' | 'operEndpoint' | 'operAttachment' | 'operClaim';
+export type OperKeyKind = 'operHost' | 'operEndpoint' | 'operAttachment' | 'operClaim' | 'operPolicyCounters';
 
 /** Number of name segments each config kind carries after its collection name. */
 const CONFIG_COLLECTIONS = new Map<string, { kind: ConfigKeyKind; ids: number }>([
@@ -98,6 +102,7 @@ const OPER_COLLECTIONS = new Map<string, { kind: OperKeyKind; ids: number }>([
   ['endpoints', { kind: 'operEndpoint', ids: 4 }],
   ['attachments', { kind: 'operAttachment', ids: 3 }],
   ['claims', { kind: 'operClaim', ids: 3 }],
+  ['policy-counters', { kind: 'operPolicyCounters', ids: 1 }],
 ]);
 
 /** Splits `rest` into exactly `count` decoded non-empty segments, or undefined. */

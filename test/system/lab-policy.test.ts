@@ -34,6 +34,7 @@ interface RuleSpec {
   FromIpAddress?: string;
   Protocol?: Proto;
   Port?: number;
+  Log?: boolean;
 }
 
 /** Tenant ta: db takes postgres from web and ICMP from the front network, nothing else; web may not reach misc's 5432. */
@@ -54,7 +55,7 @@ const TB_POLICIES: Array<{ Name: string; Rules: RuleSpec[] }> = [
     Name: 'db-in',
     Rules: [
       { Priority: 5, Direction: 'in', Action: 'allow', Protocol: 'tcp', Port: 80 },
-      { Priority: 1, Direction: 'in', Action: 'deny' },
+      { Priority: 1, Direction: 'in', Action: 'deny', Log: true },
     ],
   },
 ];
@@ -196,6 +197,14 @@ function ruleCounters(ruleIds: string[]): Map<string, number> {
   return out;
 }
 
+/** Rule hits as `netdcli get policies --json` reports them (summed over hosts, or `--host`'s), by rule id. */
+function cliCounters(host?: string): Map<string, number> {
+  const r = L().netdcli(['get', 'policies', '--json', ...(host ? ['--host', host] : [])]);
+  if (r.code !== 0) throw new Error(`netdcli get policies failed: ${r.stderr}${r.stdout}`);
+  const v = JSON.parse(r.stdout) as { rules: Array<{ id: string; packets: number }> };
+  return new Map(v.rules.map((x) => [x.id, x.packets]));
+}
+
 /** Waits (statistics reach flows about once a second) until the spoof guard of `host` has dropped at least `n` packets; returns the count. */
 async function spoofDropsAtLeast(host: string, n: number): Promise<number> {
   let seen = spoofDrops(host);
@@ -304,9 +313,33 @@ describe('policy lab', () => {
   it('gives every (source, destination, protocol, port) of both tenants exactly what the rules say, and each rule counts the probes it decided', async () => {
     // The overlapping tenants really share addresses, so the tenant (zone) is what tells their rules apart.
     expect(ipOf('ad1')).toBe(ipOf('bd1'));
+    const cliBefore = cliCounters();
+    const host3Before = cliCounters('host3');
     const r = await checkMatrix();
     expect(r.mismatches).toEqual([]);
     expect(Object.fromEntries(r.counted)).toEqual(Object.fromEntries(r.want));
+    // The same counts through the operator's command: agents publish them every few seconds.
+    let cli = new Map<string, number>();
+    for (let i = 0; i < 40; i++) {
+      const now = cliCounters();
+      cli = new Map(allRuleIds().map((id) => [id, (now.get(id) ?? 0) - (cliBefore.get(id) ?? 0)]));
+      if (allRuleIds().every((id) => cli.get(id) === r.want.get(id))) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    expect(Object.fromEntries(cli)).toEqual(Object.fromEntries(r.want));
+    // tb's default deny logs: host3's agent logged a denied connection from bw1 to bd1 (TCP 5432), once.
+    const logged = L()
+      .agentLog('host3')
+      .split('\n')
+      .filter((l) => l.includes('policy denied a connection') && l.includes('"rule":"tb/db-in/1"') && l.includes(`"src":"${ipOf('bw1')}"`) && l.includes('"dstPort":5432') && l.includes('"protocol":"tcp"'));
+    expect(logged).toHaveLength(1);
+    expect(JSON.parse(logged[0])).toMatchObject({ dst: ipOf('bd1'), protocol: 'tcp', host: 'host3' });
+    // Only rules with Log log: ta's default deny (no Log) denied probes too, and wrote nothing.
+    expect(L().agentLog('host3')).not.toContain('"rule":"ta/db-in/2"');
+    // Per host: host3 holds the db rules of ad1 and bd1, so it counts every probe to them and none to ad2 (host1).
+    const host3 = cliCounters('host3');
+    expect(host3.get('tb/db-in/1')! - host3Before.get('tb/db-in/1')!).toBe(cli.get('tb/db-in/1'));
+    expect(host3.get('ta/web-out/0') ?? 0).toBe(0);
     // Positive controls on the table's shape: both outcomes occur, and every rule decided something.
     const outcomes = matrix().map((p) => expected(p).pass);
     expect(outcomes.filter((x) => x).length).toBeGreaterThan(10);

@@ -39,4 +39,4 @@ export * from './model.js';
 export * from './cookie.js';
 export { FlowMemo, NO_MEMO, type FlowCache } from './memo.js';
 export { PIPELINE, TABLE } from './tables.js';
-export { rulePriority } from './policy.js';
+export { POLICY_LOG_METER, rulePriority } from './policy.js';

@@ -129,6 +129,8 @@ export interface PolicyRuleView {
   peers?: string[];
   protocol?: 'tcp' | 'udp' | 'icmp';
   ports?: { min: number; max: number };
+  /** A deny that logs: its packets also go to the agent, through the packet-in meter. */
+  log?: boolean;
 }
 
 /** Metadata bit set on packets that entered from a tunnel or the uplink (split horizon). */

@@ -125,6 +125,11 @@ describe('policyFlows', () => {
     ]);
   });
 
+  it('sends the packets of a logged deny to the agent through the packet-in meter, 128 bytes of each', () => {
+    const v: HostView = { ...host2, policy: { tenants: [{ ...dbIn(0x8001, 't1'), rules: [rule({ id: 't1/p/0', priority: 2, action: 'deny', log: true })] }] } };
+    expect(table(text(v), TABLE.POLICY_INGRESS)).toEqual(['table=26, priority=102,ct_zone=32769,ip,nw_dst=10.1.0.3 actions=meter:1,CONTROLLER:128']);
+  });
+
   it('writes no flows for a rule whose peer group is empty (it matches nobody) or that has no member here', () => {
     const v: HostView = { ...host2, policy: { tenants: [{ ...dbIn(0x8001, 't1'), rules: [rule({ id: 't1/p/0', priority: 3, peers: [] }), rule({ id: 't1/p/1', priority: 4, members: [] })] }] } };
     expect(table(text(v), TABLE.POLICY_INGRESS)).toEqual([]);

@@ -11,7 +11,7 @@
  * conjunctive match: one flow per value of each dimension plus one deciding flow, so flows
  * grow with their sum, not their product.
  */
-import type { Action, FlowMod, Instruction, Match } from '../openflow/index.js';
+import { OFPP_CONTROLLER, type Action, type FlowMod, type Instruction, type Match } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
 import { cidrMatch, NETWORK_MASK, objectIdOf, type HostView, type PolicyRuleView, type TenantPolicyView } from './model.js';
 import { portRangeMasks } from './port-masks.js';
@@ -103,8 +103,19 @@ function stateFlows(round: number): FlowMod[] {
   ];
 }
 
+/** The meter every logged deny goes through on its way to the agent: a flood of denied packets cannot starve it. */
+export const POLICY_LOG_METER = 1;
+/** Bytes of a denied packet sent to the agent: its headers are all the log needs. */
+export const POLICY_LOG_BYTES = 128;
+
 /** What a rule does once it matched. */
 function decision(r: PolicyRuleView): Instruction[] {
+  if (r.action === 'deny' && r.log) {
+    return [
+      { type: 'meter', meterId: POLICY_LOG_METER },
+      { type: 'applyActions', actions: [{ type: 'output', port: OFPP_CONTROLLER, maxLen: POLICY_LOG_BYTES }] },
+    ];
+  }
   if (r.action === 'deny') return [];
   return [{ type: 'gotoTable', tableId: r.direction === 'out' ? TABLE.POLICY_INGRESS : TABLE.POLICY_COMMIT }];
 }
