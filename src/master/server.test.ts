@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../state/embedded.js';
+import { KEYS } from '../state/keys.js';
 import { loadDesired } from './desired-io.js';
 import type { HttpLimits } from './http-limits.js';
 import { createMasterServer, type MasterServer } from './server.js';
@@ -90,6 +91,25 @@ describe('netmaster API authentication', () => {
       { tenant: 't1', group: 'db', policies: ['db-in'], members: 1 },
       { tenant: 't1', group: 'web', policies: [], members: 1 },
     ]);
+  });
+
+  it("serves each rule's hits summed over the hosts' counters, or one host's", async () => {
+    await start();
+    expect((await call('POST', '/api/v1/intent', JSON_BODY, example('policy.json'))).status).toBe(200);
+    const report = (host: string, packets: number, spoof: number) => ({ host, rules: { 't1/db-in/0': { packets, bytes: packets * 60 } }, spoofDrops: { packets: spoof, bytes: spoof * 42 } });
+    await store.txn([], [
+      { type: 'put', key: KEYS.operPolicyCounters('host1'), value: JSON.stringify(report('host1', 2, 1)) },
+      { type: 'put', key: KEYS.operPolicyCounters('host2'), value: JSON.stringify(report('host2', 5, 0)) },
+    ]);
+    const all = (await call('GET', '/api/v1/policies', AUTH)).body as unknown as { rules: Array<{ id: string; packets: number; peer: string }>; spoofDrops: { packets: number }; hosts: string[] };
+    expect(all.rules.map((r) => [r.id, r.peer, r.packets])).toEqual([
+      ['t1/db-in/0', 'group:web', 7],
+      ['t1/db-in/1', '10.9.0.0/16', 0],
+      ['t1/db-in/2', 'any', 0],
+    ]);
+    expect([all.spoofDrops.packets, all.hosts]).toEqual([1, ['host1', 'host2']]);
+    const one = (await call('GET', '/api/v1/policies?host=host2', AUTH)).body as unknown as typeof all;
+    expect([one.rules[0].packets, one.hosts]).toEqual([5, ['host2']]);
   });
 
   it('answers health without a token', async () => {

@@ -154,15 +154,15 @@ export function createMasterServer(store: StateStore, log: Logger, options: Mast
         const v = await readViews(store);
         return send(res, 200, v.intent ? JSON.parse(v.intent) : { Tenants: [] });
       }
-      case 'GET /api/v1/tenants':
-      case 'GET /api/v1/networks':
-      case 'GET /api/v1/endpoints':
-      case 'GET /api/v1/hosts':
       case 'GET /api/v1/policies': {
         const [desired, reports] = await Promise.all([loadDesired(store), store.list(KEYS.operPolicyCountersPrefix)]);
         const counters = reports.items.filter((kv) => parseOperKey(kv.key)?.kind === 'operPolicyCounters').map((kv) => JSON.parse(kv.value) as PolicyCounters);
         return send(res, 200, policyCountersView(desired.state?.policies ?? [], counters, url.searchParams.get('host') ?? undefined));
       }
+      case 'GET /api/v1/tenants':
+      case 'GET /api/v1/networks':
+      case 'GET /api/v1/endpoints':
+      case 'GET /api/v1/hosts':
       case 'GET /api/v1/groups': {
         const v = await readViews(store);
         const what = url.pathname.split('/').filter(Boolean)[2] as 'tenants' | 'networks' | 'endpoints' | 'hosts' | 'groups';
