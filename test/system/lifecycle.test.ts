@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PIPELINE } from '../../src/datapath/ovs/pipeline/tables.js';
 import {
   ROOT, dockerExec, dockerRm, dockerRun, dumpFlows, freePort, netdcli, runId, sh, startDaemon, stopDaemon, tempDir, waitFor, writeJson, type Daemon,
 } from '../helpers/cluster.js';
@@ -105,8 +106,8 @@ describe('intent lifecycle', () => {
     const r = netdcli(masterUrl, ['-cfg', join(ROOT, 'examples/none.json')]);
     expect(r.code, r.stderr).toBe(0);
     await waitFor(() => ports().length === 0, 30_000, () => `ports left: ${ports().join(' ')}`);
-    // Only the miss flow of each of the pipeline's 6 tables is left.
-    await waitFor(() => dumpFlows(bridge).length === 6 && dumpFlows(bridge).every((l) => l.includes('priority=0 ')), 20_000, () => `flows left:\n${dumpFlows(bridge).join('\n')}`);
+    // Only the miss flow of each of the pipeline's tables is left.
+    await waitFor(() => dumpFlows(bridge).length === PIPELINE.length && dumpFlows(bridge).every((l) => l.includes('priority=0 ')), 20_000, () => `flows left:\n${dumpFlows(bridge).join('\n')}`);
     for (const c of containers) {
       const links = dockerExec(c, ['ip', '-o', 'link', 'show']).out.trim().split('\n');
       expect(links, c).toHaveLength(1);
