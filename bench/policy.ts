@@ -51,7 +51,7 @@ function pipelineNetwork(ns: NetworkState): LocalNetwork {
   return { id: ns.id, key: networkKey(ns.pktTagType, ns.pktTag), gateway: ns.gateway, gatewayMac: gatewayMac(ns.gateway), pktTagType: ns.pktTagType, pktTag: ns.pktTag, l3: { tenant: ns.tenant, subnet: ns.subnet, gateway: gatewayModeOf(ns) } };
 }
 
-/** `host`'s view without policy: its endpoints as ports, every other endpoint of their networks as remotes. */
+/** `host`'s view without policy: its endpoints as ports, every other endpoint of their networks as remotes, kernel VXLAN devices. */
 export function hostView(state: DesiredState, host: string): HostView {
   const networks = new Map(state.networks.map((n) => [n.id, pipelineNetwork(n)]));
   const netOf = (e: EndpointState) => networks.get(`${e.tenant}/${e.network}`)!;
@@ -64,6 +64,8 @@ export function hostView(state: DesiredState, host: string): HostView {
       .filter((e) => e.host !== host && localNets.has(netOf(e).id))
       .map((e) => ({ id: e.id, mac: e.mac, ip: e.ip, network: netOf(e), host: e.host!, vtepIp: vtep.get(e.host!) })),
     tunnelOfport: 65000,
+    // The agent's default (kernel VXLAN path): one device per network holds the remote MACs.
+    vxlanDevices: new Map([...localNets].map((id, i) => [networks.get(id)!.key, 60000 + i])),
   };
 }
 
