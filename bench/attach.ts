@@ -40,7 +40,7 @@ function desiredFor(names: string[]): DesiredSnapshot {
     const mac = macFromIp(ipToInt(ip)!);
     endpoints.set(`bench/net/${c}`, { id: `bench/net/${c}`, tenant: 'bench', network: 'net', container: c, host: 'bench', ip, prefixLen: 24, mac });
   });
-  return { revision: 1, networks: new Map([[net.id, net]]), endpoints, hosts: new Map(), metaRevision: 0 };
+  return { revision: 1, networks: new Map([[net.id, net]]), endpoints, hosts: new Map(), policies: new Map(), metaRevision: 0 };
 }
 
 async function agentRounds(id: string, netns: string[]): Promise<{ oneAtATime: number[]; batchPerContainer: number }> {

@@ -72,7 +72,7 @@ async function side(id: string, remotes: number, netns: string[]): Promise<Side>
     const round = (count: number): Promise<RoundResult> => {
       const eps = new Map(endpoints);
       for (const e of locals.slice(0, count)) eps.set(e.id, e);
-      const desired: DesiredSnapshot = { revision: count, networks: new Map([[NET.id, NET]]), endpoints: eps, hosts: new Map(), metaRevision: 1 };
+      const desired: DesiredSnapshot = { revision: count, networks: new Map([[NET.id, NET]]), endpoints: eps, hosts: new Map(), policies: new Map(), metaRevision: 1 };
       const containers = new Map<string, LocalContainer>(netns.slice(0, count).map((ns, i) => [`c${i}`, { id: `cid-${i}`, name: `c${i}`, pid: 0, netns: `/run/netns/${ns}`, source: 'netns' }]));
       return reconcileRound({ host: 'bench', desired, containers, sourceKnown: () => true, plumb, openflow: conn!, flows, hostLinks, memo, round: 1, peers, fabric: async () => ({ tunnelOfport: 65000 }) });
     };

@@ -14,6 +14,8 @@ import { runDockerBench } from './docker.js';
 import { runIncrementalBench } from './incremental.js';
 import { runStoreScaleBench } from './store-scale.js';
 import { runRoutingBench } from './routing.js';
+import { runPolicyBench } from './policy.js';
+import { runPolicyLabBench } from './policy-lab.js';
 
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
 const only = process.argv[2];
@@ -27,6 +29,8 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['docker', runDockerBench],
   ['store', runStoreScaleBench],
   ['routing', runRoutingBench],
+  ['policy', runPolicyBench],
+  ['policy-tcp', runPolicyLabBench],
 ];
 
 const rows: BenchRow[] = [];
