@@ -24,7 +24,7 @@ export function desiredPipeline(view: HostView, round: number, memo: FlowCache =
       ...remoteClassifyFlows(view, round),
       ...spoofGuardFlows(view, round),
       ...arpResponderFlows(view, round, memo, remotes),
-      ...policyFlows(view, round),
+      ...policyFlows(view, round, memo),
       ...routingFlows(view, round),
       ...l2.flows,
       ...remoteForwardFlows(view, round, memo, remotes),

@@ -18,6 +18,11 @@ interface Entry {
 
 type Generation = Map<string, Map<string, Entry>>;
 
+interface ListEntry {
+  deps: readonly unknown[];
+  flows: FlowMod[];
+}
+
 function same(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -28,6 +33,9 @@ function same(a: readonly unknown[], b: readonly unknown[]): boolean {
 export class FlowMemo {
   private previous: Generation = new Map();
   private current: Generation = new Map();
+  /** Whole lists of flows built together (a policy rule's), by scope-qualified id. */
+  private previousLists = new Map<string, ListEntry>();
+  private currentLists = new Map<string, ListEntry>();
 
   /** The flow of object `id` in `scope` built from `deps`: last round's object if its inputs were the same, else `build()`'s. */
   get(scope: string, id: string, deps: readonly unknown[], build: () => FlowMod): FlowMod {
@@ -46,10 +54,25 @@ export class FlowMemo {
     return entry.flow;
   }
 
+  /** The flows of object `id` in `scope`, built together from `deps`: last round's list if its inputs were the same, else `build()`'s. */
+  getList(scope: string, id: string, deps: readonly unknown[], build: () => FlowMod[]): FlowMod[] {
+    const key = `${scope}\u0000${id}`;
+    const hit = this.currentLists.get(key) ?? this.previousLists.get(key);
+    if (hit && same(hit.deps, deps)) {
+      this.currentLists.set(key, hit);
+      return hit.flows;
+    }
+    const entry = { deps, flows: build() };
+    this.currentLists.set(key, entry);
+    return entry.flows;
+  }
+
   /** Ends a computation of the pipeline: what it did not use is dropped. */
   rotate(): void {
     this.previous = this.current;
     this.current = new Map();
+    this.previousLists = this.currentLists;
+    this.currentLists = new Map();
   }
 
   /** Flows held from the last computation (for tests). */
@@ -61,7 +84,7 @@ export class FlowMemo {
 }
 
 /** What the pipeline's builders need of a memo. */
-export type FlowCache = Pick<FlowMemo, 'get' | 'rotate'>;
+export type FlowCache = Pick<FlowMemo, 'get' | 'getList' | 'rotate'>;
 
 /** A memo that remembers nothing (every flow is built afresh). */
-export const NO_MEMO: FlowCache = { get: (_scope, _id, _deps, build) => build(), rotate: () => undefined };
+export const NO_MEMO: FlowCache = { get: (_scope, _id, _deps, build) => build(), getList: (_scope, _id, _deps, build) => build(), rotate: () => undefined };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flowModToString } from '../openflow/format.js';
-import { desiredPipeline, formulaMac, networkKey, TABLE, type HostView, type LocalNetwork, type PolicyRuleView, type TenantPolicyView } from './index.js';
+import { desiredPipeline, FlowMemo, formulaMac, networkKey, TABLE, type HostView, type LocalNetwork, type PolicyRuleView, type TenantPolicyView } from './index.js';
 import { allocateConjIds, policyFlows } from './policy.js';
 import { remoteClassifyFlows } from './remote.js';
 
@@ -140,6 +140,20 @@ describe('policyFlows', () => {
     const b = allocateConjIds([dbIn(2, 't2'), dbIn(1, 't1')]);
     expect([...a].sort()).toEqual([...b].sort());
     expect(new Set(a.values()).size).toBe(a.size);
+  });
+
+  it("keeps an unchanged rule's flow objects across rounds, and rebuilds only a changed rule's", () => {
+    const memo = new FlowMemo();
+    const a = desiredPipeline(host2, 1, memo).flows;
+    const edited: HostView = { ...host2, policy: { tenants: [{ ...dbIn(0x8001, 't1'), rules: dbIn(0x8001, 't1').rules.map((r) => (r.priority === 10 ? { ...r, protocol: 'udp' as const } : r)) }] } };
+    const b = desiredPipeline(edited, 1, memo).flows;
+    const ruleFlow = (flows: typeof a, p: number) => flows.find((f) => f.tableId === TABLE.POLICY_INGRESS && f.priority === p)!;
+    expect(ruleFlow(b, 120)).toBe(ruleFlow(a, 120));
+    expect(ruleFlow(b, 101)).toBe(ruleFlow(a, 101));
+    expect(ruleFlow(b, 110)).not.toBe(ruleFlow(a, 110));
+    expect(flowModToString(ruleFlow(b, 110))).toContain(',udp,');
+    // The memo's flows are what a fresh build gives.
+    expect(b.map((f) => flowModToString(f))).toEqual(desiredPipeline(edited, 1).flows.map((f) => flowModToString(f)));
   });
 
   it('routes the table misses of the pipeline through the policy tables', () => {

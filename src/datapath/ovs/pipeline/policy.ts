@@ -16,6 +16,7 @@ import { FEATURE, makeCookie } from './cookie.js';
 import { cidrMatch, NETWORK_MASK, objectIdOf, type HostView, type PolicyRuleView, type TenantPolicyView } from './model.js';
 import { portRangeMasks } from './port-masks.js';
 import { TABLE } from './tables.js';
+import { NO_MEMO, type FlowCache } from './memo.js';
 
 const ETH_TYPE_IPV4 = 0x0800;
 const IP_PROTO = { icmp: 1, tcp: 6, udp: 17 } as const;
@@ -43,14 +44,19 @@ export function policyNetworkKeys(view: HostView): Set<number> {
 }
 
 /** Every flow of the policy tables for `view` (none when no tenant here has policy). */
-export function policyFlows(view: HostView, round: number): FlowMod[] {
+export function policyFlows(view: HostView, round: number, memo: FlowCache = NO_MEMO): FlowMod[] {
   const tenants = view.policy?.tenants ?? [];
   if (tenants.length === 0) return [];
   const flows: FlowMod[] = [...stateFlows(round)];
   const conjIds = allocateConjIds(tenants);
   for (const t of tenants) {
     flows.push(...tenantFlows(t, round));
-    for (const r of t.rules) flows.push(...ruleFlows(t, r, round, conjIds.get(r.id)!));
+    for (const r of t.rules) {
+      const conjId = conjIds.get(r.id)!;
+      // An unchanged rule keeps last round's flow objects, which the flow syncer passes over by reference.
+      const sig = `${round}|${t.zone}|${conjId}|${JSON.stringify(r)}`;
+      flows.push(...memo.getList('policy-rule', r.id, [sig], () => ruleFlows(t, r, round, conjId)));
+    }
   }
   return mergeSamePosition(flows);
 }
