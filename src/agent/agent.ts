@@ -18,7 +18,7 @@ import { DesiredStateCache } from './desired.js';
 import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound, type HostGatewayPlan } from './reconcile.js';
 import { entersVxlan, tenantsRoutingIntoVxlan, type GatewayNetwork } from './routed-networks.js';
-import { PolicyCountersPublisher, readPolicyCounters } from './policy-counters.js';
+import { PolicyCountersPublisher, readPolicyCounters, rulesByObject } from './policy-counters.js';
 import { DeniedLog, deniedConnectionOf } from './policy-log.js';
 import { Announcer, execRunner } from './announce.js';
 import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execIptables, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
@@ -116,6 +116,7 @@ export class Agent {
   private gatewayRetry?: NodeJS.Timeout;
   private countersTimer?: NodeJS.Timeout;
   private readonly denied = new DeniedLog();
+  private loggedCache?: { snapshot: object; revision: number; rules: ReadonlyMap<bigint, string> };
   private counters?: PolicyCountersPublisher;
   private readonly announcer = new Announcer(execRunner, (a, tool) => {
     if (!tool) this.opts.log.debug({ netns: a.netns, ip: a.ip }, 'no arping to announce the endpoint on its VLAN');
@@ -569,13 +570,22 @@ export class Agent {
       // A restarted agent finds its meter in place: add, and modify if it exists.
       await conn.meterMods([{ command: 'add', ...meter }]).catch(() => conn.meterMods([{ command: 'modify', ...meter }]));
       await conn.onPacketIn((p) => {
-        const ids = [...this.desiredCache.current().policies.values()].flatMap((t) => t.rules.filter((r) => r.log).map((r) => r.id));
-        const d = deniedConnectionOf(p, ids);
+        const d = deniedConnectionOf(p, this.loggedRules());
         if (d && this.denied.first(d)) this.opts.log.warn({ ...d, host: this.opts.hostLabel }, 'policy denied a connection');
       });
     } catch (err) {
       this.opts.log.warn({ err: (err as Error).message }, 'denied-connection log not available on this bridge');
     }
+  }
+
+  /** Rules with `Log`, by cookie object: rebuilt when the desired state changed, not per packet. */
+  private loggedRules(): ReadonlyMap<bigint, string> {
+    const desired = this.desiredCache.current();
+    const c = this.loggedCache;
+    if (c && c.snapshot === desired && c.revision === desired.revision) return c.rules;
+    const rules = rulesByObject([...desired.policies.values()].flatMap((t) => t.rules.filter((r) => r.log).map((r) => r.id)));
+    this.loggedCache = { snapshot: desired, revision: desired.revision, rules };
+    return rules;
   }
 
   /** Stops following and closes connections; the datapath stays as it is. */

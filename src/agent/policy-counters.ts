@@ -6,7 +6,7 @@
  * counts of its table-miss flow.
  */
 import type { FlowFilter, FlowStats } from '../datapath/ovs/openflow/index.js';
-import { FEATURE, objectIdOf, OWNER_MASK, TABLE } from '../datapath/ovs/pipeline/index.js';
+import { FEATURE, featureFilter, objectFilter, objectIdOf, parseCookie, TABLE } from '../datapath/ovs/pipeline/index.js';
 import { KEYS } from '../state/keys.js';
 import type { StateStore } from '../state/store.js';
 import type { Hits, PolicyCounters } from '../intent/policy-types.js';
@@ -18,21 +18,23 @@ export interface FlowDumper {
   dumpFlows(filter?: FlowFilter): Promise<FlowStats[]>;
 }
 
-const FEATURE_SHIFT = 40n;
-const FEATURE_MASK = 0xffn << FEATURE_SHIFT;
-const OBJECT_MASK = (1n << FEATURE_SHIFT) - 1n;
+/** Rule ids by the cookie object of their flows (what a dumped flow or a packet-in names). */
+export function rulesByObject(ruleIds: Iterable<string>): Map<bigint, string> {
+  const byObject = new Map<bigint, string>();
+  for (const id of ruleIds) byObject.set(BigInt(objectIdOf(id)), id);
+  return byObject;
+}
 
 /** Reads the counters of `ruleIds` (those with flows here) and of the spoof guard from the bridge. */
 export async function readPolicyCounters(sw: FlowDumper, host: string, ruleIds: Iterable<string>): Promise<PolicyCounters> {
-  const byObject = new Map<bigint, string>();
-  for (const id of ruleIds) byObject.set(BigInt(objectIdOf(id)) & OBJECT_MASK, id);
+  const byObject = rulesByObject(ruleIds);
   const [ruleFlows, spoofFlows] = await Promise.all([
-    sw.dumpFlows({ cookie: BigInt(FEATURE.POLICY_RULE) << FEATURE_SHIFT, cookieMask: FEATURE_MASK }),
-    sw.dumpFlows({ tableId: TABLE.SPOOF_GUARD, cookie: (BigInt(FEATURE.TABLE_MISS) << FEATURE_SHIFT) | BigInt(TABLE.SPOOF_GUARD), cookieMask: OWNER_MASK }),
+    sw.dumpFlows(featureFilter(FEATURE.POLICY_RULE)),
+    sw.dumpFlows({ tableId: TABLE.SPOOF_GUARD, ...objectFilter(FEATURE.TABLE_MISS, TABLE.SPOOF_GUARD) }),
   ]);
   const rules: Record<string, Hits> = {};
   for (const f of ruleFlows) {
-    const id = byObject.get(f.cookie & OBJECT_MASK);
+    const id = byObject.get(parseCookie(f.cookie).objectId);
     if (!id) continue;
     const h = (rules[id] ??= { packets: 0, bytes: 0 });
     h.packets += Number(f.packetCount);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PacketIn } from '../datapath/ovs/openflow/index.js';
 import { FEATURE, makeCookie, objectIdOf } from '../datapath/ovs/pipeline/index.js';
 import { DeniedLog, deniedConnectionOf } from './policy-log.js';
+import { rulesByObject } from './policy-counters.js';
 
 /** An Ethernet + IPv4 + TCP/UDP header frame (what the bridge sends, cut to 128 bytes). */
 function frame(proto: number, src: string, dst: string, sport: number, dport: number, vlan?: number): Buffer {
@@ -20,7 +21,7 @@ function frame(proto: number, src: string, dst: string, sport: number, dport: nu
 const packetIn = (rule: string, data: Buffer): PacketIn => ({ bufferId: 0xffffffff, totalLen: data.length, reason: 1, tableId: 26, cookie: makeCookie(3, FEATURE.POLICY_RULE, objectIdOf(rule)), match: {}, data });
 
 describe('deniedConnectionOf', () => {
-  const rules = ['t1/db-in/2', 't1/other/0'];
+  const rules = rulesByObject(['t1/db-in/2', 't1/other/0']);
 
   it('names the rule from the cookie and reads addresses, protocol and ports from the frame', () => {
     expect(deniedConnectionOf(packetIn('t1/db-in/2', frame(6, '10.1.0.2', '10.1.0.3', 40000, 5432)), rules)).toEqual({ rule: 't1/db-in/2', src: '10.1.0.2', dst: '10.1.0.3', protocol: 'tcp', srcPort: 40000, dstPort: 5432 });

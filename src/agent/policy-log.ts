@@ -5,7 +5,7 @@
  * connection within the window are not logged again.
  */
 import type { PacketIn } from '../datapath/ovs/openflow/index.js';
-import { objectIdOf } from '../datapath/ovs/pipeline/index.js';
+import { parseCookie } from '../datapath/ovs/pipeline/index.js';
 
 /** One denied connection, from the first packet the agent saw of it. */
 export interface DeniedConnection {
@@ -18,23 +18,15 @@ export interface DeniedConnection {
   dstPort?: number;
 }
 
-const OBJECT_MASK = (1n << 40n) - 1n;
 const ETH_TYPE_IPV4 = 0x0800;
 const ETH_TYPE_VLAN = 0x8100;
 const PROTOCOLS: Record<number, 'tcp' | 'udp' | 'icmp'> = { 1: 'icmp', 6: 'tcp', 17: 'udp' };
 
 const ipAt = (b: Buffer, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 
-/** The denied connection a packet-in carries, or undefined when it is not one of `rules`' or not IPv4. */
-export function deniedConnectionOf(p: PacketIn, ruleIds: Iterable<string>): DeniedConnection | undefined {
-  const object = p.cookie & OBJECT_MASK;
-  let rule: string | undefined;
-  for (const id of ruleIds) {
-    if ((BigInt(objectIdOf(id)) & OBJECT_MASK) === object) {
-      rule = id;
-      break;
-    }
-  }
+/** The denied connection a packet-in carries, or undefined when its rule is not in `rules` (by cookie object, rulesByObject) or it is not IPv4. */
+export function deniedConnectionOf(p: PacketIn, rules: ReadonlyMap<bigint, string>): DeniedConnection | undefined {
+  const rule = rules.get(parseCookie(p.cookie).objectId);
   if (!rule) return undefined;
   const f = p.data;
   if (f.length < 14) return undefined;

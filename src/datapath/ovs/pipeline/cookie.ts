@@ -40,6 +40,16 @@ const OBJECT_MASK = (1n << 40n) - 1n;
 /** Mask selecting the feature and object bits (everything but the round). */
 export const OWNER_MASK = (1n << ROUND_SHIFT) - 1n;
 
+/** A flow-dump filter selecting every flow of `feature`, whatever its round and object. */
+export function featureFilter(feature: Feature): { cookie: bigint; cookieMask: bigint } {
+  return { cookie: BigInt(feature) << FEATURE_SHIFT, cookieMask: 0xffn << FEATURE_SHIFT };
+}
+
+/** A flow-dump filter selecting the flows of `feature` for `objectId`, whatever their round. */
+export function objectFilter(feature: Feature, objectId: number | bigint): { cookie: bigint; cookieMask: bigint } {
+  return { cookie: makeCookie(0, feature, objectId), cookieMask: OWNER_MASK };
+}
+
 /** Builds a cookie. */
 export function makeCookie(round: number, feature: Feature, objectId: number | bigint): bigint {
   return (BigInt(round & 0xffff) << ROUND_SHIFT) | (BigInt(feature) << FEATURE_SHIFT) | (BigInt(objectId) & OBJECT_MASK);
