@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TenantPolicyState } from '../intent/policy-types.js';
 import { EmbeddedStore } from '../state/embedded.js';
+import { until } from '../../test/helpers/until.js';
 import { KEYS } from '../state/keys.js';
 import { DesiredStateCache } from './desired.js';
 
@@ -33,10 +34,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const until = async (f: () => boolean) => {
-  for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(f()).toBe(true);
-};
 
 describe('DesiredStateCache policies', () => {
   it('loads policy keys, follows their puts, and drops one when its key is deleted', async () => {

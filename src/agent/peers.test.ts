@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedStore } from '../state/embedded.js';
+import { until } from '../../test/helpers/until.js';
 import { KEYS } from '../state/keys.js';
 import { PeerStateCache } from './peers.js';
 
@@ -27,10 +28,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const until = async (f: () => boolean) => {
-  for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(f()).toBe(true);
-};
 
 let markers = 0;
 /** Positive control: a later write the cache must show, so every earlier event has been applied. */

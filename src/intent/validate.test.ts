@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { allocate } from './allocate.js';
 import { parseIntent } from './parse.js';
 import { validateIntent } from './validate.js';
+import { intentProblems } from '../../test/helpers/intent-problems.js';
 
 type Json = Record<string, any>;
 
@@ -33,15 +33,7 @@ function base(): Json {
   };
 }
 
-/** Problems from parse, else validate, else allocate: the whole apply pipeline's verdict. */
-function problemsOf(doc: Json | string): { path: string; reason: string }[] {
-  const p = parseIntent(typeof doc === 'string' ? doc : JSON.stringify(doc));
-  if (!p.ok) return p.problems;
-  const v = validateIntent(p.intent);
-  if (v.length > 0) return v;
-  const a = allocate(p.intent, undefined);
-  return a.ok ? [] : a.problems;
-}
+const problemsOf = intentProblems;
 
 const T0 = '$.Tenants[0]';
 const N0 = `${T0}.Networks[0]`;
