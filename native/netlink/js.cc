@@ -19,6 +19,7 @@ Napi::Object LinkToJs(Napi::Env env, const LinkInfo& l) {
     if (!l.vxlan.local.empty()) v.Set("local", l.vxlan.local);
     v.Set("dstPort", l.vxlan.dstPort);
     v.Set("learning", l.vxlan.learning);
+    v.Set("tosInherit", l.vxlan.tosInherit);
     o.Set("vxlan", v);
   }
   return o;

@@ -66,6 +66,8 @@ RequestSpec SpecFromJs(const Napi::Object& o) {
   if (port.IsNumber()) s.dstPort = static_cast<uint16_t>(port.As<Napi::Number>().Uint32Value());
   Napi::Value learning = o.Get("learning");
   s.learning = learning.IsBoolean() && learning.As<Napi::Boolean>().Value();
+  Napi::Value tosInherit = o.Get("tosInherit");
+  s.tosInherit = tosInherit.IsBoolean() && tosInherit.As<Napi::Boolean>().Value();
   Napi::Value mtu = o.Get("mtu");
   if (mtu.IsNumber()) s.mtu = mtu.As<Napi::Number>().Uint32Value();
   Napi::Value up = o.Get("up");
@@ -128,6 +130,7 @@ bool BuildSpec(const RequestSpec& s, uint32_t seq, std::vector<uint8_t>* out, Na
     v.linkIndex = s.index;
     v.dstPort = s.dstPort;
     v.learning = s.learning;
+    v.tosInherit = s.tosInherit;
     v.mtu = s.mtu;
     *out = BuildVxlanCreate(v, seq);
   } else if (k == "fdbAppend" || k == "fdbDel") {

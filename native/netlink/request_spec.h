@@ -21,6 +21,7 @@ struct RequestSpec {
   uint32_t vni = 0;
   uint16_t dstPort = 4789;
   bool learning = false;
+  bool tosInherit = false;
   std::optional<bool> up;
   std::vector<std::pair<std::string, bool>> features;
   int index = 0;          // the link named by name/dev (createVxlan: the underlay)

@@ -16,8 +16,10 @@ std::vector<uint8_t> BuildVxlanCreate(const VxlanSpec& s, uint32_t seq) {
   size_t info = m.BeginNest(IFLA_LINKINFO);
   m.Put(IFLA_INFO_KIND, "vxlan", 5);
   size_t data = m.BeginNest(IFLA_INFO_DATA);
-  // Attribute order follows iproute2 (link first, then id, local, learning, port).
+  // Attribute order follows iproute2 (link, tos, id, local, learning, port).
   if (s.linkIndex) m.PutU32(IFLA_VXLAN_LINK, static_cast<uint32_t>(s.linkIndex));
+  // iproute2's `tos inherit` is the value 1 (a real TOS never has only the lowest ECN bit set).
+  if (s.tosInherit) m.PutU8(IFLA_VXLAN_TOS, 1);
   m.PutU32(IFLA_VXLAN_ID, s.vni);
   if (s.local.family == AF_INET) m.Put(IFLA_VXLAN_LOCAL, s.local.addr.data(), 4);
   if (s.local.family == AF_INET6) m.Put(IFLA_VXLAN_LOCAL6, s.local.addr.data(), 16);
@@ -38,6 +40,7 @@ VxlanInfo DecodeVxlanData(const Attr& infoData) {
   if (const Attr* a = t.Get(IFLA_VXLAN_LOCAL6)) v.local = FormatAddr(AF_INET6, a->data, a->len);
   v.dstPort = ntohs(t.U16(IFLA_VXLAN_PORT));
   v.learning = t.U8(IFLA_VXLAN_LEARNING) != 0;
+  v.tosInherit = t.U8(IFLA_VXLAN_TOS) == 1;
   return v;
 }
 

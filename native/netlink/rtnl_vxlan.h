@@ -18,6 +18,7 @@ struct VxlanSpec {
   int linkIndex = 0;  // underlay device, 0 = none
   uint16_t dstPort = 4789;
   bool learning = false;
+  bool tosInherit = false;  // outer header's TOS copied from the inner packet (IFLA_VXLAN_TOS 1)
   uint32_t mtu = 0;  // 0 = kernel default
 };
 

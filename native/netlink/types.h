@@ -12,6 +12,7 @@ struct VxlanInfo {
   std::string local;  // "" = none
   uint16_t dstPort = 0;
   bool learning = false;
+  bool tosInherit = false;
 };
 
 // One network interface as RTM_NEWLINK describes it.

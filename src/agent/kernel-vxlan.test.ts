@@ -28,7 +28,7 @@ describe('syncKernelVxlan', () => {
         { op: 'fdbList', dev: 'npx5001' },
       ],
       [
-        { op: 'createVxlan', name: 'npx5001', vni: 5001, local: '198.18.0.1', dev: 'up0', learning: false },
+        { op: 'createVxlan', name: 'npx5001', vni: 5001, local: '198.18.0.1', dev: 'up0', learning: false, tosInherit: true },
         { op: 'linkSet', name: 'npx5001', up: true },
       ],
       [

@@ -79,7 +79,8 @@ export async function syncKernelVxlan(ctx: VxlanContext, ports: readonly PortInf
   let next = VXLAN_DEVICE_OFPORT_BASE;
   for (const [name, n] of wanted) {
     const link = links.get(name);
-    if (!link) setup.push({ op: 'createVxlan', name, vni: n.vni, local: ctx.underlay.vtepIp, dev: ctx.underlay.dev, learning: false });
+    // The outer header carries the inner DSCP (docs/qos.md): the underlay sees each endpoint's class.
+    if (!link) setup.push({ op: 'createVxlan', name, vni: n.vni, local: ctx.underlay.vtepIp, dev: ctx.underlay.dev, learning: false, tosInherit: true });
     if (!link?.up) setup.push({ op: 'linkSet', name, up: true });
     if (!have.has(name)) {
       while (used.has(next)) next++;

@@ -35,7 +35,7 @@ describe('ensureUnderlay', () => {
         bridge: BRIDGE,
         ports: [
           { name: names.patchUp, type: 'patch', options: { peer: names.patchDown }, ofportRequest: UPLINK_OFPORT },
-          { name: names.tunnel, type: 'vxlan', options: { remote_ip: 'flow', key: 'flow' }, ofportRequest: TUNNEL_OFPORT },
+          { name: names.tunnel, type: 'vxlan', options: { remote_ip: 'flow', key: 'flow', tos: 'inherit' }, ofportRequest: TUNNEL_OFPORT },
         ],
       },
     ]);

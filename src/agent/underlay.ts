@@ -73,7 +73,7 @@ export async function ensureUnderlay(ctx: UnderlayContext, spec: UnderlaySpec, i
   const addInt: PortSpec[] = [];
   if (!have.has(names.patchUp)) addInt.push({ name: names.patchUp, type: 'patch', options: { peer: names.patchDown }, ofportRequest: UPLINK_OFPORT });
   if (spec.vtep && !have.has(names.tunnel)) {
-    addInt.push({ name: names.tunnel, type: 'vxlan', options: { remote_ip: 'flow', key: 'flow' }, ofportRequest: TUNNEL_OFPORT });
+    addInt.push({ name: names.tunnel, type: 'vxlan', options: { remote_ip: 'flow', key: 'flow', tos: 'inherit' }, ofportRequest: TUNNEL_OFPORT });
   }
   if (addInt.length) await vswitch.addPorts(spec.bridge, addInt);
 

@@ -25,6 +25,8 @@ export interface VxlanInfo {
   local?: string;
   dstPort: number;
   learning: boolean;
+  /** The outer header's TOS is copied from the inner packet (`tos inherit`). */
+  tosInherit: boolean;
 }
 
 /** One forwarding entry of a device's own FDB (`bridge fdb show dev X`). */
@@ -75,7 +77,7 @@ export type NetlinkOp =
   | { op: 'routeList'; netns?: Netns }
   | { op: 'featuresGet'; netns?: Netns; name: string }
   | { op: 'featuresSet'; netns?: Netns; name: string; features: Record<string, boolean> }
-  | { op: 'createVxlan'; netns?: Netns; name: string; vni: number; local?: string; dev?: string; dstPort?: number; learning?: boolean; mtu?: number }
+  | { op: 'createVxlan'; netns?: Netns; name: string; vni: number; local?: string; dev?: string; dstPort?: number; learning?: boolean; tosInherit?: boolean; mtu?: number }
   | { op: 'fdbAppend'; netns?: Netns; dev: string; mac: string; dst: string }
   | { op: 'fdbDel'; netns?: Netns; dev: string; mac: string; dst: string; ignoreMissing?: boolean }
   | { op: 'fdbList'; netns?: Netns; dev: string };

@@ -13,6 +13,7 @@ const cases: Case[] = [
   ['vxlan-create', 1, (f) => ({ op: 'createVxlan', name: 'vx0', vni: 42, local: '198.18.0.1', index: f.ifindex.vv0, dstPort: 4789, learning: false })],
   ['vxlan-create-mtu', 0, () => ({ op: 'createVxlan', name: 'vx1', vni: 43, mtu: 1400, dstPort: 8472, learning: true })],
   ['vxlan-create-v6', 0, () => ({ op: 'createVxlan', name: 'vx2', vni: 44, local: '2001:db8::1', dstPort: 4789 })],
+  ['vxlan-create-tos-inherit', 1, (f) => ({ op: 'createVxlan', name: 'vx3', vni: 45, local: '198.18.0.1', index: f.ifindex.vv0, dstPort: 4789, learning: false, tosInherit: true })],
   ['fdb-append-zero', 1, (f) => ({ op: 'fdbAppend', index: f.ifindex.vx0, mac: '00:00:00:00:00:00', dst: '198.18.0.2' })],
   ['fdb-append-mac', 1, (f) => ({ op: 'fdbAppend', index: f.ifindex.vx0, mac: '02:00:00:00:00:09', dst: '198.18.0.3' })],
   ['fdb-append-v6', 1, (f) => ({ op: 'fdbAppend', index: f.ifindex.vx2, mac: '00:00:00:00:00:00', dst: '2001:db8::2' })],
@@ -54,13 +55,15 @@ describe('vxlan and fdb decoders agree with iproute2 on captured replies', () =>
     const links = decodeAll('vxlan-link-dump').filter((m) => m.kind === 'link').map((m) => m.value!);
     const json = replies['vxlan-link-dump'].json;
     const vxlans = json.filter((j) => (j.linkinfo as { info_kind?: string } | undefined)?.info_kind === 'vxlan');
-    expect(vxlans.length).toBe(3);
+    expect(vxlans.length).toBe(4);
+    // Positive control: one device inherits its TOS (ip -j prints the raw value 1 as "0x1"), the others do not.
+    expect(vxlans.filter((j) => (j.linkinfo as { info_data: { tos?: string } }).info_data.tos === '0x1').length).toBe(1);
     for (const j of vxlans) {
-      const d = (j.linkinfo as { info_data: { id: number; local?: string; local6?: string; port: number; learning: boolean } }).info_data;
+      const d = (j.linkinfo as { info_data: { id: number; local?: string; local6?: string; port: number; learning: boolean; tos?: string } }).info_data;
       const l = links.find((x) => x.index === j.ifindex);
       expect(l, `decoded ${j.ifname}`).toBeDefined();
       expect(l!.kind).toBe('vxlan');
-      expect(l!.vxlan).toEqual({ vni: d.id, dstPort: d.port, learning: d.learning, ...(d.local ?? d.local6 ? { local: d.local ?? d.local6 } : {}) });
+      expect(l!.vxlan).toEqual({ vni: d.id, dstPort: d.port, learning: d.learning, tosInherit: d.tos === '0x1', ...(d.local ?? d.local6 ? { local: d.local ?? d.local6 } : {}) });
     }
     // Links of other kinds carry no vxlan block.
     for (const l of links) if (l.kind !== 'vxlan') expect(l.vxlan).toBeUndefined();

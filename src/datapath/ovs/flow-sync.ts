@@ -11,6 +11,7 @@
 import { flowModToString, groupModToString, matchToString, type FlowMod, type FlowStats, type GroupDesc, type GroupMod, type OpenFlowSwitch } from './openflow/index.js';
 import { isOwnCookie, OWNER_MASK } from './pipeline/cookie.js';
 import type { FeatureOutput } from './pipeline/model.js';
+import { installedOf, planMeters, type InstalledMeter, type MeterPlan, type MeterTable } from './meter-sync.js';
 
 /** What a sync changed. */
 export interface SyncStats {
@@ -21,6 +22,10 @@ export interface SyncStats {
   groupsAdded: number;
   groupsModified: number;
   groupsDeleted: number;
+  /** Meter adds and modifies (QoS limits) sent before the flows. */
+  metersChanged?: number;
+  /** Meters deleted after the flows stopped using them. */
+  metersDeleted?: number;
 }
 
 type FlowLike = { tableId: number; priority: number; match: FlowMod['match']; instructions: FlowMod['instructions']; cookie: bigint };
@@ -144,7 +149,7 @@ export function planSync(
 
 /** Keeps one bridge's flows equal to what it is given, remembering what it installed. */
 export class FlowSyncer {
-  private installed?: { flows: FlowMod[]; groups: GroupDesc[]; objects: ReadonlySet<FlowLike> };
+  private installed?: { flows: FlowMod[]; groups: GroupDesc[]; objects: ReadonlySet<FlowLike>; meters?: InstalledMeter[] };
   private lastFull = 0;
 
   /** `fullEveryMs`: how often to re-read the bridge instead of trusting memory. */
@@ -162,16 +167,26 @@ export class FlowSyncer {
    * order) and before their barrier is awaited; the sync resolves when both are done and
    * rejects with the first failure.
    */
-  async sync(conn: OpenFlowSwitch, desired: FeatureOutput, sent?: () => Promise<void>): Promise<SyncStats> {
+  async sync(conn: OpenFlowSwitch & MeterTable, desired: FeatureOutput, sent?: () => Promise<void>): Promise<SyncStats> {
     const full = !this.installed || Date.now() - this.lastFull >= this.fullEveryMs;
     let plan: SyncPlan;
+    let meters: MeterPlan | undefined;
+    const knownMeters = this.installed?.meters;
     if (full) {
-      const [flows, groups] = await Promise.all([conn.dumpFlows(), conn.dumpGroups()]);
+      const [flows, groups, installedMeters] = await Promise.all([conn.dumpFlows(), conn.dumpGroups(), desired.meters ? conn.dumpMeters() : undefined]);
       plan = planSync(desired, flows as FlowStats[], groups);
+      if (desired.meters) meters = planMeters(desired.meters, installedMeters!);
     } else {
       plan = planSync(desired, this.installed!.flows, this.installed!.groups, { identity: builtIdentity, position: builtPosition }, false, this.installed!.objects);
+      if (desired.meters) meters = planMeters(desired.meters, knownMeters ?? (await conn.dumpMeters()));
     }
     this.installed = undefined;
+    if (meters) {
+      plan.stats.metersChanged = meters.before.length;
+      plan.stats.metersDeleted = meters.after.length;
+      // Flows may only name meters that exist: new and changed limits go in first.
+      if (meters.before.length) await conn.meterMods(meters.before);
+    }
     const written = (async () => {
       if (conn.supportsBundles) {
         // One ordered, atomic bundle (docs/datapath.md, "Atomic updates"): no packet sees half a change. Group adds
@@ -187,7 +202,14 @@ export class FlowSyncer {
     const [w, h] = await Promise.allSettled([written, sent?.()]);
     if (w.status === 'rejected') throw w.reason;
     if (h.status === 'rejected') throw h.reason;
-    this.installed = { flows: desired.flows, groups: desired.groups.map((g) => ({ type: g.type, groupId: g.groupId, buckets: g.buckets })), objects: plan.desiredObjects };
+    // Deleting a meter deletes the flows that use it: only once no desired flow does.
+    if (meters?.after.length) await conn.meterMods(meters.after);
+    this.installed = {
+      flows: desired.flows,
+      groups: desired.groups.map((g) => ({ type: g.type, groupId: g.groupId, buckets: g.buckets })),
+      objects: plan.desiredObjects,
+      ...(desired.meters ? { meters: installedOf(desired.meters) } : {}),
+    };
     if (full) this.lastFull = Date.now();
     return plan.stats;
   }

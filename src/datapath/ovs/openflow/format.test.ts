@@ -4,7 +4,7 @@
  * and the line `dump-flows` printed (test/fixtures/openflow/capture-format.mjs).
  */
 import { describe, expect, it } from 'vitest';
-import { desiredPipeline, FEATURE, networkKey, parseCookie, type HostView, type LocalNetwork } from '../pipeline/index.js';
+import { desiredPipeline, egressMeterId, FEATURE, ingressMeterId, networkKey, parseCookie, type HostView, type LocalNetwork } from '../pipeline/index.js';
 import { flowModToString, flowStatsToString, groupModToString } from './format.js';
 import { decodeMessage, encodeFlowMod, encodeGroupMod, type Action, type FlowMod, type FlowStats, type GroupDesc, type Instruction } from './index.js';
 import { firstTextDifference, loadFormatFixtures } from '../../../../test/helpers/openflow-fixtures.js';
@@ -109,6 +109,18 @@ const policyView: HostView = {
   },
 };
 
+/** The same host with QoS (the capture script's pipeline_qos_* and metered fixtures): port 3 limited and marked, port 4 limited on delivery and trusted. */
+const qosView: HostView = {
+  ...view,
+  ports: view.ports.map((p) =>
+    p.ofport === 3
+      ? { ...p, qos: { egress: { meterId: egressMeterId(3), rate: 10e6, burst: 8e6 }, dscp: 46 } }
+      : p.ofport === 4
+        ? { ...p, qos: { ingress: { meterId: ingressMeterId(4), rate: 10e6, burst: 8e6 }, dscp: 'trust' as const } }
+        : p,
+  ),
+};
+
 /** Names of what a flow uses: match fields (masked or not), instructions, actions and the fields they write or move. */
 function features(f: { match: FlowMod['match']; instructions: Instruction[] }): string[] {
   const out = Object.keys(f.match).map((k) => `match:${k}`);
@@ -125,7 +137,8 @@ describe('the pipeline prints as ovs-ofctl dumps it', () => {
   const pipeline = desiredPipeline(view, 1);
   const device = desiredPipeline(deviceView, 1);
   const policy = desiredPipeline(policyView, 1);
-  const lines = [...pipeline.flows, ...device.flows, ...policy.flows].map((f) => flowModToString(f, { cookie: true }));
+  const qos = desiredPipeline(qosView, 1);
+  const lines = [...pipeline.flows, ...device.flows, ...policy.flows, ...qos.flows].map((f) => flowModToString(f, { cookie: true }));
   const closest = (want: string, have: string[]) => have.reduce((best, l) => (commonPrefix(l, want) > commonPrefix(best, want) ? l : best), have[0]);
   const commonPrefix = (a: string, b: string) => {
     let i = 0;
@@ -149,16 +162,18 @@ describe('the pipeline prints as ovs-ofctl dumps it', () => {
   it('uses no match field, instruction or action that no fixture checks', () => {
     const covered = new Set(fx.flows.flatMap((c) => features(decodeMessage(bytes(c.flowMod)).flowMod!)));
     for (const g of fx.groups) for (const b of decodeMessage(bytes(g.groupMod)).groupMod!.buckets) for (const f of features({ match: {}, instructions: [{ type: 'applyActions', actions: b.actions }] })) covered.add(f);
-    const used = new Set([...pipeline.flows, ...device.flows, ...policy.flows].flatMap(features));
+    const used = new Set([...pipeline.flows, ...device.flows, ...policy.flows, ...qos.flows].flatMap(features));
     for (const g of [...pipeline.groups, ...device.groups]) for (const b of g.buckets) for (const f of features({ match: {}, instructions: [{ type: 'applyActions', actions: b.actions }] })) used.add(f);
     expect([...used].filter((u) => !covered.has(u))).toEqual([]);
     // Positive control: the check sees what the pipeline uses.
     expect(used).toContain('match:tunnelId');
     expect(used).toContain('set:tunIpv4Dst');
+    expect(used).toContain('instruction:meter');
+    expect(used).toContain('set:ipDscp');
   });
 
   it('prints every pipeline flow and group the same before and after a trip through the wire encoding', () => {
-    for (const f of [...pipeline.flows, ...device.flows, ...policy.flows]) {
+    for (const f of [...pipeline.flows, ...device.flows, ...policy.flows, ...qos.flows]) {
       const back = decodeMessage(encodeFlowMod(f, 1)).flowMod!;
       sameLine(flowModToString(back, { cookie: true }), flowModToString(f, { cookie: true }));
     }

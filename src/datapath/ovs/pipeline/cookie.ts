@@ -28,6 +28,8 @@ export const FEATURE = {
   POLICY_RULE: 14,
   /** A rule's conjunction clauses (members, peers, ports); object: the rule. */
   POLICY_CLAUSE: 15,
+  /** A port's QoS flow (egress meter, DSCP); object: the ofport. */
+  QOS: 16,
 } as const;
 
 /** A feature number from FEATURE. */

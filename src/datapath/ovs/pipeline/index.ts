@@ -9,6 +9,7 @@ import { NO_MEMO, type FlowCache } from './memo.js';
 import { reachableRemotes, remoteClassifyFlows, remoteForwardFlows } from './remote.js';
 import { routingFlows } from './routing.js';
 import { policyFlows } from './policy.js';
+import { qosFlows, qosMeters } from './qos.js';
 
 /**
  * Computes the desired flows and groups for `view`, with cookies for agent `round`. With a
@@ -23,6 +24,7 @@ export function desiredPipeline(view: HostView, round: number, memo: FlowCache =
       ...classifyFlows(view, round),
       ...remoteClassifyFlows(view, round),
       ...spoofGuardFlows(view, round),
+      ...qosFlows(view, round),
       ...arpResponderFlows(view, round, memo, remotes),
       ...policyFlows(view, round, memo),
       ...routingFlows(view, round),
@@ -30,6 +32,7 @@ export function desiredPipeline(view: HostView, round: number, memo: FlowCache =
       ...remoteForwardFlows(view, round, memo, remotes),
     ],
     groups: l2.groups,
+    meters: qosMeters(view),
   };
   memo.rotate();
   return out;
@@ -40,3 +43,4 @@ export * from './cookie.js';
 export { FlowMemo, NO_MEMO, type FlowCache } from './memo.js';
 export { PIPELINE, TABLE } from './tables.js';
 export { POLICY_LOG_METER, rulePriority } from './policy.js';
+export { QOS_METER_BASE, egressMeterId, ingressMeterId, sharedMeterId, sharedMeterSlots } from './qos.js';

@@ -40,7 +40,11 @@ export function l2ForwardFlows(view: HostView, round: number, remotes: readonly 
     priority: 100,
     cookie: makeCookie(round, FEATURE.L2_FORWARD, p.ofport),
     match: { metadata: BigInt(p.network.key), metadataMask: NETWORK_MASK, ethDst: p.mac },
-    instructions: [{ type: 'applyActions', actions: [{ type: 'output', port: p.ofport }] }],
+    // An ingress limit meters unicast delivery to the port (flooded copies are not metered: docs/qos.md).
+    instructions: [
+      ...(p.qos?.ingress ? [{ type: 'meter' as const, meterId: p.qos.ingress.meterId }] : []),
+      { type: 'applyActions' as const, actions: [{ type: 'output' as const, port: p.ofport }] },
+    ],
   }));
   const groups: GroupMod[] = [];
   for (const n of networksOf(view)) {

@@ -58,6 +58,25 @@ export interface LocalPort {
   mac: string;
   ip: string;
   network: LocalNetwork;
+  /** Its rate limits and DSCP (docs/qos.md); absent: no limits, DSCP cleared to 0. */
+  qos?: PortQos;
+}
+
+/** A drop-band meter as the pipeline uses it: its id and limit (bits per second, burst in bits). */
+export interface MeterLimit {
+  meterId: number;
+  rate: number;
+  burst: number;
+}
+
+/** What QoS does to one port's traffic. */
+export interface PortQos {
+  /** Meter of what the endpoint sends (its own, or its group's when shared). */
+  egress?: MeterLimit;
+  /** Meter of what is delivered to the endpoint. */
+  ingress?: MeterLimit;
+  /** DSCP marked on IP packets the endpoint sends; `trust` keeps the container's; absent means 0. */
+  dscp?: number | 'trust';
 }
 
 /** An endpoint attached on another host, in a network that has ports here. */
@@ -144,10 +163,12 @@ export const GATEWAY_KEY = 0x80000000;
 /** Flood groups for remote-origin packets (local ports only) live above this id. */
 export const LOCAL_FLOOD_GROUP_BASE = 0x40000000;
 
-/** Flows and groups one feature wants on the bridge. */
+/** Flows and groups one feature wants on the bridge, and the meters its flows use. */
 export interface FeatureOutput {
   flows: FlowMod[];
   groups: GroupMod[];
+  /** Meters (ids in the QoS range only); absent: none wanted, and the syncer leaves meters alone. */
+  meters?: MeterLimit[];
 }
 
 /** The pipeline key of a network: VLAN id, or 2^24 + VNI. */

@@ -23,7 +23,8 @@ export function spoofGuardFlows(view: HostView, round: number): FlowMod[] {
       priority: 100,
       cookie,
       match: { inPort: p.ofport, ethSrc: p.mac, ethType: ETH_TYPE_IPV4, ipv4Src: p.ip },
-      instructions: next,
+      // IPv4 meets the port's QoS (meter, DSCP) first; ARP is neither metered nor marked.
+      instructions: [{ type: 'gotoTable', tableId: TABLE.QOS_EGRESS }],
     });
     flows.push({
       command: 'add',

@@ -3,10 +3,10 @@
  * only ever move forward; a table's miss behaviour is part of its declaration so the
  * default flows are installed (and replayed) like any feature's.
  *
- *   CLASSIFY ─▶ SPOOF_GUARD ─▶ ARP_RESPONDER ─▶ POLICY_CONNTRACK ─▶ L3_ROUTE ─▶ L2_FORWARD ─▶ output / flood group
- *      │                                            │ (tenants with policy)  │
- *      │ (from other hosts)                         ▼                        └─▶ (conntrack) SNAT_RETURN ─▶ L2_FORWARD
- *      └──────────────────────────────────▶ POLICY_STATE ─▶ POLICY_EGRESS ─▶ POLICY_INGRESS ─▶ POLICY_COMMIT ─▶ L3_ROUTE
+ *   CLASSIFY ─▶ SPOOF_GUARD ─▶ QOS_EGRESS ─▶ ARP_RESPONDER ─▶ POLICY_CONNTRACK ─▶ L3_ROUTE ─▶ L2_FORWARD ─▶ output / flood group
+ *      │                                                          │ (tenants with policy)  │
+ *      │ (from other hosts)                                       ▼                        └─▶ (conntrack) SNAT_RETURN ─▶ L2_FORWARD
+ *      └────────────────────────────────────────────────▶ POLICY_STATE ─▶ POLICY_EGRESS ─▶ POLICY_INGRESS ─▶ POLICY_COMMIT ─▶ L3_ROUTE
  *
  * Gaps in the numbering leave room for later stages (policy, QoS) without renumbering.
  */
@@ -27,6 +27,7 @@ export interface TableDecl {
 export const TABLE = {
   CLASSIFY: 0,
   SPOOF_GUARD: 10,
+  QOS_EGRESS: 15,
   ARP_RESPONDER: 20,
   POLICY_CONNTRACK: 21,
   POLICY_STATE: 22,
@@ -42,6 +43,7 @@ export const TABLE = {
 export const PIPELINE: readonly TableDecl[] = [
   { id: TABLE.CLASSIFY, name: 'classify', purpose: 'map the ingress port to its network (metadata); unknown ports are dropped', miss: { kind: 'drop' } },
   { id: TABLE.SPOOF_GUARD, name: 'spoof-guard', purpose: 'only the MAC and IP allocated to a port may send from it', miss: { kind: 'drop' } },
+  { id: TABLE.QOS_EGRESS, name: 'qos-egress', purpose: 'meter what a local endpoint sends and mark (or clear) the DSCP of its IPv4 packets', miss: { kind: 'goto', table: TABLE.ARP_RESPONDER } },
   { id: TABLE.ARP_RESPONDER, name: 'arp-responder', purpose: 'answer ARP for known addresses locally so requests are not flooded', miss: { kind: 'goto', table: TABLE.POLICY_CONNTRACK } },
   { id: TABLE.POLICY_CONNTRACK, name: 'policy-conntrack', purpose: 'send IPv4 of tenants with policy through conntrack in the tenant zone', miss: { kind: 'goto', table: TABLE.L3_ROUTE } },
   { id: TABLE.POLICY_STATE, name: 'policy-state', purpose: 'packets of established and related connections pass; new ones meet the rules; invalid ones are dropped', miss: { kind: 'drop' } },
