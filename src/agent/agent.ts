@@ -540,9 +540,15 @@ export class Agent {
   private effectiveDesired(): DesiredSnapshot {
     const desired = this.desiredCache.current();
     const extra = this.extras?.runtimeEndpoints() ?? [];
-    if (extra.length === 0) return desired;
+    const qos = this.extras?.intentEndpointQos?.(desired.endpoints) ?? new Map();
+    if (extra.length === 0 && qos.size === 0) return desired;
     const endpoints = new Map(desired.endpoints);
     for (const e of extra) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
+    // A runtime attachment's QoS (CNI bandwidth, Docker options) over an intent endpoint's own.
+    for (const [id, q] of qos) {
+      const e = endpoints.get(id);
+      if (e) endpoints.set(id, { ...e, qos: q });
+    }
     return { ...desired, endpoints };
   }
 

@@ -4,6 +4,7 @@
  * (src/runtime/service.ts) provides them; the agent only defines what it needs, so the
  * dependency points down from the runtime layer to the agent and never back.
  */
+import type { QosSettings } from '../intent/qos-types.js';
 import type { EndpointState } from '../intent/types.js';
 import type { LocalContainer } from './containers.js';
 
@@ -15,4 +16,9 @@ export interface ExtraWorkloads {
   localContainers(): ReadonlyMap<string, LocalContainer>;
   /** Endpoints of every host that the intent does not list (the intent's win on the same id). */
   runtimeEndpoints(): EndpointState[];
+  /**
+   * QoS that this host's runtime attachments give intent endpoints, by endpoint id, already laid
+   * over each one's own `qos` from `intentEndpoints` (it replaces theirs); absent ids keep theirs.
+   */
+  intentEndpointQos?(intentEndpoints: ReadonlyMap<string, EndpointState>): ReadonlyMap<string, QosSettings>;
 }
