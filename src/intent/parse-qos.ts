@@ -93,6 +93,6 @@ export function refuseShared(r: Reader, f: Fields, path: string, what: 'network'
   if (!f.has('Shared')) return;
   r.add(
     pathKey(path, 'Shared'),
-    `Shared is a key of Groups only: a ${what}'s Bandwidth is already one limit per endpoint (to share a limit among endpoints, put them in a group with "Shared": true)`,
+    `Shared is a key of Groups only: ${what === 'network' ? 'a network' : 'an endpoint'}'s Bandwidth is already one limit per endpoint (to share a limit among endpoints, put them in a group with "Shared": true)`,
   );
 }

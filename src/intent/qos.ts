@@ -76,8 +76,8 @@ export function rateLimit(rate: number, burst?: number): RateLimit {
 export function formatRate(bits: number): string | number {
   for (const [suffix, unit] of [['G', 1e9], ['M', 1e6], ['k', 1e3]] as const) {
     const n = bits / unit;
-    // Three decimals at most, so 1,234,567 stays a plain number rather than "1.234567M".
-    if (n >= 1 && Math.round(n * 1000) === n * 1000) return `${n}${suffix}`;
+    // Two decimals at most, so 1,234,567 stays a plain number rather than "1234.567k".
+    if (n >= 1 && Math.round(n * 100) === n * 100) return `${n}${suffix}`;
   }
   return bits;
 }
