@@ -34,7 +34,7 @@ import { chooseVxlanPath, pathConflict, type VxlanPlan } from './vxlan-path.js';
 import { HostLinks } from './host-links.js';
 import { EXT } from './names.js';
 import { NetpluginError } from '../common/errors.js';
-import type { ExtraWorkloads } from './workloads.js';
+import { withRuntimeEndpoints, type ExtraWorkloads } from './workloads.js';
 import type { EndpointStatus } from './reconcile.js';
 import type { DesiredSnapshot } from './desired.js';
 
@@ -541,15 +541,8 @@ export class Agent {
     const desired = this.desiredCache.current();
     const extra = this.extras?.runtimeEndpoints() ?? [];
     const qos = this.extras?.intentEndpointQos?.(desired.endpoints) ?? new Map();
-    if (extra.length === 0 && qos.size === 0) return desired;
-    const endpoints = new Map(desired.endpoints);
-    for (const e of extra) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
-    // A runtime attachment's QoS (CNI bandwidth, Docker options) over an intent endpoint's own.
-    for (const [id, q] of qos) {
-      const e = endpoints.get(id);
-      if (e) endpoints.set(id, { ...e, qos: q });
-    }
-    return { ...desired, endpoints };
+    const endpoints = withRuntimeEndpoints(desired.endpoints, extra, qos);
+    return endpoints === desired.endpoints ? desired : { ...desired, endpoints };
   }
 
   private async connectOpenflow(): Promise<OpenFlowConnection> {

@@ -22,3 +22,23 @@ export interface ExtraWorkloads {
    */
   intentEndpointQos?(intentEndpoints: ReadonlyMap<string, EndpointState>): ReadonlyMap<string, QosSettings>;
 }
+
+/**
+ * The endpoints a round plans: the intent's, plus runtime-only ones the intent does not list
+ * (the intent's win on the same id), with runtime QoS in place of the intent endpoints' own
+ * where an attachment gives some. The intent's own map when there is nothing to add.
+ */
+export function withRuntimeEndpoints(
+  intent: Map<string, EndpointState>,
+  extra: readonly EndpointState[],
+  qos: ReadonlyMap<string, QosSettings>,
+): Map<string, EndpointState> {
+  if (extra.length === 0 && qos.size === 0) return intent;
+  const endpoints = new Map(intent);
+  for (const e of extra) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
+  for (const [id, q] of qos) {
+    const e = intent.get(id);
+    if (e) endpoints.set(id, { ...e, qos: q });
+  }
+  return endpoints;
+}
