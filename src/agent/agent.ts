@@ -34,7 +34,7 @@ import { chooseVxlanPath, pathConflict, type VxlanPlan } from './vxlan-path.js';
 import { HostLinks } from './host-links.js';
 import { EXT } from './names.js';
 import { NetpluginError } from '../common/errors.js';
-import type { ExtraWorkloads } from './workloads.js';
+import { withRuntimeEndpoints, type ExtraWorkloads } from './workloads.js';
 import type { EndpointStatus } from './reconcile.js';
 import type { DesiredSnapshot } from './desired.js';
 
@@ -540,10 +540,9 @@ export class Agent {
   private effectiveDesired(): DesiredSnapshot {
     const desired = this.desiredCache.current();
     const extra = this.extras?.runtimeEndpoints() ?? [];
-    if (extra.length === 0) return desired;
-    const endpoints = new Map(desired.endpoints);
-    for (const e of extra) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
-    return { ...desired, endpoints };
+    const qos = this.extras?.intentEndpointQos?.(desired.endpoints) ?? new Map();
+    const endpoints = withRuntimeEndpoints(desired.endpoints, extra, qos);
+    return endpoints === desired.endpoints ? desired : { ...desired, endpoints };
   }
 
   private async connectOpenflow(): Promise<OpenFlowConnection> {

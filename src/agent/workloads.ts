@@ -4,6 +4,7 @@
  * (src/runtime/service.ts) provides them; the agent only defines what it needs, so the
  * dependency points down from the runtime layer to the agent and never back.
  */
+import type { QosSettings } from '../intent/qos-types.js';
 import type { EndpointState } from '../intent/types.js';
 import type { LocalContainer } from './containers.js';
 
@@ -15,4 +16,29 @@ export interface ExtraWorkloads {
   localContainers(): ReadonlyMap<string, LocalContainer>;
   /** Endpoints of every host that the intent does not list (the intent's win on the same id). */
   runtimeEndpoints(): EndpointState[];
+  /**
+   * QoS that this host's runtime attachments give intent endpoints, by endpoint id, already laid
+   * over each one's own `qos` from `intentEndpoints` (it replaces theirs); absent ids keep theirs.
+   */
+  intentEndpointQos?(intentEndpoints: ReadonlyMap<string, EndpointState>): ReadonlyMap<string, QosSettings>;
+}
+
+/**
+ * The endpoints a round plans: the intent's, plus runtime-only ones the intent does not list
+ * (the intent's win on the same id), with runtime QoS in place of the intent endpoints' own
+ * where an attachment gives some. The intent's own map when there is nothing to add.
+ */
+export function withRuntimeEndpoints(
+  intent: Map<string, EndpointState>,
+  extra: readonly EndpointState[],
+  qos: ReadonlyMap<string, QosSettings>,
+): Map<string, EndpointState> {
+  if (extra.length === 0 && qos.size === 0) return intent;
+  const endpoints = new Map(intent);
+  for (const e of extra) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
+  for (const [id, q] of qos) {
+    const e = intent.get(id);
+    if (e) endpoints.set(id, { ...e, qos: q });
+  }
+  return endpoints;
 }

@@ -5,6 +5,8 @@
  * its field with the spec's code (6 undecodable, 1 version, 7 invalid, 2 unsupported). Pure.
  */
 import { isIP } from 'node:net';
+import { limitProblem, rateLimit } from '../intent/qos.js';
+import type { Bandwidth } from '../intent/qos-types.js';
 import { CNI_CODES, cniError } from './errors.js';
 import { convertResult, parseCidr, readDns, type CniDns, type CniResult } from './result.js';
 import { commandInVersion, introducedIn, isSupportedVersion, SUPPORTED_VERSIONS, type CniCommand, type CniVersion } from './versions.js';
@@ -29,8 +31,8 @@ export interface NetConf {
   /** Delegated IPAM plugin, by executable name in CNI_PATH. */
   ipam?: { type: string };
   dns?: CniDns;
-  /** Capability arguments this plugin honours. */
-  runtimeConfig: { ips: string[]; mac?: string };
+  /** Capability arguments this plugin honours (`bandwidth` in bits/s and bits, each burst written out). */
+  runtimeConfig: { ips: string[]; mac?: string; bandwidth?: Bandwidth };
   /** Policy groups pods of this configuration join: `args.netplugin.groups`, else `groups` (docs/policy.md). */
   groups?: string[];
   /** The previous result in this configuration's version (ADD in a chain, CHECK, DEL). */
@@ -94,7 +96,46 @@ function readRuntimeConfig(v: unknown): NetConf['runtimeConfig'] {
     if (problem) throw bad('runtimeConfig.mac', problem, v.mac);
     rc.mac = v.mac.toLowerCase();
   }
+  const bandwidth = readBandwidth(v.bandwidth);
+  if (bandwidth) rc.bandwidth = bandwidth;
   return rc;
+}
+
+/** The `bandwidth` capability's keys by direction (CNI's ingress is into the pod, egress out of it: ours too). */
+const BANDWIDTH_KEYS = [
+  { dir: 'ingress', rate: 'ingressRate', burst: 'ingressBurst' },
+  { dir: 'egress', rate: 'egressRate', burst: 'egressBurst' },
+] as const;
+
+/**
+ * The `bandwidth` capability: rates in bits per second, bursts in bits, numbers only (the CNI
+ * conventions). A 0 or absent value is "not set" (runtimes leave out what they do not limit);
+ * a burst without its rate, or any other key, is refused. The burst defaults to 0.8x the rate.
+ */
+function readBandwidth(v: unknown): Bandwidth | undefined {
+  if (v === undefined || v === null) return undefined;
+  const field = 'runtimeConfig.bandwidth';
+  if (!isObject(v)) throw bad(field, 'must be an object {ingressRate, ingressBurst, egressRate, egressBurst}', v);
+  const known: string[] = BANDWIDTH_KEYS.flatMap((d) => [d.rate, d.burst]);
+  const extra = Object.keys(v).find((k) => !known.includes(k));
+  if (extra !== undefined) throw bad(`${field}.${extra}`, `is not a key of the bandwidth capability (accepted: ${known.join(', ')})`, v[extra]);
+  const out: Bandwidth = {};
+  for (const d of BANDWIDTH_KEYS) {
+    const value = (key: string, what: 'rate' | 'burst'): number | undefined => {
+      const x = v[key];
+      if (x === undefined || x === null || x === 0) return undefined;
+      const unit = what === 'rate' ? 'bits per second' : 'bits';
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw bad(`${field}.${key}`, `must be a number (${unit})`, x);
+      const problem = limitProblem(Math.round(x), what);
+      if (problem) throw bad(`${field}.${key}`, problem, x);
+      return Math.round(x);
+    };
+    const rate = value(d.rate, 'rate');
+    const burst = value(d.burst, 'burst');
+    if (burst !== undefined && rate === undefined) throw bad(`${field}.${d.burst}`, `needs ${d.rate}: a burst belongs to a limit`, v[d.burst]);
+    if (rate !== undefined) out[d.dir] = rateLimit(rate, burst);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** One groups list: non-empty strings without '/' or whitespace (the intent's rule for names). */

@@ -92,5 +92,6 @@ export function attachRequest(env: CniEnv, conf: NetConf, external?: ExternalAdd
   const mac = wantedMac(env, conf);
   if (mac) req.mac = mac;
   if (conf.groups && conf.groups.length > 0) req.groups = conf.groups;
+  if (conf.runtimeConfig.bandwidth) req.qos = { bandwidth: structuredClone(conf.runtimeConfig.bandwidth) };
   return req;
 }

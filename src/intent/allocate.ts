@@ -81,6 +81,7 @@ export function allocate(intent: Intent, previous: DesiredState | undefined, cla
       gatewayMode: n.gatewayMode ?? DEFAULT_GATEWAY_MODE,
       external: n.external ?? DEFAULT_EXTERNAL,
       routeId: 0, // filled in below, once every tenant has its id
+      ...(n.qos ? { qos: structuredClone(n.qos) } : {}),
     });
     const claims = claimed.get(slot.id) ?? new Map<string, string>();
     const prevNet = prevNets.get(slot.id);
@@ -234,6 +235,7 @@ function allocateEndpoints(
     if (ep.host === undefined) delete ep.host;
     if (ep.attachUUID === undefined) delete ep.attachUUID;
     if (ep.groups === undefined) delete ep.groups;
+    if (e.qos) ep.qos = structuredClone(e.qos);
     out.push(ep);
   }
 }

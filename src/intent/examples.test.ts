@@ -74,7 +74,7 @@ describe('examples/', () => {
   const whole = files.filter((f) => !(f in DELTAS));
 
   it('holds the required examples', () => {
-    expect(files).toEqual(expect.arrayContaining(['policy.json', 'one_host_vlan.json', 'one_host_multiple_nets.json', 'multiple_eps_in_container.json', 'none.json', ...MULTI_HOST, ...Object.keys(DELTAS)]));
+    expect(files).toEqual(expect.arrayContaining(['policy.json', 'qos.json', 'one_host_vlan.json', 'one_host_multiple_nets.json', 'multiple_eps_in_container.json', 'none.json', ...MULTI_HOST, ...Object.keys(DELTAS)]));
   });
 
   it.each(whole)('%s parses, validates and allocates', (f) => {
@@ -170,6 +170,19 @@ describe('examples/', () => {
     const b = allocate(build(['late_binding.json', 'late_binding_hosts.json']), a.state);
     if (!b.ok) throw new Error('allocate');
     expect(formatPlan(diffState(a.state, b.state), a.state, b.state)).toContain('~ endpoint tenant-one/orange/myContainer2 (host - -> host2)');
+  });
+
+  it('qos.json: a network limit, a shared group limit with a DSCP class, an endpoint override and a trusting endpoint, stored for agents', () => {
+    const p = parseIntent(readFileSync(dir + 'qos.json', 'utf8'));
+    if (!p.ok) throw new Error(JSON.stringify(p.problems));
+    const a = allocate(p.intent, undefined);
+    if (!a.ok) throw new Error(JSON.stringify(a.problems));
+    expect(a.state.networks[0].qos).toEqual({ bandwidth: { egress: { rate: 50e6, burst: 40e6 }, ingress: { rate: 50e6, burst: 40e6 } } });
+    expect(a.state.policies).toEqual([
+      { tenant: 'tenant-one', routeId: 1, groups: ['web'], rules: [], groupQos: { web: { bandwidth: { egress: { rate: 20e6, burst: 16e6 } }, dscp: 10, shared: true } } },
+    ]);
+    const qos = Object.fromEntries(a.state.endpoints.map((e) => [e.container, e.qos]));
+    expect(qos).toEqual({ myContainer1: undefined, myContainer2: undefined, myContainer3: { bandwidth: { egress: { rate: 1e9, burst: 8e8 } }, dscp: 46 }, myContainer4: { dscp: 'trust' } });
   });
 
   it('one_host_vlan.json is the README quick example byte for byte', () => {

@@ -50,8 +50,17 @@ function mergeNetwork(n: NetworkIntent, d: NetworkIntent, mpath: string, dpath: 
     (n as unknown as Record<string, unknown>)[f] = d[f];
     origins.addField(`${mpath}.${key}`, `${dpath}.${key}`);
   }
+  // QoS merges key by key too: a delta writing only Dscp keeps the network's Bandwidth.
+  if (d.qos?.bandwidth) {
+    n.qos = { ...n.qos, bandwidth: structuredClone(d.qos.bandwidth) };
+    origins.addField(`${mpath}.Bandwidth`, `${dpath}.Bandwidth`);
+  }
+  if (d.qos?.dscp !== undefined) {
+    n.qos = { ...n.qos, dscp: d.qos.dscp };
+    origins.addField(`${mpath}.Dscp`, `${dpath}.Dscp`);
+  }
   d.endpoints.forEach((e, k) => {
-    const at = upsert(n.endpoints, { ...e }, (x) => x.container === e.container);
+    const at = upsert(n.endpoints, structuredClone(e), (x) => x.container === e.container);
     origins.addObject(`${mpath}.Endpoints[${at}]`, `${dpath}.Endpoints[${k}]`);
   });
 }

@@ -5,6 +5,8 @@
 
 import { peerKey, peerValue } from './parse-policy.js';
 import type { GroupIntent, PolicyIntent, RuleIntent } from './policy-types.js';
+import { formatRate } from './qos.js';
+import type { GroupQos, QosSettings, RateLimit } from './qos-types.js';
 import type { Intent } from './types.js';
 
 /** Copies `o` without its undefined fields, so they do not appear in the JSON. */
@@ -32,8 +34,9 @@ export function toClassicJson(intent: Intent): Record<string, unknown> {
             DefaultGw: n.defaultGw,
             Gateway: n.gatewayMode,
             External: n.external,
+            ...qosJson(n.qos),
             Endpoints: n.endpoints.map((e) =>
-              defined({ Container: e.container, Host: e.host, IpAddress: e.ipAddress, AttachUUID: e.attachUUID, Groups: e.groups }),
+              defined({ Container: e.container, Host: e.host, IpAddress: e.ipAddress, AttachUUID: e.attachUUID, Groups: e.groups, ...qosJson(e.qos) }),
             ),
           }),
         ),
@@ -48,7 +51,26 @@ export function toClassicJson(intent: Intent): Record<string, unknown> {
 }
 
 function groupJson(g: GroupIntent): Record<string, unknown> {
-  return g.policies.length > 0 ? { Name: g.name, Policies: g.policies } : { Name: g.name };
+  const out: Record<string, unknown> = g.policies.length > 0 ? { Name: g.name, Policies: g.policies } : { Name: g.name };
+  return { ...out, ...qosJson(g.qos), ...(g.qos?.shared !== undefined ? { Shared: g.qos.shared } : {}) };
+}
+
+/** `Bandwidth` and `Dscp` as written, rates with their suffix ("50M"); no keys for what is not set. */
+function qosJson(q: QosSettings | GroupQos | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const limit = (l: RateLimit | undefined, rate: string, burst: string, into: Record<string, unknown>): void => {
+    if (!l) return;
+    into[rate] = formatRate(l.rate);
+    into[burst] = formatRate(l.burst);
+  };
+  if (q?.bandwidth) {
+    const b: Record<string, unknown> = {};
+    limit(q.bandwidth.egress, 'EgressRate', 'EgressBurst', b);
+    limit(q.bandwidth.ingress, 'IngressRate', 'IngressBurst', b);
+    out.Bandwidth = b;
+  }
+  if (q?.dscp !== undefined) out.Dscp = q.dscp;
+  return out;
 }
 
 function policyJson(p: PolicyIntent): Record<string, unknown> {

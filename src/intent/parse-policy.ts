@@ -5,7 +5,8 @@
  */
 
 import type { JsonValue } from './json.js';
-import { compact, num, pathKey, Reader, str, strings, type KeySpec } from './parse-reader.js';
+import { compact, num, pathKey, Reader, str, strings, type Fields, type KeySpec } from './parse-reader.js';
+import { QOS_KEYS, readGroupQos, SHARED_KEY } from './parse-qos.js';
 import type { GroupIntent, PolicyIntent, PortRange, RuleIntent, RulePeer } from './policy-types.js';
 
 /** Accepted `Direction` values. */
@@ -18,6 +19,8 @@ export const RULE_PROTOCOLS = ['tcp', 'udp', 'icmp'] as const;
 const GROUP_KEYS: KeySpec[] = [
   { key: 'Name', kind: 'string', required: true },
   { key: 'Policies', kind: 'array' },
+  ...QOS_KEYS,
+  SHARED_KEY,
 ];
 const POLICY_KEYS: KeySpec[] = [
   { key: 'Name', kind: 'string', required: true },
@@ -59,7 +62,8 @@ export function peerValue(peer: RulePeer): string {
 export function readGroup(r: Reader, v: JsonValue, path: string): GroupIntent | undefined {
   const f = r.fields(v, path, GROUP_KEYS);
   if (!f) return undefined;
-  return { name: str(f, 'Name') ?? '', policies: strings(r, f, 'Policies', path) ?? [] };
+  const qos = readGroupQos(r, f, path);
+  return { name: str(f, 'Name') ?? '', policies: strings(r, f, 'Policies', path) ?? [], ...(qos ? { qos } : {}) };
 }
 
 /** Reads one `Policies[]` entry of a tenant. */
@@ -76,7 +80,7 @@ export function readPolicy(r: Reader, v: JsonValue, path: string): PolicyIntent 
 const PORT_RANGE = /^(\d{1,5})(?:-(\d{1,5}))?$/;
 
 /** `Port` as a range; bounds are checked by validation, so an out-of-range number still reads. */
-function readPort(r: Reader, v: string | number | boolean | JsonValue[] | undefined, where: string): PortRange | undefined {
+function readPort(r: Reader, v: ReturnType<Fields['get']>, where: string): PortRange | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'number') {
     if (Number.isSafeInteger(v)) return { min: v, max: v };

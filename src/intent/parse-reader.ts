@@ -6,10 +6,15 @@
 import type { JsonValue } from './json.js';
 import type { Problem } from './types.js';
 
-type JsonObject = { [k: string]: JsonValue };
+/** A JSON object. */
+export type JsonObject = { [k: string]: JsonValue };
 
-/** How one key's value is read (`port`: a number or a `"low-high"` string, kept as written for its reader). */
-type Kind = 'string' | 'int' | 'tagType' | 'enum' | 'array' | 'bool' | 'port';
+/**
+ * How one key's value is read (`port`: a number or a `"low-high"` string, kept as written for
+ * its reader; `object`: a JSON object for its own key table; `any`: any value but null, for a
+ * reader that judges it itself, such as a rate or a DSCP value).
+ */
+type Kind = 'string' | 'int' | 'tagType' | 'enum' | 'array' | 'bool' | 'port' | 'object' | 'any';
 
 /** One known key of an object, spelled as the classic format spells it. */
 export interface KeySpec {
@@ -38,7 +43,7 @@ export function describe(v: JsonValue): string {
 }
 
 /** Values read from one object, by canonical key; a key is absent when missing, empty or wrong. */
-export type Fields = Map<string, string | number | boolean | JsonValue[]>;
+export type Fields = Map<string, string | number | boolean | JsonValue[] | JsonObject>;
 
 /** Reads objects against key tables, collecting every problem (exported for parse-policy.ts). */
 export class Reader {
@@ -95,7 +100,7 @@ export class Reader {
     return out;
   }
 
-  private value(v: JsonValue, where: string, spec: KeySpec): string | number | boolean | JsonValue[] | undefined {
+  private value(v: JsonValue, where: string, spec: KeySpec): string | number | boolean | JsonValue[] | JsonObject | undefined {
     // null means "not set" for optional keys, as generated intents often write it.
     if (v === null && !spec.required) return undefined;
     switch (spec.kind) {
@@ -130,6 +135,11 @@ export class Reader {
         if (typeof v === 'number' || (typeof v === 'string' && v !== '')) return v;
         if (v === '') return undefined;
         return this.wrong(where, 'must be a port number or a range "low-high"');
+      case 'object':
+        if (!isObject(v)) return this.wrong(where, 'must be an object');
+        return v;
+      case 'any':
+        return v ?? undefined;
     }
   }
 

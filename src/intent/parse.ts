@@ -10,6 +10,7 @@ import { validateIntent } from './validate.js';
 import { EXTERNAL_MODES, GATEWAY_MODES } from './routing.js';
 import { readGroup, readPolicy } from './parse-policy.js';
 import { arr, compact, describe, isObject, num, Reader, str, strings, type KeySpec } from './parse-reader.js';
+import { QOS_KEYS, readQos, refuseShared, SHARED_KEY } from './parse-qos.js';
 import type { GroupIntent, PolicyIntent } from './policy-types.js';
 import type {
   EndpointIntent,
@@ -46,6 +47,9 @@ const NETWORK_KEYS: KeySpec[] = [
   { key: 'DefaultGw', kind: 'string' },
   { key: 'Gateway', kind: 'enum', values: GATEWAY_MODES },
   { key: 'External', kind: 'enum', values: EXTERNAL_MODES },
+  ...QOS_KEYS,
+  // Read only to refuse it with a reason better than "unknown key".
+  SHARED_KEY,
   { key: 'Endpoints', kind: 'array' },
 ];
 const ENDPOINT_KEYS: KeySpec[] = [
@@ -54,6 +58,8 @@ const ENDPOINT_KEYS: KeySpec[] = [
   { key: 'IpAddress', kind: 'string' },
   { key: 'AttachUUID', kind: 'string' },
   { key: 'Groups', kind: 'array' },
+  ...QOS_KEYS,
+  SHARED_KEY,
 ];
 const HOST_KEYS: KeySpec[] = [
   { key: 'Name', kind: 'string', required: true },
@@ -78,18 +84,21 @@ const TOP_KEYS: KeySpec[] = [
 function readEndpoint(r: Reader, v: JsonValue, path: string): EndpointIntent | undefined {
   const f = r.fields(v, path, ENDPOINT_KEYS);
   if (!f) return undefined;
+  refuseShared(r, f, path, 'endpoint');
   return compact({
     container: str(f, 'Container') ?? '',
     host: str(f, 'Host'),
     ipAddress: str(f, 'IpAddress'),
     attachUUID: str(f, 'AttachUUID'),
     groups: strings(r, f, 'Groups', path),
+    qos: readQos(r, f, path),
   });
 }
 
 function readNetwork(r: Reader, v: JsonValue, path: string): NetworkIntent | undefined {
   const f = r.fields(v, path, NETWORK_KEYS);
   if (!f) return undefined;
+  refuseShared(r, f, path, 'network');
   const endpoints = arr(f, 'Endpoints')
     .map((e, i) => readEndpoint(r, e, `${path}.Endpoints[${i}]`))
     .filter((e): e is EndpointIntent => e !== undefined);
@@ -101,6 +110,7 @@ function readNetwork(r: Reader, v: JsonValue, path: string): NetworkIntent | und
     defaultGw: str(f, 'DefaultGw'),
     gatewayMode: str(f, 'Gateway') as GatewayMode | undefined,
     external: str(f, 'External') as ExternalMode | undefined,
+    qos: readQos(r, f, path),
     endpoints,
   });
 }

@@ -1,9 +1,11 @@
 /**
  * A tenant's Groups and Policies → the TenantPolicyState agents read: every rule of every
- * policy some group lists, with the groups it applies to, highest priority first.
+ * policy some group lists, with the groups it applies to, highest priority first, and the
+ * QoS of the groups that set some.
  */
 
 import type { PolicyRuleState, TenantPolicyState } from './policy-types.js';
+import type { GroupQos } from './qos-types.js';
 import type { TenantIntent } from './types.js';
 
 /** Orders strings by UTF-16 code units, independent of locale. */
@@ -24,7 +26,16 @@ export function tenantPolicyState(t: TenantIntent, routeId: number): TenantPolic
     p.rules.forEach((r, i) => rules.push({ ...structuredClone(r), id: `${t.name}/${p.name}/${i}`, policy: p.name, appliesTo }));
   }
   rules.sort((a, b) => b.priority - a.priority || byCode(a.id, b.id));
-  return { tenant: t.name, routeId, groups: (t.groups ?? []).map((g) => g.name).sort(byCode), rules };
+  const state: TenantPolicyState = { tenant: t.name, routeId, groups: (t.groups ?? []).map((g) => g.name).sort(byCode), rules };
+  const groupQos = groupQosOf(t);
+  if (groupQos) state.groupQos = groupQos;
+  return state;
+}
+
+/** Group name → QoS for the tenant's groups that set some, keys sorted; undefined when none does. */
+function groupQosOf(t: TenantIntent): Record<string, GroupQos> | undefined {
+  const set = (t.groups ?? []).filter((g) => g.qos !== undefined && Object.keys(g.qos).length > 0).sort((a, b) => byCode(a.name, b.name));
+  return set.length > 0 ? Object.fromEntries(set.map((g) => [g.name, structuredClone(g.qos!)])) : undefined;
 }
 
 /** An endpoint's groups as stored: sorted, each once, undefined when none. */

@@ -4,6 +4,8 @@
  * the groups it applies to (docs/policy.md).
  */
 
+import type { GroupQos } from './qos-types.js';
+
 /** Which way a rule looks: `in` is traffic to a member of the group, `out` traffic from it. */
 export type RuleDirection = 'in' | 'out';
 
@@ -42,10 +44,12 @@ export interface PolicyIntent {
   rules: RuleIntent[];
 }
 
-/** One endpoint group of a tenant (`Groups[]`): the policies that apply to its members. */
+/** One endpoint group of a tenant (`Groups[]`): the policies that apply to its members, and its QoS. */
 export interface GroupIntent {
   name: string;
   policies: string[];
+  /** `Bandwidth`, `Dscp` and `Shared` (docs/qos.md); absent when the group writes none. */
+  qos?: GroupQos;
 }
 
 /** One rule as stored for agents, with what it applies to resolved. */
@@ -66,6 +70,11 @@ export interface TenantPolicyState {
   groups: string[];
   /** Every rule of every policy some group uses, highest priority first. */
   rules: PolicyRuleState[];
+  /**
+   * Group name → its QoS as written (docs/qos.md), only for groups that set some; absent when
+   * none does. Agents resolve each endpoint's limits: endpoint over group over network.
+   */
+  groupQos?: Record<string, GroupQos>;
 }
 
 /** Packets and bytes. */

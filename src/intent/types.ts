@@ -4,6 +4,7 @@
  */
 
 import type { GroupIntent, PolicyIntent, TenantPolicyState } from './policy-types.js';
+import type { QosSettings } from './qos-types.js';
 
 /** One problem found in an intent: where (a JSON path such as `$.Tenants[0].Vlans`) and why. */
 export interface Problem {
@@ -44,6 +45,8 @@ export interface EndpointIntent {
   attachUUID?: string;
   /** `Groups`: the tenant's endpoint groups this endpoint belongs to (docs/policy.md). */
   groups?: string[];
+  /** `Bandwidth` and `Dscp` of this endpoint (docs/qos.md); absent when it writes none. */
+  qos?: QosSettings;
 }
 
 /** One network of a tenant, with optional overrides. */
@@ -57,6 +60,8 @@ export interface NetworkIntent {
   gatewayMode?: GatewayMode;
   /** `External`; undefined means the default (`snat`). */
   external?: ExternalMode;
+  /** `Bandwidth` and `Dscp` of the network, for each of its endpoints (docs/qos.md); absent when it writes none. */
+  qos?: QosSettings;
   endpoints: EndpointIntent[];
 }
 
@@ -114,6 +119,8 @@ export interface NetworkState {
   external: ExternalMode;
   /** The tenant's routeId, copied here because agents read networks, not tenants (their SNAT zone and transit address). */
   routeId: number;
+  /** The network's own `Bandwidth` and `Dscp` (docs/qos.md); written only when the intent sets some. */
+  qos?: QosSettings;
 }
 
 /** An endpoint as stored. `id` is `tenant/network/container`. */
@@ -131,6 +138,11 @@ export interface EndpointState {
   attachUUID?: string;
   /** The endpoint's groups, sorted; absent when it has none. */
   groups?: string[];
+  /**
+   * The endpoint's own `Bandwidth` and `Dscp` (docs/qos.md), not resolved against its groups or
+   * network (agents do that: endpoint over group over network); absent when it sets none.
+   */
+  qos?: QosSettings;
 }
 
 /** Everything netmaster writes as desired state for one intent. */

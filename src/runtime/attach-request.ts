@@ -7,6 +7,7 @@
 import { NetpluginError } from '../common/errors.js';
 import { ifNameProblem } from '../common/ifname.js';
 import { ipToInt } from '../alloc/ip.js';
+import { BURST_MAX, BURST_MIN, dscpProblem, RATE_MAX, RATE_MIN } from '../intent/qos.js';
 import type { AttachRequest } from './types.js';
 
 /** Size limits of an attach request's fields (bytes for strings, entries for lists and maps). */
@@ -29,8 +30,12 @@ export const ATTACH_LIMITS = {
 
 /** Every field an AttachRequest may carry; anything else is refused by name. */
 export const ATTACH_FIELDS: readonly (keyof AttachRequest)[] = [
-  'source', 'key', 'containerId', 'intentNames', 'tenant', 'network', 'ip', 'ipClaimedBy', 'externalAddress', 'mac', 'netns', 'ifName', 'labels', 'groups',
+  'source', 'key', 'containerId', 'intentNames', 'tenant', 'network', 'ip', 'ipClaimedBy', 'externalAddress', 'mac', 'netns', 'ifName', 'labels', 'groups', 'qos',
 ];
+
+const QOS_FIELDS = ['bandwidth', 'dscp'];
+const BANDWIDTH_FIELDS = ['egress', 'ingress'];
+const LIMIT_FIELDS = ['rate', 'burst'];
 
 const EXTERNAL_ADDRESS_FIELDS = ['ip', 'prefixLen', 'gateway'];
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -130,6 +135,36 @@ export function validateAttachRequest(req: AttachRequest): void {
       // The intent's rule for names: they become parts of ids.
       if (/[\s/]/.test(g as string)) throw bad(`groups[${i}]`, `${shown(g)} must not contain '/' or whitespace`);
     });
+  }
+  if (r.qos !== undefined) validateQos(r.qos);
+}
+
+/** An integer in [min, max] (bits/s or bits), or NP_INVALID_ARGUMENT naming `field`. */
+function bits(field: string, v: unknown, min: number, max: number, unit: string): void {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(field, `must be an integer number of ${unit}, not ${shown(v)}`);
+  if (v < min || v > max) throw bad(field, `${v} ${unit} is outside ${min}-${max}`);
+}
+
+/** Checks `qos` ({bandwidth?: {egress?, ingress?: {rate, burst}}, dscp?}): numbers only, each in range. */
+function validateQos(v: unknown): void {
+  if (!isObject(v)) throw bad('qos', 'must be an object {bandwidth?, dscp?}');
+  unknownFields('qos', v, QOS_FIELDS);
+  if (v.bandwidth !== undefined) {
+    if (!isObject(v.bandwidth)) throw bad('qos.bandwidth', 'must be an object {egress?, ingress?}');
+    unknownFields('qos.bandwidth', v.bandwidth, BANDWIDTH_FIELDS);
+    for (const dir of BANDWIDTH_FIELDS) {
+      const l = v.bandwidth[dir];
+      if (l === undefined) continue;
+      const field = `qos.bandwidth.${dir}`;
+      if (!isObject(l)) throw bad(field, 'must be an object {rate, burst}');
+      unknownFields(field, l, LIMIT_FIELDS);
+      bits(`${field}.rate`, l.rate, RATE_MIN, RATE_MAX, 'bits/s');
+      bits(`${field}.burst`, l.burst, BURST_MIN, BURST_MAX, 'bits');
+    }
+  }
+  if (v.dscp !== undefined) {
+    const problem = dscpProblem(v.dscp);
+    if (problem) throw bad('qos.dscp', problem);
   }
 }
 

@@ -10,7 +10,9 @@ import type { Logger } from '../common/log.js';
 import { ipToInt } from '../alloc/ip.js';
 import { macFromIp } from '../alloc/mac.js';
 import { addrList, addonNetnsProbe, checkContainerNetns, type NetnsProbe } from '../datapath/kernel/index.js';
+import { overrideQos } from '../intent/qos.js';
 import { externalOf, gatewayModeOf } from '../intent/routing.js';
+import type { QosSettings } from '../intent/qos-types.js';
 import type { EndpointState, NetworkState } from '../intent/types.js';
 import { KEYS } from '../state/keys.js';
 import type { Compare, Op, StateStore } from '../state/store.js';
@@ -101,6 +103,21 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
     const out: EndpointState[] = [];
     for (const a of this.local.values()) if (!a.fromIntent) out.push(endpointOf(a));
     for (const a of this.host.peers().runtime.values()) if (!a.fromIntent && a.host !== this.host.host) out.push(endpointOf(a));
+    return out;
+  }
+
+  /**
+   * QoS of this host's attachments that took an intent endpoint, by endpoint id: the request's
+   * laid part by part over the intent endpoint's own (`desired`, the intent's endpoints), for
+   * the round to use in place of the intent's. Attachments that asked for no QoS are absent.
+   */
+  intentEndpointQos(desired: ReadonlyMap<string, EndpointState>): Map<string, QosSettings> {
+    const out = new Map<string, QosSettings>();
+    for (const a of this.local.values()) {
+      if (!a.fromIntent || !a.qos) continue;
+      const qos = overrideQos(desired.get(a.endpointId)?.qos, a.qos);
+      if (qos) out.set(a.endpointId, qos);
+    }
     return out;
   }
 
@@ -331,10 +348,13 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
       // The netns goes into the first write: a record is never without the place to plumb it.
       const intentEp = this.intentMatch(desired, req);
       const groups = joinedGroups(desired, req, intentEp?.tenant ?? req.tenant);
+      // Kept as asked, not merged with an intent endpoint's own: the intent may change later.
+      const qos = req.qos ? structuredClone(req.qos) : undefined;
       const base = {
         source: req.source, key: req.key, containerId: req.containerId, host: this.host.host, labels: req.labels ?? {}, createdAt: new Date().toISOString(),
         netns: req.netns, ifName: req.netns ? req.ifName : undefined, handoffPeer: req.netns ? req.handoffPeer : undefined,
         ...(groups ? { groups } : {}),
+        ...(qos ? { qos } : {}),
       };
       if (intentEp) {
         const net = this.networkOf(desired, intentEp.tenant, intentEp.network);
@@ -454,7 +474,9 @@ function sameTarget(a: Attachment, b: Attachment): boolean {
 
 /** The endpoint a runtime-only attachment stands for. */
 function endpointOf(a: Attachment): EndpointState {
-  return { id: a.endpointId, tenant: a.tenant, network: a.network, container: a.name, host: a.host, ip: a.ip, prefixLen: a.prefixLen, mac: a.mac };
+  const ep: EndpointState = { id: a.endpointId, tenant: a.tenant, network: a.network, container: a.name, host: a.host, ip: a.ip, prefixLen: a.prefixLen, mac: a.mac };
+  if (a.qos) ep.qos = structuredClone(a.qos);
+  return ep;
 }
 
 function withState(a: Attachment, statuses: ReadonlyMap<string, EndpointStatus>): AttachmentStatus {

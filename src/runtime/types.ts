@@ -5,6 +5,7 @@
  * any moment finds it again, and other hosts see it (VXLAN/VLAN forwarding to it).
  */
 
+import type { QosSettings } from '../intent/qos-types.js';
 import type { ExternalMode, GatewayMode } from '../intent/types.js';
 
 /** Which runtime made an attachment. */
@@ -57,6 +58,12 @@ export interface AttachRequest {
    * `groups`, Docker option `netplugin.groups`); each must be a group of that tenant (docs/policy.md).
    */
   groups?: string[];
+  /**
+   * The endpoint's own QoS (CNI `bandwidth` capability, Docker `netplugin.egress-rate` etc.):
+   * numbers only (bits/s, bits), bursts written out. For an intent endpoint it overrides the
+   * intent's own settings part by part (docs/qos.md).
+   */
+  qos?: QosSettings;
 }
 
 /** What only the agent's own front ends decide for an attach; never read from a caller's request. */
@@ -101,6 +108,12 @@ export interface Attachment {
    * (`fromIntent`) these add to its intent `Groups`, which stay in the desired EndpointState.
    */
   groups?: string[];
+  /**
+   * The request's QoS as asked, absent when none. For an intent endpoint (`fromIntent`) it is
+   * laid part by part over the intent endpoint's own `qos` when the round reads it
+   * (`RuntimeService.intentEndpointQos`), so a later intent change still shows through.
+   */
+  qos?: QosSettings;
   createdAt: string;
 }
 

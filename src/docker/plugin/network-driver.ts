@@ -16,6 +16,7 @@ import { genericOptions, ipamDataList, optObject, optString, reqId, reqPath, spl
 import { resolveCreateNetwork } from './resolve.js';
 import { checkRoutingOptions } from './routing-options.js';
 import { endpointGroups } from './endpoint-groups.js';
+import { endpointQosOptions, overrideQosOptions, qosOptionsOf, readQosOptions } from './qos-options.js';
 import type { NetworkBinding } from './state.js';
 
 /** Labels every Docker attachment carries (shown by the agent's list). */
@@ -73,6 +74,9 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
       requireReady(api, M);
       const choice = resolveCreateNetwork(options, ipv4, api.networks(), state.allPools());
       checkRoutingOptions(M, options, choice.network);
+      const qosOptions = qosOptionsOf(M, options);
+      // Checked now, so a bad value fails the network rather than each of its containers.
+      readQosOptions(M, qosOptions);
       const binding: NetworkBinding = {
         networkId,
         tenant: choice.network.tenant,
@@ -82,6 +86,7 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
         createdAt: new Date().toISOString(),
       };
       if (choice.poolId) binding.poolId = choice.poolId;
+      if (Object.keys(qosOptions).length > 0) binding.qosOptions = qosOptions;
       await state.putBinding(binding);
       log.info({ networkId, tenant: binding.tenant, network: binding.network, ipam: binding.ipam, pool: binding.pool }, 'docker network bound');
       return {};
@@ -112,8 +117,10 @@ export function networkDriverHandlers(ctx: PluginContext): Record<string, Handle
       }
       const groups = endpointGroups(M, body);
       const b = bindingOf(M, networkId);
+      const qos = readQosOptions(M, overrideQosOptions(b.qosOptions ?? {}, endpointQosOptions(M, body)));
       const req = await attachRequest(M, b, endpointId, address, mac);
       if (groups) req.groups = groups;
+      if (qos) req.qos = qos;
       const att = await api.attach(req);
       log.info({ endpointId, networkId, ip: att.ip, mac: att.mac }, 'docker endpoint created');
       // Docker refuses values it already has: answer only what it did not give.

@@ -289,6 +289,22 @@ describe("with Docker's own IPAM", () => {
     attach.mockRestore();
   });
 
+  it('passes network -o and endpoint driver-opt QoS options on as the attachment\'s qos, the endpoint\'s winning; refuses a bad one naming it', async () => {
+    const bad = await create({ tenant: 'blue', network: 'db', 'netplugin.egress-rate': 'fast' }, '10.2.0.0/24');
+    expect(bad.body.Err).toMatch(/^NetworkDriver\.CreateNetwork: netplugin\.egress-rate=fast: "fast" is not a rate.*\[NP_DOCKER_PLUGIN\]$/);
+    expect(await store.get(DOCKER_KEYS.network('host1', NET2))).toBeUndefined();
+    await create({ tenant: 'blue', network: 'db', 'netplugin.egress-rate': '50M', 'netplugin.ingress-rate': '20M', 'netplugin.dscp': '10' }, '10.2.0.0/24');
+    const attach = vi.spyOn(api, 'attach');
+    await ok('/NetworkDriver.CreateEndpoint', { NetworkID: NET2, EndpointID: EP2, Interface: { Address: '10.2.0.9/24' }, Options: { 'netplugin.egress-rate': '10M', 'netplugin.dscp': 'trust' } });
+    expect(attach.mock.calls[0][0].qos).toEqual({ bandwidth: { egress: { rate: 10e6, burst: 8e6 }, ingress: { rate: 20e6, burst: 16e6 } }, dscp: 'trust' });
+    await ok('/NetworkDriver.CreateEndpoint', { NetworkID: NET2, EndpointID: EP1, Interface: { Address: '10.2.0.10/24' } });
+    expect(attach.mock.calls[1][0].qos).toEqual({ bandwidth: { egress: { rate: 50e6, burst: 40e6 }, ingress: { rate: 20e6, burst: 16e6 } }, dscp: 10 });
+    const refused = await call('/NetworkDriver.CreateEndpoint', { NetworkID: NET2, EndpointID: '3'.repeat(64), Interface: { Address: '10.2.0.11/24' }, Options: { 'netplugin.dscp': '99' } });
+    expect(refused.body.Err).toBe('NetworkDriver.CreateEndpoint: netplugin.dscp=99: must be an integer 0-63 or "trust" (got "99") [NP_DOCKER_PLUGIN]');
+    expect(attach).toHaveBeenCalledTimes(2);
+    attach.mockRestore();
+  });
+
   it('accepts -o netplugin.gateway / netplugin.external that match the intent network, refuses others with the option named and binds nothing', async () => {
     const bad = await create({ tenant: 'blue', network: 'db', 'netplugin.gateway': 'router' }, '10.2.0.0/24');
     expect(bad.body.Err).toBe('NetworkDriver.CreateNetwork: -o netplugin.gateway=router: must be "distributed" or "external" [NP_DOCKER_PLUGIN]');

@@ -18,6 +18,8 @@ export interface NetworkBinding {
   pool: string;
   /** Our PoolID when `ipam` is 'netplugin'. */
   poolId?: string;
+  /** The network's QoS driver options as given (`netplugin.egress-rate` etc., docs/qos.md), checked; absent when none. */
+  qosOptions?: Record<string, string>;
   createdAt: string;
 }
 
