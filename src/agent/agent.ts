@@ -19,11 +19,12 @@ import { OperStatusPublisher } from './oper-status.js';
 import { reconcileRound, type HostGatewayPlan } from './reconcile.js';
 import { entersVxlan, tenantsRoutingIntoVxlan, type GatewayNetwork } from './routed-networks.js';
 import { PolicyCountersPublisher, readPolicyCounters, rulesByObject } from './policy-counters.js';
+import { QosCountersPublisher, readQosCounters } from './qos-counters.js';
 import { DeniedLog, deniedConnectionOf } from './policy-log.js';
 import { Announcer, execRunner } from './announce.js';
 import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execIptables, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
-import { FlowMemo, POLICY_LOG_METER } from '../datapath/ovs/pipeline/index.js';
+import { FlowMemo, POLICY_LOG_METER, type PortQos } from '../datapath/ovs/pipeline/index.js';
 import type { PlumbContext } from './plumb.js';
 import { PeerStateCache, type PeerSnapshot } from './peers.js';
 import { HostRegistration } from './registration.js';
@@ -92,6 +93,9 @@ export class Agent {
   /** Runtime attachments from the layer above, if it contributes any. */
   private extras?: ExtraWorkloads;
   private statuses: ReadonlyMap<string, EndpointStatus> = new Map();
+  /** The QoS of the last completed round, by endpoint id (what the QoS counters report). */
+  private qos: ReadonlyMap<string, PortQos> = new Map();
+  private qosCounters?: QosCountersPublisher;
   private roundWaiters: { resolve: (s: ReadonlyMap<string, EndpointStatus>) => void }[] = [];
   /** How many of `roundWaiters` (the oldest) the running round answers. */
   private currentWaiters = 0;
@@ -250,6 +254,7 @@ export class Agent {
     }, opts.resyncMs);
     agent.trigger();
     agent.counters = new PolicyCountersPublisher(store, opts.hostLabel);
+    agent.qosCounters = new QosCountersPublisher(store, opts.hostLabel);
     agent.countersTimer = setInterval(() => void agent!.publishCounters(), Math.min(COUNTERS_MS, opts.resyncMs));
     return agent;
   }
@@ -263,6 +268,11 @@ export class Agent {
     } catch (err) {
       // Counters are for operators: a failed read or write is retried at the next tick, rounds go on.
       this.opts.log.debug({ err: (err as Error).message }, 'policy counters not published');
+    }
+    try {
+      if (this.qosCounters) await this.qosCounters.publish(await readQosCounters(this.openflow, this.opts.hostLabel, this.qos));
+    } catch (err) {
+      this.opts.log.debug({ err: (err as Error).message }, 'QoS counters not published');
     }
   }
 
@@ -367,6 +377,7 @@ export class Agent {
       },
     });
     this.statuses = r.statuses;
+    this.qos = r.qos;
     // Runtimes still waiting on this round learn their outcome now; the reports for other hosts follow.
     const answered = this.roundWaiters.splice(0, this.currentWaiters);
     for (const w of answered) w.resolve(r.statuses);

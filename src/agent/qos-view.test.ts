@@ -34,7 +34,7 @@ describe('portQos', () => {
     expect(q.get(3)?.egress?.meterId).toBe(egressMeterId(3));
     expect(q.get(4)?.egress?.meterId).toBe(egressMeterId(4));
     const slot = sharedMeterSlots(['t/pool']).get('t/pool')!;
-    expect(q.get(5)).toEqual({ egress: { meterId: sharedMeterId(slot, 0), ...r(30e6) }, ingress: { meterId: sharedMeterId(slot, 1), ...r(10e6) } });
+    expect(q.get(5)).toEqual({ egress: { meterId: sharedMeterId(slot, 0), ...r(30e6), shared: "t/pool" }, ingress: { meterId: sharedMeterId(slot, 1), ...r(10e6), shared: "t/pool" } });
     expect(q.get(6)).toEqual(q.get(5));
   });
 

@@ -59,8 +59,8 @@ export function portQos(ports: readonly PortQosInput[]): Map<number, PortQos> {
   const slots = sharedMeterSlots(shared);
   const meter = (src: LimitSource | undefined, own: number, dir: 0 | 1): MeterLimit | undefined => {
     if (!src) return undefined;
-    const meterId = src.sharedGroup ? sharedMeterId(slots.get(src.sharedGroup)!, dir) : own;
-    return { meterId, rate: src.limit.rate, burst: src.limit.burst };
+    if (!src.sharedGroup) return { meterId: own, rate: src.limit.rate, burst: src.limit.burst };
+    return { meterId: sharedMeterId(slots.get(src.sharedGroup)!, dir), rate: src.limit.rate, burst: src.limit.burst, shared: src.sharedGroup };
   };
   const out = new Map<number, PortQos>();
   for (const { p, egress, ingress, dscp } of sources) {

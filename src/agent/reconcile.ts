@@ -9,7 +9,8 @@ import type { PortInfo } from '../datapath/ovs/ovsdb/index.js';
 import type { OpenFlowSwitch } from '../datapath/ovs/openflow/index.js';
 import type { FlowSyncer, SyncStats } from '../datapath/ovs/flow-sync.js';
 import { policyIndex, policyViewFor } from './policy-view.js';
-import { desiredPipeline, networkKey, type FlowCache, type HostGatewayView, type HostView, type LocalNetwork, type RemoteEndpoint } from '../datapath/ovs/pipeline/index.js';
+import { portQos, type PortQosInput } from './qos-view.js';
+import { desiredPipeline, networkKey, type FlowCache, type HostGatewayView, type HostView, type LocalNetwork, type LocalPort, type PortQos, type RemoteEndpoint } from '../datapath/ovs/pipeline/index.js';
 import { routedNetworks, type GatewayNetwork } from './routed-networks.js';
 import { gatewayModeOf } from '../intent/routing.js';
 import type { PeerSnapshot } from './peers.js';
@@ -92,6 +93,8 @@ export interface RoundResult {
   detached: number;
   statuses: Map<string, EndpointStatus>;
   flows: SyncStats;
+  /** The QoS in force for each local endpoint that has any (limits, DSCP), by endpoint id. */
+  qos: Map<string, PortQos>;
   /** Milliseconds spent observing, detaching, attaching (and its steps) and syncing flows. */
   timings: { observe: number; detach: number; attach: number; flows: number; attachSteps: AttachSteps };
 }
@@ -199,12 +202,14 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   /** The host view and statuses for the kept ports plus `attached` (new ports by endpoint id). */
   const viewWith = (attached: ReadonlyMap<string, PlannedPort>, failed: ReadonlyMap<string, string>) => {
     const statuses = new Map<string, EndpointStatus>();
+    const endpointOf = new Map<number, EndpointState>();
     const view: HostView = { ports: [], remotes: [], tunnelOfport: fabric.tunnelOfport, uplinkOfport: fabric.uplinkOfport, vxlanDevices, transit: routed.transit, unrouted: routed.unrouted, gateway: gateway?.view };
     for (const [id, p] of keep) {
       const ep = desired.endpoints.get(id);
       if (!ep || !desired.networks.has(`${ep.tenant}/${ep.network}`)) continue;
       const ofport = p.ofport > 0 ? p.ofport : p.ofportRequest!;
       view.ports.push({ ofport, mac: ep.mac, ip: ep.ip, network: localNetwork(ep) });
+      endpointOf.set(ofport, ep);
       statuses.set(id, { endpoint: id, container: ep.container, status: 'attached', ofport, port: p.name, ifName: p.externalIds[EXT.ifname], containerId: p.externalIds[EXT.container] });
     }
     for (const item of toAttach) {
@@ -212,16 +217,20 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
       const a = attached.get(item.endpoint.id);
       if (a) {
         view.ports.push({ ofport: a.ofport, mac: item.endpoint.mac, ip: item.endpoint.ip, network: localNetwork(item.endpoint) });
+        endpointOf.set(a.ofport, item.endpoint);
         statuses.set(item.endpoint.id, { ...base, status: 'attached', ofport: a.ofport, port: a.portName, ifName: a.ifName });
       } else {
         statuses.set(item.endpoint.id, { ...base, status: 'error', error: failed.get(item.endpoint.id) ?? 'not attached' });
       }
     }
     view.ports.sort((a, b) => a.ofport - b.ofport);
+    applyQos(view.ports, endpointOf, desired);
     view.remotes = remotes;
     const policy = policyViewFor(policies, view.ports, known.values());
     if (policy) view.policy = policy;
-    return { view, statuses };
+    const qos = new Map<string, PortQos>();
+    for (const p of view.ports) if (p.qos) qos.set(endpointOf.get(p.ofport)!.id, p.qos);
+    return { view, statuses, qos };
   };
 
   // Flows for new ports go in while vswitchd adds the ports (they name the requested ofports).
@@ -257,7 +266,7 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     else failed.set(id, o.error);
   }
   links.added([...done.values()].map((p) => p.portName));
-  const { view, statuses } = viewWith(done, failed);
+  const { view, statuses, qos } = viewWith(done, failed);
   // Sync (again) unless the flows already installed were computed from exactly this outcome.
   const asPlanned = flowsFor !== undefined && flowsFor.size === done.size && [...done].every(([id, p]) => flowsFor!.get(id)?.ofport === p.ofport);
   if (!flows || !asPlanned) flows = await input.flows.sync(input.openflow, desiredPipeline(view, input.round, input.memo));
@@ -269,8 +278,23 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     detached: remove.length,
     statuses,
     flows,
+    qos,
     timings: { observe, detach, attach, flows: clock(), attachSteps },
   };
+}
+
+/** Sets each port's QoS from its endpoint (`endpointOf` by ofport), groups and network (docs/qos.md). */
+function applyQos(ports: LocalPort[], endpointOf: ReadonlyMap<number, EndpointState>, desired: DesiredSnapshot): void {
+  const inputs: PortQosInput[] = [];
+  for (const p of ports) {
+    const ep = endpointOf.get(p.ofport)!;
+    inputs.push({ ofport: p.ofport, tenant: ep.tenant, own: ep.qos, groups: ep.groups, groupQos: desired.policies.get(ep.tenant)?.groupQos, network: desired.networks.get(p.network.id)?.qos });
+  }
+  const qos = portQos(inputs);
+  for (const p of ports) {
+    const q = qos.get(p.ofport);
+    if (q) p.qos = q;
+  }
 }
 
 /** The pipeline's view of a stored network. */

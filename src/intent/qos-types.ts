@@ -34,3 +34,31 @@ export interface GroupQos extends QosSettings {
 export function defaultBurst(rate: number): number {
   return Math.round(rate * 0.8);
 }
+
+/** One direction of an endpoint's QoS as its host enforces it, with its meter's counters. */
+export interface MeterReport {
+  /** Configured limit: bits per second, burst in bits. */
+  rate: number;
+  burst: number;
+  /** Set when the meter is a shared group's (`tenant/group`): its counters are the whole group's on this host. */
+  shared?: string;
+  /** Packets and bytes the meter saw, and those its band dropped (over the limit). */
+  packets: number;
+  bytes: number;
+  droppedPackets: number;
+  droppedBytes: number;
+}
+
+/** One endpoint's QoS on its host: limits with their counters, and the DSCP it marks. */
+export interface EndpointQosReport {
+  egress?: MeterReport;
+  ingress?: MeterReport;
+  /** The DSCP marked on what it sends (0 unless configured), or `trust`. */
+  dscp: number | 'trust';
+}
+
+/** What one agent publishes at `KEYS.operQosCounters(host)`: its endpoints' QoS, by endpoint id (endpoints without any absent). */
+export interface QosCounters {
+  host: string;
+  endpoints: Record<string, EndpointQosReport>;
+}

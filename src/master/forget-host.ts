@@ -38,6 +38,7 @@ export async function forgetHost(store: StateStore, host: string): Promise<Forge
       { type: 'deletePrefix', prefix: KEYS.operEndpointsOf(host) },
       { type: 'deletePrefix', prefix: KEYS.operDockerOf(host) },
       { type: 'delete', key: KEYS.operPolicyCounters(host) },
+      { type: 'delete', key: KEYS.operQosCounters(host) },
       ...held.map((kv) => ({ type: 'delete' as const, key: kv.key })),
     ];
     const res = await store.txn(compares, ops);

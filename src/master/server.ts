@@ -14,6 +14,8 @@ import { applyDelta } from './delta.js';
 import { readViews } from './views.js';
 import { loadDesired } from './desired-io.js';
 import { policyCountersView } from './policy-views.js';
+import { withEnforcedQos } from './qos-views.js';
+import type { QosCounters } from '../intent/qos-types.js';
 import { KEYS, parseOperKey } from '../state/keys.js';
 import type { PolicyCounters } from '../intent/policy-types.js';
 import { forgetHost } from './forget-host.js';
@@ -159,13 +161,19 @@ export function createMasterServer(store: StateStore, log: Logger, options: Mast
         const counters = reports.items.filter((kv) => parseOperKey(kv.key)?.kind === 'operPolicyCounters').map((kv) => JSON.parse(kv.value) as PolicyCounters);
         return send(res, 200, policyCountersView(desired.state?.policies ?? [], counters, url.searchParams.get('host') ?? undefined));
       }
+      case 'GET /api/v1/endpoints': {
+        const v = await readViews(store);
+        if (url.searchParams.get('qos') !== 'true') return send(res, 200, v.endpoints);
+        const reports = await store.list(KEYS.operQosCountersPrefix);
+        const counters = reports.items.filter((kv) => parseOperKey(kv.key)?.kind === 'operQosCounters').map((kv) => JSON.parse(kv.value) as QosCounters);
+        return send(res, 200, withEnforcedQos(v.endpoints, counters));
+      }
       case 'GET /api/v1/tenants':
       case 'GET /api/v1/networks':
-      case 'GET /api/v1/endpoints':
       case 'GET /api/v1/hosts':
       case 'GET /api/v1/groups': {
         const v = await readViews(store);
-        const what = url.pathname.split('/').filter(Boolean)[2] as 'tenants' | 'networks' | 'endpoints' | 'hosts' | 'groups';
+        const what = url.pathname.split('/').filter(Boolean)[2] as 'tenants' | 'networks' | 'hosts' | 'groups';
         return send(res, 200, v[what]);
       }
       default: {

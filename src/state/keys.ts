@@ -77,6 +77,10 @@ export const KEYS = {
   operPolicyCountersPrefix: `${OPER}policy-counters/`,
   /** Policy rule and spoof-guard counters of host `h`, written by its agent (src/agent/policy-counters.ts PolicyCounters). */
   operPolicyCounters: (h: string): string => `${OPER}policy-counters/${seg(h)}`,
+  /** Prefix of every host's QoS counters. */
+  operQosCountersPrefix: `${OPER}qos-counters/`,
+  /** QoS limits and meter counters of host `h`'s endpoints, written by its agent (src/intent/qos-types.ts QosCounters). */
+  operQosCounters: (h: string): string => `${OPER}qos-counters/${seg(h)}`,
   /** Claim of address `ip` in network `n` of tenant `t`: `{owner, host, endpointId?}`; created only if absent. */
   operClaim: (t: string, n: string, ip: string): string => `${OPER}claims/${seg(t)}/${seg(n)}/${seg(ip)}`,
 } as const;
@@ -85,7 +89,7 @@ export const KEYS = {
 export type ConfigKeyKind = 'meta' | 'intent' | 'tenant' | 'network' | 'endpoint' | 'host' | 'policy';
 
 /** What an oper key names. */
-export type OperKeyKind = 'operHost' | 'operEndpoint' | 'operAttachment' | 'operClaim' | 'operPolicyCounters';
+export type OperKeyKind = 'operHost' | 'operEndpoint' | 'operAttachment' | 'operClaim' | 'operPolicyCounters' | 'operQosCounters';
 
 /** Number of name segments each config kind carries after its collection name. */
 const CONFIG_COLLECTIONS = new Map<string, { kind: ConfigKeyKind; ids: number }>([
@@ -103,6 +107,7 @@ const OPER_COLLECTIONS = new Map<string, { kind: OperKeyKind; ids: number }>([
   ['attachments', { kind: 'operAttachment', ids: 3 }],
   ['claims', { kind: 'operClaim', ids: 3 }],
   ['policy-counters', { kind: 'operPolicyCounters', ids: 1 }],
+  ['qos-counters', { kind: 'operQosCounters', ids: 1 }],
 ]);
 
 /** Splits `rest` into exactly `count` decoded non-empty segments, or undefined. */

@@ -67,6 +67,8 @@ export interface MeterLimit {
   meterId: number;
   rate: number;
   burst: number;
+  /** The shared group (`tenant/group`) whose members on this host all use this meter. */
+  shared?: string;
 }
 
 /** What QoS does to one port's traffic. */
