@@ -12,14 +12,16 @@
  * modifies and deletes meters, an add of an existing meter fails with OFPMMFC_METER_EXISTS and a modify
  * of a missing one with OFPMMFC_UNKNOWN_METER (the others of the batch still apply), a delete of a
  * missing meter succeeds silently, and deleting a meter removes the flows that use it. dumpMeters() and
- * meterStats() answer from it ([] for a missing meter id); flowCount counts the flows whose instructions
- * name the meter, and tests set the other counters with setMeterCounters(). Unlike vswitchd it accepts
- * a flow naming a meter that does not exist (vswitchd: OFPMMFC_INVALID_METER).
+ * meterStats() answer from it ([] for a missing meter id; a meter without OFPMF_BURST reports burstSize
+ * equal to its rate, as vswitchd does); flowCount counts the flows whose instructions name the meter,
+ * and tests set the other counters with setMeterCounters(). Unlike vswitchd it accepts a flow naming
+ * a meter that does not exist (vswitchd: OFPMMFC_INVALID_METER).
  */
 import { NetpluginError } from '../../src/common/errors.js';
 import {
   OFPET_METER_MOD_FAILED,
   OFPM_ALL,
+  OFPMF_BURST,
   OFPMMFC_METER_EXISTS,
   OFPMMFC_UNKNOWN_METER,
   type AtomicBatch,
@@ -189,7 +191,11 @@ export class FakeSwitch implements OpenFlowSwitch {
 
   async dumpMeters(meterId: number = OFPM_ALL): Promise<MeterConfig[]> {
     this.messages.push({ kind: 'dumpMeters', meterId });
-    return this.selectMeters(meterId).map((m) => structuredClone(m.config));
+    // vswitchd reports a meter without OFPMF_BURST with burst_size equal to each band's rate.
+    return this.selectMeters(meterId).map(({ config }) => ({
+      ...structuredClone(config),
+      bands: config.bands.map((b) => (b.type === 'drop' && !(config.flags & OFPMF_BURST) ? { ...b, burstSize: b.rate } : structuredClone(b))),
+    }));
   }
 
   async meterStats(meterId: number = OFPM_ALL): Promise<MeterStats[]> {
