@@ -1,4 +1,4 @@
-// Meter-mod and packet-in conversions.
+// Meter-mod (and meter band) and packet-in conversions.
 #include "openflow/js_convert.h"
 #include "openflow/js_values.h"
 
