@@ -298,6 +298,7 @@ export class OpenFlowConnection implements OpenFlowSwitch {
     return this.meterMultipart(OFPMP_METER, meterId, (m) => m.meterStats);
   }
 
+  /** One OFPMP_METER or OFPMP_METER_CONFIG request, and the entries of every part of its reply. */
   private async meterMultipart<T>(mpType: number, meterId: number, entries: (m: DecodedMessage) => T[] | undefined): Promise<T[]> {
     this.assertOpen();
     if (!Number.isInteger(meterId) || meterId < 0 || meterId > OFPM_ALL) throw new TypeError(`meterId: ${meterId} is not a meter number (0..0xffffffff)`);
