@@ -10,7 +10,9 @@
 #include "openflow/flow_stats.h"
 #include "openflow/group_desc.h"
 #include "openflow/group_mod.h"
+#include "openflow/meter_config.h"
 #include "openflow/meter_mod.h"
+#include "openflow/meter_stats.h"
 #include "openflow/multipart.h"
 #include "openflow/ofp_header.h"
 #include "openflow/packet_in.h"
@@ -54,6 +56,9 @@ void DecodeOneMessage(const uint8_t* data, size_t n, int depth) {
       if (mpType == OFPMP_FLOW && !reply) DecodeFlowStatsRequest(body);
       else if (mpType == OFPMP_FLOW) DecodeFlowStatsReply(body);
       else if (mpType == OFPMP_GROUP_DESC && reply) DecodeGroupDescReply(body);
+      else if ((mpType == OFPMP_METER || mpType == OFPMP_METER_CONFIG) && !reply) DecodeMeterMultipartRequest(body);
+      else if (mpType == OFPMP_METER) DecodeMeterStatsReply(body);
+      else if (mpType == OFPMP_METER_CONFIG) DecodeMeterConfigReply(body);
       break;
     }
     case OFPT_BUNDLE_CONTROL:

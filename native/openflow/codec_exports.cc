@@ -279,6 +279,37 @@ Napi::Value EncodeGroupDescRequestJs(const Napi::CallbackInfo& info) {
   });
 }
 
+// (version, xid, mpType: OFPMP_METER | OFPMP_METER_CONFIG, meterId) -> Buffer
+Napi::Value EncodeMeterRequestJs(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&] {
+    uint16_t mpType = uint16_t(UintFromJs(info[2], 16, "mpType"));
+    if (mpType != OFPMP_METER && mpType != OFPMP_METER_CONFIG) throw EncodeError("mpType: " + std::to_string(mpType) + " is not OFPMP_METER (9) or OFPMP_METER_CONFIG (10)");
+    std::vector<uint8_t> out;
+    EncodeMeterMultipartRequest(out, VersionArg(info, 0), XidArg(info, 1), mpType, uint32_t(UintFromJs(info[3], 32, "meterId")));
+    return ToBuffer(info.Env(), std::move(out));
+  });
+}
+
+// (version, xid, meters: MeterStats[], flags?) -> Buffer: one OFPMP_METER reply (what a switch sends; for tests)
+Napi::Value EncodeMeterStatsReplyJs(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&] {
+    std::vector<uint8_t> out;
+    uint16_t flags = info.Length() > 3 && !info[3].IsUndefined() ? uint16_t(UintFromJs(info[3], 16, "flags")) : 0;
+    EncodeMeterStatsReply(out, VersionArg(info, 0), XidArg(info, 1), flags, MeterStatsListFromJs(Keys(info.Env()), info[2], "meterStats"));
+    return ToBuffer(info.Env(), std::move(out));
+  });
+}
+
+// (version, xid, meters: MeterConfig[], flags?) -> Buffer: one OFPMP_METER_CONFIG reply (what a switch sends; for tests)
+Napi::Value EncodeMeterConfigReplyJs(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&] {
+    std::vector<uint8_t> out;
+    uint16_t flags = info.Length() > 3 && !info[3].IsUndefined() ? uint16_t(UintFromJs(info[3], 16, "flags")) : 0;
+    EncodeMeterConfigReply(out, VersionArg(info, 0), XidArg(info, 1), flags, MeterConfigListFromJs(Keys(info.Env()), info[2], "meterConfigs"));
+    return ToBuffer(info.Env(), std::move(out));
+  });
+}
+
 // (version, xid, bundleId, ctrlType, flags) -> Buffer
 Napi::Value EncodeBundleControlJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&] {
@@ -314,6 +345,9 @@ void InitCodec(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeEchoRequest", Napi::Function::New(env, EncodeEchoRequestJs, "encodeEchoRequest"));
   exports.Set("encodeFlowStatsRequest", Napi::Function::New(env, EncodeFlowStatsRequestJs, "encodeFlowStatsRequest"));
   exports.Set("encodeGroupDescRequest", Napi::Function::New(env, EncodeGroupDescRequestJs, "encodeGroupDescRequest"));
+  exports.Set("encodeMeterRequest", Napi::Function::New(env, EncodeMeterRequestJs, "encodeMeterRequest"));
+  exports.Set("encodeMeterStatsReply", Napi::Function::New(env, EncodeMeterStatsReplyJs, "encodeMeterStatsReply"));
+  exports.Set("encodeMeterConfigReply", Napi::Function::New(env, EncodeMeterConfigReplyJs, "encodeMeterConfigReply"));
   exports.Set("encodeBundleControl", Napi::Function::New(env, EncodeBundleControlJs, "encodeBundleControl"));
   exports.Set("decodeMessage", Napi::Function::New(env, DecodeMessageJs, "decodeMessage"));
 }

@@ -7,7 +7,9 @@
 #include "openflow/group_desc.h"
 #include "openflow/group_mod.h"
 #include "openflow/js_keys.h"
+#include "openflow/meter_config.h"
 #include "openflow/meter_mod.h"
+#include "openflow/meter_stats.h"
 #include "openflow/packet_in.h"
 
 namespace netplugin::of {
@@ -45,6 +47,14 @@ FlowStatsRequest FlowStatsRequestFromJs(const JsKeys& k, const Napi::Value& v);
 // MeterMod object from/to JS (types.ts `MeterMod`).
 MeterMod MeterModFromJs(const JsKeys& k, const Napi::Value& v);
 Napi::Object MeterModToJs(Napi::Env env, const MeterMod& m);
+// Meter bands from/to JS (types.ts `MeterBand`); `what` names the list in errors, e.g. "meterMod.bands".
+std::vector<MeterBand> MeterBandsFromJs(const JsKeys& k, const Napi::Value& v, const std::string& what);
+Napi::Array MeterBandsToJs(Napi::Env env, const std::vector<MeterBand>& bands);
+// Meter-stats and meter-config reply entries from/to JS (types.ts `MeterStats`, `MeterConfig`); `what` names the list.
+std::vector<MeterStats> MeterStatsListFromJs(const JsKeys& k, const Napi::Value& v, const std::string& what);
+Napi::Object MeterStatsToJs(Napi::Env env, const MeterStats& m);
+std::vector<MeterConfig> MeterConfigListFromJs(const JsKeys& k, const Napi::Value& v, const std::string& what);
+Napi::Object MeterConfigToJs(Napi::Env env, const MeterConfig& m);
 // PacketIn to JS (types.ts `PacketIn`); the frame is copied out of the message.
 Napi::Object PacketInToJs(Napi::Env env, const PacketIn& p);
 

@@ -114,6 +114,20 @@ void DecodeBody(Napi::Env env, Napi::Object o, const Header& h, Reader body) {
         Napi::Array a = Napi::Array::New(env, groups.size());
         for (size_t i = 0; i < groups.size(); ++i) a.Set(uint32_t(i), GroupDescToJs(env, groups[i]));
         o.Set("groups", a);
+      } else if ((mpType == OFPMP_METER || mpType == OFPMP_METER_CONFIG) && !reply) {
+        Napi::Object q = Napi::Object::New(env);
+        q.Set("meterId", double(DecodeMeterMultipartRequest(body)));
+        o.Set("meterRequest", q);
+      } else if (mpType == OFPMP_METER) {
+        auto meters = DecodeMeterStatsReply(body);
+        Napi::Array a = Napi::Array::New(env, meters.size());
+        for (size_t i = 0; i < meters.size(); ++i) a.Set(uint32_t(i), MeterStatsToJs(env, meters[i]));
+        o.Set("meterStats", a);
+      } else if (mpType == OFPMP_METER_CONFIG) {
+        auto meters = DecodeMeterConfigReply(body);
+        Napi::Array a = Napi::Array::New(env, meters.size());
+        for (size_t i = 0; i < meters.size(); ++i) a.Set(uint32_t(i), MeterConfigToJs(env, meters[i]));
+        o.Set("meterConfigs", a);
       } else {
         o.Set("body", Bytes(env, body.here(), body.remaining()));
       }

@@ -62,6 +62,11 @@ struct MeterMod {
   std::vector<MeterBand> bands;
 };
 
+// Appends bands as ofp_meter_band_* (shared by meter-mod and meter-config).
+void EncodeMeterBands(Writer& w, const std::vector<MeterBand>& bands);
+// Decodes every band up to the end of `r`.
+std::vector<MeterBand> DecodeMeterBands(Reader& r);
+
 // Appends one complete OFPT_METER_MOD message.
 void EncodeMeterMod(std::vector<uint8_t>& out, uint8_t version, uint32_t xid, const MeterMod& m);
 // Decodes the body of an OFPT_METER_MOD.

@@ -1,4 +1,4 @@
-// Multipart framing (OpenFlow 1.3 §7.3.5): the request/reply header shared by flow-stats and group-desc.
+// Multipart framing (OpenFlow 1.3 §7.3.5): the request/reply header shared by flow-stats, group-desc and meters.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -18,6 +18,9 @@ enum ofp_multipart_type : uint16_t {
   OFPMP_GROUP = 6,
   OFPMP_GROUP_DESC = 7,
   OFPMP_GROUP_FEATURES = 8,
+  OFPMP_METER = 9,
+  OFPMP_METER_CONFIG = 10,
+  OFPMP_METER_FEATURES = 11,
   OFPMP_EXPERIMENTER = 0xffff,
 };
 

@@ -7,15 +7,53 @@
  * OFPT_ERROR: the others of the batch still apply, and the batch rejects. Constructed with
  * `{ bundles: true }` it plays an OpenFlow 1.4 switch: bundle() applies a batch all or nothing
  * and is recorded as one `bundle` message.
+ *
+ * It also keeps a meter table as vswitchd 3.1 does (checked on a private vswitchd): meterMods() adds,
+ * modifies and deletes meters, an add of an existing meter fails with OFPMMFC_METER_EXISTS and a modify
+ * of a missing one with OFPMMFC_UNKNOWN_METER (the others of the batch still apply), a delete of a
+ * missing meter succeeds silently, and deleting a meter removes the flows that use it. dumpMeters() and
+ * meterStats() answer from it ([] for a missing meter id; a meter without OFPMF_BURST reports burstSize
+ * equal to its rate, as vswitchd does); flowCount counts the flows whose instructions name the meter,
+ * and tests set the other counters with setMeterCounters(). Unlike vswitchd it accepts a flow naming
+ * a meter that does not exist (vswitchd: OFPMMFC_INVALID_METER).
  */
 import { NetpluginError } from '../../src/common/errors.js';
-import type { AtomicBatch, FlowMod, FlowStats, GroupDesc, GroupMod, Match, OpenFlowSwitch } from '../../src/datapath/ovs/openflow/index.js';
+import {
+  OFPET_METER_MOD_FAILED,
+  OFPM_ALL,
+  OFPMF_BURST,
+  OFPMMFC_METER_EXISTS,
+  OFPMMFC_UNKNOWN_METER,
+  type AtomicBatch,
+  type BatchFailure,
+  type FlowMod,
+  type FlowStats,
+  type GroupDesc,
+  type GroupMod,
+  type Match,
+  type MeterBandStats,
+  type MeterConfig,
+  type MeterMod,
+  type MeterStats,
+  type OpenFlowSwitch,
+} from '../../src/datapath/ovs/openflow/index.js';
 
 /** One mod inside a bundle. */
 export type ModMessage = { kind: 'flowMod'; mod: FlowMod } | { kind: 'groupMod'; mod: GroupMod };
 
 /** One recorded message; a bundle is one unit holding its mods in order, and whether it was committed. */
-export type SwitchMessage = ModMessage | { kind: 'bundle'; mods: ModMessage[]; committed: boolean } | { kind: 'dumpFlows' } | { kind: 'dumpGroups' } | { kind: 'barrier' };
+export type SwitchMessage =
+  | ModMessage
+  | { kind: 'bundle'; mods: ModMessage[]; committed: boolean }
+  | { kind: 'meterMod'; mod: MeterMod }
+  | { kind: 'dumpFlows' }
+  | { kind: 'dumpGroups' }
+  | { kind: 'dumpMeters'; meterId: number }
+  | { kind: 'meterStats'; meterId: number }
+  | { kind: 'barrier' };
+
+/** The counters of a meter that tests may set (flowCount is counted from the flow table). */
+export type MeterCounters = Partial<Pick<MeterStats, 'packetInCount' | 'byteInCount' | 'durationSec' | 'durationNsec'>> & { bands?: MeterBandStats[] };
 
 function matchKey(m: Match): string {
   const rec = m as Record<string, unknown>;
@@ -31,11 +69,15 @@ function position(f: { tableId: number; priority: number; match: Match }): strin
   return `${f.tableId}/${f.priority}/${matchKey(f.match)}`;
 }
 
+/** Names of the OFPMMFC_* codes the fake answers with (0 is a failure a test asked for through failWhen). */
+const METER_ERRORS: Record<number, string> = { 0: 'OFPMMFC_UNKNOWN', [OFPMMFC_METER_EXISTS]: 'OFPMMFC_METER_EXISTS', [OFPMMFC_UNKNOWN_METER]: 'OFPMMFC_UNKNOWN_METER' };
+
 /** The fake switch. `messages` holds everything sent, in order. */
 export class FakeSwitch implements OpenFlowSwitch {
   readonly messages: SwitchMessage[] = [];
   private readonly table = new Map<string, FlowStats>();
   private readonly groupTable = new Map<number, GroupDesc>();
+  private readonly meterTable = new Map<number, { config: MeterConfig; counters: Required<MeterCounters> }>();
   private readonly failures: ((m: SwitchMessage) => boolean)[] = [];
   /** Whether bundle() works (the switch negotiated OpenFlow 1.4). */
   readonly supportsBundles: boolean;
@@ -79,6 +121,24 @@ export class FakeSwitch implements OpenFlowSwitch {
     return [...this.groupTable.values()].sort((a, b) => a.groupId - b.groupId);
   }
 
+  /** The meters on the bridge now, by meter id. */
+  meters(): MeterConfig[] {
+    return [...this.meterTable.values()].map((m) => m.config).sort((a, b) => a.meterId - b.meterId);
+  }
+
+  /** Meter mods sent so far. */
+  get meterModsSent(): MeterMod[] {
+    return this.messages.flatMap((m) => (m.kind === 'meterMod' ? [m.mod] : []));
+  }
+
+  /** Sets counters of an existing meter, as traffic through it would (fields left out keep their value). */
+  setMeterCounters(meterId: number, counters: MeterCounters): void {
+    const m = this.meterTable.get(meterId);
+    if (!m) throw new Error(`FakeSwitch: no meter ${meterId}`);
+    if (counters.bands && counters.bands.length !== m.config.bands.length) throw new Error(`FakeSwitch: meter ${meterId} has ${m.config.bands.length} bands, not ${counters.bands.length}`);
+    Object.assign(m.counters, structuredClone(counters));
+  }
+
   /** Puts flows on the bridge directly (left by an earlier agent, or by another controller). */
   seedFlows(mods: FlowMod[]): void {
     for (const f of mods) this.table.set(position(f), this.stats(f));
@@ -111,6 +171,40 @@ export class FakeSwitch implements OpenFlowSwitch {
 
   async groupMods(mods: GroupMod[]): Promise<void> {
     this.deliver(mods.map((mod): SwitchMessage => ({ kind: 'groupMod', mod: structuredClone(mod) })));
+  }
+
+  /** Applies meter mods in order with one barrier; refused ones (as vswitchd refuses them) reject naming their index. */
+  async meterMods(mods: MeterMod[]): Promise<void> {
+    const failures: BatchFailure[] = [];
+    mods.forEach((mod, i) => {
+      const m: SwitchMessage = { kind: 'meterMod', mod: structuredClone(mod) };
+      this.messages.push(m);
+      const code = this.failures.some((f) => f(m)) ? 0 : this.applyMeter(mod);
+      if (code !== undefined) failures.push({ index: i, kind: 'meterMod', kindIndex: i, type: OFPET_METER_MOD_FAILED, code, message: METER_ERRORS[code] ?? 'OFPMMFC_UNKNOWN' });
+    });
+    this.messages.push({ kind: 'barrier' });
+    if (failures.length) {
+      const first = failures[0];
+      throw new NetpluginError('NP_OPENFLOW_ERROR', `${failures.length} of ${mods.length} messages in the batch failed; first: meterMod[${first.kindIndex}] ${first.message}`, { failures });
+    }
+  }
+
+  async dumpMeters(meterId: number = OFPM_ALL): Promise<MeterConfig[]> {
+    this.messages.push({ kind: 'dumpMeters', meterId });
+    // vswitchd reports a meter without OFPMF_BURST with burst_size equal to each band's rate.
+    return this.selectMeters(meterId).map(({ config }) => ({
+      ...structuredClone(config),
+      bands: config.bands.map((b) => (b.type === 'drop' && !(config.flags & OFPMF_BURST) ? { ...b, burstSize: b.rate } : structuredClone(b))),
+    }));
+  }
+
+  async meterStats(meterId: number = OFPM_ALL): Promise<MeterStats[]> {
+    this.messages.push({ kind: 'meterStats', meterId });
+    return this.selectMeters(meterId).map(({ config, counters }) => ({
+      meterId: config.meterId,
+      flowCount: this.flows().filter((f) => f.instructions.some((i) => i.type === 'meter' && i.meterId === config.meterId)).length,
+      ...structuredClone(counters),
+    }));
   }
 
   /** One atomic bundle: every mod applies in order, or (one failing) none does and it rejects. */
@@ -151,6 +245,37 @@ export class FakeSwitch implements OpenFlowSwitch {
     });
     this.messages.push({ kind: 'barrier' });
     if (failed.length) throw new NetpluginError('NP_OPENFLOW_ERROR', `${failed.length} of ${sent.length} messages failed`, { failures: failed.map((index) => ({ index })) });
+  }
+
+  private selectMeters(meterId: number): { config: MeterConfig; counters: Required<MeterCounters> }[] {
+    if (meterId !== OFPM_ALL) return this.meterTable.has(meterId) ? [this.meterTable.get(meterId)!] : [];
+    return [...this.meterTable.values()].sort((a, b) => a.config.meterId - b.config.meterId);
+  }
+
+  /** Applies one meter mod; returns the OFPMMFC_* code vswitchd would refuse it with, or undefined. */
+  private applyMeter(mod: MeterMod): number | undefined {
+    const cur = this.meterTable.get(mod.meterId);
+    const config: MeterConfig = { meterId: mod.meterId, flags: mod.flags, bands: structuredClone(mod.bands) };
+    const zeroBands = () => mod.bands.map(() => ({ packets: 0n, bytes: 0n }));
+    switch (mod.command) {
+      case 'add':
+        if (cur) return OFPMMFC_METER_EXISTS;
+        this.meterTable.set(mod.meterId, { config, counters: { packetInCount: 0n, byteInCount: 0n, durationSec: 0, durationNsec: 0, bands: zeroBands() } });
+        return undefined;
+      case 'modify':
+        if (!cur) return OFPMMFC_UNKNOWN_METER;
+        cur.config = config;
+        cur.counters.bands = mod.bands.map((_, i) => cur.counters.bands[i] ?? { packets: 0n, bytes: 0n });
+        return undefined;
+      case 'delete': {
+        const gone = mod.meterId === OFPM_ALL ? [...this.meterTable.keys()] : cur ? [mod.meterId] : [];
+        for (const id of gone) {
+          this.meterTable.delete(id);
+          for (const [k, f] of this.table) if (f.instructions.some((i) => i.type === 'meter' && i.meterId === id)) this.table.delete(k);
+        }
+        return undefined;
+      }
+    }
   }
 
   private stats(f: FlowMod): FlowStats {

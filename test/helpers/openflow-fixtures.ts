@@ -71,3 +71,21 @@ export interface PolicyFixtures {
 export function loadPolicyFixtures(): PolicyFixtures {
   return JSON.parse(readFileSync(join(here, '../fixtures/openflow/policy-fixtures.json'), 'utf8')) as PolicyFixtures;
 }
+
+/** meter-fixtures.json, written by test/fixtures/openflow/capture-meters.mjs from a private vswitchd. */
+export interface MeterFixtures {
+  ovsVersion: string;
+  /** Accepted OFPT_METER_MOD bytes ovs-ofctl sent, with the line `ovs-ofctl ofp-print` gives for them. */
+  meterMods: { name: string; ofctl: string; meterMod: string; print: string }[];
+  /** Meter mods vswitchd refused (or accepted silently): ovs-ofctl's exit code, the OFPT_ERRORs and their ofp-print line. */
+  refusals: { name: string; ofctl: string; exitCode: number; meterMod: string; print: string; errors: string[]; errorPrint: string[] }[];
+  /** dump-meters / meter-stats runs: the request, the replies (or errors) and what ovs-ofctl printed. */
+  dumps: { name: string; ofctl: string; request: string; replies: string[]; errors: string[]; text: string }[];
+  /** meter-stats of `meters` meters: a reply vswitchd split into several messages. */
+  split: { meters: number; replies: string[] };
+}
+
+/** Loads test/fixtures/openflow/meter-fixtures.json. */
+export function loadMeterFixtures(): MeterFixtures {
+  return JSON.parse(readFileSync(join(here, '../fixtures/openflow/meter-fixtures.json'), 'utf8')) as MeterFixtures;
+}

@@ -7,7 +7,22 @@ import net from 'node:net';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetpluginError } from '../../src/common/errors.js';
-import { decodeMessage, OpenFlowConnection, type DecodedMessage } from '../../src/datapath/ovs/openflow/index.js';
+import {
+  decodeMessage,
+  encodeMeterConfigReply,
+  encodeMeterConfigRequest,
+  encodeMeterStatsReply,
+  encodeMeterStatsRequest,
+  OFPM_ALL,
+  OFPMF_KBPS,
+  OFPMP_METER,
+  OFPMP_METER_CONFIG,
+  OFPMPF_REPLY_MORE,
+  OpenFlowConnection,
+  type DecodedMessage,
+  type MeterConfig,
+  type MeterStats,
+} from '../../src/datapath/ovs/openflow/index.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 let n = 0;
@@ -171,5 +186,68 @@ describe('OpenFlow transport against a scripted switch', () => {
     await sw.ready;
     const e = await expectCode(OpenFlowConnection.connect(sw.path, { timeoutMs: 1000 }), 'NP_OPENFLOW_ERROR');
     expect(e.details?.versions).toEqual([1]);
+  });
+});
+
+/** An OFPT_ERROR answering `request` with `type`/`code` (the data is the request, as vswitchd sends it). */
+function errorFor(request: Buffer, type: number, code: number): Buffer {
+  const body = Buffer.alloc(4);
+  body.writeUInt16BE(type, 0);
+  body.writeUInt16BE(code, 2);
+  return frame(4, 1, request.readUInt32BE(4), Buffer.concat([body, request]));
+}
+
+describe('meter dumps against a scripted switch', () => {
+  const config = (meterId: number): MeterConfig => ({ meterId, flags: OFPMF_KBPS, bands: [{ type: 'drop', rate: meterId, burstSize: meterId }] });
+  const stats = (meterId: number): MeterStats => ({ meterId, flowCount: 1, packetInCount: 10n, byteInCount: 600n, durationSec: 3, durationNsec: 0, bands: [{ packets: 2n, bytes: 120n }] });
+
+  /** A switch that answers meter requests for OFPM_ALL in three parts, meter 99 with OFPMMFC_UNKNOWN_METER, meter 98 with OFPBRC_BAD_LEN. */
+  async function meterSwitch() {
+    const sw = fakeSwitch((m, send) => {
+      if (handshake(m, send) || m.typeName !== 'OFPT_MULTIPART_REQUEST') return;
+      const id = m.meterRequest!.meterId;
+      const request = m.mpType === OFPMP_METER ? encodeMeterStatsRequest(m.xid, id) : encodeMeterConfigRequest(m.xid, id);
+      if (id === 99) return send(errorFor(request, 12, 3));
+      if (id === 98) return send(errorFor(request, 1, 6));
+      const parts = id === OFPM_ALL ? [[1, 2], [3], [4, 5]] : [[id]];
+      parts.forEach((ids, i) => {
+        const flags = i < parts.length - 1 ? OFPMPF_REPLY_MORE : 0;
+        send(m.mpType === OFPMP_METER_CONFIG ? encodeMeterConfigReply(m.xid, ids.map(config), flags) : encodeMeterStatsReply(m.xid, ids.map(stats), flags));
+      });
+    });
+    await sw.ready;
+    const c = await OpenFlowConnection.connect(sw.path, { timeoutMs: 2000 });
+    cleanups.push(() => c.close());
+    return { c, sw };
+  }
+
+  it('dumpMeters() and meterStats() gather every part of a reply flagged OFPMPF_REPLY_MORE', async () => {
+    const { c, sw } = await meterSwitch();
+    expect(await c.dumpMeters()).toEqual([1, 2, 3, 4, 5].map(config));
+    expect(await c.meterStats()).toEqual([1, 2, 3, 4, 5].map(stats));
+    expect(await c.meterStats(7)).toEqual([stats(7)]);
+    const requests = sw.received.filter((m) => m.typeName === 'OFPT_MULTIPART_REQUEST');
+    expect(requests.map((m) => [m.mpType, m.meterRequest!.meterId])).toEqual([
+      [OFPMP_METER_CONFIG, OFPM_ALL],
+      [OFPMP_METER, OFPM_ALL],
+      [OFPMP_METER, 7],
+    ]);
+  });
+
+  it('a meter the switch does not know (OFPMMFC_UNKNOWN_METER) gives []; any other error rejects, and the connection stays usable', async () => {
+    const { c } = await meterSwitch();
+    expect(await c.dumpMeters(99)).toEqual([]);
+    expect(await c.meterStats(99)).toEqual([]);
+    const e = await expectCode(c.meterStats(98), 'NP_OPENFLOW_ERROR');
+    expect(e.details).toMatchObject({ type: 1, code: 6, message: 'OFPBRC_BAD_LEN' });
+    expect(await c.dumpMeters(3)).toEqual([config(3)]);
+  });
+
+  it('refuses a meter id that is not a 32-bit number before sending anything', async () => {
+    const { c, sw } = await meterSwitch();
+    const before = sw.received.length;
+    await expect(c.meterStats(-1)).rejects.toThrow(/meterId: -1/);
+    await expect(c.dumpMeters(2 ** 32)).rejects.toThrow(/meterId/);
+    expect(sw.received.length).toBe(before);
   });
 });

@@ -6,6 +6,8 @@ import {
   flowModToString,
   flowStatsToString,
   groupModToString,
+  meterConfigToString,
+  meterStatsToString,
   OFPP_CONTROLLER,
   OFPP_IN_PORT,
   OFPP_LOCAL,
@@ -60,6 +62,8 @@ async function waitFor(cond: () => boolean): Promise<void> {
 const flow = (tableId: number, priority: number, cookie: bigint, match: FlowMod['match'], instructions: FlowMod['instructions']): FlowMod => ({
   command: 'add', tableId, priority, cookie, match, instructions,
 });
+/** A 60-byte UDP/IPv4 frame 10.0.0.1:1234 -> 10.0.0.2:5678, as hex for ovs-ofctl packet-out (checksum not needed by the switch). */
+const UDP_FRAME = '0202000000020202000000010800' + '4500002e000040004011' + '0000' + '0a0000010a000002' + '04d2162e001a0000' + '00'.repeat(18);
 const out = (port: number) => ({ type: 'applyActions' as const, actions: [{ type: 'output' as const, port }] });
 
 /** A pipeline-like set: classify, spoof guard, masked policy, VLAN push/pop, ARP responder, tunnel, groups. */
@@ -293,6 +297,32 @@ describe('OpenFlowConnection on a real OVS bridge', () => {
     expect(e.details!.failures).toEqual([expect.objectContaining({ kind: 'meterMod', kindIndex: 1, message: 'OFPMMFC_METER_EXISTS' })]);
     await conn.meterMods([61, 62, 63].map((meterId) => ({ command: 'delete' as const, meterId, flags: 0, bands: [] })));
     expect(meters()).not.toMatch(/meter=6[123]/);
+  });
+
+  it('dumpMeters() and meterStats() read what ovs-ofctl shows, for one meter and for all; a missing meter gives []', async () => {
+    delFlows();
+    await conn.meterMods([
+      { command: 'add', meterId: 71, flags: OFPMF_KBPS | OFPMF_BURST | OFPMF_STATS, bands: [{ type: 'drop', rate: 10_000, burstSize: 8000 }] },
+      { command: 'add', meterId: 72, flags: OFPMF_PKTPS | OFPMF_STATS, bands: [{ type: 'drop', rate: 1 }] },
+    ]);
+    await conn.flowMods([flow(0, 5, 0x71n, { ethType: 0x0800, ipProto: 17 }, [{ type: 'meter', meterId: 72 }, out(OFPP_LOCAL)])]);
+    for (let i = 0; i < 5; i++) sh('ovs-ofctl', ['-O', 'OpenFlow13', 'packet-out', BR, `in_port=LOCAL,packet=${UDP_FRAME},actions=resubmit(,0)`]);
+    const configs = (await conn.dumpMeters()).filter((m) => m.meterId >= 71 && m.meterId <= 72).map(meterConfigToString).sort();
+    const ofctl = (cmd: string, ...args: string[]) => sh('ovs-ofctl', ['-O', 'OpenFlow13', cmd, BR, ...args]).trim().split('\n').slice(1).join('\n').split('\n\n');
+    expect(configs).toEqual(ofctl('dump-meters').filter((t) => /^meter=7[12] /.test(t)).sort());
+    expect((await conn.dumpMeters(71)).map(meterConfigToString)).toEqual(ofctl('dump-meters', 'meter=71'));
+    const [s72] = await conn.meterStats(72);
+    expect(s72).toMatchObject({ meterId: 72, flowCount: 1, packetInCount: 5n, byteInCount: 300n });
+    // One packet per second passes; the band dropped the rest.
+    expect(s72.bands[0].packets).toBeGreaterThanOrEqual(3n);
+    const withoutDuration = (t: string) => t.replace(/ duration:[0-9.]+s/, '');
+    expect((await conn.meterStats(72)).map((m) => withoutDuration(meterStatsToString(m)))).toEqual(ofctl('meter-stats', 'meter=72').map(withoutDuration));
+    expect((await conn.meterStats()).map((m) => m.meterId).sort()).toEqual(expect.arrayContaining([71, 72]));
+    expect(await conn.dumpMeters(79)).toEqual([]);
+    expect(await conn.meterStats(79)).toEqual([]);
+    await conn.meterMods([71, 72].map((meterId) => ({ command: 'delete' as const, meterId, flags: 0, bands: [] })));
+    expect(await conn.dumpMeters(71)).toEqual([]);
+    expect(ofctlFlows(0)).toEqual([]);
   });
 
   it('routes packet-ins to onPacketIn subscribers, on each subscribed connection, with the metadata match decoded', async () => {

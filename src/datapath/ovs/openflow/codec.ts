@@ -1,7 +1,7 @@
 /** Pure codec entry points (encode/decode messages and batches), backed by the C++ byte codec. */
 import { openflowNative, type BatchOptions } from './native.js';
-import { OFP13_VERSION, OFPBCT_COMMIT_REQUEST, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED } from './constants.js';
-import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterMod } from './types.js';
+import { OFP13_VERSION, OFPBCT_COMMIT_REQUEST, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED, OFPM_ALL, OFPMP_METER, OFPMP_METER_CONFIG } from './constants.js';
+import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterConfig, MeterMod, MeterStats } from './types.js';
 import { FlowModPacker } from './pack.js';
 
 let packer: FlowModPacker | undefined;
@@ -98,6 +98,26 @@ export function encodeFlowStatsRequest(xid: number, filter?: FlowFilter, version
 /** Encodes an OFPMP_GROUP_DESC multipart request. */
 export function encodeGroupDescRequest(xid: number, version: number = OFP13_VERSION): Buffer {
   return openflowNative().encodeGroupDescRequest(version, xid);
+}
+
+/** Encodes an OFPMP_METER (meter statistics) request for one meter, or every meter with OFPM_ALL. */
+export function encodeMeterStatsRequest(xid: number, meterId: number = OFPM_ALL, version: number = OFP13_VERSION): Buffer {
+  return openflowNative().encodeMeterRequest(version, xid, OFPMP_METER, meterId);
+}
+
+/** Encodes an OFPMP_METER_CONFIG request for one meter, or every meter with OFPM_ALL. */
+export function encodeMeterConfigRequest(xid: number, meterId: number = OFPM_ALL, version: number = OFP13_VERSION): Buffer {
+  return openflowNative().encodeMeterRequest(version, xid, OFPMP_METER_CONFIG, meterId);
+}
+
+/** Encodes one OFPMP_METER reply as a switch sends it (`flags`: OFPMPF_REPLY_MORE when more parts follow); for tests and fakes. */
+export function encodeMeterStatsReply(xid: number, meters: MeterStats[], flags = 0, version: number = OFP13_VERSION): Buffer {
+  return openflowNative().encodeMeterStatsReply(version, xid, meters, flags);
+}
+
+/** Encodes one OFPMP_METER_CONFIG reply as a switch sends it (`flags`: OFPMPF_REPLY_MORE when more parts follow); for tests and fakes. */
+export function encodeMeterConfigReply(xid: number, meters: MeterConfig[], flags = 0, version: number = OFP13_VERSION): Buffer {
+  return openflowNative().encodeMeterConfigReply(version, xid, meters, flags);
 }
 
 /** Encodes an OpenFlow 1.4 OFPT_BUNDLE_CONTROL. */

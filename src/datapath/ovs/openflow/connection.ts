@@ -19,11 +19,16 @@ import {
   OFPT_MULTIPART_REPLY,
   OFPT_PACKET_IN,
   OFPCML_NO_BUFFER,
+  OFPET_METER_MOD_FAILED,
+  OFPM_ALL,
+  OFPMMFC_UNKNOWN_METER,
+  OFPMP_METER,
+  OFPMP_METER_CONFIG,
 } from './constants.js';
 import { encodeBatch, encodeHello, encodeMeterMod, encodeSetConfig } from './codec.js';
 import { openflowNative, type ConnectionStats, type NativeConnection, type OpenFlowNative } from './native.js';
 import type { AtomicBatch, OpenFlowSwitch } from './switch.js';
-import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod, MeterMod, PacketIn } from './types.js';
+import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod, MeterConfig, MeterMod, MeterStats, PacketIn } from './types.js';
 
 /** Options of a connection. */
 export interface ConnectOptions {
@@ -275,6 +280,41 @@ export class OpenFlowConnection implements OpenFlowSwitch {
       if (!m.more) done(m);
     });
     return groups;
+  }
+
+  /**
+   * The configuration (flags and bands) of meter `meterId`, or of every meter with OFPM_ALL (all multipart
+   * parts). A meter that does not exist gives [] (vswitchd answers that request with OFPMMFC_UNKNOWN_METER).
+   */
+  dumpMeters(meterId: number = OFPM_ALL): Promise<MeterConfig[]> {
+    return this.meterMultipart(OFPMP_METER_CONFIG, meterId, (m) => m.meterConfigs);
+  }
+
+  /**
+   * The counters (flows, packets and bytes in, and what each band dropped) of meter `meterId`, or of every meter
+   * with OFPM_ALL (all multipart parts). A meter that does not exist gives [], as in dumpMeters().
+   */
+  meterStats(meterId: number = OFPM_ALL): Promise<MeterStats[]> {
+    return this.meterMultipart(OFPMP_METER, meterId, (m) => m.meterStats);
+  }
+
+  /** One OFPMP_METER or OFPMP_METER_CONFIG request, and the entries of every part of its reply. */
+  private async meterMultipart<T>(mpType: number, meterId: number, entries: (m: DecodedMessage) => T[] | undefined): Promise<T[]> {
+    this.assertOpen();
+    if (!Number.isInteger(meterId) || meterId < 0 || meterId > OFPM_ALL) throw new TypeError(`meterId: ${meterId} is not a meter number (0..0xffffffff)`);
+    const xid = this.allocXids(1);
+    const out: T[] = [];
+    await this.request(
+      xid,
+      this.nat.encodeMeterRequest(this.version, xid, mpType, meterId),
+      (m, done) => {
+        if (m.type !== OFPT_MULTIPART_REPLY || m.mpType !== mpType) return;
+        for (const e of entries(m) ?? []) out.push(e);
+        if (!m.more) done(m);
+      },
+      (err) => meterId !== OFPM_ALL && err.errorType === OFPET_METER_MOD_FAILED && err.errorCode === OFPMMFC_UNKNOWN_METER,
+    );
+    return out;
   }
 
   /** Sends an echo request and resolves with the payload the switch echoed back. */

@@ -56,6 +56,17 @@ export const OFPMF_BURST = 1 << 2;
 export const OFPMF_STATS = 1 << 3;
 export const OFPMBT_DROP = 1;
 
+/** Meter numbers (enum ofp_meter): OFPM_ALL in a meter request or delete means every meter. */
+export const OFPM_MAX = 0xffff0000;
+export const OFPM_SLOWPATH = 0xfffffffd;
+export const OFPM_CONTROLLER = 0xfffffffe;
+export const OFPM_ALL = 0xffffffff;
+
+/** Meter-mod error type and codes (OFPET_METER_MOD_FAILED, enum ofp_meter_mod_failed_code). */
+export const OFPET_METER_MOD_FAILED = 12;
+export const OFPMMFC_METER_EXISTS = 1;
+export const OFPMMFC_UNKNOWN_METER = 3;
+
 /** Why a packet reached the controller (enum ofp_packet_in_reason; the last three from OpenFlow 1.4). */
 export const OFPR_NO_MATCH = 0;
 export const OFPR_ACTION = 1;
@@ -77,6 +88,11 @@ export const OFPBF_ORDERED = 1 << 1;
 /** Multipart types used by dumps (enum ofp_multipart_type). */
 export const OFPMP_FLOW = 1;
 export const OFPMP_GROUP_DESC = 7;
+export const OFPMP_METER = 9;
+export const OFPMP_METER_CONFIG = 10;
+
+/** "More replies follow" flag of a multipart reply (enum ofp_multipart_reply_flags). */
+export const OFPMPF_REPLY_MORE = 1;
 
 /** Instruction types (enum ofp_instruction_type). */
 export const OFPIT_GOTO_TABLE = 1;

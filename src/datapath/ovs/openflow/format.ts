@@ -4,9 +4,9 @@
  * output share one textual form. A FlowMod and the FlowStats the switch reports for the flow it
  * installed print the same line (OVS's normalisation, such as dropping full masks, is applied here).
  */
-import { OFPMF_BURST, OFPMF_KBPS, OFPMF_PKTPS, OFPMF_STATS, OFPFF_CHECK_OVERLAP, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPP_CONTROLLER, OFPP_MAX } from './constants.js';
+import { OFPFF_CHECK_OVERLAP, OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPP_CONTROLLER, OFPP_MAX } from './constants.js';
 import { FIELDS, fieldToBigInt, ipv4String, macString, type FieldInfo } from './fields.js';
-import type { Action, Bucket, CtNat, FlowStats, GroupMod, Instruction, Match, MatchField, MeterMod } from './types.js';
+import type { Action, Bucket, CtNat, FlowStats, GroupMod, Instruction, Match, MatchField } from './types.js';
 
 /** What printing a flow needs: FlowMod and FlowStats both have it. */
 export interface FlowText {
@@ -361,33 +361,4 @@ function bucketToString(type: GroupMod['type'], b: Bucket): string {
 /** A group-mod (or a group-desc entry) as the line `ovs-ofctl -O OpenFlow13 dump-groups` prints for it. */
 export function groupModToString(g: Pick<GroupMod, 'type' | 'groupId' | 'buckets'>): string {
   return [`group_id=${g.groupId}`, `type=${g.type}`, ...g.buckets.map((b) => bucketToString(g.type, b))].join(',');
-}
-
-/** Meter flags in the order ofctl prints them. */
-const METER_FLAG_NAMES: [number, string][] = [
-  [OFPMF_KBPS, 'kbps'],
-  [OFPMF_PKTPS, 'pktps'],
-  [OFPMF_BURST, 'burst'],
-  [OFPMF_STATS, 'stats'],
-];
-const METER_COMMANDS: Record<MeterMod['command'], string> = { add: 'ADD', modify: 'MOD', delete: 'DEL' };
-
-/**
- * A meter-mod as `ovs-ofctl ofp-print` prints it after the header (`ADD meter=1 kbps bands=` then one
- * `type=drop rate=N` line per band, `burst_size=` when the meter has OFPMF_BURST): the form dump-meters uses.
- */
-export function meterModToString(m: MeterMod): string {
-  let s = `${METER_COMMANDS[m.command]} meter=${m.meterId} `;
-  let unknown = m.flags;
-  for (const [bit, name] of METER_FLAG_NAMES) {
-    if (m.flags & bit) s += `${name} `;
-    unknown &= ~bit;
-  }
-  if (unknown) s += `flags:0x${unknown.toString(16)} `;
-  s += 'bands=';
-  for (const b of m.bands) {
-    if (b.type === 'raw') s += `\nraw:${b.hex.toLowerCase()}`;
-    else s += `\ntype=drop rate=${b.rate}${m.flags & OFPMF_BURST ? ` burst_size=${b.burstSize ?? 0}` : ''}`;
-  }
-  return s;
 }

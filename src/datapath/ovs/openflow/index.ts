@@ -6,7 +6,6 @@ export {
   flowModToString,
   flowStatsToString,
   groupModToString,
-  meterModToString,
   matchToString,
   actionToString,
   instructionsToString,
@@ -14,6 +13,7 @@ export {
   type FlowFormatOptions,
   type FlowStatsFormatOptions,
 } from './format.js';
+export { meterModToString, meterConfigToString, meterStatsToString } from './meter-format.js';
 export {
   encodeFlowMod,
   encodeGroupMod,
@@ -25,6 +25,10 @@ export {
   encodeEchoRequest,
   encodeFlowStatsRequest,
   encodeGroupDescRequest,
+  encodeMeterStatsRequest,
+  encodeMeterConfigRequest,
+  encodeMeterStatsReply,
+  encodeMeterConfigReply,
   encodeBundleControl,
   encodeBatch,
   decodeMessage,

@@ -1,6 +1,6 @@
 /** Typed view of the np_openflow addon (native/openflow): codec functions and the socket transport. */
 import { loadNative } from '../../../native/load.js';
-import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterMod } from './types.js';
+import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterConfig, MeterMod, MeterStats } from './types.js';
 import type { NativeMatchField } from './pack.js';
 
 /** Options of the batch encoder (encodeBatch in codec.ts, which documents the xid numbering). */
@@ -55,6 +55,12 @@ export interface OpenFlowNative {
   encodeEchoRequest(version: number, xid: number, data?: Buffer): Buffer;
   encodeFlowStatsRequest(version: number, xid: number, filter?: FlowFilter): Buffer;
   encodeGroupDescRequest(version: number, xid: number): Buffer;
+  /** An OFPMP_METER (9) or OFPMP_METER_CONFIG (10) request for one meter or OFPM_ALL. */
+  encodeMeterRequest(version: number, xid: number, mpType: number, meterId: number): Buffer;
+  /** One OFPMP_METER reply (a switch's message; for tests and fakes); flags may hold OFPMPF_REPLY_MORE. */
+  encodeMeterStatsReply(version: number, xid: number, meters: MeterStats[], flags?: number): Buffer;
+  /** One OFPMP_METER_CONFIG reply (a switch's message; for tests and fakes); flags may hold OFPMPF_REPLY_MORE. */
+  encodeMeterConfigReply(version: number, xid: number, meters: MeterConfig[], flags?: number): Buffer;
   encodeBundleControl(version: number, xid: number, bundleId: number, type: number, flags: number): Buffer;
   decodeMessage(buf: Buffer): DecodedMessage;
   Connection: new (path: string, onEvent: (frames: Buffer[] | null, err?: Error) => void) => NativeConnection;

@@ -3,7 +3,7 @@
  * it; unit tests use a fake that records every message and keeps a flow table
  * (test/fakes/fake-switch.ts).
  */
-import type { FlowMod, FlowStats, GroupDesc, GroupMod } from './types.js';
+import type { FlowMod, FlowStats, GroupDesc, GroupMod, MeterConfig, MeterMod, MeterStats } from './types.js';
 
 /** One all-or-nothing change: group mods, then flow mods, then `finalGroupMods` (deletes of groups the flows stopped using). */
 export interface AtomicBatch {
@@ -12,7 +12,7 @@ export interface AtomicBatch {
   finalGroupMods?: GroupMod[];
 }
 
-/** Flows and groups of one bridge: dump them, and write changes in pipelined batches or atomic bundles. */
+/** Flows, groups and meters of one bridge: dump them, and write changes in pipelined batches or atomic bundles. */
 export interface OpenFlowSwitch {
   /** Whether bundle() is available: the switch negotiated OpenFlow 1.4. */
   readonly supportsBundles: boolean;
@@ -29,4 +29,13 @@ export interface OpenFlowSwitch {
    * rejected message discards all of it; rejects naming the failed messages (OpenFlow 1.3: rejects).
    */
   bundle(batch: AtomicBatch): Promise<void>;
+  /**
+   * Sends meter mods with one barrier (meters cannot go in bundles); the others still apply when one is
+   * refused (OFPMMFC_METER_EXISTS for an add, OFPMMFC_UNKNOWN_METER for a modify), and it rejects naming them.
+   */
+  meterMods(mods: MeterMod[]): Promise<void>;
+  /** The flags and bands of meter `meterId`, or of every meter (OFPM_ALL, the default); [] for a meter that does not exist. */
+  dumpMeters(meterId?: number): Promise<MeterConfig[]>;
+  /** The counters of meter `meterId`, or of every meter (OFPM_ALL, the default); [] for a meter that does not exist. */
+  meterStats(meterId?: number): Promise<MeterStats[]>;
 }

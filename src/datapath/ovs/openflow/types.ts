@@ -158,6 +158,32 @@ export interface MeterMod {
   bands: MeterBand[];
 }
 
+/** Counters of one meter band (ofp_meter_band_stats): what the band dropped. */
+export interface MeterBandStats {
+  packets: bigint;
+  bytes: bigint;
+}
+
+/** One meter of an OFPMP_METER (meter statistics) reply; `bands` follow the meter's band order. */
+export interface MeterStats {
+  meterId: number;
+  /** Flows whose instructions use the meter. */
+  flowCount: number;
+  packetInCount: bigint;
+  byteInCount: bigint;
+  durationSec: number;
+  /** Nanoseconds beyond durationSec (kept so a decoded reply encodes back to the same bytes). */
+  durationNsec: number;
+  bands: MeterBandStats[];
+}
+
+/** One meter of an OFPMP_METER_CONFIG reply: its OFPMF_* flags and bands, as a meter-mod set them. */
+export interface MeterConfig {
+  meterId: number;
+  flags: number;
+  bands: MeterBand[];
+}
+
 /**
  * An OFPT_PACKET_IN: `match` carries the packet's metadata fields (in_port, registers, metadata,
  * conntrack state and zone; fields the codec cannot name appear as `oxm_<class>_<field>` hex, e.g. the
@@ -244,6 +270,12 @@ export interface DecodedMessage {
   flows?: FlowStats[];
   groups?: GroupDesc[];
   flowStatsRequest?: Required<Omit<FlowFilter, 'match'>> & { match: Match };
+  /** OFPMP_METER / OFPMP_METER_CONFIG request: which meter (OFPM_ALL: every meter). */
+  meterRequest?: { meterId: number };
+  /** OFPMP_METER reply. */
+  meterStats?: MeterStats[];
+  /** OFPMP_METER_CONFIG reply. */
+  meterConfigs?: MeterConfig[];
   /** OFPT_BUNDLE_CONTROL / OFPT_BUNDLE_ADD_MESSAGE */
   bundleId?: number;
   bundleType?: number;
