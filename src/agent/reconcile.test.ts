@@ -22,7 +22,9 @@ const FLOWS_C1 = [
   'priority=100,in_port=1 actions=write_metadata:0xb/0x1ffffffff,goto_table:10',
   'table=10, priority=0 actions=drop',
   'table=10, priority=100,arp,in_port=1,dl_src=02:02:0b:01:00:02,arp_spa=11.1.0.2,arp_sha=02:02:0b:01:00:02 actions=goto_table:20',
-  'table=10, priority=100,ip,in_port=1,dl_src=02:02:0b:01:00:02,nw_src=11.1.0.2 actions=goto_table:20',
+  'table=10, priority=100,ip,in_port=1,dl_src=02:02:0b:01:00:02,nw_src=11.1.0.2 actions=goto_table:15',
+  'table=15, priority=0 actions=goto_table:20',
+  'table=15, priority=100,ip,in_port=1 actions=set_field:0->ip_dscp,goto_table:20',
   'table=20, priority=0 actions=goto_table:21',
   `table=20, priority=100,arp,metadata=0xb/0xffffffff,arp_tpa=11.1.0.1,arp_op=1 actions=${ARP_REPLY('02:02:0b:01:00:01', '11.1.0.1')}`,
   `table=20, priority=100,arp,metadata=0xb/0xffffffff,arp_tpa=11.1.0.2,arp_op=1 actions=${ARP_REPLY('02:02:0b:01:00:02', '11.1.0.2')}`,
@@ -43,7 +45,8 @@ const FLOWS_C1 = [
 const FLOWS_C2 = [
   'priority=100,in_port=2 actions=write_metadata:0xb/0x1ffffffff,goto_table:10',
   'table=10, priority=100,arp,in_port=2,dl_src=02:02:0b:01:00:03,arp_spa=11.1.0.3,arp_sha=02:02:0b:01:00:03 actions=goto_table:20',
-  'table=10, priority=100,ip,in_port=2,dl_src=02:02:0b:01:00:03,nw_src=11.1.0.3 actions=goto_table:20',
+  'table=10, priority=100,ip,in_port=2,dl_src=02:02:0b:01:00:03,nw_src=11.1.0.3 actions=goto_table:15',
+  'table=15, priority=100,ip,in_port=2 actions=set_field:0->ip_dscp,goto_table:20',
   `table=20, priority=100,arp,metadata=0xb/0xffffffff,arp_tpa=11.1.0.3,arp_op=1 actions=${ARP_REPLY('02:02:0b:01:00:03', '11.1.0.3')}`,
   'table=20, priority=110,arp,metadata=0xb/0xffffffff,arp_spa=11.1.0.3,arp_tpa=11.1.0.3,arp_op=1 actions=goto_table:40',
   'table=40, priority=100,metadata=0xb/0xffffffff,dl_dst=02:02:0b:01:00:03 actions=output:2',
@@ -102,7 +105,7 @@ describe('reconcile round', () => {
     expect(r.statuses.get(EP1.id)).toEqual({ endpoint: EP1.id, container: 'c1', containerId: 'id-c1', status: 'attached', ofport: 1, port: VETH1, ifName: 'eth0' });
     expect(r).toMatchObject({ attached: 1, detached: 0 });
     // The first sync reads the bridge back, then writes groups and flows in one batch.
-    expect(h.openflow.messages.map((m) => m.kind)).toEqual(['dumpFlows', 'dumpGroups', 'groupMod', ...Array(h.openflow.flowMods.length).fill('flowMod'), 'barrier']);
+    expect(h.openflow.messages.map((m) => m.kind)).toEqual(['dumpFlows', 'dumpGroups', 'dumpMeters', 'groupMod', ...Array(h.openflow.flowMods.length).fill('flowMod'), 'barrier']);
     expect(h.openflow.flowMods.every((m) => m.command === 'add')).toBe(true);
     expect(h.kernel.link('eth0', '/run/netns/c1')?.addrs).toEqual(['11.1.0.2/24']);
     expect(formatDumpedFlows(h.openflow.flows())).toEqual(FLOWS_C1);
@@ -196,7 +199,7 @@ describe('reconcile round', () => {
     const r = await h.run(d, cs);
     expect(h.kernel.batches[0]).toEqual([{ op: 'linkList' }]);
     expect(h.kernel.batches.at(-1)).toEqual(plumbOps(VETH1, 'c1', EP1));
-    expect(h.openflow.messages.slice(0, 2).map((m) => m.kind)).toEqual(['dumpFlows', 'dumpGroups']);
+    expect(h.openflow.messages.slice(0, 3).map((m) => m.kind)).toEqual(['dumpFlows', 'dumpGroups', 'dumpMeters']);
     expect(r.statuses.get(EP1.id)?.status).toBe('attached');
   });
 
@@ -336,5 +339,77 @@ describe('reconcile round: routing', () => {
     ]);
     expect(lines.filter((l) => l.includes('0x100138a') && (l.includes('arp') || l.includes('group')))).toEqual([]);
     expect(lines.filter((l) => l.includes('02:02:0b:01:00:09'))).toEqual([]);
+  });
+});
+
+describe('reconcile round: QoS', () => {
+  const meterLines = (h: RoundHarness) => h.openflow.meters().map((m) => `meter=${m.meterId} ${m.bands.map((b) => (b.type === 'drop' ? `rate=${b.rate} burst_size=${b.burstSize}` : 'raw')).join(' ')}`);
+  const qosLines = (h: RoundHarness) => formatDumpedFlows(h.openflow.flows()).filter((l) => l.startsWith('table=15, priority=100') || l.startsWith('table=40, priority=100'));
+  const limited = (rate: number) => ({ ...EP1, qos: { bandwidth: { egress: { rate, burst: rate * 0.8 }, ingress: { rate: rate / 2, burst: rate * 0.4 } }, dscp: 46 } });
+
+  it('puts a limited endpoint\'s meters in before the flows that name them, and marks its DSCP', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    await h.run(desired([ORANGE], [limited(10e6)]), cs);
+    const kinds = h.openflow.messages.map((m) => m.kind);
+    expect(kinds.indexOf('meterMod')).toBeLessThan(kinds.indexOf('flowMod'));
+    expect(h.openflow.meterModsSent.map((m) => `${m.command} ${m.meterId}`)).toEqual(['add 65538', 'add 65539']);
+    expect(meterLines(h)).toEqual(['meter=65538 rate=10000 burst_size=8000', 'meter=65539 rate=5000 burst_size=4000']);
+    // kbps, burst, stats (OFPMF_KBPS | OFPMF_BURST | OFPMF_STATS).
+    expect(h.openflow.meters().map((m) => m.flags)).toEqual([13, 13]);
+    expect(qosLines(h)).toEqual([
+      'table=15, priority=100,ip,in_port=1 actions=meter:65538,set_field:46->ip_dscp,goto_table:20',
+      'table=40, priority=100,metadata=0xb/0xffffffff,dl_dst=02:02:0b:01:00:02 actions=meter:65539,output:1',
+    ]);
+  });
+
+  it('changes a limit under traffic with one meter modify: no flow is touched, no meter deleted', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    await h.run(desired([ORANGE], [limited(10e6)]), cs);
+    h.clearLogs();
+    await h.run(desired([ORANGE], [limited(20e6)], 2), cs);
+    expect(h.openflow.meterModsSent.map((m) => `${m.command} ${m.meterId}`)).toEqual(['modify 65538', 'modify 65539']);
+    expect(h.openflow.flowMods).toEqual([]);
+    expect(meterLines(h)).toEqual(['meter=65538 rate=20000 burst_size=16000', 'meter=65539 rate=10000 burst_size=8000']);
+  });
+
+  it('removing a limit changes the flows first and deletes the meters after them', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    await h.run(desired([ORANGE], [limited(10e6)]), cs);
+    h.clearLogs();
+    await h.run(desired([ORANGE], [EP1], 2), cs);
+    const kinds = h.openflow.messages.map((m) => m.kind);
+    expect(kinds.lastIndexOf('flowMod')).toBeLessThan(kinds.indexOf('meterMod'));
+    expect(h.openflow.meterModsSent.map((m) => `${m.command} ${m.meterId}`)).toEqual(['delete 65538', 'delete 65539']);
+    expect(h.openflow.meters()).toEqual([]);
+    expect(qosLines(h)).toEqual([
+      'table=15, priority=100,ip,in_port=1 actions=set_field:0->ip_dscp,goto_table:20',
+      'table=40, priority=100,metadata=0xb/0xffffffff,dl_dst=02:02:0b:01:00:02 actions=output:1',
+    ]);
+  });
+
+  it('a restarted agent finds its meters in place and sends nothing for them', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'));
+    await h.run(desired([ORANGE], [limited(10e6)]), cs);
+    h.afterFailure();
+    h.clearLogs();
+    await h.run(desired([ORANGE], [limited(10e6)]), cs);
+    expect(h.openflow.messages.map((m) => m.kind)).toContain('dumpMeters');
+    expect(h.openflow.meterModsSent).toEqual([]);
+  });
+
+  it('takes a network limit for every endpoint, and a shared group\'s one meter for its members', async () => {
+    const h = new RoundHarness();
+    const cs = h.start(container('c1'), container('c2'));
+    const net = { ...ORANGE, qos: { bandwidth: { egress: { rate: 100e6, burst: 80e6 } } } };
+    const d = desired([net], [{ ...EP1, groups: ['pool'] }, EP2]);
+    d.policies.set('t', { tenant: 't', routeId: 1, groups: ['pool'], rules: [], groupQos: { pool: { bandwidth: { ingress: { rate: 30e6, burst: 24e6 } }, shared: true } } });
+    const r = await h.run(d, cs);
+    expect(meterLines(h)).toEqual(['meter=65538 rate=100000 burst_size=80000', 'meter=65540 rate=100000 burst_size=80000', expect.stringMatching(/^meter=\d+ rate=30000 burst_size=24000$/)]);
+    expect(r.qos.get(EP1.id)?.ingress?.shared).toBe('t/pool');
+    expect(r.qos.get(EP2.id)?.ingress).toBeUndefined();
   });
 });

@@ -1,11 +1,12 @@
 /**
  * `netdcli [--master URL] -cfg FILE [--dry-run]` replaces the desired state;
  * `-add-cfg FILE` / `-del-cfg FILE` merge a delta into it or remove what a delta names;
- * `netdcli get tenants|networks|endpoints|hosts|groups [--json]` shows it, `netdcli get policies [--host H]`
+ * `netdcli get tenants|networks|endpoints|hosts|groups [--json]` shows it (`get endpoints --qos`: limits, DSCP, meter drops), `netdcli get policies [--host H]`
  * each rule's hits; `netdcli forget-host H` drops
  * the runtime state (CNI pods, Docker endpoints, address claims) of a host that is gone.
  * Every call carries netmaster's API token (see token-source.ts for where it comes from).
  */
+import { QOS_HEADERS, qosCells, type QosRow } from './qos-table.js';
 import { readFileSync } from 'node:fs';
 import { NetpluginError } from '../common/errors.js';
 import { flagBool, flagString, parseFlags, usage, type FlagSpec, type ParsedFlags } from '../common/flags.js';
@@ -25,6 +26,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'dry-run', kind: 'boolean', help: 'print the plan and change nothing' },
   { name: 'json', kind: 'boolean', help: 'print JSON instead of tables' },
   { name: 'host', kind: 'string', help: 'get policies: the counters of this host only (default: summed over every host)' },
+  { name: 'qos', kind: 'boolean', help: 'get endpoints: each endpoint\'s rate limits, DSCP and meter drops as its host enforces them' },
   { name: 'token-file', kind: 'string', help: `file holding netmaster's API token (else $${TOKEN_ENV}, else netmaster's default file)`, defaultText: DEFAULT_TOKEN_FILE },
   { name: 'cacert', kind: 'string', help: "CA certificate (PEM) to verify an https:// netmaster's certificate" },
   { name: 'cert', kind: 'string', help: 'client certificate (PEM), for a netmaster started with --tls-client-ca' },
@@ -55,7 +57,7 @@ function clientOf(p: ParsedFlags, master: string): Call {
   };
 }
 
-const SYNOPSIS = '[--master URL] [--token-file F] [--cacert F [--cert F --key F]] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|groups|intent [--json] | get policies [--host H] [--json] | forget-host HOST)';
+const SYNOPSIS = '[--master URL] [--token-file F] [--cacert F [--cert F --key F]] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|groups|intent [--json] | get endpoints --qos [--json] | get policies [--host H] [--json] | forget-host HOST)';
 
 function printProblems(err: NetpluginError): void {
   const problems = (err.details?.problems ?? []) as Problem[];
@@ -138,6 +140,12 @@ runMain('netdcli', async () => {
       console.log(renderTable(headers, v.rules.map((r) => [r.tenant, r.policy, r.priority, r.direction, r.action, (r.appliesTo as string[]).join(','), r.peer, r.protocol, r.port, r.packets, r.bytes].map(s))));
       console.log(`spoof guard drops: ${v.spoofDrops.packets} packets (${v.hosts.length ? `hosts: ${v.hosts.join(', ')}` : 'no host reported'})`);
     }
+    return 0;
+  }
+  if (verb === 'get' && what === 'endpoints' && flagBool(p, 'qos')) {
+    const rows = (await call('GET', '/api/v1/endpoints?qos=true')) as QosRow[];
+    if (flagBool(p, 'json')) console.log(JSON.stringify(rows, null, 2));
+    else console.log(renderTable(QOS_HEADERS, rows.map(qosCells)));
     return 0;
   }
   if (verb === 'get' && what && VIEWS[what]) {

@@ -23,6 +23,7 @@ export interface ExpectedPort {
 const TABLE_MISS = [
   'priority=0 actions=drop',
   'table=10, priority=0 actions=drop',
+  'table=15, priority=0 actions=goto_table:20',
   'table=20, priority=0 actions=goto_table:21',
   'table=21, priority=0 actions=goto_table:30',
   'table=22, priority=0 actions=drop',
@@ -34,10 +35,11 @@ const TABLE_MISS = [
   'table=40, priority=0 actions=drop',
 ];
 
-/** Per attached port: classify, spoof guard (IPv4, ARP), ARP reply for the port's address, unicast delivery. */
+/** Per attached port: classify, spoof guard (IPv4, ARP), QoS (DSCP cleared), ARP reply for the port's address, unicast delivery. */
 const PER_PORT = [
   'priority=100,in_port={ofport} actions=write_metadata:{key}/0x1ffffffff,goto_table:10',
-  'table=10, priority=100,ip,in_port={ofport},dl_src={mac},nw_src={ip} actions=goto_table:20',
+  'table=10, priority=100,ip,in_port={ofport},dl_src={mac},nw_src={ip} actions=goto_table:15',
+  'table=15, priority=100,ip,in_port={ofport} actions=set_field:0->ip_dscp,goto_table:20',
   'table=10, priority=100,arp,in_port={ofport},dl_src={mac},arp_spa={ip},arp_sha={mac} actions=goto_table:20',
   'table=20, priority=100,arp,metadata={key}/0xffffffff,arp_tpa={ip},arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:{mac}->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:{mac}->arp_sha,set_field:{ip}->arp_spa,IN_PORT',
   'table=40, priority=100,metadata={key}/0xffffffff,dl_dst={mac} actions=output:{ofport}',

@@ -11,7 +11,7 @@
 import { flowModToString, groupModToString, matchToString, type FlowMod, type FlowStats, type GroupDesc, type GroupMod, type OpenFlowSwitch } from './openflow/index.js';
 import { isOwnCookie, OWNER_MASK } from './pipeline/cookie.js';
 import type { FeatureOutput } from './pipeline/model.js';
-import { installedOf, planMeters, type InstalledMeter, type MeterPlan, type MeterTable } from './meter-sync.js';
+import { installedOf, planMeters, type InstalledMeter, type MeterPlan } from './meter-sync.js';
 
 /** What a sync changed. */
 export interface SyncStats {
@@ -167,7 +167,7 @@ export class FlowSyncer {
    * order) and before their barrier is awaited; the sync resolves when both are done and
    * rejects with the first failure.
    */
-  async sync(conn: OpenFlowSwitch & MeterTable, desired: FeatureOutput, sent?: () => Promise<void>): Promise<SyncStats> {
+  async sync(conn: OpenFlowSwitch, desired: FeatureOutput, sent?: () => Promise<void>): Promise<SyncStats> {
     const full = !this.installed || Date.now() - this.lastFull >= this.fullEveryMs;
     let plan: SyncPlan;
     let meters: MeterPlan | undefined;

@@ -4,22 +4,12 @@
  * use the meter (deleting a meter deletes its flows, so a change never goes through a delete).
  * Meters below QOS_METER_BASE are never touched. Pure planning; FlowSyncer sends.
  */
-import { OFPMF_BURST, OFPMF_KBPS, OFPMF_STATS, type MeterBand, type MeterMod } from './openflow/index.js';
+import { OFPMF_BURST, OFPMF_KBPS, OFPMF_STATS, type MeterConfig, type MeterMod } from './openflow/index.js';
 import type { MeterLimit } from './pipeline/model.js';
 import { QOS_METER_BASE } from './pipeline/qos.js';
 
 /** A meter as the bridge reports it (dump-meters). */
-export interface InstalledMeter {
-  meterId: number;
-  flags: number;
-  bands: MeterBand[];
-}
-
-/** What the bridge offers for meters: dump them, and change them with one barrier. */
-export interface MeterTable {
-  dumpMeters(): Promise<InstalledMeter[]>;
-  meterMods(mods: MeterMod[]): Promise<void>;
-}
+export type InstalledMeter = MeterConfig;
 
 /** The meter changes of one sync: adds and modifies go before the flows, deletes after them. */
 export interface MeterPlan {
