@@ -16,6 +16,7 @@ import { runStoreScaleBench } from './store-scale.js';
 import { runRoutingBench } from './routing.js';
 import { runPolicyBench } from './policy.js';
 import { runPolicyLabBench } from './policy-lab.js';
+import { runQosBench } from './qos.js';
 
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
 const only = process.argv[2];
@@ -31,6 +32,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['routing', runRoutingBench],
   ['policy', runPolicyBench],
   ['policy-tcp', runPolicyLabBench],
+  ['qos', runQosBench],
 ];
 
 const rows: BenchRow[] = [];

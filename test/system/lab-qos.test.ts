@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { Lab } from '../helpers/lab.js';
+import { measureRate, type MeasureOptions, type Measured } from '../helpers/iperf.js';
 
 let lab: Lab | undefined;
 const spawned: ChildProcess[] = [];
@@ -73,53 +74,8 @@ const ipOf = (c: string): string => {
   return ip;
 };
 
-let nextPort = 5300;
-
-interface Measured {
-  /**
-   * Receiver's steady rate, bits per second: from 1 s on. A meter's bucket starts full, so the
-   * first second also carries the burst (0.8x the rate by default): that is by design, not error.
-   */
-  bps: number;
-  /** Receiver's rate over the whole run, burst included. */
-  wholeBps: number;
-  /** Receiver's per-interval rates (0.5 s each), with their start in seconds. */
-  intervals: Array<{ start: number; bps: number }>;
-}
-
-/** One iperf3 run from `from` to `to` (UDP at `udpRate` bits/s in 1400-byte datagrams, else TCP); the receiver's view. */
-async function measure(from: string, to: string, opts: { udpRate?: number; seconds?: number; during?: () => Promise<void> } = {}): Promise<Measured> {
-  const port = nextPort++;
-  const seconds = opts.seconds ?? 5;
-  const server = L().spawnIn(to, ['iperf3', '-s', '-1', '-p', String(port), '-J', '-i', '0.5']);
-  spawned.push(server);
-  let out = '';
-  server.stdout!.on('data', (d) => (out += d));
-  const ended = new Promise<void>((res) => server.once('exit', () => res()));
-  try {
-    const args = ['iperf3', '-c', ipOf(to), '-p', String(port), '-t', String(seconds), '-J', ...(opts.udpRate ? ['-u', '-b', String(opts.udpRate), '-l', '1400'] : [])];
-    // The server listens within a few hundred ms; a refused client is retried, the rest fails the test.
-    let r = { code: 1, out: '' };
-    for (let i = 0; i < 50; i++) {
-      await new Promise((res) => setTimeout(res, 100));
-      const client = L().execAsync(from, args, (seconds + 30) * 1000);
-      const first = await Promise.race([client, new Promise<undefined>((res) => setTimeout(() => res(undefined), 1000))]);
-      if (first && /refused/i.test(first.out)) continue;
-      const during = first ? Promise.resolve() : (opts.during?.() ?? Promise.resolve());
-      [r] = await Promise.all([client, during]);
-      break;
-    }
-    if (r.code !== 0) throw new Error(`iperf3 ${from} -> ${to} failed: ${r.out}`);
-    await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
-    const j = JSON.parse(out) as { end: { sum_received?: { bits_per_second: number }; sum?: { bits_per_second: number } }; intervals: Array<{ sum: { start: number; seconds: number; bytes: number; bits_per_second: number } }> };
-    const wholeBps = j.end.sum_received?.bits_per_second ?? j.end.sum!.bits_per_second;
-    const steady = j.intervals.filter((x) => x.sum.start >= 1);
-    const bps = (8 * steady.reduce((n, x) => n + x.sum.bytes, 0)) / steady.reduce((n, x) => n + x.sum.seconds, 0);
-    return { bps, wholeBps, intervals: j.intervals.map((x) => ({ start: x.sum.start, bps: x.sum.bits_per_second })) };
-  } finally {
-    if (server.exitCode === null && server.pid) server.kill('SIGKILL');
-  }
-}
+/** One iperf3 run between two containers of the lab (see test/helpers/iperf.ts). */
+const measure = (from: string, to: string, opts: MeasureOptions = {}): Promise<Measured> => measureRate(L(), from, to, ipOf(to), opts, spawned);
 
 /** The IP headers tcpdump printed (-v), in order: TOS byte, source and destination (ports cut). */
 function ipHeaders(text: string): Array<{ tos: number; src: string; dst: string; dstPort?: number; what: string }> {
