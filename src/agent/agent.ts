@@ -552,7 +552,8 @@ export class Agent {
     const desired = this.desiredCache.current();
     const extra = this.extras?.runtimeEndpoints() ?? [];
     const qos = this.extras?.intentEndpointQos?.(desired.endpoints) ?? new Map();
-    const endpoints = withRuntimeEndpoints(desired.endpoints, extra, qos);
+    const groups = this.extras?.intentEndpointGroups?.(desired.endpoints) ?? new Map();
+    const endpoints = withRuntimeEndpoints(desired.endpoints, extra, qos, groups);
     return endpoints === desired.endpoints ? desired : { ...desired, endpoints };
   }
 

@@ -29,4 +29,14 @@ describe('withRuntimeEndpoints', () => {
     expect(out.has('t/n/gone')).toBe(false);
     expect(own.qos).toEqual({ dscp: 10 });
   });
+
+  it('puts the groups runtime attachments give intent endpoints in place of their own, and keeps a runtime endpoint\'s groups', () => {
+    const own = ep('t/n/a', { groups: ['web'] });
+    const intent = new Map([['t/n/a', own]]);
+    const out = withRuntimeEndpoints(intent, [ep('t/n/cni-1', { groups: ['db'] })], new Map(), new Map([['t/n/a', ['db', 'web']], ['t/n/gone', ['x']]]));
+    expect(out.get('t/n/a')!.groups).toEqual(['db', 'web']);
+    expect(out.get('t/n/cni-1')!.groups).toEqual(['db']);
+    expect(out.has('t/n/gone')).toBe(false);
+    expect(own.groups).toEqual(['web']);
+  });
 });

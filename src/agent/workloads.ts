@@ -21,24 +21,31 @@ export interface ExtraWorkloads {
    * over each one's own `qos` from `intentEndpoints` (it replaces theirs); absent ids keep theirs.
    */
   intentEndpointQos?(intentEndpoints: ReadonlyMap<string, EndpointState>): ReadonlyMap<string, QosSettings>;
+  /** Groups runtime attachments (of every host) give intent endpoints, by endpoint id, already joined with each one's own (they replace theirs). */
+  intentEndpointGroups?(intentEndpoints: ReadonlyMap<string, EndpointState>): ReadonlyMap<string, string[]>;
 }
 
 /**
  * The endpoints a round plans: the intent's, plus runtime-only ones the intent does not list
- * (the intent's win on the same id), with runtime QoS in place of the intent endpoints' own
- * where an attachment gives some. The intent's own map when there is nothing to add.
+ * (the intent's win on the same id), with runtime QoS and groups in place of the intent
+ * endpoints' own where an attachment gives some. The intent's own map when there is nothing to add.
  */
 export function withRuntimeEndpoints(
   intent: Map<string, EndpointState>,
   extra: readonly EndpointState[],
   qos: ReadonlyMap<string, QosSettings>,
+  groups: ReadonlyMap<string, string[]> = new Map(),
 ): Map<string, EndpointState> {
-  if (extra.length === 0 && qos.size === 0) return intent;
+  if (extra.length === 0 && qos.size === 0 && groups.size === 0) return intent;
   const endpoints = new Map(intent);
   for (const e of extra) if (!endpoints.has(e.id)) endpoints.set(e.id, e);
   for (const [id, q] of qos) {
-    const e = intent.get(id);
-    if (e) endpoints.set(id, { ...e, qos: q });
+    const e = endpoints.get(id);
+    if (e && intent.has(id)) endpoints.set(id, { ...e, qos: q });
+  }
+  for (const [id, g] of groups) {
+    const e = endpoints.get(id);
+    if (e && intent.has(id)) endpoints.set(id, { ...e, groups: g });
   }
   return endpoints;
 }

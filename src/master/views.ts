@@ -70,7 +70,7 @@ export async function readViews(store: StateStore) {
   }
   const all: EndpointState[] = [...state.endpoints];
   for (const a of runtime.values()) {
-    if (!a.fromIntent) all.push({ id: a.endpointId, tenant: a.tenant, network: a.network, container: a.name, host: a.host, ip: a.ip, prefixLen: a.prefixLen, mac: a.mac, ...(a.groups ? { groups: a.groups } : {}) });
+    if (!a.fromIntent) all.push({ id: a.endpointId, tenant: a.tenant, network: a.network, container: a.name, host: a.host, ip: a.ip, prefixLen: a.prefixLen, mac: a.mac, ...(a.groups ? { groups: a.groups } : {}), ...(a.qos ? { qos: a.qos } : {}) });
   }
   const endpoints: EndpointView[] = all.map((e) => {
     const s = status.get(e.id);

@@ -121,6 +121,22 @@ export class RuntimeService implements RuntimeApi, ExtraWorkloads {
     return out;
   }
 
+  /**
+   * Groups that runtime attachments (of every host) add to the intent endpoints they took, by
+   * endpoint id: the intent endpoint's own `Groups` (from `desired`) and the request's, sorted,
+   * each once. Every host needs them: a rule's peers on one host are members on another.
+   */
+  intentEndpointGroups(desired: ReadonlyMap<string, EndpointState>): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const add = (a: Attachment) => {
+      if (!a.fromIntent || !a.groups?.length) return;
+      out.set(a.endpointId, [...new Set([...(out.get(a.endpointId) ?? desired.get(a.endpointId)?.groups ?? []), ...a.groups])].sort());
+    };
+    for (const a of this.local.values()) add(a);
+    for (const a of this.host.peers().runtime.values()) if (a.host !== this.host.host) add(a);
+    return out;
+  }
+
   /** Whether containers can be attached now. */
   status(): { ready: boolean; reason?: string } {
     return this.host.readiness();
@@ -476,6 +492,7 @@ function sameTarget(a: Attachment, b: Attachment): boolean {
 function endpointOf(a: Attachment): EndpointState {
   const ep: EndpointState = { id: a.endpointId, tenant: a.tenant, network: a.network, container: a.name, host: a.host, ip: a.ip, prefixLen: a.prefixLen, mac: a.mac };
   if (a.qos) ep.qos = structuredClone(a.qos);
+  if (a.groups?.length) ep.groups = [...a.groups];
   return ep;
 }
 
