@@ -4,6 +4,7 @@
  */
 
 import type { GroupIntent, PolicyIntent, TenantPolicyState } from './policy-types.js';
+import type { MulticastMode } from './multicast-types.js';
 import type { QosSettings } from './qos-types.js';
 
 /** One problem found in an intent: where (a JSON path such as `$.Tenants[0].Vlans`) and why. */
@@ -119,6 +120,10 @@ export interface NetworkState {
   external: ExternalMode;
   /** The tenant's routeId, copied here because agents read networks, not tenants (their SNAT zone and transit address). */
   routeId: number;
+  /** `Multicast`; absent means the default, `snoop` (docs/multicast.md). */
+  multicast?: MulticastMode;
+  /** `MulticastRouter` (VLAN networks only): multicast also goes out the trunk, where a physical router may listen. */
+  multicastRouter?: boolean;
   /** The network's own `Bandwidth` and `Dscp` (docs/qos.md); written only when the intent sets some. */
   qos?: QosSettings;
 }

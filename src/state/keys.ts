@@ -81,6 +81,10 @@ export const KEYS = {
   operQosCountersPrefix: `${OPER}qos-counters/`,
   /** QoS limits and meter counters of host `h`'s endpoints, written by its agent (src/intent/qos-types.ts QosCounters). */
   operQosCounters: (h: string): string => `${OPER}qos-counters/${seg(h)}`,
+  /** Prefix of every host's multicast memberships. */
+  operMulticastPrefix: `${OPER}multicast/`,
+  /** Multicast group members learned by the agent of host `h` (src/intent/multicast-types.ts MulticastMembers). */
+  operMulticast: (h: string): string => `${OPER}multicast/${seg(h)}`,
   /** Claim of address `ip` in network `n` of tenant `t`: `{owner, host, endpointId?}`; created only if absent. */
   operClaim: (t: string, n: string, ip: string): string => `${OPER}claims/${seg(t)}/${seg(n)}/${seg(ip)}`,
 } as const;
@@ -89,7 +93,7 @@ export const KEYS = {
 export type ConfigKeyKind = 'meta' | 'intent' | 'tenant' | 'network' | 'endpoint' | 'host' | 'policy';
 
 /** What an oper key names. */
-export type OperKeyKind = 'operHost' | 'operEndpoint' | 'operAttachment' | 'operClaim' | 'operPolicyCounters' | 'operQosCounters';
+export type OperKeyKind = 'operHost' | 'operEndpoint' | 'operAttachment' | 'operClaim' | 'operPolicyCounters' | 'operQosCounters' | 'operMulticast';
 
 /** Number of name segments each config kind carries after its collection name. */
 const CONFIG_COLLECTIONS = new Map<string, { kind: ConfigKeyKind; ids: number }>([
@@ -108,6 +112,7 @@ const OPER_COLLECTIONS = new Map<string, { kind: OperKeyKind; ids: number }>([
   ['claims', { kind: 'operClaim', ids: 3 }],
   ['policy-counters', { kind: 'operPolicyCounters', ids: 1 }],
   ['qos-counters', { kind: 'operQosCounters', ids: 1 }],
+  ['multicast', { kind: 'operMulticast', ids: 1 }],
 ]);
 
 /** Splits `rest` into exactly `count` decoded non-empty segments, or undefined. */
