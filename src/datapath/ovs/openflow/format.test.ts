@@ -121,6 +121,15 @@ const qosView: HostView = {
   ),
 };
 
+/** The same host snooping multicast (the capture script's pipeline_mcast_* and mcast_* fixtures): blue with a group, orange with a router on the trunk. */
+const mcastView: HostView = {
+  ...view,
+  multicast: [
+    { network: blue, router: false, groups: [{ group: '239.1.1.1', localPorts: [5], remoteVteps: ['198.18.100.2'], remoteMembers: true }] },
+    { network: orange, router: true, groups: [] },
+  ],
+};
+
 /** Names of what a flow uses: match fields (masked or not), instructions, actions and the fields they write or move. */
 function features(f: { match: FlowMod['match']; instructions: Instruction[] }): string[] {
   const out = Object.keys(f.match).map((k) => `match:${k}`);
@@ -138,7 +147,8 @@ describe('the pipeline prints as ovs-ofctl dumps it', () => {
   const device = desiredPipeline(deviceView, 1);
   const policy = desiredPipeline(policyView, 1);
   const qos = desiredPipeline(qosView, 1);
-  const lines = [...pipeline.flows, ...device.flows, ...policy.flows, ...qos.flows].map((f) => flowModToString(f, { cookie: true }));
+  const mcast = desiredPipeline(mcastView, 1);
+  const lines = [...pipeline.flows, ...device.flows, ...policy.flows, ...qos.flows, ...mcast.flows].map((f) => flowModToString(f, { cookie: true }));
   const closest = (want: string, have: string[]) => have.reduce((best, l) => (commonPrefix(l, want) > commonPrefix(best, want) ? l : best), have[0]);
   const commonPrefix = (a: string, b: string) => {
     let i = 0;
@@ -152,6 +162,12 @@ describe('the pipeline prints as ovs-ofctl dumps it', () => {
       sameLine(got, c.dump);
     });
   }
+  for (const g of fx.groups.filter((x) => x.name.startsWith('mcast_'))) {
+    it(`${g.name}: the pipeline builds the multicast group ovs-ofctl dumped`, () => {
+      const have = mcast.groups.map(groupModToString);
+      sameLine(have.includes(g.dump) ? g.dump : closest(g.dump, have), g.dump);
+    });
+  }
   for (const g of fx.groups.filter((x) => x.name.startsWith('flood_'))) {
     it(`${g.name}: the pipeline builds the group ovs-ofctl dumped`, () => {
       const have = pipeline.groups.map(groupModToString);
@@ -162,8 +178,8 @@ describe('the pipeline prints as ovs-ofctl dumps it', () => {
   it('uses no match field, instruction or action that no fixture checks', () => {
     const covered = new Set(fx.flows.flatMap((c) => features(decodeMessage(bytes(c.flowMod)).flowMod!)));
     for (const g of fx.groups) for (const b of decodeMessage(bytes(g.groupMod)).groupMod!.buckets) for (const f of features({ match: {}, instructions: [{ type: 'applyActions', actions: b.actions }] })) covered.add(f);
-    const used = new Set([...pipeline.flows, ...device.flows, ...policy.flows, ...qos.flows].flatMap(features));
-    for (const g of [...pipeline.groups, ...device.groups]) for (const b of g.buckets) for (const f of features({ match: {}, instructions: [{ type: 'applyActions', actions: b.actions }] })) used.add(f);
+    const used = new Set([...pipeline.flows, ...device.flows, ...policy.flows, ...qos.flows, ...mcast.flows].flatMap(features));
+    for (const g of [...pipeline.groups, ...device.groups, ...mcast.groups]) for (const b of g.buckets) for (const f of features({ match: {}, instructions: [{ type: 'applyActions', actions: b.actions }] })) used.add(f);
     expect([...used].filter((u) => !covered.has(u))).toEqual([]);
     // Positive control: the check sees what the pipeline uses.
     expect(used).toContain('match:tunnelId');
@@ -173,7 +189,7 @@ describe('the pipeline prints as ovs-ofctl dumps it', () => {
   });
 
   it('prints every pipeline flow and group the same before and after a trip through the wire encoding', () => {
-    for (const f of [...pipeline.flows, ...device.flows, ...policy.flows, ...qos.flows]) {
+    for (const f of [...pipeline.flows, ...device.flows, ...policy.flows, ...qos.flows, ...mcast.flows]) {
       const back = decodeMessage(encodeFlowMod(f, 1)).flowMod!;
       sameLine(flowModToString(back, { cookie: true }), flowModToString(f, { cookie: true }));
     }

@@ -30,6 +30,10 @@ export const FEATURE = {
   POLICY_CLAUSE: 15,
   /** A port's QoS flow (egress meter, DSCP); object: the ofport. */
   QOS: 16,
+  /** A snooping network's own multicast flows (IGMP to the agent, link-local, unregistered); object: the network key. */
+  MULTICAST: 17,
+  /** A group address's replication flow; object: its OpenFlow group id. */
+  MULTICAST_GROUP: 18,
 } as const;
 
 /** A feature number from FEATURE. */

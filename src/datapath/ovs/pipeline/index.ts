@@ -10,6 +10,7 @@ import { reachableRemotes, remoteClassifyFlows, remoteForwardFlows } from './rem
 import { routingFlows } from './routing.js';
 import { policyFlows } from './policy.js';
 import { qosFlows, qosMeters } from './qos.js';
+import { multicastFlows } from './multicast.js';
 
 /**
  * Computes the desired flows and groups for `view`, with cookies for agent `round`. With a
@@ -18,6 +19,7 @@ import { qosFlows, qosMeters } from './qos.js';
 export function desiredPipeline(view: HostView, round: number, memo: FlowCache = NO_MEMO): FeatureOutput {
   const remotes = reachableRemotes(view);
   const l2 = l2ForwardFlows(view, round, remotes);
+  const mc = multicastFlows(view, round);
   const out: FeatureOutput = {
     flows: [
       ...tableMissFlows(round),
@@ -29,9 +31,10 @@ export function desiredPipeline(view: HostView, round: number, memo: FlowCache =
       ...policyFlows(view, round, memo),
       ...routingFlows(view, round),
       ...l2.flows,
+      ...mc.flows,
       ...remoteForwardFlows(view, round, memo, remotes),
     ],
-    groups: l2.groups,
+    groups: [...l2.groups, ...mc.groups],
     meters: qosMeters(view),
   };
   memo.rotate();
@@ -43,4 +46,5 @@ export * from './cookie.js';
 export { FlowMemo, NO_MEMO, type FlowCache } from './memo.js';
 export { PIPELINE, TABLE } from './tables.js';
 export { POLICY_LOG_METER, rulePriority } from './policy.js';
+export { IGMP_METER, multicastMac, steeringMac } from './multicast.js';
 export { QOS_METER_BASE, egressMeterId, ingressMeterId, sharedMeterId, sharedMeterSlots } from './qos.js';

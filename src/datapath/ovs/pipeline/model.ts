@@ -119,7 +119,30 @@ export interface HostView {
   gateway?: HostGatewayView;
   /** ACL policy of the tenants that have any (docs/policy.md); absent or empty: no policy tables in use. */
   policy?: PolicyView;
+  /** Networks with local ports in `snoop` mode and their group members (docs/multicast.md); the others flood multicast. */
+  multicast?: MulticastNetworkView[];
 }
+
+/** One group address of a snooping network as this host replicates it. */
+export interface MulticastGroupView {
+  /** Dotted IPv4 group address. */
+  group: string;
+  /** ofports of the local members. */
+  localPorts: number[];
+  /** VTEPs of the other hosts with members (VXLAN), sorted. */
+  remoteVteps: string[];
+  /** Whether another host has members (VLAN: one copy to the trunk reaches them). */
+  remoteMembers: boolean;
+}
+
+/** A network with local ports in `snoop` mode. */
+export interface MulticastNetworkView {
+  network: LocalNetwork;
+  /** VLAN only: a multicast router on the trunk gets every multicast packet and every report. */
+  router: boolean;
+  groups: MulticastGroupView[];
+}
+
 
 /** What the policy tables enforce on this host. */
 export interface PolicyView {
