@@ -10,7 +10,8 @@ import type { OpenFlowSwitch } from '../datapath/ovs/openflow/index.js';
 import type { FlowSyncer, SyncStats } from '../datapath/ovs/flow-sync.js';
 import { policyIndex, policyViewFor } from './policy-view.js';
 import { portQos, type PortQosInput } from './qos-view.js';
-import { desiredPipeline, networkKey, type FlowCache, type HostGatewayView, type HostView, type LocalNetwork, type LocalPort, type PortQos, type RemoteEndpoint } from '../datapath/ovs/pipeline/index.js';
+import { multicastView, type MulticastInputs } from './multicast-view.js';
+import { desiredPipeline, networkKey, type FlowCache, type HostGatewayView, type HostView, type LocalNetwork, type LocalPort, type PortQos, type RemoteEndpoint, steeringMac } from '../datapath/ovs/pipeline/index.js';
 import { routedNetworks, type GatewayNetwork } from './routed-networks.js';
 import { gatewayModeOf } from '../intent/routing.js';
 import type { PeerSnapshot } from './peers.js';
@@ -49,6 +50,8 @@ export interface RoundInput {
   peers?: PeerSnapshot;
   /** Flows kept between rounds, so unchanged ones are neither rebuilt nor compared (default: none). */
   memo?: FlowCache;
+  /** Multicast memberships (this host's and the others'), for networks in `snoop` mode; absent: every network floods multicast. */
+  multicast?: MulticastInputs;
   /** The host namespace's links, kept between rounds (default: read afresh). */
   hostLinks?: HostLinks;
   /**
@@ -196,7 +199,13 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
   if (input.kernelVxlan) {
     const needs = new Map<number, VxlanNeeds>();
     for (const n of known.values()) if (n.pktTagType === 'vxlan') needs.set(n.key, { key: n.key, vni: n.pktTag, macs: new Map() });
-    for (const r of remotes) if (r.vtepIp) needs.get(r.network.key)?.macs.set(r.mac, r.vtepIp);
+    for (const r of remotes) {
+      if (!r.vtepIp) continue;
+      const need = needs.get(r.network.key);
+      need?.macs.set(r.mac, r.vtepIp);
+      // Multicast copies reach one host through the device by that host's steering MAC.
+      if (input.multicast) need?.macs.set(steeringMac(r.vtepIp), r.vtepIp);
+    }
     vxlanDevices = await input.kernelVxlan(allPorts, [...needs.values()]);
   }
   /** The host view and statuses for the kept ports plus `attached` (new ports by endpoint id). */
@@ -228,6 +237,11 @@ export async function reconcileRound(input: RoundInput): Promise<RoundResult> {
     view.remotes = remotes;
     const policy = policyViewFor(policies, view.ports, known.values());
     if (policy) view.policy = policy;
+    if (input.multicast) {
+      const ofportOf = new Map([...endpointOf].map(([ofport, ep]) => [ep.id, ofport]));
+      const mc = multicastView(networks.values(), (id) => desired.networks.get(id), (ep) => ofportOf.get(ep), input.multicast, input.host);
+      if (mc.length) view.multicast = mc;
+    }
     const qos = new Map<string, PortQos>();
     for (const p of view.ports) if (p.qos) qos.set(endpointOf.get(p.ofport)!.id, p.qos);
     return { view, statuses, qos };

@@ -14,4 +14,6 @@ export type MulticastMode = 'snoop' | 'flood';
 export interface MulticastMembers {
   host: string;
   networks: Record<string, Record<string, Record<string, number>>>;
+  /** IGMP packets from local ports that were malformed and dropped since the agent started (absent: none). */
+  malformed?: number;
 }

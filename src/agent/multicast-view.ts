@@ -1,0 +1,64 @@
+/**
+ * What the multicast flows of this host replicate (docs/multicast.md): for each local network
+ * in `snoop` mode, each group address with members, its local member ports, and the other
+ * hosts with members (their VTEPs). Members come from this agent's snooping and from what the
+ * other agents published; expired memberships count for nobody. Pure.
+ */
+import type { MulticastMembers } from '../intent/multicast-types.js';
+import type { NetworkState } from '../intent/types.js';
+import type { LocalNetwork, MulticastGroupView, MulticastNetworkView } from '../datapath/ovs/pipeline/index.js';
+
+/** What the view is built from. */
+export interface MulticastInputs {
+  /** This host's memberships: network id -> group address -> member endpoint ids. */
+  local: (network: string) => ReadonlyMap<string, readonly string[]>;
+  /** What every other host published, by host. */
+  remote: ReadonlyMap<string, MulticastMembers>;
+  /** VTEP of each registered host. */
+  vtepOf: (host: string) => string | undefined;
+  now: number;
+}
+
+/** The effective `Multicast` mode of a stored network (absent: snoop). */
+function snoops(ns: NetworkState | undefined): boolean {
+  return (ns?.multicast ?? 'snoop') === 'snoop';
+}
+
+/**
+ * The multicast view of the local networks: `ofportOf` maps a local endpoint id to its port
+ * (endpoints without a port here are skipped), `stateOf` gives each network's stored state.
+ */
+export function multicastView(networks: Iterable<LocalNetwork>, stateOf: (id: string) => NetworkState | undefined, ofportOf: (endpoint: string) => number | undefined, inputs: MulticastInputs, self: string): MulticastNetworkView[] {
+  const out: MulticastNetworkView[] = [];
+  for (const n of [...networks].sort((a, b) => a.key - b.key)) {
+    const ns = stateOf(n.id);
+    if (!snoops(ns)) continue;
+    const byGroup = new Map<string, MulticastGroupView>();
+    const entry = (group: string) => {
+      let g = byGroup.get(group);
+      if (!g) byGroup.set(group, (g = { group, localPorts: [], remoteVteps: [], remoteMembers: false }));
+      return g;
+    };
+    for (const [group, members] of inputs.local(n.id)) {
+      const ports = members.map(ofportOf).filter((p): p is number => p !== undefined);
+      if (ports.length) entry(group).localPorts.push(...ports);
+    }
+    for (const [host, published] of inputs.remote) {
+      if (host === self) continue;
+      for (const [group, members] of Object.entries(published.networks?.[n.id] ?? {})) {
+        if (!Object.values(members).some((until) => until > inputs.now)) continue;
+        const g = entry(group);
+        g.remoteMembers = true;
+        const vtep = inputs.vtepOf(host);
+        if (vtep && !g.remoteVteps.includes(vtep)) g.remoteVteps.push(vtep);
+      }
+    }
+    const groups = [...byGroup.values()].sort((a, b) => (a.group < b.group ? -1 : 1));
+    for (const g of groups) {
+      g.localPorts.sort((a, b) => a - b);
+      g.remoteVteps.sort();
+    }
+    out.push({ network: n, router: n.pktTagType === 'vlan' && ns?.multicastRouter === true, groups });
+  }
+  return out;
+}
