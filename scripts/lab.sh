@@ -281,7 +281,10 @@ agent_args() {
   if agent_flag_wanted docker-plugin-socket; then
     if docker_on "$h"; then printf '%s\n' --docker-plugin-socket "$(plugin_sock "$h")"; else printf '%s\n' --docker-plugin-socket none; fi
   fi
-  if [ -n "${NP_LAB_AGENT_ARGS:-}" ]; then printf '%s\n' $NP_LAB_AGENT_ARGS; fi
+  # Extra args are fixed at `up`, so an agent restarted later runs with them too.
+  local extra
+  extra=$(cat "$labdir/agent-args" 2>/dev/null || echo "${NP_LAB_AGENT_ARGS:-}")
+  if [ -n "$extra" ]; then printf '%s\n' $extra; fi
 }
 
 agent_start() {
@@ -493,6 +496,7 @@ cmd_up() {
   mkdir -p "$labdir/ul" "$labdir/externals"
   echo "$n" >"$labdir/hosts"
   echo "${NP_LAB_VXLAN:-kernel}" >"$labdir/vxlan"
+  echo "${NP_LAB_AGENT_ARGS:-}" >"$labdir/agent-args"
   date -Is >"$labdir/created"
   if [ "$want_current" = 1 ]; then echo "$id" >"$labroot/current"; fi
   up_done=0

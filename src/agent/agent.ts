@@ -10,7 +10,7 @@ import { openStore } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import { KEYS } from '../state/keys.js';
 import { OvsdbClient, ReplicaVswitch, getSwitchInfo, kernelDatapathAvailable, type PortInfo, type Vswitch } from '../datapath/ovs/ovsdb/index.js';
-import { OFPMF_BURST, OFPMF_PKTPS, OFPMF_STATS, OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
+import { OFPMF_BURST, OFPMF_PKTPS, OFPMF_STATS, OFPP_CONTROLLER, OpenFlowConnection } from '../datapath/ovs/openflow/index.js';
 import { containerVethOffloads, type DatapathFacts } from '../datapath/offload.js';
 import { ContainerWatcher, type ContainerEngine, type ContainerSource, type LocalContainer } from './containers.js';
 import { NetnsDirSource } from './netns-dir.js';
@@ -24,7 +24,11 @@ import { DeniedLog, deniedConnectionOf } from './policy-log.js';
 import { Announcer, execRunner } from './announce.js';
 import { DEFAULT_GATEWAY_CIDR, ensureHostGateway, execIptables, execNft, hostGatewayAddrs, hostRouteSubnets, procSysctl } from './host-gateway.js';
 import { FlowSyncer } from '../datapath/ovs/flow-sync.js';
-import { FlowMemo, POLICY_LOG_METER, type PortQos } from '../datapath/ovs/pipeline/index.js';
+import { FEATURE, FlowMemo, IGMP_METER, parseCookie, POLICY_LOG_METER, type PortQos } from '../datapath/ovs/pipeline/index.js';
+import { MulticastSnooper } from './multicast-snooper.js';
+import { timingFor } from './multicast-members.js';
+import { snoopedPorts } from './multicast-view.js';
+import { decodeIgmpFrame, encodeGeneralQuery, joinedGroups } from '../datapath/igmp/index.js';
 import type { PlumbContext } from './plumb.js';
 import { PeerStateCache, type PeerSnapshot } from './peers.js';
 import { HostRegistration } from './registration.js';
@@ -33,7 +37,7 @@ import { syncKernelVxlan, VNI_KEY, type VxlanNeeds } from './kernel-vxlan.js';
 import { nativeKernel, type AddrInfo, type Kernel, type LinkInfo, type RouteInfo } from '../datapath/kernel/index.js';
 import { chooseVxlanPath, pathConflict, type VxlanPlan } from './vxlan-path.js';
 import { HostLinks } from './host-links.js';
-import { EXT } from './names.js';
+import { EXT, gatewayMac } from './names.js';
 import { NetpluginError } from '../common/errors.js';
 import { withRuntimeEndpoints, type ExtraWorkloads } from './workloads.js';
 import type { EndpointStatus } from './reconcile.js';
@@ -70,6 +74,8 @@ export interface AgentOptions {
   waitOfport?: boolean;
   /** Period of the safety-net reconcile. */
   resyncMs: number;
+  /** IGMP general query interval in seconds (`--igmp-query-interval`); undefined = 125 (RFC 3376). */
+  igmpQueryIntervalS?: number;
   /** The host gateway's cidr (`--gateway-cidr`, checked by gatewayCidrProblem); undefined = DEFAULT_GATEWAY_CIDR. */
   gatewayCidr?: string;
   /**
@@ -83,6 +89,8 @@ export interface AgentOptions {
 const ROUND_KEY = 'netplugin-round';
 /** Packets per second (and burst) of logged denies the bridge lets through to the agent. */
 const DENIED_LOG_PPS = 100;
+/** IGMP packets per second a bridge may hand the agent (the rest is dropped by meter 2): far above what members send, far below what would starve it. */
+const IGMP_PPS = 200;
 /** How often policy counters are read off the bridge and published (when they changed). */
 const COUNTERS_MS = 5_000;
 /** How soon a round retries a host gateway that failed to come up. */
@@ -96,6 +104,11 @@ export class Agent {
   /** The QoS of the last completed round, by endpoint id (what the QoS counters report). */
   private qos: ReadonlyMap<string, PortQos> = new Map();
   private qosCounters?: QosCountersPublisher;
+  /** IGMP snooping and the querier (docs/multicast.md). */
+  private snooper?: MulticastSnooper;
+  /** Local ports of snooping networks as of the last round, by ofport. */
+  private snooped = new Map<number, { endpoint: string; network: string; gatewayIp: string; gatewayMac: string }>();
+  private queriedOnce = false;
   private roundWaiters: { resolve: (s: ReadonlyMap<string, EndpointStatus>) => void }[] = [];
   /** How many of `roundWaiters` (the oldest) the running round answers. */
   private currentWaiters = 0;
@@ -247,6 +260,9 @@ export class Agent {
     // The registration names this host's VTEP and VXLAN path, as decided (and kept current by refreshPlan).
     agent.registration = new HostRegistration(store, opts.hostLabel, agent.registrationInfo(), log);
     await agent.registration.start();
+    agent.snooper = agent.makeSnooper(store);
+    // Memberships of before a restart come back before the first round, so it keeps replicating them.
+    await agent.snooper.start();
     agent.started = true;
     agent.timer = setInterval(() => {
       for (const s of sources) s.rescan?.();
@@ -359,6 +375,12 @@ export class Agent {
       peers: this.peerCache.current(),
       hostLinks: this.hostLinks,
       memo: this.memo,
+      multicast: this.snooper && {
+        local: (n) => this.snooper!.localGroups(n),
+        remote: this.snooper.remoteMembers(),
+        vtepOf: (h) => this.peerCache.current().hosts.get(h)?.vtepIp,
+        now: Date.now(),
+      },
       fabric: (ports) => this.ensureFabric(ports),
       kernelVxlan: plan.kernelDev ? (ports, needs) => this.syncVxlanDevices(plan.kernelDev!, ports, needs) : undefined,
       hostGateway: this.opts.gatewayCidr === 'none' ? undefined : (ports, networks) => this.syncHostGateway(ports, networks),
@@ -378,6 +400,12 @@ export class Agent {
     });
     this.statuses = r.statuses;
     this.qos = r.qos;
+    this.snooped = snoopedPorts(r.statuses.values(), desired.endpoints, desired.networks, gatewayMac);
+    // The first round of this agent asks every member to report at once (after a restart, too).
+    if (!this.queriedOnce && this.snooped.size) {
+      this.queriedOnce = true;
+      void this.snooper?.sendQueries();
+    }
     // Runtimes still waiting on this round learn their outcome now; the reports for other hosts follow.
     const answered = this.roundWaiters.splice(0, this.currentWaiters);
     for (const w of answered) w.resolve(r.statuses);
@@ -567,6 +595,7 @@ export class Agent {
     this.flows.invalidate();
     this.openflow = conn;
     await this.listenForDenied(conn);
+    await this.listenForIgmp(conn);
     return conn;
   }
 
@@ -589,6 +618,44 @@ export class Agent {
     }
   }
 
+  /** The snooper, wired to this agent's ports, bridge and store. */
+  private makeSnooper(store: StateStore): MulticastSnooper {
+    return new MulticastSnooper({
+      store,
+      host: this.opts.hostLabel,
+      log: this.opts.log.child({ part: 'multicast' }),
+      timing: timingFor(this.opts.igmpQueryIntervalS ?? 125),
+      readIgmp: (frame) => {
+        const d = decodeIgmpFrame(frame);
+        return d.ok ? { ok: true, ...joinedGroups(d.igmp) } : { ok: false, reason: d.reason };
+      },
+      query: (t, timing) => encodeGeneralQuery({ srcMac: t.gatewayMac, srcIp: t.gatewayIp, version: 3, maxRespTimeDs: Math.round(timing.queryResponseMs / 100) }),
+      send: async (frames) => {
+        const conn = await this.connectOpenflow();
+        await conn.packetOuts(frames.map((f) => ({ inPort: OFPP_CONTROLLER, actions: [{ type: 'output' as const, port: f.ofport }], data: f.frame })));
+      },
+      portOf: (ofport) => this.snooped.get(ofport),
+      queryTargets: () => [...this.snooped].map(([ofport, p]) => ({ ofport, gatewayIp: p.gatewayIp, gatewayMac: p.gatewayMac })),
+      // Before the first round there is no view of the ports: memberships taken back from the store stay.
+      present: (network, endpoint) => this.roundsRun === 0 || [...this.snooped.values()].some((p) => p.endpoint === endpoint && p.network === network),
+      changed: () => this.trigger(),
+    });
+  }
+
+  /** Puts the IGMP packet-in meter on the bridge and hands IGMP from local ports to the snooper. */
+  private async listenForIgmp(conn: OpenFlowConnection): Promise<void> {
+    const meter = { meterId: IGMP_METER, flags: OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, bands: [{ type: 'drop' as const, rate: IGMP_PPS, burstSize: IGMP_PPS }] };
+    try {
+      await conn.meterMods([{ command: 'add', ...meter }]).catch(() => conn.meterMods([{ command: 'modify', ...meter }]));
+      await conn.onPacketIn((p) => {
+        if (parseCookie(p.cookie).feature !== FEATURE.MULTICAST || typeof p.match.inPort !== 'number') return;
+        this.snooper?.onIgmp(p.match.inPort, p.data);
+      });
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, 'IGMP snooping not available on this bridge');
+    }
+  }
+
   /** Rules with `Log`, by cookie object: rebuilt when the desired state changed, not per packet. */
   private loggedRules(): ReadonlyMap<bigint, string> {
     const desired = this.desiredCache.current();
@@ -603,6 +670,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.snooper?.stop();
     clearInterval(this.countersTimer);
     clearTimeout(this.gatewayRetry);
     for (const s of this.sources) s.stop();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formulaMac, networkKey, type LocalNetwork } from '../datapath/ovs/pipeline/index.js';
 import type { NetworkState } from '../intent/types.js';
-import { multicastView, type MulticastInputs } from './multicast-view.js';
+import { multicastView, snoopedPorts, type MulticastInputs } from './multicast-view.js';
 
 const net = (id: string, type: 'vlan' | 'vxlan', tag: number): LocalNetwork => ({ id, key: networkKey(type, tag), gateway: '10.0.0.1', gatewayMac: formulaMac('10.0.0.1'), pktTagType: type, pktTag: tag });
 const blue = net('t/blue', 'vxlan', 5001);
@@ -42,5 +42,30 @@ describe('multicastView', () => {
     expect(v.map((m) => [m.network.id, m.router])).toEqual([['t/orange', true]]);
     const vx = multicastView([blue], (id) => state(id, { multicastRouter: true }), (ep) => ofports.get(ep), inputs(), 'h1');
     expect(vx[0].router).toBe(false);
+  });
+});
+
+describe('snoopedPorts', () => {
+  it('maps the attached ports of snooping networks to their endpoint, network and gateway', () => {
+    const endpoints = new Map([
+      ['t/blue/a', { tenant: 't', network: 'blue' }],
+      ['t/flood/b', { tenant: 't', network: 'flood' }],
+      ['t/blue/c', { tenant: 't', network: 'blue' }],
+    ]);
+    const networks = new Map([
+      ['t/blue', { ...state('t/blue'), gateway: '10.0.0.1' }],
+      ['t/flood', { ...state('t/flood', { multicast: 'flood' }), gateway: '10.9.0.1' }],
+    ]);
+    const ports = snoopedPorts(
+      [
+        { endpoint: 't/blue/a', ofport: 3, status: 'attached' },
+        { endpoint: 't/flood/b', ofport: 4, status: 'attached' },
+        { endpoint: 't/blue/c', status: 'error' },
+      ],
+      endpoints,
+      networks,
+      (ip) => `mac-of-${ip}`,
+    );
+    expect(ports).toEqual(new Map([[3, { endpoint: 't/blue/a', network: 't/blue', gatewayIp: '10.0.0.1', gatewayMac: 'mac-of-10.0.0.1' }]]));
   });
 });

@@ -62,3 +62,24 @@ export function multicastView(networks: Iterable<LocalNetwork>, stateOf: (id: st
   }
   return out;
 }
+
+/** A local endpoint's port as the last round left it. */
+export interface AttachedPort {
+  endpoint: string;
+  ofport?: number;
+  status: string;
+}
+
+/** The local ports of endpoints in snooping networks, by ofport, with their network and its gateway (where queries come from). */
+export function snoopedPorts(statuses: Iterable<AttachedPort>, endpoints: ReadonlyMap<string, { tenant: string; network: string }>, networks: ReadonlyMap<string, NetworkState>, gatewayMacOf: (ip: string) => string): Map<number, { endpoint: string; network: string; gatewayIp: string; gatewayMac: string }> {
+  const out = new Map<number, { endpoint: string; network: string; gatewayIp: string; gatewayMac: string }>();
+  for (const s of statuses) {
+    if (s.status !== 'attached' || s.ofport === undefined) continue;
+    const ep = endpoints.get(s.endpoint);
+    const network = ep && `${ep.tenant}/${ep.network}`;
+    const ns = network ? networks.get(network) : undefined;
+    if (!ns || !snoops(ns)) continue;
+    out.set(s.ofport, { endpoint: s.endpoint, network: network!, gatewayIp: ns.gateway, gatewayMac: gatewayMacOf(ns.gateway) });
+  }
+  return out;
+}

@@ -40,6 +40,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'docker-plugin-socket', kind: 'string', help: 'Docker remote network + IPAM plugin socket; "none" to not serve it', defaultText: '/run/docker/plugins/netplugin.sock' },
   { name: 'docker-networks', kind: 'boolean', help: "keep a Docker network <tenant>.<network> (this agent's plugin as driver and IPAM driver) for every intent network on this host's Docker engine" },
   { name: 'resync-interval', kind: 'string', help: 'seconds between safety-net reconciles', defaultText: '30' },
+  { name: 'igmp-query-interval', kind: 'string', help: 'seconds between IGMP general queries to local containers; memberships last 2 intervals plus the response time (docs/multicast.md)', defaultText: '125' },
   { name: 'wait-ofport', kind: 'boolean', help: 'answer CNI/Docker attaches only once vswitchd has opened the port (default: once the port is committed and its flows are in)' },
   { name: 'help', kind: 'boolean', help: 'show this help' },
 ];
@@ -57,6 +58,8 @@ runMain('netagent', async () => {
   if (flagBool(p, 'docker-networks') && (flagString(p, 'docker-plugin-socket') === 'none' || flagString(p, 'docker-socket') === 'none')) {
     throw new NetpluginError('NP_USAGE', '--docker-networks needs the Docker plugin (--docker-plugin-socket) and the engine (--docker-socket)');
   }
+  const igmpQueryInterval = Number(flagString(p, 'igmp-query-interval', '125'));
+  if (!(igmpQueryInterval >= 1 && igmpQueryInterval <= 31744)) throw new NetpluginError('NP_USAGE', '--igmp-query-interval must be a number of seconds from 1 to 31744 (the longest an IGMPv3 query can announce)', { flag: 'igmp-query-interval' });
   const gatewayCidr = flagString(p, 'gateway-cidr', DEFAULT_GATEWAY_CIDR)!;
   // `none`: no host gateway (no SNAT to the outside, the host does not reach endpoints); routing between networks stays.
   const gatewayProblem = gatewayCidr === 'none' ? undefined : gatewayCidrProblem(gatewayCidr);
@@ -80,6 +83,7 @@ runMain('netagent', async () => {
     vtepIp: flagString(p, 'vtep-ip'),
     vxlanDev: flagString(p, 'vxlan-dev'),
     resyncMs: resync * 1000,
+    igmpQueryIntervalS: igmpQueryInterval,
     gatewayCidr,
     waitOfport: flagBool(p, 'wait-ofport'),
     workloads: (host) => {

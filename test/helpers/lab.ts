@@ -87,10 +87,11 @@ export class Lab {
   /**
    * Builds a lab of `hosts` hosts and waits until every agent logs "netagent running"; removes it again if that fails.
    * `vxlan` is the lab's VXLAN set-up (NP_LAB_VXLAN, docs/lab.md): `onenic` gives each host's one NIC its address and runs the agents with their defaults.
+   * `agentArgs` are extra agent flags (NP_LAB_AGENT_ARGS), kept for agents restarted later.
    */
-  static async up(opts: { hosts: number; vxlan?: 'kernel' | 'userspace' | 'onenic' }): Promise<Lab> {
+  static async up(opts: { hosts: number; vxlan?: 'kernel' | 'userspace' | 'onenic'; agentArgs?: string[] }): Promise<Lab> {
     const lab = new Lab(randomBytes(3).toString('hex'), opts.hosts);
-    const env = opts.vxlan ? { ...process.env, NP_LAB_VXLAN: opts.vxlan } : undefined;
+    const env = opts.vxlan || opts.agentArgs ? { ...process.env, ...(opts.vxlan ? { NP_LAB_VXLAN: opts.vxlan } : {}), ...(opts.agentArgs ? { NP_LAB_AGENT_ARGS: opts.agentArgs.join(' ') } : {}) } : undefined;
     const r = await runAsync(LAB_SH, ['--lab', lab.id, 'up', String(opts.hosts), '--id', lab.id, '--no-current'], 300_000, env);
     if (r.code !== 0) {
       await lab.down();
