@@ -18,6 +18,7 @@ export {
   encodeFlowMod,
   encodeGroupMod,
   encodeMeterMod,
+  encodePacketOut,
   encodeSetConfig,
   encodeHello,
   encodeBarrierRequest,
