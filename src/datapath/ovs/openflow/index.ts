@@ -14,6 +14,7 @@ export {
   type FlowStatsFormatOptions,
 } from './format.js';
 export { meterModToString, meterConfigToString, meterStatsToString } from './meter-format.js';
+export { packetOutToString } from './packet-out-format.js';
 export {
   encodeFlowMod,
   encodeGroupMod,
