@@ -6,6 +6,7 @@
  */
 import { internetChecksum } from './checksum.js';
 import { ipv4At, isMulticastIpv4, macAt } from './addresses.js';
+import { expandV3Code } from './codes.js';
 import {
   ETH_P_8021Q,
   ETH_P_IP,
@@ -115,12 +116,6 @@ function query(m: Buffer): Step<IgmpMessage> {
   const nSources = m.readUInt16BE(10);
   if (IGMP_V3_QUERY_MIN + 4 * nSources > m.length) return fail(`IGMPv3 query claims ${nSources} sources, which overrun its ${m.length} bytes`);
   return { ok: true, value: { type: 'query', group, maxRespTime: expandV3Code(m[1]), version: 3 } };
-}
-
-/** The value of an IGMPv3 Max Resp Code or QQIC (RFC 3376 §4.1.1): below 128 as is, else a float of 3-bit exponent and 4-bit mantissa. */
-export function expandV3Code(code: number): number {
-  if (code < 128) return code;
-  return ((code & 0x0f) | 0x10) << (((code >> 4) & 0x07) + 3);
 }
 
 /** A v3 report: every group record, each checked against the message's end. */

@@ -1,7 +1,7 @@
 /** Builds the general queries a querier sends (RFC 2236 §2 for v2, RFC 3376 §4.1 for v3) as complete Ethernet frames. */
 import { internetChecksum } from './checksum.js';
 import { ipv4Bytes, macBytes, multicastMac } from './addresses.js';
-import { expandV3Code } from './decode.js';
+import { IGMP_V3_CODE_MAX, v3Code } from './codes.js';
 import { DEFAULT_QRV, DEFAULT_QUERY_INTERVAL_S, ETH_P_IP, IGMP_MEMBERSHIP_QUERY, INADDR_ALLHOSTS_GROUP, IPPROTO_IGMP } from './types.js';
 
 /** What a general query carries; `qqic` (v3 only) is the querier's query interval in seconds (default 125). */
@@ -23,8 +23,6 @@ const IPTOS_PREC_INTERNETCONTROL = 0xc0;
 const IP_DF = 0x4000;
 const IGMP_V2_LEN = 8;
 const IGMP_V3_QUERY_LEN = 12;
-/** The largest value an IGMPv3 8-bit float code can carry (RFC 3376 §4.1.1: mantissa 15, exponent 7). */
-export const IGMP_V3_CODE_MAX = expandV3Code(0xff);
 
 /** A v2 or v3 general query from `srcMac`/`srcIp` to 01:00:5e:00:00:01 / 224.0.0.1, TTL 1, with Router Alert. Throws RangeError naming a bad field. */
 export function encodeGeneralQuery(o: GeneralQueryOptions): Buffer {
@@ -72,12 +70,4 @@ function v3Query(maxRespTimeDs: number, qqic: number): Buffer {
   m[9] = v3Code(qqic);
   m.writeUInt16BE(internetChecksum(m), 2);
   return m;
-}
-
-/** The IGMPv3 code (RFC 3376 §4.1.1) for `value`: itself below 128, else the largest float code not above it. */
-export function v3Code(value: number): number {
-  if (value < 128) return value;
-  let best = 0x80;
-  for (let code = 0x80; code <= 0xff; code++) if (expandV3Code(code) <= value && expandV3Code(code) >= expandV3Code(best)) best = code;
-  return best;
 }
