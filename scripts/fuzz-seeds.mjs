@@ -40,6 +40,7 @@ const openflow = [
   ...hexStrings('test/fixtures/openflow/format-fixtures.json', 8),
   ...hexStrings('test/fixtures/openflow/policy-fixtures.json', 8),
   ...hexStrings('test/fixtures/openflow/meter-fixtures.json', 8),
+  ...hexStrings('test/fixtures/openflow/packet-out-fixtures.json', 8),
 ];
 for (const m of openflow) seed('openflow_decode', m);
 const stream = Buffer.concat(openflow.slice(0, 40));

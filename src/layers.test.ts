@@ -22,6 +22,7 @@ const UNITS: Record<string, number> = {
   alloc: 2,
   state: 2,
   'datapath/kernel': 2,
+  'datapath/igmp': 2,
   'datapath/ovs': 2,
   'datapath/offload.ts': 2,
   intent: 3,

@@ -16,6 +16,7 @@
 #include "openflow/multipart.h"
 #include "openflow/ofp_header.h"
 #include "openflow/packet_in.h"
+#include "openflow/packet_out.h"
 
 using namespace netplugin::of;
 
@@ -47,6 +48,9 @@ void DecodeOneMessage(const uint8_t* data, size_t n, int depth) {
       break;
     case OFPT_PACKET_IN:
       DecodePacketIn(body);
+      break;
+    case OFPT_PACKET_OUT:
+      DecodePacketOut(body);
       break;
     case OFPT_MULTIPART_REQUEST:
     case OFPT_MULTIPART_REPLY: {

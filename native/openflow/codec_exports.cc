@@ -64,6 +64,15 @@ Napi::Value EncodeMeterModJs(const Napi::CallbackInfo& info) {
   });
 }
 
+// (packetOut, xid?, version?) -> Buffer
+Napi::Value EncodePacketOutJs(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&] {
+    std::vector<uint8_t> out;
+    EncodePacketOut(out, VersionArg(info, 2), XidArg(info, 1), PacketOutFromJs(Keys(info.Env()), info[0]));
+    return ToBuffer(info.Env(), std::move(out));
+  });
+}
+
 // (version, xid, flags, missSendLen) -> Buffer
 Napi::Value EncodeSetConfigJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&] {
@@ -335,6 +344,7 @@ void InitCodec(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeFlowMod", Napi::Function::New(env, EncodeFlowModJs, "encodeFlowMod"));
   exports.Set("encodeGroupMod", Napi::Function::New(env, EncodeGroupModJs, "encodeGroupMod"));
   exports.Set("encodeMeterMod", Napi::Function::New(env, EncodeMeterModJs, "encodeMeterMod"));
+  exports.Set("encodePacketOut", Napi::Function::New(env, EncodePacketOutJs, "encodePacketOut"));
   exports.Set("encodeSetConfig", Napi::Function::New(env, EncodeSetConfigJs, "encodeSetConfig"));
   exports.Set("encodeModList", Napi::Function::New(env, EncodeModListJs, "encodeModList"));
   exports.Set("encodeFlowModsPacked", Napi::Function::New(env, EncodeFlowModsPackedJs, "encodeFlowModsPacked"));

@@ -11,6 +11,7 @@
 #include "openflow/meter_mod.h"
 #include "openflow/meter_stats.h"
 #include "openflow/packet_in.h"
+#include "openflow/packet_out.h"
 
 namespace netplugin::of {
 
@@ -57,6 +58,9 @@ std::vector<MeterConfig> MeterConfigListFromJs(const JsKeys& k, const Napi::Valu
 Napi::Object MeterConfigToJs(Napi::Env env, const MeterConfig& m);
 // PacketIn to JS (types.ts `PacketIn`); the frame is copied out of the message.
 Napi::Object PacketInToJs(Napi::Env env, const PacketIn& p);
+// PacketOut object from/to JS (types.ts `PacketOut`; `bufferId` appears only when not OFP_NO_BUFFER).
+PacketOut PacketOutFromJs(const JsKeys& k, const Napi::Value& v);
+Napi::Object PacketOutToJs(Napi::Env env, const PacketOut& p);
 
 // Group type names used in JS ('all' | 'select' | 'indirect' | 'ff').
 const char* GroupTypeName(uint8_t type);

@@ -12,7 +12,7 @@ namespace netplugin::of {
   X(port) X(maxLen) X(groupId) X(field) X(value) X(ethertype) X(queueId) X(src) X(dst) X(nBits) X(srcOfs)     \
   X(dstOfs) X(weight) X(watchPort) X(watchGroup) X(buckets) X(commit) X(zone) X(table) X(nat) X(kind) X(ipMin)   \
   X(ipMax) X(portMin) X(portMax) X(random) X(persistent) X(id) X(clause) X(nClauses) X(bands) X(rate) X(burstSize) \
-  X(flowCount) X(packetInCount) X(byteInCount) X(durationSec) X(durationNsec) X(packets) X(bytes)
+  X(flowCount) X(packetInCount) X(byteInCount) X(durationSec) X(durationNsec) X(packets) X(bytes) X(inPort) X(data)
 
 // The key strings as napi_values, valid in the handle scope that called Keys().
 struct JsKeys {

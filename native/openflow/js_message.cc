@@ -19,6 +19,7 @@ const char* MessageTypeName(uint8_t type) {
     case OFPT_FEATURES_REPLY: return "OFPT_FEATURES_REPLY";
     case OFPT_SET_CONFIG: return "OFPT_SET_CONFIG";
     case OFPT_PACKET_IN: return "OFPT_PACKET_IN";
+    case OFPT_PACKET_OUT: return "OFPT_PACKET_OUT";
     case OFPT_FLOW_REMOVED: return "OFPT_FLOW_REMOVED";
     case OFPT_PORT_STATUS: return "OFPT_PORT_STATUS";
     case OFPT_FLOW_MOD: return "OFPT_FLOW_MOD";
@@ -84,6 +85,9 @@ void DecodeBody(Napi::Env env, Napi::Object o, const Header& h, Reader body) {
       break;
     case OFPT_PACKET_IN:
       o.Set("packetIn", PacketInToJs(env, DecodePacketIn(body)));
+      break;
+    case OFPT_PACKET_OUT:
+      o.Set("packetOut", PacketOutToJs(env, DecodePacketOut(body)));
       break;
     case OFPT_MULTIPART_REQUEST:
     case OFPT_MULTIPART_REPLY: {

@@ -16,9 +16,14 @@
  * equal to its rate, as vswitchd does); flowCount counts the flows whose instructions name the meter,
  * and tests set the other counters with setMeterCounters(). Unlike vswitchd it accepts a flow naming
  * a meter that does not exist (vswitchd: OFPMMFC_INVALID_METER).
+ *
+ * packetOuts() records each frame sent into the bridge (`packetOutsSent`); it forwards nothing, and fails
+ * only what failWhen() selects (as OFPET_BAD_REQUEST/OFPBRC_BAD_PORT, the others still count as sent).
  */
 import { NetpluginError } from '../../src/common/errors.js';
 import {
+  OFPBRC_BAD_PORT,
+  OFPET_BAD_REQUEST,
   OFPET_METER_MOD_FAILED,
   OFPM_ALL,
   OFPMF_BURST,
@@ -36,6 +41,7 @@ import {
   type MeterMod,
   type MeterStats,
   type OpenFlowSwitch,
+  type PacketOut,
 } from '../../src/datapath/ovs/openflow/index.js';
 
 /** One mod inside a bundle. */
@@ -46,6 +52,7 @@ export type SwitchMessage =
   | ModMessage
   | { kind: 'bundle'; mods: ModMessage[]; committed: boolean }
   | { kind: 'meterMod'; mod: MeterMod }
+  | { kind: 'packetOut'; packetOut: PacketOut }
   | { kind: 'dumpFlows' }
   | { kind: 'dumpGroups' }
   | { kind: 'dumpMeters'; meterId: number }
@@ -131,6 +138,11 @@ export class FakeSwitch implements OpenFlowSwitch {
     return this.messages.flatMap((m) => (m.kind === 'meterMod' ? [m.mod] : []));
   }
 
+  /** Packet-outs sent so far, in order (also those a failWhen() refused). */
+  get packetOutsSent(): PacketOut[] {
+    return this.messages.flatMap((m) => (m.kind === 'packetOut' ? [m.packetOut] : []));
+  }
+
   /** Sets counters of an existing meter, as traffic through it would (fields left out keep their value). */
   setMeterCounters(meterId: number, counters: MeterCounters): void {
     const m = this.meterTable.get(meterId);
@@ -186,6 +198,21 @@ export class FakeSwitch implements OpenFlowSwitch {
     if (failures.length) {
       const first = failures[0];
       throw new NetpluginError('NP_OPENFLOW_ERROR', `${failures.length} of ${mods.length} messages in the batch failed; first: meterMod[${first.kindIndex}] ${first.message}`, { failures });
+    }
+  }
+
+  /** Records the packet-outs with one barrier; those failWhen() selects reject naming their index (OFPET_BAD_REQUEST). */
+  async packetOuts(list: PacketOut[]): Promise<void> {
+    const failures: BatchFailure[] = [];
+    list.forEach((p, i) => {
+      const m: SwitchMessage = { kind: 'packetOut', packetOut: { ...p, actions: structuredClone(p.actions), data: Buffer.from(p.data) } };
+      this.messages.push(m);
+      if (this.failures.some((f) => f(m))) failures.push({ index: i, kind: 'packetOut', kindIndex: i, type: OFPET_BAD_REQUEST, code: OFPBRC_BAD_PORT, message: 'OFPBRC_BAD_PORT' });
+    });
+    this.messages.push({ kind: 'barrier' });
+    if (failures.length) {
+      const first = failures[0];
+      throw new NetpluginError('NP_OPENFLOW_ERROR', `${failures.length} of ${list.length} messages in the batch failed; first: packetOut[${first.kindIndex}] ${first.message}`, { failures });
     }
   }
 

@@ -89,3 +89,16 @@ export interface MeterFixtures {
 export function loadMeterFixtures(): MeterFixtures {
   return JSON.parse(readFileSync(join(here, '../fixtures/openflow/meter-fixtures.json'), 'utf8')) as MeterFixtures;
 }
+
+/** packet-out-fixtures.json, written by test/fixtures/openflow/capture-packet-out.mjs from ovs-ofctl and a private vswitchd. */
+export interface PacketOutFixtures {
+  ovsVersion: string;
+  /** The frame every packet-out carries (an IGMPv3 general query), hex. */
+  frame: string;
+  packetOuts: { name: string; ofctl: string; exitCode: number; packetOut: string; print: string; errors: string[]; errorPrint: string[] }[];
+}
+
+/** Loads test/fixtures/openflow/packet-out-fixtures.json. */
+export function loadPacketOutFixtures(): PacketOutFixtures {
+  return JSON.parse(readFileSync(join(here, '../fixtures/openflow/packet-out-fixtures.json'), 'utf8')) as PacketOutFixtures;
+}

@@ -11,6 +11,7 @@ import {
   OFPP_CONTROLLER,
   OFPP_IN_PORT,
   OFPP_LOCAL,
+  OFPP_TABLE,
   OFPMF_BURST,
   OFPMF_KBPS,
   OFPMF_PKTPS,
@@ -21,6 +22,7 @@ import {
   type GroupMod,
   type PacketIn,
 } from '../../src/datapath/ovs/openflow/index.js';
+import { encodeGeneralQuery } from '../../src/datapath/igmp/index.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const BR = `npof${suffix}`;
@@ -352,6 +354,28 @@ describe('OpenFlowConnection on a real OVS bridge', () => {
     } finally {
       other.close();
     }
+  });
+
+  it('packetOuts() sends frames into the bridge (through the table to CONTROLLER they come back as packet-ins); a refused one is named by its index', async () => {
+    delFlows();
+    await conn.flowMods([flow(0, 10, 0x80n, { ethType: 0x0800, ipProto: 2 }, [{ type: 'applyActions', actions: [{ type: 'output', port: OFPP_CONTROLLER, maxLen: 0xffff }] }])]);
+    const got: PacketIn[] = [];
+    await conn.onPacketIn((p) => {
+      if (p.cookie === 0x80n) got.push(p);
+    });
+    const v3 = encodeGeneralQuery({ srcMac: '02:00:00:00:00:01', srcIp: '10.0.0.1', version: 3, maxRespTimeDs: 100 });
+    const v2 = encodeGeneralQuery({ srcMac: '02:00:00:00:00:01', srcIp: '10.0.0.1', version: 2, maxRespTimeDs: 100 });
+    const toTable = [{ type: 'output' as const, port: OFPP_TABLE }];
+    await conn.packetOuts([{ actions: toTable, data: v3 }, { inPort: OFPP_LOCAL, actions: toTable, data: v2 }]);
+    await waitFor(() => got.length === 2);
+    expect(got.map((p) => [p.match.inPort, p.data.toString('hex')])).toEqual([
+      [OFPP_CONTROLLER, v3.toString('hex')],
+      [OFPP_LOCAL, v2.toString('hex')],
+    ]);
+    const e = await expectCode(conn.packetOuts([{ actions: toTable, data: v3 }, { actions: [{ type: 'group', groupId: 99 }], data: v3 }]), 'NP_OPENFLOW_ERROR');
+    expect(e.details).toMatchObject({ failures: [{ index: 1, kind: 'packetOut', kindIndex: 1, message: 'OFPBAC_BAD_OUT_GROUP' }] });
+    // The other packet-out of the batch still went.
+    await waitFor(() => got.length === 3);
   });
 
   it('answers echo: our request comes back with its payload', async () => {

@@ -1,7 +1,7 @@
 /** Pure codec entry points (encode/decode messages and batches), backed by the C++ byte codec. */
 import { openflowNative, type BatchOptions } from './native.js';
 import { OFP13_VERSION, OFPBCT_COMMIT_REQUEST, OFPBCT_OPEN_REQUEST, OFPBF_ATOMIC, OFPBF_ORDERED, OFPM_ALL, OFPMP_METER, OFPMP_METER_CONFIG } from './constants.js';
-import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterConfig, MeterMod, MeterStats } from './types.js';
+import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterConfig, MeterMod, MeterStats, PacketOut } from './types.js';
 import { FlowModPacker } from './pack.js';
 
 let packer: FlowModPacker | undefined;
@@ -19,6 +19,11 @@ export function encodeGroupMod(m: GroupMod, xid: number, version: number = OFP13
 /** Encodes one OFPT_METER_MOD. */
 export function encodeMeterMod(m: MeterMod, xid: number, version: number = OFP13_VERSION): Buffer {
   return openflowNative().encodeMeterMod(m, xid, version);
+}
+
+/** Encodes one OFPT_PACKET_OUT (no switch buffer: the frame travels in the message). */
+export function encodePacketOut(p: PacketOut, xid: number, version: number = OFP13_VERSION): Buffer {
+  return openflowNative().encodePacketOut(p, xid, version);
 }
 
 /** Encodes an OFPT_SET_CONFIG: fragment handling `flags` (OFPC_FRAG_*) and the bytes of a table-miss packet-in. */

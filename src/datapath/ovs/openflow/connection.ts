@@ -25,10 +25,10 @@ import {
   OFPMP_METER,
   OFPMP_METER_CONFIG,
 } from './constants.js';
-import { encodeBatch, encodeHello, encodeMeterMod, encodeSetConfig } from './codec.js';
+import { encodeBatch, encodeHello, encodeMeterMod, encodePacketOut, encodeSetConfig } from './codec.js';
 import { openflowNative, type ConnectionStats, type NativeConnection, type OpenFlowNative } from './native.js';
 import type { AtomicBatch, OpenFlowSwitch } from './switch.js';
-import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod, MeterConfig, MeterMod, MeterStats, PacketIn } from './types.js';
+import type { DecodedMessage, FlowFilter, FlowMod, FlowStats, GroupDesc, GroupMod, MeterConfig, MeterMod, MeterStats, PacketIn, PacketOut } from './types.js';
 
 /** Options of a connection. */
 export interface ConnectOptions {
@@ -40,7 +40,7 @@ export interface ConnectOptions {
 export interface BatchFailure {
   /** Position in the batch: group mods first, then flow mods, then final group mods; -1 for the bundle's own control messages. */
   index: number;
-  kind: 'groupMod' | 'flowMod' | 'meterMod' | 'bundle';
+  kind: 'groupMod' | 'flowMod' | 'meterMod' | 'packetOut' | 'bundle';
   /** Position within its own list (groupMods or flowMods; final group mods continue groupMods' numbering). */
   kindIndex: number;
   /** OFPT_ERROR type and code. */
@@ -63,8 +63,8 @@ interface Batch {
   count: number;
   groups: number;
   flows: number;
-  /** A batch of meter mods only (meterMods()). */
-  meters?: boolean;
+  /** A batch of one kind only (meterMods(), packetOuts()): every index is of that kind. */
+  only?: 'meterMod' | 'packetOut';
   failures: BatchFailure[];
 }
 
@@ -360,29 +360,41 @@ export class OpenFlowConnection implements OpenFlowSwitch {
 
   /** Sends meter mods (pipelined, one barrier); rejects with every failure (meters cannot go in bundles). */
   async meterMods(mods: MeterMod[]): Promise<void> {
+    return this.sendOneKind('meterMod', mods, encodeMeterMod);
+  }
+
+  /** Sends packet-outs (pipelined, one barrier); rejects with every failure, the others having gone out. */
+  async packetOuts(list: PacketOut[]): Promise<void> {
+    return this.sendOneKind('packetOut', list, encodePacketOut);
+  }
+
+  /**
+   * Sends messages of one kind back to back, then one barrier; rejects with every OFPT_ERROR among them.
+   * All are encoded first, so bad input throws a TypeError naming `<kind>s[i]` before anything is sent.
+   */
+  private async sendOneKind<T>(kind: 'meterMod' | 'packetOut', items: T[], encode: (item: T, xid: number, version: number) => Buffer): Promise<void> {
     this.assertOpen();
-    if (mods.length === 0) return;
-    const firstXid = this.allocXids(mods.length + 1);
-    const b: Batch = { firstXid, count: mods.length, groups: 0, flows: 0, meters: true, failures: [] };
-    // Encode all first: bad input throws before anything is sent.
-    const bufs = mods.map((m, i) => {
+    if (items.length === 0) return;
+    const firstXid = this.allocXids(items.length + 1);
+    const b: Batch = { firstXid, count: items.length, groups: 0, flows: 0, only: kind, failures: [] };
+    const bufs = items.map((item, i) => {
       try {
-        return encodeMeterMod(m, firstXid + i, this.version);
+        return encode(item, firstXid + i, this.version);
       } catch (e) {
-        throw new TypeError(`OpenFlow encode: meterMods[${i}]: ${(e as Error).message.replace(/^OpenFlow encode: /, '')}`);
+        throw new TypeError(`OpenFlow encode: ${kind}s[${i}]: ${(e as Error).message.replace(/^OpenFlow encode: /, '')}`);
       }
     });
     this.batches.add(b);
     try {
       this.conn.send(Buffer.concat(bufs));
-      const xid = firstXid + mods.length;
+      const xid = firstXid + items.length;
       await this.request(xid, this.nat.encodeBarrierRequest(this.version, xid), (m, done) => {
         if (m.type === OFPT_BARRIER_REPLY) done(m);
       });
     } finally {
       this.batches.delete(b);
     }
-    if (b.failures.length) throw batchError(b, mods.length);
+    if (b.failures.length) throw batchError(b, items.length);
   }
 
   /** Calls `cb` once when the connection ends; `err` is set when it ended by failure, not by close(). */
@@ -565,7 +577,7 @@ export class OpenFlowConnection implements OpenFlowSwitch {
       for (const b of this.batches) {
         const i = (m.xid - b.firstXid) >>> 0;
         if (i < b.count) {
-          if (b.meters) b.failures.push(failureOf(m, i, 'meterMod', i));
+          if (b.only) b.failures.push(failureOf(m, i, b.only, i));
           else if (i < b.groups) b.failures.push(failureOf(m, i, 'groupMod', i));
           else if (i < b.groups + b.flows) b.failures.push(failureOf(m, i, 'flowMod', i - b.groups));
           else b.failures.push(failureOf(m, i, 'groupMod', i - b.flows));

@@ -44,6 +44,7 @@ export const OFPT_ECHO_REPLY = 3;
 export const OFPT_FEATURES_REPLY = 6;
 export const OFPT_SET_CONFIG = 9;
 export const OFPT_PACKET_IN = 10;
+export const OFPT_PACKET_OUT = 13;
 export const OFPT_MULTIPART_REPLY = 19;
 export const OFPT_BARRIER_REPLY = 21;
 export const OFPT_METER_MOD = 29;
@@ -62,6 +63,9 @@ export const OFPM_SLOWPATH = 0xfffffffd;
 export const OFPM_CONTROLLER = 0xfffffffe;
 export const OFPM_ALL = 0xffffffff;
 
+/** Bad-request error type and the code vswitchd answers a packet-out naming a port it lacks (enum ofp_bad_request_code). */
+export const OFPET_BAD_REQUEST = 1;
+export const OFPBRC_BAD_PORT = 11;
 /** Meter-mod error type and codes (OFPET_METER_MOD_FAILED, enum ofp_meter_mod_failed_code). */
 export const OFPET_METER_MOD_FAILED = 12;
 export const OFPMMFC_METER_EXISTS = 1;

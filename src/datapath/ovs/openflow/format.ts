@@ -58,7 +58,8 @@ const RESERVED_PORTS: Record<number, string> = {
   0xffffffff: 'ANY',
 };
 
-function portString(port: number): string {
+/** A port number as ofctl prints it: reserved ports by name (IN_PORT, CONTROLLER, LOCAL...), others as the number. */
+export function portString(port: number): string {
   return RESERVED_PORTS[port] ?? String(port);
 }
 
@@ -283,7 +284,8 @@ export function actionToString(a: Action): string {
   }
 }
 
-function actionsToString(actions: Action[]): string {
+/** An action list as ofctl prints it: comma-separated, `drop` when empty. */
+export function actionsToString(actions: Action[]): string {
   return actions.length ? actions.map(actionToString).join(',') : 'drop';
 }
 

@@ -14,10 +14,12 @@ export {
   type FlowStatsFormatOptions,
 } from './format.js';
 export { meterModToString, meterConfigToString, meterStatsToString } from './meter-format.js';
+export { packetOutToString } from './packet-out-format.js';
 export {
   encodeFlowMod,
   encodeGroupMod,
   encodeMeterMod,
+  encodePacketOut,
   encodeSetConfig,
   encodeHello,
   encodeBarrierRequest,

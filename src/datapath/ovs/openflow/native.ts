@@ -1,6 +1,6 @@
 /** Typed view of the np_openflow addon (native/openflow): codec functions and the socket transport. */
 import { loadNative } from '../../../native/load.js';
-import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterConfig, MeterMod, MeterStats } from './types.js';
+import type { DecodedMessage, FlowFilter, FlowMod, GroupMod, MeterConfig, MeterMod, MeterStats, PacketOut } from './types.js';
 import type { NativeMatchField } from './pack.js';
 
 /** Options of the batch encoder (encodeBatch in codec.ts, which documents the xid numbering). */
@@ -42,6 +42,7 @@ export interface OpenFlowNative {
   encodeFlowMod(m: FlowMod, xid?: number, version?: number): Buffer;
   encodeGroupMod(m: GroupMod, xid?: number, version?: number): Buffer;
   encodeMeterMod(m: MeterMod, xid?: number, version?: number): Buffer;
+  encodePacketOut(p: PacketOut, xid?: number, version?: number): Buffer;
   encodeSetConfig(version: number, xid: number, flags: number, missSendLen: number): Buffer;
   /** Mods of one kind with consecutive xids, bundle-wrapped when bundleId is set; a bad mod throws TypeError with `index`, `reason`. */
   encodeModList(kind: 'flow' | 'group', mods: FlowMod[] | GroupMod[], o: { version: number; firstXid: number; bundleId?: number; bundleFlags?: number }): Buffer;

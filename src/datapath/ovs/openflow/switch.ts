@@ -3,7 +3,7 @@
  * it; unit tests use a fake that records every message and keeps a flow table
  * (test/fakes/fake-switch.ts).
  */
-import type { FlowMod, FlowStats, GroupDesc, GroupMod, MeterConfig, MeterMod, MeterStats } from './types.js';
+import type { FlowMod, FlowStats, GroupDesc, GroupMod, MeterConfig, MeterMod, MeterStats, PacketOut } from './types.js';
 
 /** One all-or-nothing change: group mods, then flow mods, then `finalGroupMods` (deletes of groups the flows stopped using). */
 export interface AtomicBatch {
@@ -34,6 +34,8 @@ export interface OpenFlowSwitch {
    * refused (OFPMMFC_METER_EXISTS for an add, OFPMMFC_UNKNOWN_METER for a modify), and it rejects naming them.
    */
   meterMods(mods: MeterMod[]): Promise<void>;
+  /** Sends frames into the bridge (OFPT_PACKET_OUT) with one barrier; the others still go when one is refused, and it rejects naming them. */
+  packetOuts(list: PacketOut[]): Promise<void>;
   /** The flags and bands of meter `meterId`, or of every meter (OFPM_ALL, the default); [] for a meter that does not exist. */
   dumpMeters(meterId?: number): Promise<MeterConfig[]>;
   /** The counters of meter `meterId`, or of every meter (OFPM_ALL, the default); [] for a meter that does not exist. */

@@ -200,6 +200,18 @@ export interface PacketIn {
   data: Buffer;
 }
 
+/**
+ * An OFPT_PACKET_OUT: the switch applies `actions` to the frame `data` as if it had come in on `inPort`
+ * (default OFPP_CONTROLLER; `output:OFPP_IN_PORT` then sends it back out there). `bufferId` (a switch
+ * buffer instead of `data`) is never used by the agent; the decoder sets it only when not OFP_NO_BUFFER.
+ */
+export interface PacketOut {
+  inPort?: number;
+  bufferId?: number;
+  actions: Action[];
+  data: Buffer;
+}
+
 /** One flow of a flow-stats reply. */
 export interface FlowStats {
   tableId: number;
@@ -263,6 +275,8 @@ export interface DecodedMessage {
   meterMod?: MeterMod;
   /** OFPT_PACKET_IN */
   packetIn?: PacketIn;
+  /** OFPT_PACKET_OUT (decoded for fixtures and fakes: a switch never sends one) */
+  packetOut?: PacketOut;
   /** OFPT_MULTIPART_* */
   mpType?: number;
   flags?: number;
