@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { multicastRows } from './multicast-table.js';
+import { MULTICAST_HEADERS, multicastFooter, multicastRows } from './multicast-table.js';
 import { renderTable } from './table.js';
-import { MULTICAST_HEADERS } from './multicast-table.js';
 
 describe('multicastRows', () => {
   it('gives one row per group, members without the tenant/network their row shows, hosts joined', () => {
@@ -18,6 +17,7 @@ describe('multicastRows', () => {
           ],
         },
       ],
+      hosts: [],
     });
     expect(rows).toEqual([
       ['t', 'orange', 'snoop', '239.1.1.1', 'c1,c2,cni:host3:pod/eth0', 'host1,host3'],
@@ -31,6 +31,7 @@ describe('multicastRows', () => {
         { tenant: 't', network: 'purple', mode: 'snoop', multicastRouter: true, groups: [] },
         { tenant: 't', network: 'blue', mode: 'flood', multicastRouter: false, groups: [] },
       ],
+      hosts: [],
     });
     expect(rows).toEqual([
       ['t', 'purple', 'snoop+router', '-', '-', '-'],
@@ -40,6 +41,16 @@ describe('multicastRows', () => {
   });
 
   it('gives no rows when there are no networks', () => {
-    expect(multicastRows({ networks: [] })).toEqual([]);
+    expect(multicastRows({ networks: [], hosts: [] })).toEqual([]);
+  });
+});
+
+describe('multicastFooter', () => {
+  it('sums the malformed IGMP the hosts dropped and names each host', () => {
+    expect(multicastFooter({ networks: [], hosts: [{ host: 'host1', malformed: 0 }, { host: 'host2', malformed: 3 }] })).toBe('malformed IGMP dropped: 3 (host1 0, host2 3)');
+  });
+
+  it('says when no host reported', () => {
+    expect(multicastFooter({ networks: [], hosts: [] })).toBe('malformed IGMP dropped: 0 (no host reported)');
   });
 });

@@ -15,6 +15,13 @@ function memberText(n: MulticastNetworkView, id: string): string {
   return id.startsWith(prefix) ? id.slice(prefix.length) : id;
 }
 
+/** The line under the table: malformed IGMP the agents dropped, per reporting host. */
+export function multicastFooter(v: MulticastView): string {
+  if (v.hosts.length === 0) return 'malformed IGMP dropped: 0 (no host reported)';
+  const total = v.hosts.reduce((sum, h) => sum + h.malformed, 0);
+  return `malformed IGMP dropped: ${total} (${v.hosts.map((h) => `${h.host} ${h.malformed}`).join(', ')})`;
+}
+
 /** The table rows of `GET /api/v1/multicast`'s answer, in its order. */
 export function multicastRows(v: MulticastView): string[][] {
   return v.networks.flatMap((n) =>

@@ -7,7 +7,7 @@
  * Every call carries netmaster's API token (see token-source.ts for where it comes from).
  */
 import { QOS_HEADERS, qosCells, type QosRow } from './qos-table.js';
-import { MULTICAST_HEADERS, multicastRows } from './multicast-table.js';
+import { MULTICAST_HEADERS, multicastFooter, multicastRows } from './multicast-table.js';
 import type { MulticastView } from '../master/multicast-views.js';
 import { readFileSync } from 'node:fs';
 import { NetpluginError } from '../common/errors.js';
@@ -147,7 +147,10 @@ runMain('netdcli', async () => {
   if (verb === 'get' && what === 'multicast') {
     const v = (await call('GET', '/api/v1/multicast')) as MulticastView;
     if (flagBool(p, 'json')) console.log(JSON.stringify(v, null, 2));
-    else console.log(renderTable(MULTICAST_HEADERS, multicastRows(v)));
+    else {
+      console.log(renderTable(MULTICAST_HEADERS, multicastRows(v)));
+      console.log(multicastFooter(v));
+    }
     return 0;
   }
   if (verb === 'get' && what === 'endpoints' && flagBool(p, 'qos')) {

@@ -28,6 +28,10 @@ describe('multicastView', () => {
           ],
         },
       ],
+      hosts: [
+        { host: 'host1', malformed: 0 },
+        { host: 'host2', malformed: 0 },
+      ],
     });
   });
 
@@ -70,11 +74,24 @@ describe('multicastView', () => {
     ] as unknown as MulticastMembers[];
     expect(multicastView([net('t', 'red')], reports, NOW).networks[0].groups).toEqual([{ group: '239.1.1.1', members: ['t/red/c2'], hosts: ['host1'] }]);
   });
+
+  it("lists every reporting host with its agent's malformed IGMP count, also hosts without members", () => {
+    const reports = [
+      { host: 'host3', networks: {}, malformed: 4 },
+      { host: 'host1', networks: { 't/red': { '239.1.1.1': { 't/red/c1': NOW + 1 } } } },
+    ];
+    expect(multicastView([], reports, NOW)).toEqual({ networks: [], hosts: [{ host: 'host1', malformed: 0 }, { host: 'host3', malformed: 4 }] });
+  });
 });
 
 describe('readMulticastMembers', () => {
   it('reads a published document under the host its key names', () => {
     expect(readMulticastMembers('host1', JSON.stringify({ host: 'other', networks: { 't/n': {} } }))).toEqual({ host: 'host1', networks: { 't/n': {} } });
+  });
+
+  it('keeps a positive integer malformed count and drops any other', () => {
+    expect(readMulticastMembers('h', '{"networks":{},"malformed":3}')).toEqual({ host: 'h', networks: {}, malformed: 3 });
+    for (const bad of ['0', '-1', '1.5', '"3"']) expect(readMulticastMembers('h', `{"networks":{},"malformed":${bad}}`)).toEqual({ host: 'h', networks: {} });
   });
 
   it.each([['not JSON', '{'], ['not an object', '[]'], ['no networks', '{"host":"h"}'], ['networks an array', '{"networks":[]}']])('ignores a value that is %s', (_name, text) => {

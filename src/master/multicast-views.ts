@@ -24,10 +24,21 @@ export interface MulticastNetworkView {
   groups: MulticastGroupView[];
 }
 
+/** One host that publishes memberships, with the malformed IGMP packets its agent dropped since it started. */
+export interface MulticastHostView {
+  host: string;
+  malformed: number;
+}
+
 /** The whole answer of `GET /api/v1/multicast`. */
 export interface MulticastView {
   networks: MulticastNetworkView[];
+  /** Every host whose agent publishes memberships, sorted by name. */
+  hosts: MulticastHostView[];
 }
+
+/** A host's published document as read from the store (`malformed`: the agent's count of dropped IGMP, absent when none). */
+export type MulticastReport = MulticastMembers & { malformed?: number };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -35,7 +46,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * The memberships in one stored value, published under `host`'s key; undefined when it is not
  * a MulticastMembers document. The key names the host: a value naming another is not trusted.
  */
-export function readMulticastMembers(host: string, text: string): MulticastMembers | undefined {
+export function readMulticastMembers(host: string, text: string): MulticastReport | undefined {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -43,7 +54,8 @@ export function readMulticastMembers(host: string, text: string): MulticastMembe
     return undefined;
   }
   if (!isRecord(v) || !isRecord(v.networks)) return undefined;
-  return { host, networks: v.networks as MulticastMembers['networks'] };
+  const malformed = Number.isSafeInteger(v.malformed) && (v.malformed as number) > 0 ? (v.malformed as number) : undefined;
+  return { host, networks: v.networks as MulticastMembers['networks'], ...(malformed !== undefined ? { malformed } : {}) };
 }
 
 /** Orders group addresses as numbers (239.1.1.9 before 239.1.1.10); anything not an address after them, as text. */
@@ -61,9 +73,10 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * Joins the desired networks with every host's memberships: only memberships that expire after
  * `now` (epoch ms) count, and only networks in `snoop` mode have groups. Networks are sorted by
- * tenant then name; memberships of networks that are not desired are left out.
+ * tenant then name; memberships of networks that are not desired are left out. Lists the
+ * reporting hosts with their malformed IGMP counts.
  */
-export function multicastView(networks: readonly NetworkState[], reports: readonly MulticastMembers[], now: number): MulticastView {
+export function multicastView(networks: readonly NetworkState[], reports: readonly MulticastReport[], now: number): MulticastView {
   // network id -> group -> its live members and the hosts reporting them
   const live = new Map<string, Map<string, { members: Set<string>; hosts: Set<string> }>>();
   for (const r of reports) {
@@ -92,5 +105,6 @@ export function multicastView(networks: readonly NetworkState[], reports: readon
       });
       return { tenant: n.tenant, network: n.name, mode, multicastRouter: multicastRouterOf(n), groups };
     }),
+    hosts: reports.map((r) => ({ host: r.host, malformed: r.malformed ?? 0 })).sort((a, b) => byText(a.host, b.host)),
   };
 }

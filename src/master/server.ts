@@ -15,8 +15,7 @@ import { readViews } from './views.js';
 import { loadDesired } from './desired-io.js';
 import { policyCountersView } from './policy-views.js';
 import { withEnforcedQos } from './qos-views.js';
-import { multicastView, readMulticastMembers } from './multicast-views.js';
-import type { MulticastMembers } from '../intent/multicast-types.js';
+import { multicastView, readMulticastMembers, type MulticastReport } from './multicast-views.js';
 import type { QosCounters } from '../intent/qos-types.js';
 import { KEYS, parseOperKey } from '../state/keys.js';
 import type { PolicyCounters } from '../intent/policy-types.js';
@@ -169,7 +168,7 @@ export function createMasterServer(store: StateStore, log: Logger, options: Mast
           .map((kv) => ({ kv, key: parseOperKey(kv.key) }))
           .filter(({ key }) => key?.kind === 'operMulticast')
           .map(({ kv, key }) => readMulticastMembers(key!.ids[0], kv.value))
-          .filter((m): m is MulticastMembers => m !== undefined);
+          .filter((m): m is MulticastReport => m !== undefined);
         return send(res, 200, multicastView(desired.state?.networks ?? [], members, Date.now()));
       }
       case 'GET /api/v1/endpoints': {
