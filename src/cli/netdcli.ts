@@ -2,11 +2,13 @@
  * `netdcli [--master URL] -cfg FILE [--dry-run]` replaces the desired state;
  * `-add-cfg FILE` / `-del-cfg FILE` merge a delta into it or remove what a delta names;
  * `netdcli get tenants|networks|endpoints|hosts|groups [--json]` shows it (`get endpoints --qos`: limits, DSCP, meter drops), `netdcli get policies [--host H]`
- * each rule's hits; `netdcli forget-host H` drops
+ * each rule's hits, `netdcli get multicast` each network's groups and members; `netdcli forget-host H` drops
  * the runtime state (CNI pods, Docker endpoints, address claims) of a host that is gone.
  * Every call carries netmaster's API token (see token-source.ts for where it comes from).
  */
 import { QOS_HEADERS, qosCells, type QosRow } from './qos-table.js';
+import { MULTICAST_HEADERS, multicastFooter, multicastRows } from './multicast-table.js';
+import type { MulticastView } from '../master/multicast-views.js';
 import { readFileSync } from 'node:fs';
 import { NetpluginError } from '../common/errors.js';
 import { flagBool, flagString, parseFlags, usage, type FlagSpec, type ParsedFlags } from '../common/flags.js';
@@ -57,7 +59,7 @@ function clientOf(p: ParsedFlags, master: string): Call {
   };
 }
 
-const SYNOPSIS = '[--master URL] [--token-file F] [--cacert F [--cert F --key F]] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|groups|intent [--json] | get endpoints --qos [--json] | get policies [--host H] [--json] | forget-host HOST)';
+const SYNOPSIS = '[--master URL] [--token-file F] [--cacert F [--cert F --key F]] ((-cfg | -add-cfg | -del-cfg) FILE [--dry-run] | get tenants|networks|endpoints|hosts|groups|intent [--json] | get endpoints --qos [--json] | get policies [--host H] [--json] | get multicast [--json] | forget-host HOST)';
 
 function printProblems(err: NetpluginError): void {
   const problems = (err.details?.problems ?? []) as Problem[];
@@ -139,6 +141,15 @@ runMain('netdcli', async () => {
       const headers = ['TENANT', 'POLICY', 'PRIO', 'DIR', 'ACTION', 'GROUPS', 'PEER', 'PROTO', 'PORT', 'PACKETS', 'BYTES'];
       console.log(renderTable(headers, v.rules.map((r) => [r.tenant, r.policy, r.priority, r.direction, r.action, (r.appliesTo as string[]).join(','), r.peer, r.protocol, r.port, r.packets, r.bytes].map(s))));
       console.log(`spoof guard drops: ${v.spoofDrops.packets} packets (${v.hosts.length ? `hosts: ${v.hosts.join(', ')}` : 'no host reported'})`);
+    }
+    return 0;
+  }
+  if (verb === 'get' && what === 'multicast') {
+    const v = (await call('GET', '/api/v1/multicast')) as MulticastView;
+    if (flagBool(p, 'json')) console.log(JSON.stringify(v, null, 2));
+    else {
+      console.log(renderTable(MULTICAST_HEADERS, multicastRows(v)));
+      console.log(multicastFooter(v));
     }
     return 0;
   }

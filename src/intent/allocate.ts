@@ -81,6 +81,9 @@ export function allocate(intent: Intent, previous: DesiredState | undefined, cla
       gatewayMode: n.gatewayMode ?? DEFAULT_GATEWAY_MODE,
       external: n.external ?? DEFAULT_EXTERNAL,
       routeId: 0, // filled in below, once every tenant has its id
+      // Stored only when written, so states of intents without them stay as they were (multicastOf reads the default).
+      ...(n.multicast !== undefined ? { multicast: n.multicast } : {}),
+      ...(n.multicastRouter !== undefined ? { multicastRouter: n.multicastRouter } : {}),
       ...(n.qos ? { qos: structuredClone(n.qos) } : {}),
     });
     const claims = claimed.get(slot.id) ?? new Map<string, string>();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { allocate } from './allocate.js';
 import { parseDelta, type DeltaKind } from './delta.js';
 import { mergeDelta } from './merge.js';
+import { multicastOf, multicastRouterOf } from './multicast.js';
 import { parseIntent } from './parse.js';
 import { removeDelta } from './remove.js';
 import { diffState, formatPlan } from './plan.js';
@@ -51,6 +52,7 @@ const MULTI_HOST = [
   'two_hosts_multiple_vxlan_add_del_ep.json',
   'late_binding.json',
   'routing.json',
+  'multicast.json',
 ];
 
 /** Parses `base` and applies each later file of `chain` as the delta DELTAS says it is. */
@@ -147,6 +149,18 @@ describe('examples/', () => {
     expect(a.state.tenants.map((t) => [t.name, t.routeId])).toEqual([['tenant-one', 1], ['tenant-two', 2]]);
     // Every network has endpoints on two hosts, so routing is exercised on one host and across hosts.
     for (const n of a.state.networks) expect(new Set(a.state.endpoints.filter((e) => `${e.tenant}/${e.network}` === n.id).map((e) => e.host)).size).toBe(2);
+  });
+
+  it('multicast.json: a VXLAN network in snoop mode and a VLAN network whose multicast also reaches the trunk, each on three hosts', () => {
+    const p = parseIntent(readFileSync(dir + 'multicast.json', 'utf8'));
+    if (!p.ok) throw new Error(JSON.stringify(p.problems));
+    const a = allocate(p.intent, undefined);
+    if (!a.ok) throw new Error(JSON.stringify(a.problems));
+    expect(a.state.networks.map((n) => [n.id, n.pktTagType, multicastOf(n), multicastRouterOf(n)])).toEqual([
+      ['tenant-one/orange', 'vxlan', 'snoop', false],
+      ['tenant-one/purple', 'vlan', 'snoop', true],
+    ]);
+    for (const n of a.state.networks) expect(new Set(a.state.endpoints.filter((e) => e.network === n.name).map((e) => e.host))).toEqual(new Set(['host1', 'host2', 'host3']));
   });
 
   it('policy.json: the issue\'s example, web may reach db on tcp/5432, 10.9/16 may ping it, everything else to db is denied', () => {

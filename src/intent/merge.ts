@@ -27,6 +27,8 @@ const NETWORK_FIELDS = [
   ['defaultGw', 'DefaultGw'],
   ['gatewayMode', 'Gateway'],
   ['external', 'External'],
+  ['multicast', 'Multicast'],
+  ['multicastRouter', 'MulticastRouter'],
 ] as const;
 
 /** Deep copy through JSON: intents hold only plain data. */

@@ -34,6 +34,8 @@ export function toClassicJson(intent: Intent): Record<string, unknown> {
             DefaultGw: n.defaultGw,
             Gateway: n.gatewayMode,
             External: n.external,
+            Multicast: n.multicast,
+            MulticastRouter: n.multicastRouter,
             ...qosJson(n.qos),
             Endpoints: n.endpoints.map((e) =>
               defined({ Container: e.container, Host: e.host, IpAddress: e.ipAddress, AttachUUID: e.attachUUID, Groups: e.groups, ...qosJson(e.qos) }),

@@ -161,6 +161,12 @@ export function num(f: Fields, key: string): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+/** The boolean value of `key`, if read. */
+export function bool(f: Fields, key: string): boolean | undefined {
+  const v = f.get(key);
+  return typeof v === 'boolean' ? v : undefined;
+}
+
 /** The array value of `key`, empty if not read. */
 export function arr(f: Fields, key: string): JsonValue[] {
   const v = f.get(key);

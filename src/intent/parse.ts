@@ -8,8 +8,10 @@
 import { readJson, type JsonValue } from './json.js';
 import { validateIntent } from './validate.js';
 import { EXTERNAL_MODES, GATEWAY_MODES } from './routing.js';
+import { MULTICAST_MODES } from './multicast.js';
+import type { MulticastMode } from './multicast-types.js';
 import { readGroup, readPolicy } from './parse-policy.js';
-import { arr, compact, describe, isObject, num, Reader, str, strings, type KeySpec } from './parse-reader.js';
+import { arr, bool, compact, describe, isObject, num, Reader, str, strings, type KeySpec } from './parse-reader.js';
 import { QOS_KEYS, readQos, refuseShared, SHARED_KEY } from './parse-qos.js';
 import type { GroupIntent, PolicyIntent } from './policy-types.js';
 import type {
@@ -47,6 +49,8 @@ const NETWORK_KEYS: KeySpec[] = [
   { key: 'DefaultGw', kind: 'string' },
   { key: 'Gateway', kind: 'enum', values: GATEWAY_MODES },
   { key: 'External', kind: 'enum', values: EXTERNAL_MODES },
+  { key: 'Multicast', kind: 'enum', values: MULTICAST_MODES },
+  { key: 'MulticastRouter', kind: 'bool' },
   ...QOS_KEYS,
   // Read only to refuse it with a reason better than "unknown key".
   SHARED_KEY,
@@ -110,6 +114,8 @@ function readNetwork(r: Reader, v: JsonValue, path: string): NetworkIntent | und
     defaultGw: str(f, 'DefaultGw'),
     gatewayMode: str(f, 'Gateway') as GatewayMode | undefined,
     external: str(f, 'External') as ExternalMode | undefined,
+    multicast: str(f, 'Multicast') as MulticastMode | undefined,
+    multicastRouter: bool(f, 'MulticastRouter'),
     qos: readQos(r, f, path),
     endpoints,
   });

@@ -61,6 +61,10 @@ export interface NetworkIntent {
   gatewayMode?: GatewayMode;
   /** `External`; undefined means the default (`snat`). */
   external?: ExternalMode;
+  /** `Multicast`; undefined means the default (`snoop`). */
+  multicast?: MulticastMode;
+  /** `MulticastRouter` (VLAN networks only); undefined means false. */
+  multicastRouter?: boolean;
   /** `Bandwidth` and `Dscp` of the network, for each of its endpoints (docs/qos.md); absent when it writes none. */
   qos?: QosSettings;
   endpoints: EndpointIntent[];

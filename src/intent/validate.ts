@@ -110,6 +110,14 @@ function checkNetworks(
         reason: `Gateway "external" needs a VLAN network, and this network is ${tagName(type)} (${from}): an external gateway is a hand-off to a physical router on the VLAN trunk; use "distributed" or make the network VLAN`,
       });
     }
+    if (n.multicastRouter === true && type !== 'vlan') {
+      // Only a VLAN network has a trunk, where a physical multicast router could listen.
+      const from = n.pktTagType !== undefined ? 'its PktTagType' : `the tenant's DefaultNetType`;
+      problems.push({
+        path: `${path}.MulticastRouter`,
+        reason: `MulticastRouter true needs a VLAN network, and this network is ${tagName(type)} (${from}): it sends multicast out the VLAN trunk to a physical router, and a ${tagName(type)} network has no trunk; remove it or make the network VLAN`,
+      });
+    }
     const f: NetworkFacts = { path, type };
     if (n.subnetCIDR !== undefined) {
       const c = parseCidr(n.subnetCIDR);

@@ -17,6 +17,8 @@ beforeEach(async () => {
   await store.put(KEYS.operClaim('t', 'n', '10.0.0.2'), JSON.stringify({ owner: 'cni:h2:c1/eth0', host: 'h2' }));
   await store.put(KEYS.operClaim('t', 'n', '10.0.0.3'), JSON.stringify({ owner: 'cni:h1:x', host: 'h1' }));
   await store.put(KEYS.operAttachment('h1', 'cni', 'x'), JSON.stringify({ tenant: 't', network: 'n' }));
+  await store.put(KEYS.operMulticast('h2'), JSON.stringify({ host: 'h2', networks: {} }));
+  await store.put(KEYS.operMulticast('h1'), JSON.stringify({ host: 'h1', networks: {} }));
 });
 afterEach(async () => {
   await store.close();
@@ -27,7 +29,7 @@ describe('forgetting a host', () => {
   it("removes the host's attachments, claims, reports and Docker state, and nothing of other hosts", async () => {
     expect(await forgetHost(store, 'h2')).toEqual({ host: 'h2', attachments: 1, claims: 1, reports: 1 });
     const left = (await store.list(KEYS.operPrefix)).items.map((kv) => kv.key).sort();
-    expect(left).toEqual([KEYS.operAttachment('h1', 'cni', 'x'), KEYS.operClaim('t', 'n', '10.0.0.3')].sort());
+    expect(left).toEqual([KEYS.operAttachment('h1', 'cni', 'x'), KEYS.operClaim('t', 'n', '10.0.0.3'), KEYS.operMulticast('h1')].sort());
   });
 
   it('refuses while the host is registered, changing nothing', async () => {

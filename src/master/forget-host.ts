@@ -1,8 +1,9 @@
 /**
  * Forgetting a host that is gone for good: its agent's runtime attachments (CNI pods, Docker
- * endpoints), the address claims they and its Docker IPAM held, its endpoint reports and its
- * Docker plugin state. Without this, a dead host's attachments would keep their addresses and
- * keep their networks from ever being removed. Only allowed once the host's agent is not
+ * endpoints), the address claims they and its Docker IPAM held, its endpoint reports, its
+ * counters and multicast memberships, and its Docker plugin state. Without this, a dead
+ * host's attachments would keep their addresses and keep their networks from ever being
+ * removed. Only allowed once the host's agent is not
  * registered, and done in one transaction that checks so.
  */
 import { NetpluginError } from '../common/errors.js';
@@ -39,6 +40,7 @@ export async function forgetHost(store: StateStore, host: string): Promise<Forge
       { type: 'deletePrefix', prefix: KEYS.operDockerOf(host) },
       { type: 'delete', key: KEYS.operPolicyCounters(host) },
       { type: 'delete', key: KEYS.operQosCounters(host) },
+      { type: 'delete', key: KEYS.operMulticast(host) },
       ...held.map((kv) => ({ type: 'delete' as const, key: kv.key })),
     ];
     const res = await store.txn(compares, ops);

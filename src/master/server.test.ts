@@ -112,6 +112,36 @@ describe('netmaster API authentication', () => {
     expect([one.rules[0].packets, one.hosts]).toEqual([5, ['host2']]);
   });
 
+  it("serves each network's multicast groups from the hosts' live memberships, and needs the token", async () => {
+    await start();
+    expect((await call('POST', '/api/v1/intent', JSON_BODY, example('multicast.json'))).status).toBe(200);
+    const later = Date.now() + 60_000;
+    const members = (host: string, groups: Record<string, Record<string, number>>) => JSON.stringify({ host, networks: { 'tenant-one/orange': groups } });
+    await store.txn([], [
+      { type: 'put', key: KEYS.operMulticast('host1'), value: members('host1', { '239.1.1.1': { 'tenant-one/orange/myContainer1': later } }) },
+      { type: 'put', key: KEYS.operMulticast('host2'), value: JSON.stringify({ ...JSON.parse(members('host2', { '239.1.1.1': { 'tenant-one/orange/myContainer2': later }, '239.9.9.9': { 'tenant-one/orange/myContainer2': Date.now() - 1 } })), malformed: 2 }) },
+      { type: 'put', key: KEYS.operMulticast('host3'), value: 'not json' },
+    ]);
+    expect((await call('GET', '/api/v1/multicast', {})).status).toBe(401);
+    const r = await call('GET', '/api/v1/multicast', AUTH);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      networks: [
+        { tenant: 'tenant-one', network: 'orange', mode: 'snoop', multicastRouter: false, groups: [{ group: '239.1.1.1', members: ['tenant-one/orange/myContainer1', 'tenant-one/orange/myContainer2'], hosts: ['host1', 'host2'] }] },
+        { tenant: 'tenant-one', network: 'purple', mode: 'snoop', multicastRouter: true, groups: [] },
+      ],
+      hosts: [
+        { host: 'host1', malformed: 0 },
+        { host: 'host2', malformed: 2 },
+      ],
+    });
+  });
+
+  it('serves no multicast networks before the first apply', async () => {
+    await start();
+    expect((await call('GET', '/api/v1/multicast', AUTH)).body).toEqual({ networks: [], hosts: [] });
+  });
+
   it('answers health without a token', async () => {
     await start();
     expect((await call('GET', '/api/v1/health', {})).status).toBe(200);

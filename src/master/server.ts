@@ -15,6 +15,7 @@ import { readViews } from './views.js';
 import { loadDesired } from './desired-io.js';
 import { policyCountersView } from './policy-views.js';
 import { withEnforcedQos } from './qos-views.js';
+import { multicastView, readMulticastMembers, type MulticastReport } from './multicast-views.js';
 import type { QosCounters } from '../intent/qos-types.js';
 import { KEYS, parseOperKey } from '../state/keys.js';
 import type { PolicyCounters } from '../intent/policy-types.js';
@@ -160,6 +161,15 @@ export function createMasterServer(store: StateStore, log: Logger, options: Mast
         const [desired, reports] = await Promise.all([loadDesired(store), store.list(KEYS.operPolicyCountersPrefix)]);
         const counters = reports.items.filter((kv) => parseOperKey(kv.key)?.kind === 'operPolicyCounters').map((kv) => JSON.parse(kv.value) as PolicyCounters);
         return send(res, 200, policyCountersView(desired.state?.policies ?? [], counters, url.searchParams.get('host') ?? undefined));
+      }
+      case 'GET /api/v1/multicast': {
+        const [desired, reports] = await Promise.all([loadDesired(store), store.list(KEYS.operMulticastPrefix)]);
+        const members = reports.items
+          .map((kv) => ({ kv, key: parseOperKey(kv.key) }))
+          .filter(({ key }) => key?.kind === 'operMulticast')
+          .map(({ kv, key }) => readMulticastMembers(key!.ids[0], kv.value))
+          .filter((m): m is MulticastReport => m !== undefined);
+        return send(res, 200, multicastView(desired.state?.networks ?? [], members, Date.now()));
       }
       case 'GET /api/v1/endpoints': {
         const v = await readViews(store);
