@@ -6,6 +6,7 @@
  */
 import type { MulticastMembers } from '../intent/multicast-types.js';
 import type { NetworkState } from '../intent/types.js';
+import { multicastOf, multicastRouterOf } from '../intent/multicast.js';
 import type { LocalNetwork, MulticastGroupView, MulticastNetworkView } from '../datapath/ovs/pipeline/index.js';
 
 /** What the view is built from. */
@@ -19,9 +20,9 @@ export interface MulticastInputs {
   now: number;
 }
 
-/** The effective `Multicast` mode of a stored network (absent: snoop). */
+/** Whether a stored network snoops (its effective `Multicast` mode). */
 function snoops(ns: NetworkState | undefined): boolean {
-  return (ns?.multicast ?? 'snoop') === 'snoop';
+  return ns !== undefined && multicastOf(ns) === 'snoop';
 }
 
 /**
@@ -58,7 +59,7 @@ export function multicastView(networks: Iterable<LocalNetwork>, stateOf: (id: st
       g.localPorts.sort((a, b) => a - b);
       g.remoteVteps.sort();
     }
-    out.push({ network: n, router: n.pktTagType === 'vlan' && ns?.multicastRouter === true, groups });
+    out.push({ network: n, router: n.pktTagType === 'vlan' && multicastRouterOf(ns!), groups });
   }
   return out;
 }
