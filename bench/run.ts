@@ -17,6 +17,7 @@ import { runRoutingBench } from './routing.js';
 import { runPolicyBench } from './policy.js';
 import { runPolicyLabBench } from './policy-lab.js';
 import { runQosBench } from './qos.js';
+import { runMulticastBench } from './multicast.js';
 
 const repo = join(fileURLToPath(import.meta.url), '../../../..');
 const only = process.argv[2];
@@ -33,6 +34,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['policy', runPolicyBench],
   ['policy-tcp', runPolicyLabBench],
   ['qos', runQosBench],
+  ['multicast', runMulticastBench],
 ];
 
 const rows: BenchRow[] = [];

@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Lab } from '../helpers/lab.js';
+import { multicastSendCmd, startMulticastReceiver, type Receiver } from '../helpers/multicast.js';
 
 let lab: Lab | undefined;
 const procs: ChildProcess[] = [];
@@ -54,61 +55,9 @@ const INTENT = {
 const ips = new Map<string, string>();
 const ipOf = (c: string) => ips.get(c)!;
 
-/**
- * A receiver: a UDP socket on PORT that joins GROUP on command (`join`, `leave` on stdin) and
- * counts datagrams by sender tag; `count` prints the counts and the ms since the last join at
- * which the first datagram after it arrived.
- */
-const RECEIVER = `
-const dgram=require('dgram');const s=dgram.createSocket({type:'udp4',reuseAddr:true});
-let counts={},joinedAt=0,firstAfterJoin=-1;
-s.on('message',(m)=>{const k=m.toString().split(' ')[0];counts[k]=(counts[k]||0)+1;if(joinedAt&&firstAfterJoin<0)firstAfterJoin=Date.now()-joinedAt;});
-s.bind(${PORT},()=>console.log('ready'));
-let buf='';process.stdin.on('data',(d)=>{buf+=d;let i;while((i=buf.indexOf('\\n'))>=0){const c=buf.slice(0,i);buf=buf.slice(i+1);
- if(c==='join'){joinedAt=Date.now();firstAfterJoin=-1;s.addMembership('${GROUP}');console.log('ok');}
- else if(c==='leave'){s.dropMembership('${GROUP}');console.log('ok');}
- else if(c==='count'){console.log(JSON.stringify({counts,firstAfterJoin}));counts={};}}});
-`;
-
-/** `count` packets to GROUP:PORT tagged `tag`, `pps` a second. */
-function sendCmd(tag: string, count: number, pps: number): string[] {
-  const js = `const s=require('dgram').createSocket('udp4');s.bind(()=>{s.setMulticastTTL(4);let i=0;const t=setInterval(()=>{s.send('${tag} '+i,${PORT},'${GROUP}');if(++i>=${count}){clearInterval(t);setTimeout(()=>process.exit(0),100);}},${Math.round(1000 / pps)});});`;
-  return [process.execPath, '-e', js];
-}
-
-interface Receiver {
-  proc: ChildProcess;
-  ask(cmd: string): Promise<string>;
-}
 const receivers = new Map<string, Receiver>();
-
-function startReceiver(container: string): Promise<Receiver> {
-  const proc = L().spawnIn(container, [process.execPath, '-e', RECEIVER]);
-  procs.push(proc);
-  const lines: string[] = [];
-  const waiters: Array<(l: string) => void> = [];
-  let buf = '';
-  proc.stdout!.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const l = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      const w = waiters.shift();
-      if (w) w(l);
-      else lines.push(l);
-    }
-  });
-  const next = () => new Promise<string>((res) => (lines.length ? res(lines.shift()!) : waiters.push(res)));
-  const r: Receiver = {
-    proc,
-    ask: async (cmd) => {
-      proc.stdin!.write(cmd + '\n');
-      return next();
-    },
-  };
-  return next().then(() => r);
-}
+const startReceiver = (c: string) => startMulticastReceiver(L(), c, GROUP, PORT, procs);
+const sendCmd = (tag: string, count: number, pps: number) => multicastSendCmd(GROUP, PORT, tag, count, pps);
 
 async function counts(c: string): Promise<{ counts: Record<string, number>; firstAfterJoin: number }> {
   return JSON.parse(await receivers.get(c)!.ask('count'));
