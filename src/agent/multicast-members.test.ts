@@ -42,6 +42,10 @@ describe('MembershipTable', () => {
     const again = new MembershipTable();
     again.load(JSON.parse(JSON.stringify(pub)));
     expect(again.toPublished('h1')).toEqual(pub);
+    // After a restart every membership lasts at least until the time given (nobody could renew meanwhile).
+    const late = new MembershipTable();
+    late.load(JSON.parse(JSON.stringify(pub)), 5 + membershipMs(T));
+    expect(late.toPublished('h1').networks['t/a']['239.1.1.1']).toEqual({ 't/a/a': 5 + membershipMs(T), 't/a/b': 5 + membershipMs(T) });
   });
 
   it('uses the RFC defaults unless told a shorter interval', () => {

@@ -92,8 +92,12 @@ export class MembershipTable {
     return { host, networks };
   }
 
-  /** Takes back what a previous run of the agent published (after a restart); expired entries are dropped by the next `expire`. */
-  load(published: MulticastMembers): void {
+  /**
+   * Takes back what a previous run of the agent published (after a restart). Each membership
+   * lasts at least until `notBefore`: while the agent was down nobody queried, so its members
+   * could not renew, and they are not gone for that.
+   */
+  load(published: MulticastMembers, notBefore = 0): void {
     this.nets.clear();
     for (const [net, groups] of Object.entries(published.networks ?? {})) {
       for (const [g, members] of Object.entries(groups)) {
@@ -103,7 +107,7 @@ export class MembershipTable {
           if (!byGroup) this.nets.set(net, (byGroup = new Map()));
           let m = byGroup.get(g);
           if (!m) byGroup.set(g, (m = new Map()));
-          m.set(ep, until);
+          m.set(ep, Math.max(until, notBefore));
         }
       }
     }

@@ -114,7 +114,8 @@ export class MulticastSnooper {
     const mine = await this.deps.store.get(KEYS.operMulticast(this.deps.host));
     if (mine) {
       try {
-        this.table.load(JSON.parse(mine.value) as MulticastMembers);
+        // Members had no query to answer while this agent was down: they get a full membership time from now.
+        this.table.load(JSON.parse(mine.value) as MulticastMembers, this.now() + membershipMs(this.deps.timing));
         this.lastPublished = mine.value;
       } catch {
         this.deps.log.warn('unreadable own multicast memberships ignored');
