@@ -152,6 +152,8 @@ export class MulticastSnooper {
     if (!r.ok) {
       this.stats.malformed++;
       this.deps.log.debug({ ofport, reason: r.reason }, 'malformed IGMP dropped');
+      // The count is published (netdcli get multicast shows it); writes coalesce under a flood.
+      void this.publish();
       return;
     }
     this.stats.reports++;

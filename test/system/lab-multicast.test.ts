@@ -228,6 +228,40 @@ describe('multicast lab', () => {
     expect((await counts('xm2')).counts).toEqual({ x: 50 });
   }, 60_000);
 
+  it('drops and counts malformed IGMP from a container, joins nobody for it, and the agent keeps serving', async () => {
+    // An IGMPv2 report for 239.9.9.9 from xn2's own addresses (so the spoof guard passes it) with a wrong IGMP checksum.
+    const ip = ipOf('xn2').split('.').map(Number);
+    const mac = ['02', '02', ...ip.map((o) => o.toString(16).padStart(2, '0'))].join('');
+    const iph = Buffer.from([0x45, 0, 0, 28, 0, 0, 0, 0, 1, 2, 0, 0, ...ip, 239, 9, 9, 9]);
+    let sum = 0;
+    for (let i = 0; i < 20; i += 2) sum += iph.readUInt16BE(i);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+    iph.writeUInt16BE(~sum & 0xffff, 10);
+    const igmp = Buffer.from([0x16, 0, 0xde, 0xad, 239, 9, 9, 9]);
+    const frame = Buffer.concat([Buffer.from('01005e090909' + mac + '0800', 'hex'), iph, igmp]).toString('hex');
+    const py = `import socket\ns=socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\ns.bind(('eth0', 0))\nfor _ in range(5): s.send(bytes.fromhex('${frame}'))`;
+    const malformed = () => {
+      const v = JSON.parse(L().netdcli(['get', 'multicast', '--json']).stdout) as { hosts: Array<{ host: string; malformed: number }> };
+      return v.hosts.find((h) => h.host === 'host2')?.malformed ?? 0;
+    };
+    const before = malformed();
+    const r = L().exec('xn2', ['python3', '-c', py]);
+    expect(r.code, r.out).toBe(0);
+    let after = before;
+    for (let i = 0; i < 50 && after < before + 5; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      after = malformed();
+    }
+    expect(after - before).toBe(5);
+    // Nobody joined 239.9.9.9, and the agent still snoops: a real join right after is served.
+    const v = JSON.parse(L().netdcli(['get', 'multicast', '--json']).stdout) as { networks: Array<{ groups: Array<{ group: string }> }> };
+    expect(v.networks.flatMap((n) => n.groups.map((g) => g.group))).not.toContain('239.9.9.9');
+    expect(await receivers.get('xn2')!.ask('join')).toBe('ok');
+    await waitMembers((m) => m.includes('tm/mx/xn2'), 'xn2 joined after the malformed reports');
+    expect(await receivers.get('xn2')!.ask('leave')).toBe('ok');
+    await waitMembers((m) => !m.includes('tm/mx/xn2'), 'xn2 left');
+  }, 60_000);
+
   it('keeps delivering while the sender host\'s agent is killed -9 and restarted, with its members back from the store', async () => {
     for (const c of ['xm1', 'xm2']) await counts(c);
     const sending = send('xs', 'k', 600, 100);
