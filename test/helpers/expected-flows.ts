@@ -48,10 +48,15 @@ const PER_PORT = [
 /** Per attached port of a VLAN network: its gratuitous ARP is flooded (trunk included), not answered. */
 const PER_VLAN_PORT = ['table=20, priority=110,arp,metadata={key}/0xffffffff,arp_spa={ip},arp_tpa={ip},arp_op=1 actions=goto_table:40'];
 
-/** Per network with a local port: ARP reply for its gateway, flood of broadcast/multicast to its group. */
+/** Per network with a local port: ARP reply for its gateway, flood of broadcast/multicast to its group, multicast snooping. */
 const PER_NETWORK = [
   'table=20, priority=100,arp,metadata={key}/0xffffffff,arp_tpa={gateway},arp_op=1 actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:{gatewayMac}->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:{gatewayMac}->arp_sha,set_field:{gateway}->arp_spa,IN_PORT',
   'table=40, priority=50,metadata={key}/0x1ffffffff,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=group:{group}',
+  // Multicast snooping (the default): IGMP to the agent, link-local flooded, unregistered dropped (docs/multicast.md).
+  'table=40, priority=80,ip,metadata={key}/0x1ffffffff,nw_proto=2 actions=meter:2,CONTROLLER:65535',
+  'table=40, priority=70,ip,metadata={key}/0x1ffffffff,nw_dst=224.0.0.0/24 actions=group:{group}',
+  'table=40, priority=55,ip,metadata={key}/0x1ffffffff,nw_dst=224.0.0.0/4 actions=drop',
+  'table=40, priority=55,ip,metadata={remoteKey}/0x1ffffffff,nw_dst=224.0.0.0/4 actions=drop',
 ];
 
 /** Per ordered pair of local networks of one tenant: the distributed gateway routes from one into the other. */
@@ -84,7 +89,7 @@ export function expectedFlows(ports: ExpectedPort[], transit: TransitNetwork[] =
     if (p.key < 0x1000000) lines.push(...PER_VLAN_PORT.map((t) => fill(t, values)));
   }
   for (const [key, gateway] of nets) {
-    const values = { key: '0x' + key.toString(16), group: key, gateway, gatewayMac: gatewayMac(gateway) };
+    const values = { key: '0x' + key.toString(16), remoteKey: '0x1' + key.toString(16).padStart(8, '0'), group: key, gateway, gatewayMac: gatewayMac(gateway) };
     lines.push(...PER_NETWORK.map((t) => fill(t, values)));
   }
   const targets = [...routed.values(), ...transit];
