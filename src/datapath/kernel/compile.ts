@@ -30,6 +30,9 @@ export function linkRefs(op: NetlinkOp): Array<{ netns?: string; name: string }>
     case 'addrAdd':
     case 'addrDel':
       return [{ netns: op.netns, name: op.name }];
+    case 'vfSet':
+      // Bad settings are refused by compile without a look-up of the PF.
+      return checkVfSettings(op.name, op) ? [] : [{ netns: op.netns, name: op.name }];
     case 'addrList':
       return op.name ? [{ netns: op.netns, name: op.name }] : [];
     case 'routeReplace':

@@ -98,5 +98,5 @@ export async function fdbList(a: OpArgs<'fdbList'>): Promise<FdbEntry[]> {
  * when the PF's driver has no VF support (every veth, for instance).
  */
 export async function vfSet(a: OpArgs<'vfSet'>): Promise<void> {
-  await runOne({ op: 'vfSet', ...a } as NetlinkOp);
+  await runOne({ op: 'vfSet', ...a });
 }
