@@ -1,9 +1,9 @@
 /**
  * SR-IOV discovery from sysfs: which network devices are physical functions, how many VFs each
  * has, and each VF's PCI address and netdev. Reads files only, under a root that tests (and the
- * agent's `--sysfs-root DIR`) point at another tree.
+ * agent's `--sysfs-root DIR`) point at another tree. PCI addresses are the names the links resolve to.
  */
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { NetpluginError } from '../../common/errors.js';
 
@@ -75,10 +75,10 @@ export async function readSriovPf(name: string, root = DEFAULT_SYSFS_ROOT): Prom
     if (!m) continue;
     const link = join(device, entry);
     const [netdev] = await netdevsOf(join(link, 'net'));
-    vfs.push({ vf: Number(m[1]), pciAddress: basename(await readlink(link)), ...(netdev ? { netdev } : {}) });
+    vfs.push({ vf: Number(m[1]), pciAddress: basename(await realpath(link)), ...(netdev ? { netdev } : {}) });
   }
   vfs.sort((a, b) => a.vf - b.vf);
-  return { name, pciAddress: basename(await readlink(device)), totalVfs, numVfs, vfs };
+  return { name, pciAddress: basename(await realpath(device)), totalVfs, numVfs, vfs };
 }
 
 /** Lists every PF under `root`/class/net, by name; a root without class/net is refused with its path. */
