@@ -113,7 +113,7 @@ ASAN_DIR := build-asan
 ASAN_OUT := $(ASAN_DIR)/build/Release/np_openflow.node $(ASAN_DIR)/build/Release/np_netlink.node $(ASAN_DIR)/build/Release/netplugin-cni
 SANITIZE_TESTS := src/datapath/ovs/openflow src/datapath/kernel test/integration/netlink.test.ts \
 	test/integration/netlink-vxlan.test.ts test/integration/netns-check.test.ts test/integration/cni-conformance.test.ts \
-	test/integration/cni-shim-limits.test.ts test/integration/host-gateway.test.ts
+	test/integration/cni-shim-limits.test.ts test/integration/host-gateway.test.ts test/integration/netlink-vf.test.ts
 
 sanitize-build: $(ASAN_OUT)
 

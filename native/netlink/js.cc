@@ -1,6 +1,45 @@
 #include "netlink/js.h"
 
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+
 namespace netplugin::nl {
+
+namespace {
+
+const char* LinkStateName(uint32_t s) {
+  switch (s) {
+    case IFLA_VF_LINK_STATE_AUTO: return "auto";
+    case IFLA_VF_LINK_STATE_ENABLE: return "enable";
+    case IFLA_VF_LINK_STATE_DISABLE: return "disable";
+    default: return nullptr;
+  }
+}
+
+Napi::Object VfToJs(Napi::Env env, const VfInfo& v) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("vf", v.vf);
+  if (!v.mac.empty()) o.Set("mac", v.mac);
+  if (v.vlan) {
+    o.Set("vlan", *v.vlan);
+    o.Set("qos", v.qos);
+    o.Set("vlanProto", v.vlanProto == ETH_P_8021AD ? "802.1ad" : "802.1Q");
+  }
+  if (v.txRate) o.Set("txRate", *v.txRate);
+  if (v.minTxRate) o.Set("minTxRate", *v.minTxRate);
+  if (v.maxTxRate) o.Set("maxTxRate", *v.maxTxRate);
+  if (v.spoofchk) o.Set("spoofchk", *v.spoofchk);
+  if (v.trust) o.Set("trust", *v.trust);
+  if (v.linkState) {
+    // A state newer than this build knows is passed on as its number.
+    const char* n = LinkStateName(*v.linkState);
+    if (n) o.Set("linkState", n);
+    else o.Set("linkState", *v.linkState);
+  }
+  return o;
+}
+
+}  // namespace
 
 Napi::Object LinkToJs(Napi::Env env, const LinkInfo& l) {
   Napi::Object o = Napi::Object::New(env);
@@ -21,6 +60,12 @@ Napi::Object LinkToJs(Napi::Env env, const LinkInfo& l) {
     v.Set("learning", l.vxlan.learning);
     v.Set("tosInherit", l.vxlan.tosInherit);
     o.Set("vxlan", v);
+  }
+  if (l.numVf) o.Set("numVf", *l.numVf);
+  if (l.hasVfList) {
+    Napi::Array vfs = Napi::Array::New(env, l.vfs.size());
+    for (size_t i = 0; i < l.vfs.size(); i++) vfs.Set(static_cast<uint32_t>(i), VfToJs(env, l.vfs[i]));
+    o.Set("vfs", vfs);
   }
   return o;
 }

@@ -2,7 +2,11 @@
 
 #include <sys/socket.h>
 
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+
 #include <cerrno>
+#include <cmath>
 
 #include "netlink/ethtool_features.h"
 #include "netlink/genl_ctrl.h"
@@ -11,6 +15,7 @@
 #include "netlink/rtnl_fdb.h"
 #include "netlink/rtnl_link.h"
 #include "netlink/rtnl_route.h"
+#include "netlink/rtnl_vf.h"
 #include "netlink/rtnl_vxlan.h"
 
 namespace netplugin::nl {
@@ -25,6 +30,18 @@ std::string Str(const Napi::Object& o, const char* key) {
 int Int(const Napi::Object& o, const char* key, int def) {
   Napi::Value v = o.Get(key);
   return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : def;
+}
+
+std::optional<double> Num(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) return std::nullopt;
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+std::optional<bool> Bool(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsBoolean()) return std::nullopt;
+  return v.As<Napi::Boolean>().Value();
 }
 
 bool Fail(NativeFailure* f, const std::string& what) {
@@ -42,6 +59,38 @@ bool Mac(const std::string& text, std::vector<uint8_t>* out, NativeFailure* f) {
 bool Prefix(const std::string& text, bool allowDefault, InetPrefix* out, NativeFailure* f) {
   if (ParsePrefix(text, allowDefault, out)) return true;
   return Fail(f, "bad address " + text);
+}
+
+// An integer field in [0, max]; unset stays unset.
+bool Range(const char* field, const std::optional<double>& v, double max, std::optional<uint32_t>* out, NativeFailure* f) {
+  if (!v) return true;
+  if (!(*v >= 0 && *v <= max && std::floor(*v) == *v)) return Fail(f, std::string("vfSet: bad ") + field);
+  *out = static_cast<uint32_t>(*v);
+  return true;
+}
+
+// The TS op has checked every field already; this keeps a direct caller from sending wrapped numbers.
+bool VfFromSpec(const RequestSpec& s, VfConfig* c, NativeFailure* f) {
+  std::optional<uint32_t> vf, qos;
+  c->pfIndex = s.index;
+  if (!s.vf) return Fail(f, "vfSet: bad vf");
+  if (!Range("vf", s.vf, 0x7ffffffe, &vf, f) || !Range("vlan", s.vlan, 4095, &c->vlan, f) ||
+      !Range("qos", s.qos, 7, &qos, f) || !Range("txRate", s.txRate, UINT32_MAX, &c->txRate, f) ||
+      !Range("minTxRate", s.minTxRate, UINT32_MAX, &c->minTxRate, f) ||
+      !Range("maxTxRate", s.maxTxRate, UINT32_MAX, &c->maxTxRate, f))
+    return false;
+  c->vf = *vf;
+  c->qos = qos.value_or(0);
+  if (s.vlanProto == "802.1ad") c->vlanProto = ETH_P_8021AD;
+  else if (s.vlanProto.empty() || s.vlanProto == "802.1Q") c->vlanProto = ETH_P_8021Q;
+  else return Fail(f, "vfSet: bad vlanProto " + s.vlanProto);
+  if (s.linkState == "auto") c->linkState = IFLA_VF_LINK_STATE_AUTO;
+  else if (s.linkState == "enable") c->linkState = IFLA_VF_LINK_STATE_ENABLE;
+  else if (s.linkState == "disable") c->linkState = IFLA_VF_LINK_STATE_DISABLE;
+  else if (!s.linkState.empty()) return Fail(f, "vfSet: bad linkState " + s.linkState);
+  c->spoofchk = s.spoofchk;
+  c->trust = s.trust;
+  return Mac(s.mac, &c->mac, f);
 }
 
 }  // namespace
@@ -87,6 +136,16 @@ RequestSpec SpecFromJs(const Napi::Object& o) {
   s.genlFamily = static_cast<uint16_t>(Int(o, "genlFamily", 0));
   s.nsFd = Int(o, "nsFd", -1);
   s.peerNsFd = Int(o, "peerNsFd", -1);
+  s.vf = Num(o, "vf");
+  s.vlan = Num(o, "vlan");
+  s.qos = Num(o, "qos");
+  s.txRate = Num(o, "txRate");
+  s.minTxRate = Num(o, "minTxRate");
+  s.maxTxRate = Num(o, "maxTxRate");
+  s.vlanProto = Str(o, "vlanProto");
+  s.linkState = Str(o, "linkState");
+  s.spoofchk = Bool(o, "spoofchk");
+  s.trust = Bool(o, "trust");
   return s;
 }
 
@@ -140,6 +199,10 @@ bool BuildSpec(const RequestSpec& s, uint32_t seq, std::vector<uint8_t>* out, Na
     *out = BuildFdb(k == "fdbAppend", e, seq);
   } else if (k == "fdbList") {
     *out = BuildFdbDump(s.index, seq);
+  } else if (k == "vfSet") {
+    VfConfig c;
+    if (!VfFromSpec(s, &c, f)) return false;
+    *out = BuildVfSet(c, seq);
   } else if (k == "getFamily") {
     *out = BuildGetFamily(s.name, seq);
   } else if (k == "featureNamesGet") {

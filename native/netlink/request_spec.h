@@ -32,6 +32,10 @@ struct RequestSpec {
   int peerNsFd = -1;      // IFLA_NET_NS_FD of a veth peer, when already open
   std::string nsPath;     // linkSet: namespace file the sender opens for IFLA_NET_NS_FD
   std::string peerNsPath; // createVeth: the same for the peer
+  // vfSet: numbers as JS gave them (BuildSpec checks their range), names as the TS op spells them.
+  std::optional<double> vf, vlan, qos, txRate, minTxRate, maxTxRate;
+  std::string vlanProto, linkState;
+  std::optional<bool> spoofchk, trust;
 };
 
 // Reads a spec object (JS thread only); unknown fields are ignored.

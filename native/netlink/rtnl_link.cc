@@ -7,6 +7,7 @@
 
 #include "netlink/attr.h"
 #include "netlink/inet.h"
+#include "netlink/rtnl_vf.h"
 #include "netlink/rtnl_vxlan.h"
 
 namespace netplugin::nl {
@@ -88,7 +89,8 @@ bool DecodeLink(const struct nlmsghdr* h, LinkInfo* out) {
   out->index = ifi->ifi_index;
   out->name = t.Str(IFLA_IFNAME);
   out->mtu = t.U32(IFLA_MTU);
-  if (const Attr* a = t.Get(IFLA_ADDRESS)) out->mac = FormatMac(a->data, a->len);
+  const Attr* address = t.Get(IFLA_ADDRESS);
+  if (address) out->mac = FormatMac(address->data, address->len);
   out->up = (ifi->ifi_flags & IFF_UP) != 0;
   uint8_t oper = t.U8(IFLA_OPERSTATE, IF_OPER_UNKNOWN);
   // Loopback and some virtual devices never report IF_OPER_UP; their carrier says it.
@@ -106,6 +108,11 @@ bool DecodeLink(const struct nlmsghdr* h, LinkInfo* out) {
   // The kernel sends IFLA_LINK only when it differs from the link itself; a veth peer in another
   // namespace may still carry the same number, so presence (not value) decides.
   out->peerIndex = static_cast<int>(t.U32(IFLA_LINK));
+  if (t.Get(IFLA_NUM_VF)) out->numVf = t.U32(IFLA_NUM_VF);
+  if (const Attr* vfl = t.Get(IFLA_VFINFO_LIST)) {
+    out->hasVfList = true;
+    out->vfs = DecodeVfInfoList(*vfl, address ? address->len : 0);
+  }
   return true;
 }
 

@@ -1,6 +1,7 @@
 // Plain results of decoded netlink replies, shared by codec, policy and the JS bridge.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,22 @@ struct VxlanInfo {
   uint16_t dstPort = 0;
   bool learning = false;
   bool tosInherit = false;
+};
+
+// The state of one SR-IOV virtual function (one IFLA_VF_INFO of IFLA_VFINFO_LIST); a field is
+// unset when its attribute was absent (or, for spoofchk/trust, reported as unknown).
+struct VfInfo {
+  uint32_t vf = 0;
+  std::string mac;  // "" = no IFLA_VF_MAC
+  std::optional<uint32_t> vlan;
+  uint32_t qos = 0;
+  uint16_t vlanProto = 0;  // host order ETH_P_8021Q / ETH_P_8021AD
+  std::optional<uint32_t> txRate;
+  std::optional<uint32_t> minTxRate;
+  std::optional<uint32_t> maxTxRate;
+  std::optional<bool> spoofchk;
+  std::optional<bool> trust;
+  std::optional<uint32_t> linkState;
 };
 
 // One network interface as RTM_NEWLINK describes it.
@@ -28,6 +45,9 @@ struct LinkInfo {
   int peerIndex = 0;    // IFLA_LINK, 0 = none
   bool hasVxlan = false;
   VxlanInfo vxlan;
+  std::optional<uint32_t> numVf;  // IFLA_NUM_VF (only devices with a parent bus device send it)
+  bool hasVfList = false;         // IFLA_VFINFO_LIST was present
+  std::vector<VfInfo> vfs;
 };
 
 // One interface address as RTM_NEWADDR describes it.

@@ -6,7 +6,7 @@
 import { constants } from 'node:os';
 import type { DecodedMessage, NativeError, NativeSession, Step, StepResult } from '../../src/datapath/kernel/native.js';
 
-const { ENODEV, EEXIST, EADDRNOTAVAIL, ESRCH } = constants.errno as Record<string, number>;
+const { ENODEV, EEXIST, EADDRNOTAVAIL, ESRCH, EOPNOTSUPP, EINVAL } = constants.errno as Record<string, number>;
 const NLM_F_ECHO = 0x08;
 const NLM_F_MULTI = 0x02;
 const NLM_F_DUMP_INTR = 0x10;
@@ -29,6 +29,8 @@ interface FakeLink {
   kind?: string;
   peer?: { netns: string; index: number };
   addrs: Set<string>;
+  /** A PF's VFs (the settings vfSet gave each); undefined = a driver without VF support. */
+  vfs?: Array<Record<string, unknown>>;
 }
 
 /** Options: whether RTM_NEWLINK honours NLM_F_ECHO, and how many dumps come back NLM_F_DUMP_INTR first. */
@@ -54,6 +56,13 @@ export class FakeNetlinkSession implements NativeSession {
   addLink(netns: string, name: string, kind?: string): number {
     const index = this.nextIndex++;
     this.space(netns).set(index, { index, name, up: false, kind, addrs: new Set() });
+    return index;
+  }
+
+  /** Adds an existing SR-IOV PF with `numVfs` VFs (vfSet on any other link answers EOPNOTSUPP, as a veth does). */
+  addPf(netns: string, name: string, numVfs: number): number {
+    const index = this.addLink(netns, name);
+    this.space(netns).get(index)!.vfs = Array.from({ length: numVfs }, (_, vf) => ({ vf }));
     return index;
   }
 
@@ -159,6 +168,17 @@ export class FakeNetlinkSession implements NativeSession {
         const mine = this.routes(step.netns ?? '').filter((r) => (r.dst.includes(':') ? 6 : 4) === family);
         return okMsgs(mine.map((r) => ({ type: RTM_NEWROUTE, flags: NLM_F_MULTI, kind: 'route', value: { dst: r.dst, gateway: r.gateway, oif: r.oif, table: 254, type: 1, family, protocol: r.protocol } })), NLM_F_MULTI);
       }
+      case 'vfSet': {
+        const l = byIndex(s.index);
+        if (!l) return err(ENODEV, step.label);
+        if (!l.vfs) return err(EOPNOTSUPP, step.label);
+        const vf = l.vfs[s.vf as number];
+        // Drivers refuse a VF number beyond what is enabled.
+        if (!vf) return err(EINVAL, step.label);
+        const { op: _op, index: _index, ...settings } = s as Record<string, unknown>;
+        Object.assign(vf, settings);
+        return okMsgs();
+      }
       default:
         return err(ENODEV, `unsupported in fake: ${String(s.op)}`);
     }
@@ -169,6 +189,10 @@ function linkMsg(l: FakeLink): DecodedMessage {
   const value: Record<string, unknown> = { index: l.index, name: l.name, mtu: 1500, mac: '', up: l.up, operUp: false };
   if (l.kind) value.kind = l.kind;
   if (l.peer && l.peer.index !== l.index) value.peerIndex = l.peer.index;
+  if (l.vfs) {
+    value.numVf = l.vfs.length;
+    value.vfs = l.vfs.map((v) => ({ ...v }));
+  }
   return { type: RTM_NEWLINK, flags: 0, kind: 'link', value };
 }
 

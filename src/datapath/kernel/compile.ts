@@ -11,6 +11,7 @@ import type { LinkIndexCache, LinkFacts } from './link-cache.js';
 import type { DecodedMessage, StepResult } from './native.js';
 import { about, invalid, noSuchLink } from './op-errors.js';
 import type { TransportStep } from './transport.js';
+import { checkVfSettings } from './vf-settings.js';
 import type { AddrInfo, FdbEntry, LinkInfo, NetlinkOp, OpError, OpResult, RouteInfo } from './types.js';
 
 /** VNIs are 24-bit on the wire; the kernel would reject a larger one with a vaguer message. */
@@ -29,6 +30,9 @@ export function linkRefs(op: NetlinkOp): Array<{ netns?: string; name: string }>
     case 'addrAdd':
     case 'addrDel':
       return [{ netns: op.netns, name: op.name }];
+    case 'vfSet':
+      // Bad settings are refused by compile without a look-up of the PF.
+      return checkVfSettings(op.name, op) ? [] : [{ netns: op.netns, name: op.name }];
     case 'addrList':
       return op.name ? [{ netns: op.netns, name: op.name }] : [];
     case 'routeReplace':
@@ -298,6 +302,19 @@ export function compile(op: NetlinkOp, cache: LinkIndexCache): Plan {
             });
           return ok(entries);
         },
+      };
+    }
+    case 'vfSet': {
+      const bad = checkVfSettings(op.name, op);
+      if (bad) return done(fail(bad));
+      const index = idx(op.name);
+      if (index === null || index === undefined) return done(fail(noSuchLink(op.name)));
+      const { netns: _ns, name: _pf, ...settings } = op;
+      return {
+        kind: 'send',
+        steps: [rtnl(op.netns, { ...settings, index }, 'RTM_NEWLINK')],
+        // A PF whose driver has no VF support answers EOPNOTSUPP; it reaches the caller as is.
+        finish: ([r]) => (r.ok ? ok() : fail(about(r.error, `${op.name} vf ${op.vf}`))),
       };
     }
     default:

@@ -1,5 +1,7 @@
 /** Kernel datapath: links, addresses, routes and offloads through netlink, in any namespace. */
-export type { AddrInfo, FdbEntry, FeatureState, LinkInfo, Netns, NetlinkOp, OpError, OpResult, RouteInfo, VxlanInfo } from './types.js';
+export type {
+  AddrInfo, FdbEntry, FeatureState, LinkInfo, Netns, NetlinkOp, OpError, OpResult, RouteInfo, VfInfo, VfLinkState, VfSettings, VfVlanProto, VxlanInfo,
+} from './types.js';
 export { runBatch, toNetpluginError } from './batch.js';
 export { nativeKernel, runOneOn, type Kernel } from './kernel.js';
 export {
@@ -21,6 +23,9 @@ export {
   routeDel,
   routeList,
   routeReplace,
+  vfSet,
 } from './ops.js';
 export { addonNetnsProbe, checkContainerNetns, type NetnsIdentity, type NetnsProbe } from './netns-check.js';
 export { NETNS_OP_TIMEOUT_MS } from './netns-timeout.js';
+export { checkVfSettings } from './vf-settings.js';
+export { DEFAULT_SYSFS_ROOT, listSriovPfs, readSriovPf, type SriovPf, type SriovVf } from './sriov-sysfs.js';

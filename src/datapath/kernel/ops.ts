@@ -92,3 +92,11 @@ export async function fdbDel(a: OpArgs<'fdbDel'>): Promise<void> {
 export async function fdbList(a: OpArgs<'fdbList'>): Promise<FdbEntry[]> {
   return (await runOne({ op: 'fdbList', ...a })) as FdbEntry[];
 }
+
+/**
+ * Sets the given settings of one SR-IOV VF on its PF in one RTM_NEWLINK; fails with EOPNOTSUPP
+ * when the PF's driver has no VF support (every veth, for instance).
+ */
+export async function vfSet(a: OpArgs<'vfSet'>): Promise<void> {
+  await runOne({ op: 'vfSet', ...a });
+}

@@ -17,6 +17,54 @@ export interface LinkInfo {
   peerIndex?: number;
   /** The vxlan settings, for links of kind 'vxlan'. */
   vxlan?: VxlanInfo;
+  /** IFLA_NUM_VF: VFs enabled on this PF (sent only for devices on a bus, e.g. PCI NICs). */
+  numVf?: number;
+  /** IFLA_VFINFO_LIST: the state of each VF (only drivers with VF support send it). */
+  vfs?: VfInfo[];
+}
+
+/** The VLAN protocol of a VF's port VLAN, as `ip link ... vf N proto` spells it. */
+export type VfVlanProto = '802.1Q' | '802.1ad';
+
+/** IFLA_VF_LINK_STATE_AUTO / ENABLE / DISABLE, as `ip link ... vf N state` spells them. */
+export type VfLinkState = 'auto' | 'enable' | 'disable';
+
+/** The state of one SR-IOV virtual function as its PF reports it; absent fields were not reported. */
+export interface VfInfo {
+  vf: number;
+  mac?: string;
+  vlan?: number;
+  qos?: number;
+  vlanProto?: VfVlanProto;
+  /** IFLA_VF_TX_RATE (legacy max rate, Mbit/s). */
+  txRate?: number;
+  /** IFLA_VF_RATE, Mbit/s (0 = no guarantee / no limit). */
+  minTxRate?: number;
+  maxTxRate?: number;
+  spoofchk?: boolean;
+  trust?: boolean;
+  /** A state newer than this build knows arrives as its number. */
+  linkState?: VfLinkState | number;
+}
+
+/** What vfSet changes on one VF: only the fields given are sent. */
+export interface VfSettings {
+  /** The VF number on its PF (`ip link set PF vf N`). */
+  vf: number;
+  /** The VF's administrative MAC. */
+  mac?: string;
+  /** Port VLAN 0-4095 (0 = none), with priority `qos` 0-7 and `vlanProto` (default 802.1Q). */
+  vlan?: number;
+  qos?: number;
+  vlanProto?: VfVlanProto;
+  /** Legacy max rate in Mbit/s (IFLA_VF_TX_RATE, `ip link ... rate N`); not with min/maxTxRate. */
+  txRate?: number;
+  /** IFLA_VF_RATE in Mbit/s: both are sent, an unset one as 0; min <= max unless max is 0 (no limit). */
+  minTxRate?: number;
+  maxTxRate?: number;
+  spoofchk?: boolean;
+  trust?: boolean;
+  linkState?: VfLinkState;
 }
 
 /** The settings of a kernel vxlan device (IFLA_INFO_DATA). */
@@ -80,7 +128,8 @@ export type NetlinkOp =
   | { op: 'createVxlan'; netns?: Netns; name: string; vni: number; local?: string; dev?: string; dstPort?: number; learning?: boolean; tosInherit?: boolean; mtu?: number }
   | { op: 'fdbAppend'; netns?: Netns; dev: string; mac: string; dst: string }
   | { op: 'fdbDel'; netns?: Netns; dev: string; mac: string; dst: string; ignoreMissing?: boolean }
-  | { op: 'fdbList'; netns?: Netns; dev: string };
+  | { op: 'fdbList'; netns?: Netns; dev: string }
+  | ({ op: 'vfSet'; netns?: Netns; /** The PF. */ name: string } & VfSettings);
 
 /** The error of a failed operation: a NetpluginError with the kernel's details. */
 export type OpError = Error & { code: string; errno?: number; syscall?: string; extack?: string };
