@@ -205,8 +205,8 @@ describe('multicast lab', () => {
       nft(['add', 'rule', 'ip', 'npmc', 'out', 'ip', 'protocol', 'igmp', 'drop']);
       const silent = Date.now();
       await waitMembers((m) => !m.includes('tm/mx/xm2'), 'xm2 expired');
-      took = Date.now() - silent;
-      expect(await seenAt(['xm2'], () => send('xs', 's', 50))).toEqual({ xm2: 0 });
+      // The sender's host then drops its copy for host2 (a store watch and a round later): copies stop.
+      for (let i = 0; i < 20 && took < 0; i++) if ((await seenAt(['xm2'], () => send('xs', 's', 20))).xm2 === 0) took = Date.now() - silent;
     } finally {
       nft(['delete', 'table', 'ip', 'npmc']);
     }
@@ -221,6 +221,7 @@ describe('multicast lab', () => {
   }, 120_000);
 
   it('keeps a second tenant with the same group address apart', async () => {
+    await waitMembers((m) => m.includes('tm/mx/xm2'), 'xm2 a member');
     for (const c of ['xm2', 'om2']) await counts(c);
     await send('os', 'o', 50);
     await send('xs', 'x', 50);
