@@ -108,6 +108,8 @@ export class Agent {
   private snooper?: MulticastSnooper;
   /** Local ports of snooping networks as of the last round, by ofport. */
   private snooped = new Map<number, { endpoint: string; network: string; gatewayIp: string; gatewayMac: string }>();
+  /** The same ports as `network|endpoint`, for the expiry check (once a second per membership). */
+  private snoopedEndpoints = new Set<string>();
   private queriedOnce = false;
   private roundWaiters: { resolve: (s: ReadonlyMap<string, EndpointStatus>) => void }[] = [];
   /** How many of `roundWaiters` (the oldest) the running round answers. */
@@ -401,6 +403,7 @@ export class Agent {
     this.statuses = r.statuses;
     this.qos = r.qos;
     this.snooped = snoopedPorts(r.statuses.values(), desired.endpoints, desired.networks, gatewayMac);
+    this.snoopedEndpoints = new Set([...this.snooped.values()].map((p) => `${p.network}|${p.endpoint}`));
     // The first round of this agent asks every member to report at once (after a restart, too).
     if (!this.queriedOnce && this.snooped.size) {
       this.queriedOnce = true;
@@ -637,7 +640,7 @@ export class Agent {
       portOf: (ofport) => this.snooped.get(ofport),
       queryTargets: () => [...this.snooped].map(([ofport, p]) => ({ ofport, gatewayIp: p.gatewayIp, gatewayMac: p.gatewayMac })),
       // Before the first round there is no view of the ports: memberships taken back from the store stay.
-      present: (network, endpoint) => this.roundsRun === 0 || [...this.snooped.values()].some((p) => p.endpoint === endpoint && p.network === network),
+      present: (network, endpoint) => this.roundsRun === 0 || this.snoopedEndpoints.has(`${network}|${endpoint}`),
       changed: () => this.trigger(),
     });
   }

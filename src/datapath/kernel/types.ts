@@ -29,24 +29,6 @@ export type VfVlanProto = '802.1Q' | '802.1ad';
 /** IFLA_VF_LINK_STATE_AUTO / ENABLE / DISABLE, as `ip link ... vf N state` spells them. */
 export type VfLinkState = 'auto' | 'enable' | 'disable';
 
-/** The state of one SR-IOV virtual function as its PF reports it; absent fields were not reported. */
-export interface VfInfo {
-  vf: number;
-  mac?: string;
-  vlan?: number;
-  qos?: number;
-  vlanProto?: VfVlanProto;
-  /** IFLA_VF_TX_RATE (legacy max rate, Mbit/s). */
-  txRate?: number;
-  /** IFLA_VF_RATE, Mbit/s (0 = no guarantee / no limit). */
-  minTxRate?: number;
-  maxTxRate?: number;
-  spoofchk?: boolean;
-  trust?: boolean;
-  /** A state newer than this build knows arrives as its number. */
-  linkState?: VfLinkState | number;
-}
-
 /** What vfSet changes on one VF: only the fields given are sent. */
 export interface VfSettings {
   /** The VF number on its PF (`ip link set PF vf N`). */
@@ -66,6 +48,12 @@ export interface VfSettings {
   trust?: boolean;
   linkState?: VfLinkState;
 }
+
+/**
+ * The state of one SR-IOV virtual function as its PF reports it (the fields vfSet sets; absent
+ * ones were not reported). A link state newer than this build knows arrives as its number.
+ */
+export type VfInfo = Omit<VfSettings, 'linkState'> & { linkState?: VfLinkState | number };
 
 /** The settings of a kernel vxlan device (IFLA_INFO_DATA). */
 export interface VxlanInfo {

@@ -201,14 +201,36 @@ export function networkKey(pktTagType: 'vlan' | 'vxlan', pktTag: number): number
   return pktTagType === 'vxlan' ? 0x1000000 + pktTag : pktTag;
 }
 
+/** The 32-bit FNV-1a hash of a string. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 /**
  * A stable cookie object id for a string (FNV-1a), placed at 2^34 and above so it never
  * collides with ofports or network keys, which other features use as object ids.
  */
 export function objectIdOf(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return 2 ** 34 + h;
+  return 2 ** 34 + fnv1a(s);
+}
+
+/**
+ * Slots in `[0, slots)` for a set of keys: each key its hash, or the next free slot on a
+ * collision, keys taken in sorted order, so the outcome depends only on the set of keys (a
+ * restarted agent derives the same ids without storing them).
+ */
+export function hashSlots(keys: Iterable<string>, slots: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const used = new Set<number>();
+  for (const k of [...new Set(keys)].sort()) {
+    let slot = fnv1a(k) % slots;
+    while (used.has(slot)) slot = (slot + 1) % slots;
+    used.add(slot);
+    out.set(k, slot);
+  }
+  return out;
 }
 
 /** Networks referenced by the view's ports, each once, ordered by key. */

@@ -13,7 +13,7 @@
  */
 import { OFPP_CONTROLLER, type Action, type Bucket, type FlowMod, type GroupMod } from '../openflow/index.js';
 import { FEATURE, makeCookie, type Feature } from './cookie.js';
-import { CLASSIFY_MASK, FROM_REMOTE, LOCAL_FLOOD_GROUP_BASE, type FeatureOutput, type HostView, type LocalNetwork, type MulticastGroupView, type MulticastNetworkView } from './model.js';
+import { CLASSIFY_MASK, FROM_REMOTE, hashSlots, LOCAL_FLOOD_GROUP_BASE, type FeatureOutput, type HostView, type LocalNetwork, type MulticastGroupView, type MulticastNetworkView } from './model.js';
 import { toRemoteActions } from './remote.js';
 import { TABLE } from './tables.js';
 
@@ -46,23 +46,9 @@ export function steeringMac(vtepIp: string): string {
   return ['0a', '0a', ...vtepIp.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':');
 }
 
-function fnv(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
-/** Group-id slots of `(network key, group)` pairs: each its hash, or the next free slot on a collision (pairs in sorted order). */
+/** Group-id slots of `(network key, group)` pairs. */
 export function multicastSlots(pairs: Iterable<string>): Map<string, number> {
-  const out = new Map<string, number>();
-  const used = new Set<number>();
-  for (const p of [...new Set(pairs)].sort()) {
-    let slot = fnv(p) % MULTICAST_GROUP_SLOTS;
-    while (used.has(slot)) slot = (slot + 1) % MULTICAST_GROUP_SLOTS;
-    used.add(slot);
-    out.set(p, slot);
-  }
-  return out;
+  return hashSlots(pairs, MULTICAST_GROUP_SLOTS);
 }
 
 const pairKey = (n: LocalNetwork, group: string) => `${n.key}|${group}`;

@@ -10,7 +10,7 @@
  */
 import type { FlowMod, Instruction } from '../openflow/index.js';
 import { FEATURE, makeCookie } from './cookie.js';
-import type { HostView, MeterLimit } from './model.js';
+import { hashSlots, type HostView, type MeterLimit } from './model.js';
 import { TABLE } from './tables.js';
 
 const ETH_TYPE_IPV4 = 0x0800;
@@ -32,27 +32,9 @@ export function ingressMeterId(ofport: number): number {
   return QOS_METER_BASE + ofport * 2 + 1;
 }
 
-function fnv(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
-/**
- * Slots of the shared groups present on a host, by group id (`tenant/group`): each its hash,
- * or the next free slot on a collision (groups taken in sorted order, so the outcome depends
- * only on the set of groups).
- */
+/** Slots of the shared groups present on a host, by group id (`tenant/group`). */
 export function sharedMeterSlots(groupIds: Iterable<string>): Map<string, number> {
-  const out = new Map<string, number>();
-  const used = new Set<number>();
-  for (const id of [...new Set(groupIds)].sort()) {
-    let slot = fnv(id) % SHARED_METER_SLOTS;
-    while (used.has(slot)) slot = (slot + 1) % SHARED_METER_SLOTS;
-    used.add(slot);
-    out.set(id, slot);
-  }
-  return out;
+  return hashSlots(groupIds, SHARED_METER_SLOTS);
 }
 
 /** The egress (`dir` 0) or ingress (1) meter of a shared group's slot. */
