@@ -50,7 +50,9 @@ export async function measureRate(lab: Lab, from: string, to: string, toIp: stri
       break;
     }
     if (r.code !== 0) throw new Error(`iperf3 ${from} -> ${to} failed: ${r.out}`);
-    await Promise.race([ended, new Promise((res) => setTimeout(res, 5000))]);
+    // The server writes its JSON when the client is done; on a loaded machine that can take seconds.
+    await Promise.race([ended, new Promise((res) => setTimeout(res, 20_000))]);
+    if (!out.trim()) throw new Error(`iperf3 server in ${to} wrote no result (exit ${server.exitCode})`);
     const j = JSON.parse(out) as { end: { sum_received?: { bits_per_second: number }; sum?: { bits_per_second: number } }; intervals: Array<{ sum: { start: number; seconds: number; bytes: number; bits_per_second: number } }> };
     const wholeBps = j.end.sum_received?.bits_per_second ?? j.end.sum!.bits_per_second;
     const steady = j.intervals.filter((x) => x.sum.start >= 1);
